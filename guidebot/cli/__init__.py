@@ -1,0 +1,80 @@
+"""The `guidebot` command: parses arguments and hands each subcommand to its own module, imported lazily.
+
+Only the chosen subcommand's module is imported, so `guidebot ask` never pays for Textual or pydantic.
+Each module exposes `add_arguments(parser)` and `run(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from guidebot.errors import ExitCode, GuidebotError
+
+SUBCOMMANDS: dict[str, str] = {
+    "ask": "answer one question (or one per stdin line with --jsonl) and exit",
+    "assess": "run the diagnosis and treatment engine on a case file (YAML or JSON)",
+    "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
+    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`",
+    "eval": "score the router on the evaluation set (accuracy per section, confusions)",
+    "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
+}
+"""Subcommand name -> one-line help; the module is `guidebot.cli.<name>`."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2 (not argparse's usage dump)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise GuidebotError(f"{self.prog}: {message}")
+
+
+def _add_subcommand_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    module = importlib.import_module(f"guidebot.cli.{name}")
+    module.add_arguments(parser)
+
+
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The parser; only the subcommand named in argv gets its arguments loaded (keeps start-up cheap)."""
+    parser = _Parser(prog="guidebot", description="POEMS syndrome guideline assistant (Khouri et al., JAMA Oncol 2021).")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, help_text in SUBCOMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            _add_subcommand_arguments(name, sp)
+    return parser
+
+
+def _error(message: str) -> None:
+    first_line = " ".join(str(message).split()) or "error"
+    print(f"guidebot: error: {first_line}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 internal error, 2 bad usage or input)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser(argv).parse_args(argv)
+        if args.version:
+            from guidebot import __version__
+
+            print(__version__)
+            return ExitCode.OK
+        command = args.command or "ui"
+        module = importlib.import_module(f"guidebot.cli.{command}")
+        return int(module.run(args))
+    except GuidebotError as exc:
+        _error(str(exc))
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (`guidebot ask --jsonl | head`): not an error of ours
+        sys.stderr.close()
+        return ExitCode.OK
+    except Exception as exc:  # noqa: BLE001 - the contract: never a traceback, exit 1
+        _error(f"internal error: {type(exc).__name__}: {exc}")
+        return ExitCode.INTERNAL

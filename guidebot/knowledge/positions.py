@@ -1,0 +1,94 @@
+"""YAML loading that remembers the line of every key and list item, so problems can be reported as `file:line`.
+
+Used by the knowledge loader and the case-file reader; one parse yields both the data and a position map
+`{location tuple: line}`, where a location is the path of keys and indexes from the document root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C parser is several times faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Loc = tuple[str | int, ...]
+"""A location inside a document: keys and list indexes from the root (`("facts", 3, "answer")`)."""
+
+
+@dataclass
+class PositionedDocument:
+    """A parsed YAML document and where each of its parts stands in the file."""
+
+    data: Any
+    """The document as plain Python data (dicts, lists, scalars)."""
+    lines: dict[Loc, int] = field(default_factory=dict)
+    """1-based line of every key (for mappings) and item (for sequences)."""
+    duplicates: list[tuple[Loc, int]] = field(default_factory=list)
+    """Keys given twice in one mapping (YAML keeps the last silently): location and line of the repeat."""
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of `loc`, or of its nearest enclosing part that has one (1 for the document itself)."""
+        for end in range(len(loc), 0, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+class YamlSyntaxError(Exception):
+    """The text is not valid YAML; `line` is 1-based and `message` a one-line reason."""
+
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"line {line}: {message}")
+
+
+def _walk(node: yaml.Node, loc: Loc, doc: PositionedDocument) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            here = loc + (key,)
+            if key in seen:
+                doc.duplicates.append((here, key_node.start_mark.line + 1))
+            seen.add(key)
+            doc.lines.setdefault(here, key_node.start_mark.line + 1)
+            _walk(value_node, here, doc)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            doc.lines[loc + (index,)] = item.start_mark.line + 1
+            _walk(item, loc + (index,), doc)
+
+
+def load_positioned(text: str) -> PositionedDocument:
+    """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return PositionedDocument(data=None)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        raise YamlSyntaxError(line, reason) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(1, " ".join(str(exc).split())) from None
+    finally:
+        loader.dispose()
+    doc = PositionedDocument(data=data)
+    doc.lines[()] = node.start_mark.line + 1
+    _walk(node, (), doc)
+    return doc
+
+
+def dotted(loc: Loc) -> str:
+    """`("facts", 3, "answer")` -> `facts.3.answer`; the document itself is `-`."""
+    return ".".join(str(part) for part in loc) or "-"

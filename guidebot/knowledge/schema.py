@@ -1,0 +1,292 @@
+"""Pydantic models of every knowledge file; the generated JSON Schema (knowledge/schema.json) comes from here.
+
+Each file under `knowledge/` has one top-level model (`FactsFile`, `ReferencesFile`, `LexiconFile`,
+`CriteriaFile`, `SlotsFile`, `WorkupFile`, `StatementsFile`). Every model forbids unknown keys so that a
+misspelt field is an error, never silently ignored.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+FactId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
+"""A stable dotted id: lowercase words joined by dots, at least two parts (`treatment.bevacizumab`)."""
+
+RefNumber = Annotated[int, Field(ge=1)]
+"""A number in the review's own reference list (1-67)."""
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A string that is not empty or blank."""
+
+MIN_QUESTIONS = 4
+"""How many example questions every fact needs at least: full questions, terse keywords, abbreviations."""
+
+
+class Strict(BaseModel):
+    """Base of every knowledge model: unknown keys are errors; field docstrings become schema descriptions."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+class Section(StrEnum):
+    """The part of the review a fact comes from."""
+
+    OVERVIEW = "overview"
+    """Title, abstract and introduction: names, prevalence, who makes the diagnosis, the article itself."""
+    PATHOPHYSIOLOGY = "pathophysiology"
+    CLINICAL_PRESENTATION = "clinical_presentation"
+    CRITERIA = "criteria"
+    """The Box of diagnostic criteria and its footnotes."""
+    DIAGNOSIS = "diagnosis"
+    """M-protein, light chains, bone marrow (Figures 1-2), imaging findings."""
+    VEGF = "vegf"
+    THROMBOSIS_CARDIOPULMONARY = "thrombosis_cardiopulmonary"
+    DIFFERENTIAL = "differential"
+    WORKUP = "workup"
+    TREATMENT = "treatment"
+    """Figure 3 algorithm, radiation, transplant (and the Table), systemic agents, response, progression."""
+    CAUTIONS = "cautions"
+    """What the review advises against or insists on: bevacizumab, plasma exchange, LMWH, neurotoxic agents."""
+
+
+class Safety(StrEnum):
+    """Why a fact is safety-critical: a wrong word here could harm a patient, so tests pin it."""
+
+    CAUTION = "caution"
+    """Advice against a treatment, or a protective measure (bevacizumab, plasma exchange, LMWH, neurotoxicity)."""
+    THRESHOLD = "threshold"
+    """A number a decision rests on (VEGF >200 pg/mL, doses, lesion counts)."""
+    CRITERION = "criterion"
+    """How the diagnostic criteria are read (mandatory/major/minor, exceptions)."""
+
+
+class Fact(Strict):
+    """One thing the review says, answerable on its own."""
+
+    id: FactId
+    """Stable dotted id, `topic.subtopic` (`treatment.bevacizumab`); other facts and tests refer to it."""
+    title: NonEmpty
+    """A short heading a person would recognise (shown above the answer and in suggestions)."""
+    section: Section
+    """The part of the review this fact comes from."""
+    answer: NonEmpty
+    """The answer in Markdown, in the curator's own words: one fact or a compact list, not an essay.
+    Every number in it must be the review's number (`kb check --source`). No inline [n]: citations below."""
+    citations: list[RefNumber]
+    """The review's reference numbers that support this fact; `[]` only where the review cites nothing."""
+    questions: list[NonEmpty] = Field(min_length=MIN_QUESTIONS)
+    """Ways a trainee asks for this: full questions, terse keyword queries, abbreviations (at least 4)."""
+    keywords: list[NonEmpty] = []
+    """Words and aliases that point at this fact (drug names, tests, brand names)."""
+    related: list[FactId] = []
+    """Ids of facts a reader may want next."""
+    safety: Safety | None = None
+    """Set for safety-critical facts (cautions, thresholds, criteria); these are pinned by tests."""
+
+
+class FactsFile(Strict):
+    """A file of facts under `knowledge/facts/`, one file per topic."""
+
+    facts: list[Fact]
+    """The facts of this topic."""
+
+
+class Reference(Strict):
+    """One entry of the review's reference list."""
+
+    number: RefNumber
+    """Its number in the review (1-67)."""
+    authors: NonEmpty
+    """Authors as the review lists them (`D'Souza A, Hayman SR, Buadi F, et al`)."""
+    title: NonEmpty
+    """Title of the cited work."""
+    journal: NonEmpty
+    """Journal or source (`Blood`, `ClinicalTrials.gov`)."""
+    year: int = Field(ge=1900, le=2100)
+    """Year of publication."""
+    details: str = ""
+    """Volume, issue and pages as the review gives them (`118(17):4663-4665`)."""
+    doi: str | None = None
+    """DOI where the review gives one, without the `doi:` prefix."""
+    url: str | None = None
+    """A URL where the review gives one instead of a DOI."""
+
+
+class ReferencesFile(Strict):
+    """`knowledge/references.yaml`: the review's full reference list and the review's own citation."""
+
+    review: NonEmpty
+    """The citation of the review itself, shown wherever guidebot says where its knowledge comes from."""
+    references: list[Reference]
+    """All references of the review, in order."""
+
+
+class Term(Strict):
+    """One term of the lexicon: what trainees type, mapped onto the words the knowledge base uses."""
+
+    canonical: NonEmpty
+    """The review's word for it, as it appears in facts' questions and keywords (`bevacizumab`)."""
+    variants: list[NonEmpty] = Field(min_length=1)
+    """Abbreviations, synonyms, brand names and common misspellings (`bev`, `avastin`, `anti-VEGF antibody`)."""
+    note: str = ""
+    """Optional curator's note (why this mapping)."""
+
+
+class LexiconFile(Strict):
+    """`knowledge/lexicon.yaml`: abbreviations, synonyms and brand names the router normalises."""
+
+    terms: list[Term]
+    """Every term; a variant may appear under one canonical term only."""
+
+
+CaseField = Literal[
+    "polyneuropathy",
+    "neuropathy_demyelinating",
+    "monoclonal_plasma_cell_disorder",
+    "light_chain",
+    "clonal_marrow_plasma_cells",
+    "sclerotic_bone_lesions",
+    "vegf_pg_ml",
+    "vegf_specimen",
+    "vegf_elevated",
+    "castleman_disease",
+    "extravascular_volume_overload",
+    "organomegaly",
+    "endocrinopathy",
+    "skin_changes",
+    "papilledema",
+    "polycythemia",
+    "thrombocytosis",
+    "transplant_eligible",
+]
+"""The case-file fields of INTERFACE.md section 3; slots and criteria may only name these."""
+
+CriterionName = Literal[
+    "polyneuropathy",
+    "monoclonal_plasma_cell_disorder",
+    "sclerotic_bone_lesions",
+    "vegf_elevated",
+    "castleman_disease",
+    "extravascular_volume_overload",
+    "organomegaly",
+    "endocrinopathy",
+    "skin_changes",
+    "papilledema",
+    "polycythemia_thrombocytosis",
+]
+"""The criterion names of INTERFACE.md section 4 (the keys of `criteria`)."""
+
+
+class Criterion(Strict):
+    """One criterion of the review's Box."""
+
+    name: CriterionName
+    """Its key in `assess --json` output."""
+    group: Literal["mandatory", "major", "minor"]
+    """Its group in the Box."""
+    label: NonEmpty
+    """How the Box names it (`Demyelinating polyneuropathy`)."""
+    meaning: NonEmpty
+    """What it means, with the Box's footnote where there is one."""
+    slots: list[CaseField] = Field(min_length=1)
+    """The case fields it is read from."""
+    settled_by: NonEmpty
+    """The test or examination that settles it (shown as a next step when it is missing)."""
+    citations: list[RefNumber]
+    """The review's references for the criterion and its test."""
+
+
+class CriteriaFile(Strict):
+    """`knowledge/criteria.yaml`: the Box, criterion by criterion."""
+
+    criteria: list[Criterion]
+    """All eleven criteria."""
+
+
+class Slot(Strict):
+    """One follow-up question the chat can ask: a case field and how to ask for it."""
+
+    name: CaseField
+    """The case-file field this question fills."""
+    question: NonEmpty
+    """The question as the bot asks it."""
+    kind: Literal["bool", "int", "number", "choice", "list"]
+    """How the reply is parsed (INTERFACE.md section 5)."""
+    choices: list[NonEmpty] = []
+    """The allowed values, for `choice` and `list`."""
+    help: NonEmpty
+    """What the finding means and how it is established; shown on `why?` and as help text."""
+    criterion: CriterionName | None = None
+    """The criterion this slot serves, if any (`transplant_eligible` serves the treatment algorithm)."""
+    citations: list[RefNumber] = []
+    """The review's references for the help text."""
+
+
+class SlotsFile(Strict):
+    """`knowledge/slots.yaml`: every case field as a follow-up question."""
+
+    slots: list[Slot]
+    """One entry per case field."""
+
+
+class WorkupStep(Strict):
+    """One step of the review's diagnostic workup, in the review's order."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    """A short id (`nerve_conduction`)."""
+    title: NonEmpty
+    """The step's name (`Nerve conduction studies and EMG`)."""
+    explanation: NonEmpty
+    """Why the test is done and what it looks for (Markdown, own words)."""
+    slots: list[CaseField] = []
+    """The case fields this step's result fills, asked in this order."""
+    citations: list[RefNumber] = []
+    """The review's references for this step."""
+
+
+class WorkupFile(Strict):
+    """`knowledge/workup.yaml`: the guided workup, step by step."""
+
+    steps: list[WorkupStep]
+    """The steps in the review's order."""
+
+
+class Statement(Strict):
+    """A cited sentence the engine or dialogue says (a caveat, a rationale, a caution), kept as data."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    """The key code refers to (`serum_runs_higher`, `avoid_bevacizumab`)."""
+    text: NonEmpty
+    """The statement in Markdown, own words; numbers must be the review's."""
+    citations: list[RefNumber]
+    """The review's references for it."""
+
+
+class StatementsFile(Strict):
+    """`knowledge/statements.yaml`: the engine's notes, treatment rationales and cautions."""
+
+    statements: list[Statement]
+    """Every statement the engine and dialogue may make outside a fact."""
+
+
+class FlowIntent(Strict):
+    """A guided flow the chat can start (diagnosis, treatment, workup), recognised by the router like a fact."""
+
+    id: Literal["diagnosis.assess", "treatment.plan", "workup.guide"]
+    """The flow's intent name, as `chat --jsonl` reports it."""
+    title: NonEmpty
+    """What the flow does, shown in suggestions (`Check the criteria for my patient`)."""
+    questions: list[NonEmpty] = Field(min_length=MIN_QUESTIONS)
+    """Ways a trainee asks for this flow."""
+    fact: FactId
+    """The fact `guidebot ask` answers with, since a one-shot question cannot run a guided flow."""
+
+
+class IntentsFile(Strict):
+    """`knowledge/intents.yaml`: the guided flows."""
+
+    intents: list[FlowIntent]
+    """The three flows."""

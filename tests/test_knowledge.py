@@ -1,0 +1,96 @@
+"""The real knowledge base: complete, and its safety-critical facts pinned to the review's exact numbers and citations.
+
+A failure here means a threshold, a dose, a criterion or a caution changed. Change it only on purpose,
+against the review (Khouri et al., JAMA Oncol 2021).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+
+def text_of(kb, fact_id: str) -> str:
+    """A fact's answer with Markdown emphasis and spacing flattened, for phrase checks."""
+    return " ".join(re.sub(r"[*_`]", "", kb.facts[fact_id].answer).split())
+
+
+# (fact id, safety marker, phrases that must appear in the answer, citations that must be given)
+PINNED = [
+    ("diagnosis.vegf_threshold", "threshold", [r">\s?200 pg/mL", r"\b68%", r"\b95%", r"plasma"], {1}),
+    ("criteria.rule", "criterion", [r"mandatory", r"\b(1|one) major", r"\b(1|one) minor", r"both"], {1, 2}),
+    ("criteria.endocrine_exception", "criterion", [r"thyroid", r"diabetes", r"alone|by themselves|on their own"], set()),
+    ("treatment.radiation_dose", "threshold", [r"\b45 Gy", r"35-54 Gy"], {41, 42}),
+    ("treatment.melphalan_dose", "threshold", [r"140-200 mg/m²", r"autologous"], {43}),
+    ("treatment.bevacizumab", "caution", [r"bevacizumab", r"\b(not|against|avoid)", r"death"], {65, 66}),
+    ("treatment.plasma_exchange", "caution", [r"plasma exchange", r"ineffective|not effective|does not work"], {67}),
+    ("treatment.lmwh_prophylaxis", "caution", [r"low-molecular-weight heparin|LMWH", r"active disease", r"prophyla"], set()),
+    ("treatment.neurotoxic_agents", "caution", [r"bortezomib", r"thalidomide", r"neuropathy"], set()),
+    ("treatment.algorithm", "criterion", [r"1 to 3|1-3", r"radiation", r"more than 3|>\s?3", r"clonal"], {2, 9, 38}),
+]
+
+
+@pytest.mark.parametrize(("fact_id", "safety", "phrases", "citations"), PINNED, ids=[p[0] for p in PINNED])
+def test_safety_critical_fact_is_pinned(kb, fact_id, safety, phrases, citations):
+    fact = kb.facts[fact_id]
+    assert fact.safety == safety
+    answer = text_of(kb, fact_id)
+    for phrase in phrases:
+        assert re.search(phrase, answer, re.I), f"{fact_id}: {phrase!r} not in {answer!r}"
+    assert citations <= set(fact.citations), f"{fact_id} must cite {sorted(citations)}"
+
+
+def test_vegf_threshold_states_no_other_cutoff(kb):
+    numbers = set(re.findall(r"\d+(?:\.\d+)?", text_of(kb, "diagnosis.vegf_threshold")))
+    assert numbers <= {"200", "68", "95"}, numbers
+
+
+def test_radiation_and_melphalan_doses_are_nowhere_contradicted(kb):
+    """Wherever the knowledge base gives a radiation or melphalan dose, it is the review's."""
+    for fact in kb.facts.values():
+        for gy in re.findall(r"(\d+(?:-\d+)?)\s?Gy", fact.answer):
+            assert gy in {"45", "35-54"}, (fact.id, gy)
+        for dose in re.findall(r"(\d+(?:-\d+)?)\s?mg/m", fact.answer):
+            assert dose in {"140-200", "200"}, (fact.id, dose)
+
+
+def test_the_box_has_its_groups(kb):
+    groups = Counter(c.group for c in kb.criteria.values())
+    assert groups == {"mandatory": 2, "major": 3, "minor": 6}
+    assert {n for n, c in kb.criteria.items() if c.group == "mandatory"} == {"polyneuropathy", "monoclonal_plasma_cell_disorder"}
+    assert {n for n, c in kb.criteria.items() if c.group == "major"} == {"sclerotic_bone_lesions", "vegf_elevated", "castleman_disease"}
+
+
+def test_the_four_cautions_are_statements_with_citations(kb):
+    for caution, cited in [("avoid_bevacizumab", {65, 66}), ("plasma_exchange_ineffective", {67})]:
+        assert cited <= set(kb.statements[caution].citations)
+    for caution in ("lmwh_prophylaxis", "avoid_neurotoxic_agents", "engraftment_syndrome"):
+        assert kb.statements[caution].text.strip()
+
+
+def test_all_67_references_with_their_dois(kb):
+    assert sorted(kb.references) == list(range(1, 68))
+    assert kb.references[1].doi == "10.1182/blood-2011-06-362392"
+    assert kb.references[67].doi == "10.1002/jca.21276"
+    assert kb.references[64].doi is None and "clinicaltrials.gov" in (kb.references[64].url or "").lower()
+    # every other reference has a DOI, written without spaces (OCR line breaks repaired)
+    for number, ref in kb.references.items():
+        if number != 64:
+            assert ref.doi and " " not in ref.doi and ref.doi.startswith("10."), (number, ref.doi)
+    assert "2021;7(9):1383-1391" in kb.review
+
+
+def test_every_section_of_the_review_is_covered(kb):
+    sections = Counter(f.section for f in kb.facts.values())
+    assert len(kb.facts) > 100
+    for section in ("overview", "pathophysiology", "clinical_presentation", "criteria", "diagnosis", "vegf",
+                    "thrombosis_cardiopulmonary", "differential", "workup", "treatment", "cautions"):
+        assert sections[section] >= 3, (section, sections[section])
+
+
+def test_the_lexicon_maps_what_trainees_type(kb):
+    variants = {v.casefold(): t.canonical for t in kb.lexicon for v in t.variants}
+    for typed in ("avastin", "bev", "plex", "len-dex", "hdm", "ivig", "lmwh", "cidp" if "cidp" in variants else "ncs"):
+        assert typed in variants, typed
