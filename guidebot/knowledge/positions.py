@@ -78,6 +78,8 @@ def load_positioned(text: str) -> PositionedDocument:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         reason = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            reason += f" ({exc.context} from line {exc.context_mark.line + 1})"
         raise YamlSyntaxError(line, reason) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(1, " ".join(str(exc).split())) from None
