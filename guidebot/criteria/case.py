@@ -1,0 +1,234 @@
+"""The case file of INTERFACE.md section 3: the `Case` model and its loaders (`load_case`, `parse_case`).
+
+Called by `guidebot assess` and by the dialogue, which fills the same fields one follow-up at a time.
+Every problem becomes one `InputError` line naming the file and the field, never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from guidebot.errors import InputError
+
+MAX_CASE_BYTES = 1_000_000
+"""A case file is a few hundred bytes; anything over 1 MB is a mistake (wrong file), not a case."""
+
+LightChain = Literal["lambda", "kappa"]
+"""Light-chain type of the monoclonal protein."""
+
+VegfSpecimen = Literal["plasma", "serum"]
+"""Specimen of a VEGF measurement."""
+
+Endocrine = Literal["hypogonadism", "adrenal", "parathyroid", "pituitary", "hyperprolactinemia", "thyroid", "diabetes"]
+"""One endocrine finding."""
+
+ENDOCRINE_VALUES: tuple[str, ...] = Endocrine.__args__  # type: ignore[attr-defined]
+"""The allowed endocrinopathy items, in the order of INTERFACE.md."""
+
+Count = Annotated[int, Field(ge=0)]
+Measure = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Case(BaseModel):
+    """What is known about a patient; every field is optional and `None` means unknown / not yet tested."""
+
+    # strict: a bool must be a bool (no "yes" strings, no 1/0), a count an int (no 2.5, no true)
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, use_attribute_docstrings=True)
+
+    polyneuropathy: bool | None = None
+    """Peripheral polyneuropathy present."""
+    neuropathy_demyelinating: bool | None = None
+    """Nerve conduction studies show demyelinating features."""
+    monoclonal_plasma_cell_disorder: bool | None = None
+    """Monoclonal protein (serum/urine immunofixation) or clonal plasma cells."""
+    light_chain: LightChain | None = None
+    """Light-chain type of the monoclonal protein."""
+    clonal_marrow_plasma_cells: bool | None = None
+    """Clonal plasma cells found on bone marrow biopsy."""
+    sclerotic_bone_lesions: Count | None = None
+    """Number of sclerotic bone lesions on imaging."""
+    vegf_pg_ml: Measure | None = None
+    """Measured VEGF level, pg/mL."""
+    vegf_specimen: VegfSpecimen | None = None
+    """Specimen of that measurement."""
+    vegf_elevated: bool | None = None
+    """The laboratory's own judgement that VEGF is elevated (decides only without a plasma value)."""
+    castleman_disease: bool | None = None
+    """Castleman disease present."""
+    extravascular_volume_overload: bool | None = None
+    """Peripheral edema, pleural effusion or ascites."""
+    organomegaly: bool | None = None
+    """Hepatomegaly, splenomegaly or lymphadenopathy."""
+    endocrinopathy: list[Endocrine] | None = None
+    """Endocrine findings; `[]` means screened and none found."""
+    skin_changes: bool | None = None
+    """Characteristic skin changes."""
+    papilledema: bool | None = None
+    """Papilledema on fundoscopy."""
+    polycythemia: bool | None = None
+    """Polycythemia."""
+    thrombocytosis: bool | None = None
+    """Thrombocytosis."""
+    transplant_eligible: bool | None = None
+    """Eligible for high-dose therapy and autologous transplant."""
+
+    @field_validator("endocrinopathy")
+    @classmethod
+    def _dedupe(cls, value: list[str] | None) -> list[str] | None:
+        # a repeated finding says nothing new; keep the first occurrence's order
+        return None if value is None else list(dict.fromkeys(value))
+
+    def with_value(self, field: str, value: Any) -> Case:
+        """A copy with one field set (validated); raises `InputError` naming the field when the value is wrong."""
+        data = self.model_dump(exclude_none=True)
+        data[field] = value
+        return _validate(data, "case")
+
+    def known(self) -> dict[str, Any]:
+        """The fields that are set (not None), in the order of INTERFACE.md."""
+        return self.model_dump(exclude_none=True)
+
+
+CASE_FIELDS: tuple[str, ...] = tuple(Case.model_fields)
+"""The case-file fields, in the order of INTERFACE.md section 3."""
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One pydantic error as `field 'x': message` in a person's words."""
+    loc = error["loc"]
+    field = str(loc[0]) if loc else "?"
+    kind = error["type"]
+    value = error.get("input")
+    got = f", got {_show(value)}"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(field, CASE_FIELDS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"field '{field}': unknown field{hint}"
+    if len(loc) > 1 and field == "endocrinopathy":
+        return f"field 'endocrinopathy': item {int(loc[1]) + 1} must be one of {', '.join(ENDOCRINE_VALUES)}{got}"
+    if kind == "bool_type":
+        return f"field '{field}': expected true or false{got}"
+    if kind == "int_type":
+        return f"field '{field}': expected a whole number >= 0{got}"
+    if kind == "float_type":
+        return f"field '{field}': expected a number >= 0{got}"
+    if kind == "finite_number":
+        return f"field '{field}': expected a finite number{got}"
+    if kind == "greater_than_equal":
+        return f"field '{field}': must be >= 0{got}"
+    if kind == "literal_error":
+        choices = {"light_chain": "lambda, kappa", "vegf_specimen": "plasma, serum"}.get(field, "")
+        return f"field '{field}': expected one of {choices}{got}"
+    if kind == "list_type":
+        return f"field '{field}': expected a list of {', '.join(ENDOCRINE_VALUES)} ([] for none){got}"
+    return f"field '{field}': {error['msg']}"
+
+
+def _validate(data: Any, source: str) -> Case:
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise InputError(f"{source}: expected one object of case fields at the top level, got {kind}")
+    for key in data:
+        if not isinstance(key, str):
+            raise InputError(f"{source}: field {_show(key)}: field names must be text")
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise InputError(f"{source}: {_describe(errors[0])}{more}") from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int):
+        self.key, self.line = key, line
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice is an error (YAML itself keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise _DuplicateKey(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key, 0)
+        seen[key] = value
+    return seen
+
+
+def parse_case(text: str, source: str) -> Case:
+    """A `Case` from the text of a case file (YAML, or JSON when `source` ends in `.json`).
+
+    Raises `InputError` with one line, `source: field 'x': message` or `source: line N: invalid YAML (...)`.
+    """
+    if len(text.encode("utf-8", "replace")) > MAX_CASE_BYTES:
+        raise InputError(f"{source}: file is too large for a case file (over 1 MB)")
+    if not text.strip():
+        raise InputError(f"{source}: file is empty; expected an object of case fields")
+    if source.lower().endswith(".json"):
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+        except _DuplicateKey as dup:
+            raise InputError(f"{source}: field '{dup.key}': given twice") from None
+    else:
+        try:
+            data = yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader subclass
+        except _DuplicateKey as dup:
+            raise InputError(f"{source}: line {dup.line}: field '{dup.key}': given twice") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}: " if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "unreadable"
+            raise InputError(f"{source}: {where}invalid YAML ({problem})") from None
+        if data is None:
+            raise InputError(f"{source}: file is empty; expected an object of case fields")
+    return _validate(data, source)
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a case file (YAML or JSON); raises `InputError` with one line naming the problem."""
+    source = str(path)
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise InputError(f"{source}: is a directory, not a case file")
+        size = path.stat().st_size
+        if size > MAX_CASE_BYTES:
+            raise InputError(f"{source}: file is too large for a case file (over 1 MB)")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{source}: cannot read the file (permission denied)") from None
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read the file ({exc.strerror or exc})") from None
+    if b"\x00" in raw:
+        raise InputError(f"{source}: not a text file (it holds binary data)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not a text file (it is not UTF-8)") from None
+    return parse_case(text, source)

@@ -1,0 +1,136 @@
+"""How each criterion of the review's Box is read from a case: one small function per criterion, `Case -> Status`.
+
+The readings follow INTERFACE.md section 3 ("How the criteria are read") word for word; the engine
+combines their statuses and never looks at raw fields itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from guidebot.criteria.case import Case
+from guidebot.criteria.logic import Status, all_of, any_of, from_bool
+
+VEGF_PLASMA_THRESHOLD = 200.0
+"""The review's plasma VEGF threshold, pg/mL: above it is elevated, at or below it is not (Box footnote b)."""
+
+NON_DIAGNOSTIC_ENDOCRINE = frozenset({"thyroid", "diabetes"})
+"""Endocrine findings too common to count on their own (Box footnote e)."""
+
+
+def polyneuropathy(case: Case) -> Status:
+    """Mandatory: met when polyneuropathy and demyelinating features are both present; not_met when either is absent."""
+    return all_of(from_bool(case.polyneuropathy), from_bool(case.neuropathy_demyelinating))
+
+
+def monoclonal_plasma_cell_disorder(case: Case) -> Status:
+    """Mandatory: met with a monoclonal protein or clonal marrow plasma cells; not_met when the first is false and the second not true."""
+    if case.monoclonal_plasma_cell_disorder is True or case.clonal_marrow_plasma_cells is True:
+        return Status.MET
+    if case.monoclonal_plasma_cell_disorder is False:
+        return Status.NOT_MET
+    return Status.UNKNOWN
+
+
+def sclerotic_bone_lesions(case: Case) -> Status:
+    """Major: met with at least one sclerotic lesion, not_met at zero."""
+    if case.sclerotic_bone_lesions is None:
+        return Status.UNKNOWN
+    return Status.MET if case.sclerotic_bone_lesions >= 1 else Status.NOT_MET
+
+
+def has_plasma_value(case: Case) -> bool:
+    """True when the case holds a VEGF value measured in plasma (the only kind the threshold applies to)."""
+    return case.vegf_pg_ml is not None and case.vegf_specimen == "plasma"
+
+
+def vegf_elevated(case: Case) -> Status:
+    """Major: a plasma value decides by the threshold (>200 pg/mL met); otherwise the laboratory's flag; otherwise unknown."""
+    if has_plasma_value(case):
+        return Status.MET if case.vegf_pg_ml > VEGF_PLASMA_THRESHOLD else Status.NOT_MET  # type: ignore[operator]
+    # a serum value (serum runs higher) or a value of unknown specimen cannot be held to a plasma threshold
+    return from_bool(case.vegf_elevated)
+
+
+def vegf_flag_disagrees(case: Case) -> bool:
+    """True when the laboratory's flag contradicts what the plasma value says (the value wins; a note says so)."""
+    if not has_plasma_value(case) or case.vegf_elevated is None:
+        return False
+    return (vegf_elevated(case) is Status.MET) != case.vegf_elevated
+
+
+def castleman_disease(case: Case) -> Status:
+    """Major: the field itself."""
+    return from_bool(case.castleman_disease)
+
+
+def extravascular_volume_overload(case: Case) -> Status:
+    """Minor: the field itself (peripheral edema, pleural effusion or ascites)."""
+    return from_bool(case.extravascular_volume_overload)
+
+
+def organomegaly(case: Case) -> Status:
+    """Minor: the field itself (hepatomegaly, splenomegaly or lymphadenopathy)."""
+    return from_bool(case.organomegaly)
+
+
+def endocrinopathy(case: Case) -> Status:
+    """Minor: met with any finding other than thyroid and diabetes; not_met for [] or thyroid/diabetes alone."""
+    if case.endocrinopathy is None:
+        return Status.UNKNOWN
+    return Status.MET if set(case.endocrinopathy) - NON_DIAGNOSTIC_ENDOCRINE else Status.NOT_MET
+
+
+def only_thyroid_or_diabetes(case: Case) -> bool:
+    """True when the endocrine findings are thyroid dysfunction and/or diabetes and nothing else."""
+    return bool(case.endocrinopathy) and set(case.endocrinopathy) <= NON_DIAGNOSTIC_ENDOCRINE  # type: ignore[arg-type]
+
+
+def skin_changes(case: Case) -> Status:
+    """Minor: the field itself."""
+    return from_bool(case.skin_changes)
+
+
+def papilledema(case: Case) -> Status:
+    """Minor: the field itself."""
+    return from_bool(case.papilledema)
+
+
+def polycythemia_thrombocytosis(case: Case) -> Status:
+    """Minor: met when either polycythemia or thrombocytosis is present, not_met when both are absent."""
+    return any_of(from_bool(case.polycythemia), from_bool(case.thrombocytosis))
+
+
+CRITERIA_GROUPS: dict[str, tuple[str, ...]] = {
+    "mandatory": ("polyneuropathy", "monoclonal_plasma_cell_disorder"),
+    "major": ("sclerotic_bone_lesions", "vegf_elevated", "castleman_disease"),
+    "minor": (
+        "extravascular_volume_overload",
+        "organomegaly",
+        "endocrinopathy",
+        "skin_changes",
+        "papilledema",
+        "polycythemia_thrombocytosis",
+    ),
+}
+"""Group -> criterion names, in the Box's order (the shape of `criteria` in `assess --json`)."""
+
+READINGS: dict[str, Callable[[Case], Status]] = {
+    "polyneuropathy": polyneuropathy,
+    "monoclonal_plasma_cell_disorder": monoclonal_plasma_cell_disorder,
+    "sclerotic_bone_lesions": sclerotic_bone_lesions,
+    "vegf_elevated": vegf_elevated,
+    "castleman_disease": castleman_disease,
+    "extravascular_volume_overload": extravascular_volume_overload,
+    "organomegaly": organomegaly,
+    "endocrinopathy": endocrinopathy,
+    "skin_changes": skin_changes,
+    "papilledema": papilledema,
+    "polycythemia_thrombocytosis": polycythemia_thrombocytosis,
+}
+"""Criterion name -> its reading, in the Box's order."""
+
+
+def read_all(case: Case) -> dict[str, Status]:
+    """Every criterion's status, flat, in the Box's order."""
+    return {name: reading(case) for name, reading in READINGS.items()}
