@@ -1,0 +1,64 @@
+"""Cold start of `guidebot ask "..."` (a fresh process each run, warm index cache) against a bare
+`python -c "import rapidfuzz"`, through the console script and through `python -m guidebot`.
+
+    .venv/bin/python bench/cold_start.py [-n 20]
+
+Prints the median wall time of each and the ratio to the bare import (the budget is 2.5x). Numbers only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+QUESTION = "VEGF is high, can I give avastin?"
+
+
+def wall(cmd: list[str], n: int, env: dict) -> float:
+    """Median wall time in ms of `n` runs of `cmd` (after one unmeasured run that warms the disk and the index cache)."""
+    subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, check=True)
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        subprocess.run(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Print medians and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=20, help="runs per command")
+    args = parser.parse_args()
+    cache = tempfile.mkdtemp(prefix="guidebot-bench-")
+    env = {**os.environ, "GUIDEBOT_CACHE_DIR": cache, "PYTHONPATH": str(REPO)}
+    # Byte-code as an installed package has it (pip compiles on install): without this, a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 recompiles guidebot's sources on every start while rapidfuzz's are compiled.
+    # The prefix keeps the .pyc files out of the source tree; the warm-up run of each command fills it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(cache, "pycache")
+    py = sys.executable
+    bare = wall([py, "-c", "import rapidfuzz"], args.n, env)
+    print(f"bare `import rapidfuzz`        {bare:7.1f} ms")
+    rows = [("python -m guidebot ask", [py, "-m", "guidebot", "ask", QUESTION])]
+    script = shutil.which("guidebot", path=str(Path(py).parent))
+    if script:
+        rows.insert(0, ("guidebot ask (console script)", [script, "ask", QUESTION]))
+    else:
+        print("(console script not installed: `pip install -e .` to measure it)")
+    for name, cmd in rows:
+        ms = wall(cmd, args.n, env)
+        print(f"{name:30} {ms:7.1f} ms  ratio {ms / bare:.2f}x")
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

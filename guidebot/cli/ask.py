@@ -1,0 +1,112 @@
+"""`guidebot ask`: answers one question (plain text or `--json`), or one per stdin line with `--jsonl`.
+
+The start-up path of this command is the one users feel most, so it imports only the router (which reads
+its cached plain-data index): no pydantic, yaml, markdown_it, textual or platformdirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from guidebot.errors import ExitCode, InputError
+
+MAX_LINE_CHARS = 2000
+"""A `--jsonl` line longer than this is truncated before matching (the answer object says so)."""
+
+_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
+_CONTROL.update({9: " ", 10: " ", 13: " "})
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """QUESTION, --json, --jsonl, --refs, --knowledge."""
+    parser.add_argument("question", nargs="?", metavar="QUESTION", help="the question, in quotes")
+    parser.add_argument("--json", action="store_true", help="print the answer object (INTERFACE section 2) as JSON")
+    parser.add_argument("--jsonl", action="store_true", help="read one question per stdin line, write one JSON answer per line")
+    parser.add_argument("--refs", action="store_true", help="also print the full references cited")
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")
+
+
+def clean_question(text: str) -> str:
+    """Control characters removed (tabs and newlines become spaces) and the ends stripped."""
+    return text.translate(_CONTROL).strip()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Answer the question(s); returns the exit code."""
+    if args.jsonl:
+        if args.question is not None:
+            raise InputError("give either a QUESTION or --jsonl, not both")
+        return _run_jsonl(args)
+    if args.question is None:
+        raise InputError("no question given: guidebot ask \"QUESTION\" (or --jsonl to read stdin)")
+    question = clean_question(args.question)
+    if not question:
+        raise InputError("the question is empty")
+    from guidebot.routing import get_router
+
+    router = get_router(args.knowledge)
+    obj = router.answer(question)
+    if args.json:
+        import json
+
+        print(json.dumps(public(obj), ensure_ascii=False))
+    else:
+        print(format_plain(obj, router if args.refs else None))
+    return ExitCode.OK
+
+
+def public(obj: dict) -> dict:
+    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones."""
+    return {k: v for k, v in obj.items() if k != "plain"}
+
+
+def format_plain(obj: dict, router=None) -> str:
+    """An answer as terminal text: title, body, `Sources: [..]`, suggestions; full references when given a router."""
+    parts = [obj.get("title") or "", obj.get("plain") or obj.get("answer", "")]
+    if obj.get("citations"):
+        from guidebot.render import format_citations
+
+        parts.append(f"Sources: {format_citations(obj['citations'])}")
+    if obj.get("in_scope") and obj.get("suggestions"):
+        parts.append("You may also mean: " + "; ".join(obj["suggestions"]))
+    if router is not None and obj.get("citations"):
+        refs = []
+        for n in obj["citations"]:
+            try:
+                refs.append(router.reference(n))
+            except KeyError:
+                refs.append(f"{n}. (not in the reference list)")
+        parts.append("References:\n" + "\n".join(refs))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _run_jsonl(args: argparse.Namespace) -> int:
+    """One JSON object per stdin line, in order, flushed as it goes; a bad line gets an answer, never a crash."""
+    import json
+
+    from guidebot.routing import get_router
+
+    router = get_router(args.knowledge)
+    out = sys.stdout
+    # bytes, decoded leniently: invalid UTF-8 becomes U+FFFD instead of a UnicodeDecodeError mid-stream
+    for raw in sys.stdin.buffer:
+        text = raw.decode("utf-8", errors="replace")
+        question = clean_question(text)
+        note = None
+        if len(question) > MAX_LINE_CHARS:
+            note = f"the question was {len(question)} characters long; only the first {MAX_LINE_CHARS} were used"
+            question = question[:MAX_LINE_CHARS]
+        if "\ufffd" in question:
+            note = ((note + "; ") if note else "") + "invalid UTF-8 in the line was replaced"
+        try:
+            obj = public(router.answer(question))
+        except Exception as exc:  # noqa: BLE001 - one bad line must not end the stream
+            obj = {"question": question, "in_scope": False, "intent": None, "confidence": 0.0,
+                   "answer": "guidebot could not answer this line.", "citations": [], "suggestions": [],
+                   "error": f"{type(exc).__name__}: {exc}"}
+        if note:
+            obj["note"] = note
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        out.flush()
+    return ExitCode.OK

@@ -1,0 +1,174 @@
+"""`guidebot eval`: scores the router on the evaluation set (tests/eval) and shows where it goes wrong.
+
+Reports accuracy per review section and overall, for the tuning slice and the held-out slice apart
+(the held-out number is the honest "never seen" one), the out-of-scope decline rate, the confusions
+(which fact took which question) and the worst misses. `--json` prints the same report as one object.
+Also used by tests/test_eval_floor.py through `load_eval_set` and `evaluate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import zlib
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from guidebot.errors import InputError
+
+HELD_OUT_SHARE = 3
+"""Questions whose crc32 % 10 is below this are held out (about 30%): never tuned on."""
+
+DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval"
+"""The evaluation set of a source checkout."""
+
+
+def is_held_out(question: str) -> bool:
+    """Whether a question belongs to the held-out slice (stable: a hash of its text, not its position)."""
+    return zlib.crc32(question.encode("utf-8")) % 10 < HELD_OUT_SHARE
+
+
+def load_eval_set(folder: str | os.PathLike[str] | None = None) -> tuple[list[dict], list[dict]]:
+    """(in-scope items, out-of-scope items) from `in_scope.yaml` and `out_of_scope.yaml`."""
+    import yaml
+
+    root = Path(folder) if folder else DEFAULT_EVAL_DIR
+    try:
+        ins = yaml.safe_load((root / "in_scope.yaml").read_text(encoding="utf-8"))["questions"]
+        outs = yaml.safe_load((root / "out_of_scope.yaml").read_text(encoding="utf-8"))["questions"]
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the evaluation set in {root}: {exc}") from exc
+    return ins, outs
+
+
+def _slice_ok(question: str, which: str) -> bool:
+    return which == "all" or (which == "held_out") == is_held_out(question)
+
+
+def evaluate(router, in_items: list[dict], out_items: list[dict], which: str = "all") -> dict:
+    """Run every question through `router`; the report as a plain dict (see the module docstring)."""
+    facts_section = {}
+    per_section: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_slice: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    confusions: Counter = Counter()
+    misses = []
+    targets = {t[0]: t for t in router.targets}
+    for item in in_items:
+        q = item["q"]
+        if not _slice_ok(q, which):
+            continue
+        expected = [item["expect"]] if "expect" in item else list(item.get("expect_any", []))
+        if expected and expected[0] not in facts_section:
+            for e in expected:
+                try:
+                    facts_section[e] = router.fact(e)["section"]
+                except KeyError:
+                    facts_section[e] = "unknown"
+        section = facts_section.get(expected[0], "unknown") if expected else "unknown"
+        obj = router.answer(q)
+        got_fact = obj.get("fact") if obj["in_scope"] else None
+        ok = obj["in_scope"] and (not expected or got_fact in expected or obj["intent"] in expected)
+        answer = obj["answer"].casefold()
+        if ok and item.get("contains"):
+            ok = all(str(p).casefold() in answer for p in item["contains"])
+        slice_name = "held_out" if is_held_out(q) else "tune"
+        for bucket in (per_section[section], per_slice[slice_name]):
+            bucket[0] += ok
+            bucket[1] += 1
+        if not ok:
+            got = obj["intent"] or "(declined)"
+            confusions[(got, expected[0] if expected else "?")] += 1
+            misses.append({"question": q, "expected": expected, "got": got, "confidence": obj["confidence"],
+                           "slice": slice_name, "in_scope": obj["in_scope"]})
+    out_total = out_ok = 0
+    out_slices: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    leaks = []
+    for item in out_items:
+        q = item["q"]
+        if not _slice_ok(q, which):
+            continue
+        obj = router.answer(q)
+        declined = not obj["in_scope"]
+        out_total += 1
+        out_ok += declined
+        s = out_slices["held_out" if is_held_out(q) else "tune"]
+        s[0] += declined
+        s[1] += 1
+        if not declined:
+            leaks.append({"question": q, "got": obj["intent"], "confidence": obj["confidence"],
+                          "slice": "held_out" if is_held_out(q) else "tune"})
+    in_total = sum(v[1] for v in per_slice.values())
+    in_ok = sum(v[0] for v in per_slice.values())
+    # worst misses: confidently wrong first (a confident wrong answer misleads more than a hesitant one)
+    misses.sort(key=lambda m: -m["confidence"])
+    del targets
+    return {
+        "slice": which,
+        "in_scope": {"correct": in_ok, "total": in_total, "accuracy": _rate(in_ok, in_total)},
+        "in_scope_by_slice": {k: {"correct": v[0], "total": v[1], "accuracy": _rate(*v)} for k, v in sorted(per_slice.items())},
+        "by_section": {k: {"correct": v[0], "total": v[1], "accuracy": _rate(*v)} for k, v in sorted(per_section.items())},
+        "out_of_scope": {"declined": out_ok, "total": out_total, "rate": _rate(out_ok, out_total)},
+        "out_of_scope_by_slice": {k: {"declined": v[0], "total": v[1], "rate": _rate(*v)} for k, v in sorted(out_slices.items())},
+        "confusions": [{"got": g, "expected": e, "count": c} for (g, e), c in confusions.most_common()],
+        "worst_misses": misses[:10],
+        "leaks": leaks,
+    }
+
+
+def _rate(ok: int, total: int) -> float:
+    return round(ok / total, 4) if total else 0.0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`guidebot eval [--set DIR] [--slice all|tune|held_out] [--json] [--knowledge DIR]`."""
+    parser.add_argument("--set", dest="eval_dir", metavar="DIR", help="folder with in_scope.yaml and out_of_scope.yaml (default: tests/eval)")
+    parser.add_argument("--slice", choices=("all", "tune", "held_out"), default="all", help="which part of the set to score")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Score the router and print the report."""
+    from guidebot.routing import get_router
+
+    router = get_router(args.knowledge)
+    ins, outs = load_eval_set(args.eval_dir)
+    report = evaluate(router, ins, outs, args.slice)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(_text(report))
+    return 0
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _text(report: dict) -> str:
+    lines = [f"slice: {report['slice']}"]
+    ins = report["in_scope"]
+    lines.append(f"in scope, right fact: {ins['correct']}/{ins['total']} = {_pct(ins['accuracy'])}")
+    for name, v in report["in_scope_by_slice"].items():
+        lines.append(f"  {name:9} {v['correct']}/{v['total']} = {_pct(v['accuracy'])}")
+    lines.append("by section:")
+    for name, v in report["by_section"].items():
+        lines.append(f"  {name:28} {v['correct']:3}/{v['total']:<3} {_pct(v['accuracy'])}")
+    oos = report["out_of_scope"]
+    lines.append(f"out of scope, declined: {oos['declined']}/{oos['total']} = {_pct(oos['rate'])}")
+    for name, v in report["out_of_scope_by_slice"].items():
+        lines.append(f"  {name:9} {v['declined']}/{v['total']} = {_pct(v['rate'])}")
+    if report["confusions"]:
+        lines.append("confusions (answered <- expected):")
+        for c in report["confusions"][:15]:
+            lines.append(f"  {c['count']} x {c['got']} <- {c['expected']}")
+    if report["worst_misses"]:
+        lines.append("worst misses:")
+        for m in report["worst_misses"]:
+            lines.append(f"  [{m['slice']}] {m['question']!r}: got {m['got']} ({m['confidence']}), expected {' | '.join(m['expected'])}")
+    if report["leaks"]:
+        lines.append("out-of-scope questions answered:")
+        for m in report["leaks"]:
+            lines.append(f"  [{m['slice']}] {m['question']!r} -> {m['got']} ({m['confidence']})")
+    return "\n".join(lines)

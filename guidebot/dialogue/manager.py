@@ -1,0 +1,857 @@
+"""The dialogue manager: `respond(text) -> Turn` for every front end (chat --jsonl, chat --plain, the Textual app).
+
+It recognises knowledge questions and three guided flows (diagnosis, treatment, workup) through the router,
+asks follow-up questions one at a time (only those whose answer could still change the verdict), reads
+replies by slot kind, picks volunteered findings out of free text, and keeps every change as an event in
+an append-only log that is saved after each turn. Every clinical sentence it shows comes from the
+knowledge base (facts, slot help, criteria, statements) with the review's reference numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from guidebot.dialogue.findings import extract_findings
+from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
+from guidebot.dialogue.state import (
+    FLOW_INTENTS,
+    INTENT_OF_FLOW,
+    Awaiting,
+    ConversationState,
+    Turn,
+    replay,
+)
+from guidebot.dialogue.store import SessionStore
+from guidebot.errors import GuidebotError
+
+MAX_INPUT_CHARS = 2000
+"""Longer input is cut to this many characters (with a notice): no question or answer needs more."""
+
+FIELD_LABELS: dict[str, str] = {
+    "polyneuropathy": "polyneuropathy",
+    "neuropathy_demyelinating": "demyelinating features on nerve conduction studies",
+    "monoclonal_plasma_cell_disorder": "monoclonal plasma cell disorder",
+    "light_chain": "light chain",
+    "clonal_marrow_plasma_cells": "clonal plasma cells on marrow biopsy",
+    "sclerotic_bone_lesions": "sclerotic bone lesions",
+    "vegf_pg_ml": "VEGF level",
+    "vegf_specimen": "VEGF specimen",
+    "vegf_elevated": "VEGF reported elevated by the laboratory",
+    "castleman_disease": "Castleman disease",
+    "extravascular_volume_overload": "extravascular volume overload",
+    "organomegaly": "organomegaly",
+    "endocrinopathy": "endocrine findings",
+    "skin_changes": "skin changes",
+    "papilledema": "papilledema",
+    "polycythemia": "polycythemia",
+    "thrombocytosis": "thrombocytosis",
+    "transplant_eligible": "eligible for transplant",
+}
+"""How each case field is named when the bot repeats back what it recorded (names only, no claims)."""
+
+STATUS_WORDS: dict[str, str] = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+
+COMMANDS: dict[str, str] = {
+    "/help": "this list",
+    "/assess": "check the diagnostic criteria for your patient (or show the current assessment)",
+    "/treat": "the treatment approach for your patient",
+    "/workup": "walk through the diagnostic workup step by step",
+    "/criteria": "the diagnostic criteria",
+    "/cautions": "the four cautions for every patient with active disease",
+    "/case": "what has been recorded so far",
+    "/refs [N]": "the source review, or its reference N in full",
+    "/export [FILE]": "save this chat and the assessment as Markdown",
+    "/reset": "forget every finding and stop the guided flow",
+}
+"""Slash commands (the same in every front end) -> what they do."""
+
+REPLY_WORDS = (
+    "While I ask a question you can answer yes / no / not done (or a number, a choice, a list), or type "
+    "**why?** (why I ask), **skip**, **back** (change the last answer), **restart** or **cancel**. "
+    "You can also ask any question about POEMS syndrome, or give several findings in one sentence."
+)
+
+EXAMPLE_QUESTIONS = ("diagnosis.vegf_threshold", "treatment.bevacizumab", "criteria.rule", "treatment.algorithm")
+"""Facts whose first example question the greeting offers (those that exist)."""
+
+CONTROL_WORDS: dict[str, str] = {
+    "back": "back", "undo": "back", "go back": "back", "previous": "back",
+    "skip": "skip", "pass": "skip", "skip it": "skip", "skip this": "skip", "next": "skip",
+    "why": "why", "why?": "why", "why do you ask": "why", "why do you ask?": "why", "why ask": "why", "why?!": "why",
+    "restart": "restart", "start over": "restart", "start again": "restart",
+    "cancel": "cancel", "stop": "cancel", "quit flow": "cancel", "exit flow": "cancel", "abort": "cancel",
+    "help": "help", "?help": "help",
+}
+"""Words that steer the conversation instead of answering."""
+
+_QUESTION_START = re.compile(
+    r"^(?:what|whats|what's|how|why|when|which|who|whom|where|is|are|does|do|did|can|could|should|would|will|"
+    r"tell me|explain|define|describe|list|give me|show me)\b",
+    re.I,
+)
+_ASKING = re.compile(r"^(?:what|whats|what's|how|why|when|which|who|where|can|could|should|would|does|do|did|tell|explain)\b", re.I)
+"""How a question starts when it could not be an answer ("is present" can be; "what about 200?" cannot)."""
+_PATIENT = re.compile(r"\b(?:my|this|our|the) (?:patient|case|pt)\b|\bmy (?:man|woman|guy|lady)\b", re.I)
+"""A question about a particular patient: a close flow suggestion is then taken as the flow."""
+FLOW_CUES: dict[str, re.Pattern[str]] = {
+    "treatment": re.compile(r"\bhow (?:should|do|would|can) (?:i|we) treat\b|\bwhich treatment\b", re.I),
+    "diagnosis": re.compile(
+        r"\b(?:does|do|could|might|can|would)\b.*\b(?:have|has|got)\b.*\bpoems\b|\bis (?:it|this|that) poems\b"
+        r"|\bmeets? (?:the )?(?:poems )?criteria\b",
+        re.I,
+    ),
+}
+"""Phrasings that, about a particular patient, ask for a guided flow even when the router prefers a fact."""
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_input(text: str) -> tuple[str, str | None]:
+    """(cleaned text, notice): control characters dropped, whitespace squeezed, cut to MAX_INPUT_CHARS."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL_CHARS.sub(" ", text.replace("\t", " "))
+    text = " ".join(text.split())
+    if len(text) > MAX_INPUT_CHARS:
+        return text[:MAX_INPUT_CHARS], f"(Your message was cut to its first {MAX_INPUT_CHARS} characters.)"
+    return text, None
+
+
+def looks_like_question(text: str) -> bool:
+    """A question rather than an answer or a finding ("what is...", "...?"), but not a bare "?" or "why?"."""
+    t = text.strip()
+    if not t or is_unknown(t) or normalise(t) in CONTROL_WORDS:
+        return False
+    return t.endswith("?") or bool(_QUESTION_START.match(t))
+
+
+def with_citations(text: str, citations: list[int] | tuple[int, ...]) -> str:
+    """A cited sentence: `text [1, 32]` (unchanged when the review cites nothing)."""
+    from guidebot.render import format_citations
+
+    text = " ".join(str(text).split())
+    return f"{text} {format_citations(citations)}" if citations else text
+
+
+def sources_line(citations: list[int] | tuple[int, ...]) -> str:
+    """The line under a fact's answer that lists its references."""
+    from guidebot.render import format_citations
+
+    return f"Sources: {format_citations(citations)}" if citations else ""
+
+
+class DialogueManager:
+    """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
+
+    def __init__(self, kb: Any = None, router: Any = None, store: SessionStore | None = None, *, events: list[dict] | None = None):
+        """`kb` and `router` default to the real ones; `store=None` keeps the session in memory only."""
+        if kb is None:
+            from guidebot.knowledge import load_knowledge
+
+            kb = load_knowledge()
+        self.kb = kb
+        """The knowledge base (slots, criteria, workup, statements, facts, references)."""
+        self._router = router
+        self.store = store
+        """Where the event log is saved after every turn; None for an unsaved session."""
+        self.state = ConversationState()
+        """Everything the conversation knows, folded from `events`."""
+        self.events: list[dict[str, Any]] = []
+        """The append-only event log."""
+        self._pending: list[dict[str, Any]] = []
+        self._cited: list[int] = []
+        if events:
+            for event in events:
+                self.events.append(event)
+                self.state.apply(event)
+        else:
+            started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            self._emit("session_started", session_id=store.session_id if store else None, started=started)
+
+    # -- public API --------------------------------------------------------------------------------
+
+    @classmethod
+    def resume(cls, session_id: str | None = None, **kw: Any) -> DialogueManager:
+        """Rebuild a saved session by replaying its events (the latest session when `session_id` is None).
+
+        Keyword arguments: `kb`, `router`, and `directory` (the sessions directory, default the data dir's).
+        Raises GuidebotError when the session is missing or corrupt.
+        """
+        directory = kw.pop("directory", None)
+        store = SessionStore.open(session_id, directory)
+        events = store.load()
+        manager = cls(kb=kw.pop("kb", None), router=kw.pop("router", None), store=store, events=events)
+        try:
+            manager.case  # noqa: B018 - validates the replayed findings
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            first = str(exc).splitlines()[0]
+            raise GuidebotError(f"{store.path}: corrupt chat session (a recorded finding is invalid: {first})") from None
+        return manager
+
+    @property
+    def router(self) -> Any:
+        """The router (the process-wide one unless given)."""
+        if self._router is None:
+            from guidebot.routing import get_router
+
+            self._router = get_router()
+        return self._router
+
+    @property
+    def session_id(self) -> str | None:
+        """The session's id (None for an unsaved session)."""
+        return self.store.session_id if self.store else self.state.session_id
+
+    @property
+    def case(self) -> Any:
+        """The findings recorded so far, as a `Case` (explicit unknowns are None, like untested ones)."""
+        from guidebot.criteria import Case
+
+        return Case(**self.state.known())
+
+    @property
+    def flow(self) -> str | None:
+        """The guided flow in progress: diagnosis, treatment, workup or None."""
+        return self.state.flow
+
+    @property
+    def awaiting(self) -> Awaiting | None:
+        """The follow-up the bot is waiting for."""
+        return self.state.awaiting
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        """Every recorded finding, explicit unknowns included (value None)."""
+        return copy.deepcopy(self.state.values)
+
+    def assessment(self) -> Any:
+        """The live `assess(self.case)`, for a case panel."""
+        from guidebot.criteria import assess
+
+        return assess(self.case, self.kb)
+
+    def last_turn(self) -> Turn | None:
+        """The last turn the bot showed (after `resume`, the one to show again)."""
+        return Turn.from_json(self.state.last_turn) if self.state.last_turn else None
+
+    def resumed_turn(self) -> Turn:
+        """The last turn again, headed by a line saying the session was resumed (not logged)."""
+        last = self.last_turn() or self.greeting_turn()
+        head = f"(Resumed session {self.session_id}.)"
+        return Turn(
+            text=f"{head}\n\n{last.text}",
+            intent=last.intent,
+            awaiting=last.awaiting,
+            assessment=last.assessment,
+            citations=last.citations,
+            suggestions=last.suggestions,
+            flow=self.flow,
+            progress=last.progress,
+        )
+
+    def greeting(self) -> Turn:
+        """The opening turn: what guidebot is, its source, the disclaimer, example questions and commands."""
+        turn = self.greeting_turn()
+        self._emit("bot_said", turn=turn.to_json())
+        self._commit()
+        return turn
+
+    def greeting_turn(self) -> Turn:
+        """The greeting, without logging it."""
+        examples = [self.kb.facts[f].questions[0] for f in EXAMPLE_QUESTIONS if f in self.kb.facts]
+        flows = {i.id: i for i in getattr(self.kb, "intents", [])}
+        starters = [flows[i].questions[0] for i in ("diagnosis.assess", "treatment.plan", "workup.guide") if i in flows]
+        lines = [
+            "**guidebot** answers questions about POEMS syndrome using one review only:",
+            f"*{self.kb.review}*",
+            "",
+            "It is an educational aid, not a substitute for clinical judgement. Every answer cites the "
+            "review's reference numbers; anything the review does not cover gets a plain \"not covered\".",
+            "",
+            "Try, for example:",
+            *[f"- {q}" for q in examples + starters],
+            "",
+            "Commands: " + ", ".join(c.split()[0] for c in COMMANDS) + ". Type /help for more.",
+        ]
+        return Turn(text="\n".join(lines), intent=None, flow=self.flow)
+
+    def respond(self, text: str) -> Turn:
+        """The bot's reply to one line the person typed (logged and saved before it returns)."""
+        cleaned, notice = clean_input(text)
+        mark, pending_mark = len(self.events), len(self._pending)
+        self._emit("user_said", text=cleaned)
+        self._cited = []
+        try:
+            turn = self._respond(cleaned)
+        except Exception:
+            # a bug must not leave half a turn behind: forget it, as a crash mid-turn would
+            del self.events[mark:]
+            del self._pending[pending_mark:]
+            self.state = replay(self.events)
+            raise
+        if notice:
+            turn.text = f"{notice}\n\n{turn.text}"
+        turn.citations = sorted(set(turn.citations) | set(self._cited))
+        turn.flow = self.flow
+        self._emit("bot_said", turn=turn.to_json())
+        self._commit()
+        return turn
+
+    def export_markdown(self) -> str:
+        """The transcript and the current assessment as a Markdown document."""
+        out = [f"# guidebot chat{f' {self.session_id}' if self.session_id else ''}", "", f"Source: *{self.kb.review}*", ""]
+        out += ["Educational aid, not a substitute for clinical judgement.", "", "## Transcript", ""]
+        for event in self.events:
+            if event["event"] == "user_said":
+                out += [f"**You:** {_escape(event['text']) or '(nothing typed)'}", ""]
+            elif event["event"] == "bot_said":
+                out += ["**guidebot:**", "", event["turn"]["text"], ""]
+        out += ["## Recorded findings", "", self._case_text(), "", "## Current assessment", ""]
+        out += [self._assessment_text(self.assessment(), treatment=True), ""]
+        return "\n".join(out).rstrip() + "\n"
+
+    # -- events ------------------------------------------------------------------------------------
+
+    def _emit(self, event: str, **payload: Any) -> None:
+        record = {"event": event, **payload}
+        self.events.append(record)
+        self._pending.append(record)
+        self.state.apply(record)
+
+    def _commit(self) -> None:
+        pending, self._pending = self._pending, []
+        if self.store is not None:
+            self.store.append(pending)
+
+    def _set(self, field: str, value: Any, source: str) -> None:
+        self._emit("slot_set", field=field, value=copy.deepcopy(value), source=source)
+
+    # -- the dispatcher ------------------------------------------------------------------------------
+
+    def _respond(self, text: str) -> Turn:
+        awaiting = self.state.awaiting
+        if not text:
+            if awaiting:
+                return self._reask("Nothing was typed.")
+            return Turn(text="Nothing was typed. Ask a question about POEMS syndrome, or type /help.", flow=self.flow)
+        if text.startswith("/"):
+            return self._command(text)
+        control = CONTROL_WORDS.get(normalise(text))
+        if control == "help":
+            return self._command("/help")
+        if control and (awaiting or control in ("back", "restart", "cancel")):
+            return getattr(self, f"_control_{control}")()
+        if awaiting:
+            return self._answer(text, awaiting)
+        if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
+            return self._advance([])
+        if text.isdigit():
+            if self.state.suggestions:
+                return self._pick(int(text))
+            return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
+        return self._free_text(text)
+
+    # -- answering a follow-up ------------------------------------------------------------------------
+
+    def _answer(self, text: str, awaiting: Awaiting) -> Turn:
+        value = parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices)
+        # "yes?" or "2 lesions?" is a hesitant answer; "is VEGF high in POEMS?" is a question
+        hesitant = not isinstance(value, Reask) and len(text.split()) <= 3 and not _ASKING.match(text)
+        if looks_like_question(text) and not hesitant:
+            return self._question_in_flow(text)
+        if not isinstance(value, Reask):
+            self._set(awaiting.slot, value, "answer")
+            parts = []
+            extras = {k: v for k, v in extract_findings(text).items() if k != awaiting.slot} if " " in text else {}
+            extras = self._merge(extras)
+            if extras:
+                for name, extra in extras.items():
+                    self._set(name, extra, "volunteered")
+                parts.append("Also recorded: " + self._describe(extras) + ".")
+            if value is None:
+                parts.insert(0, f"Noted: {FIELD_LABELS.get(awaiting.slot, awaiting.slot)} unknown / not done.")
+            return self._advance(parts)
+        found = self._merge(extract_findings(text))
+        if found:
+            for name, found_value in found.items():
+                self._set(name, found_value, "volunteered")
+            return self._advance(["Recorded: " + self._describe(found) + "."])
+        # a question typed without "?" ("vegf cutoff"): only real words, never a stray number or letter
+        if re.search(r"[a-z]{3,}", text, re.I):
+            match = self.router.route(text)
+            if match.in_scope and not match.is_flow and match.confidence >= 0.5:
+                return self._question_in_flow(text)
+        self._emit("reply_rejected", slot=awaiting.slot, text=text, message=value.message)
+        return self._reask(value.message)
+
+    def _question_in_flow(self, text: str) -> Turn:
+        """A question asked while a follow-up is pending: answer it (or start the flow it names), then re-ask."""
+        match = self.router.route(text)
+        flow = self._flow_of(text, match)
+        if flow:  # another flow switches over; the same one simply carries on
+            return self._start_flow(flow, self._record_findings(text))
+        answer = self._answer_text(text)
+        return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
+
+    def _reask(self, message: str | None, before: str = "", intent: str | None = None, citations: list[int] | None = None) -> Turn:
+        """The pending question again, after `before` (an answer) and/or `message` (why the reply was not read)."""
+        awaiting = self.state.awaiting
+        if awaiting is None:
+            return self._advance([p for p in (before, message) if p])
+        self._emit("question_asked", slot=awaiting.slot, reask=True)
+        parts = [p for p in (before, message) if p] + [f"**{awaiting.question}**"]
+        return Turn(
+            text="\n\n".join(parts),
+            intent=intent or INTENT_OF_FLOW.get(self.flow or "", None),
+            awaiting=awaiting,
+            citations=list(citations or []),
+            progress=self._progress(),
+        )
+
+    # -- control words ---------------------------------------------------------------------------------
+
+    def _control_back(self) -> Turn:
+        if not self.state.history:
+            if self.state.awaiting:
+                return self._reask("There is no earlier answer in this assessment to go back to.")
+            return Turn(text="There is no answer to go back to.", flow=self.flow)
+        frame = self.state.history[-1]
+        self._emit("answer_undone", slot=frame.slot)
+        for name, had, before in reversed(frame.changes):
+            if had:
+                self._emit("slot_set", field=name, value=before, source="undo")
+            else:
+                self._emit("slot_cleared", field=name, source="undo")
+        slot = frame.slot
+        if slot is None or slot not in self.kb.slots:
+            return self._advance(["Undone."])
+        if self.flow == "workup":
+            index = next((i for i, step in enumerate(self.kb.workup) if slot in step.slots), self.state.workup_index)
+            self._emit("workup_step", index=index, entered=True)
+        return self._ask(slot, ["Going back."])
+
+    def _control_skip(self) -> Turn:
+        awaiting = self.state.awaiting
+        if awaiting is None:
+            return self._advance([])
+        self._emit("slot_skipped", field=awaiting.slot)
+        return self._advance([f"Skipped: {FIELD_LABELS.get(awaiting.slot, awaiting.slot)}."])
+
+    def _control_why(self) -> Turn:
+        awaiting = self.state.awaiting
+        if awaiting is None:
+            return self._advance([])
+        slot = self.kb.slots.get(awaiting.slot)
+        parts: list[str] = []
+        citations: list[int] = []
+        if slot is not None:
+            criterion = self.kb.criteria.get(slot.criterion) if slot.criterion else None
+            if criterion is not None:
+                parts.append(
+                    f"This answer feeds the {criterion.group} criterion **{criterion.label}**: "
+                    + with_citations(criterion.meaning, criterion.citations)
+                )
+                citations += criterion.citations
+            elif awaiting.slot == "transplant_eligible" or self.flow == "treatment":
+                parts.append("This answer feeds the treatment algorithm, not the diagnostic criteria.")
+            else:
+                parts.append("This answer describes the case; it is not a diagnostic criterion itself.")
+            parts.append(with_citations(slot.help, slot.citations))
+            citations += slot.citations
+        return self._reask(None, before="\n\n".join(parts), citations=citations)
+
+    def _control_restart(self) -> Turn:
+        flow = self.flow
+        if flow is None:  # nothing to restart: never clear findings on a stray word (/reset does that)
+            return Turn(text="There is no guided assessment to restart. /assess starts one; /reset clears the recorded findings.")
+        self._emit("case_reset")
+        self._emit("flow_ended", flow=flow, reason="restart")
+        return self._start_flow(flow, ["Starting again: every finding was cleared."])
+
+    def _control_cancel(self) -> Turn:
+        flow = self.flow
+        if flow is None:
+            return Turn(text="There is no guided assessment to cancel. Ask a question, or type /help.")
+        self._emit("flow_ended", flow=flow, reason="cancelled")
+        kept = len(self.state.values)
+        return Turn(
+            text=f"Stopped the {flow} questions. The {kept} recorded finding(s) are kept: /case shows them, "
+            "/assess picks up again.",
+            intent=INTENT_OF_FLOW[flow],
+        )
+
+    # -- free text outside a follow-up ------------------------------------------------------------------
+
+    def _flow_of(self, text: str, match: Any) -> str | None:
+        """The guided flow `text` asks for: the router's, or one a patient-specific phrasing asks for (`FLOW_CUES`)."""
+        if match.in_scope and match.is_flow:
+            return FLOW_INTENTS[match.intent]
+        if _PATIENT.search(text):
+            for flow, cue in FLOW_CUES.items():
+                if cue.search(text):
+                    return flow
+        return None
+
+    def _free_text(self, text: str) -> Turn:
+        match = self.router.route(text)
+        question = looks_like_question(text)
+        flow = self._flow_of(text, match)
+        if flow:
+            found = self._record_findings(text)
+            return self._start_flow(flow, found)
+        if not question and not self._keyword_query(text, match):
+            found = self._record_findings(text)
+            if found:
+                suggestions = self._flow_suggestions()
+                self._emit("suggestions_offered", suggestions=suggestions)
+                return Turn(
+                    text="\n\n".join(found + ["What next? Pick one of the suggestions (reply with its number), or ask a question."]),
+                    suggestions=suggestions,
+                )
+        # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
+        found = self._record_findings(text) if _PATIENT.search(text) else []
+        answer = self._answer_text(text)
+        if found:
+            answer["text"] = "\n\n".join(found + [answer["text"]])
+        return Turn(
+            text=answer["text"],
+            intent=answer["intent"],
+            citations=answer["citations"],
+            suggestions=answer["suggestions"],
+        )
+
+    @staticmethod
+    def _keyword_query(text: str, match: Any) -> bool:
+        """A bare topic word the knowledge base answers ("papilledema"), not a finding about a patient."""
+        short = len(text.split()) == 1 and not re.search(r"\d|\b(?:no|not|non|negative|absent|without)\b", text, re.I)
+        return short and match.in_scope and not match.is_flow
+
+    def _answer_text(self, text: str) -> dict[str, Any]:
+        """The router's answer as {"text", "intent", "citations", "suggestions"} (Markdown, sources line added)."""
+        obj = self.router.answer(text)
+        suggestions = [
+            {"intent": i, "title": t} for i, t in zip(obj.get("suggestion_ids", []), obj.get("suggestions", []))
+        ]
+        if not obj.get("in_scope"):
+            return {"text": obj["answer"], "intent": None, "citations": [], "suggestions": suggestions}
+        body = obj["answer"]
+        title = obj.get("title")
+        if title:
+            body = f"**{title}**\n\n{body}"
+        cites = list(obj.get("citations", []))
+        if cites:
+            body = f"{body}\n\n{sources_line(cites)}"
+        return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions}
+
+    def _fact_turn(self, fact_id: str) -> Turn:
+        fact = self.router.fact(fact_id)
+        body = f"**{fact['title']}**\n\n{fact['answer']}"
+        if fact.get("citations"):
+            body += f"\n\n{sources_line(fact['citations'])}"
+        return Turn(text=body, intent=fact_id, citations=list(fact.get("citations", [])))
+
+    def _pick(self, number: int) -> Turn:
+        suggestions = self.state.suggestions
+        if not 1 <= number <= len(suggestions):
+            return Turn(
+                text=f"Please pick a number from 1 to {len(suggestions)}.",
+                suggestions=suggestions,
+            )
+        intent = suggestions[number - 1]["intent"]
+        if intent in FLOW_INTENTS:
+            return self._start_flow(FLOW_INTENTS[intent], [])
+        return self._fact_turn(intent)
+
+    def _flow_suggestions(self) -> list[dict[str, str]]:
+        titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
+        return [{"intent": i, "title": titles.get(i, i)} for i in ("diagnosis.assess", "treatment.plan", "workup.guide")]
+
+    # -- findings ---------------------------------------------------------------------------------------
+
+    def _merge(self, found: dict[str, Any]) -> dict[str, Any]:
+        """Findings as they will be stored: endocrine items added to those already recorded; unchanged ones dropped."""
+        out: dict[str, Any] = {}
+        for name, value in found.items():
+            if name not in self.kb.slots and name not in FIELD_LABELS:
+                continue
+            if name == "endocrinopathy" and value and isinstance(self.state.values.get(name), list):
+                value = list(dict.fromkeys(self.state.values[name] + value))
+            if name in self.state.values and self.state.values[name] == value:
+                continue
+            if value is None and name in self.state.values:
+                continue  # "not done" never erases a recorded value
+            out[name] = value
+        return out
+
+    def _record_findings(self, text: str) -> list[str]:
+        """Record the findings stated in `text`; returns the turn's "Recorded: ..." line (or nothing)."""
+        found = self._merge(extract_findings(text))
+        for name, value in found.items():
+            self._set(name, value, "volunteered")
+        return ["Recorded: " + self._describe(found) + "."] if found else []
+
+    def _describe(self, values: dict[str, Any]) -> str:
+        return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_show(k, v)}" for k, v in values.items())
+
+    # -- flows -----------------------------------------------------------------------------------------
+
+    def _start_flow(self, flow: str, parts: list[str]) -> Turn:
+        intent = INTENT_OF_FLOW[flow]
+        if self.flow == flow and self.state.awaiting:
+            return self._reask(None, before="\n\n".join(parts))
+        if self.flow is not None:
+            self._emit("flow_ended", flow=self.flow, reason="replaced")
+        self._emit("flow_started", flow=flow)
+        titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
+        intro = f"**{titles.get(intent, flow.capitalize())}**"
+        if flow == "workup":
+            intro += f"\n\n{len(self.kb.workup)} steps; answer what each step found, or *not done*. Type *why?*, *skip*, *back* or *cancel* at any time."
+        else:
+            intro += "\n\nI will ask only what could still change the answer; type *why?*, *skip*, *back* or *cancel* at any time."
+        return self._advance(parts + [intro])
+
+    def _open_slots(self, goal: str) -> list[str]:
+        from guidebot.criteria import slots_to_ask
+
+        return [
+            s for s in slots_to_ask(self.case, goal)
+            if s not in self.state.values and s not in self.state.skipped and s in self.kb.slots
+        ]
+
+    def _advance(self, parts: list[str]) -> Turn:
+        """Ask the flow's next question, or finish it (assessment / treatment) when nothing is left to ask."""
+        flow = self.flow
+        if flow == "diagnosis":
+            asks = self._open_slots("diagnosis")
+            return self._ask(asks[0], parts) if asks else self._finish(parts, treatment=False)
+        if flow == "treatment":
+            asks = self._open_slots("treatment")
+            return self._ask(asks[0], parts) if asks else self._finish(parts, treatment=True)
+        if flow == "workup":
+            return self._advance_workup(parts)
+        return Turn(text="\n\n".join(parts) or "Ask a question about POEMS syndrome, or type /help.")
+
+    def _advance_workup(self, parts: list[str]) -> Turn:
+        steps = self.kb.workup
+        index = self.state.workup_index
+        while index < len(steps):
+            step = steps[index]
+            if self.state.workup_entered != index:
+                self._emit("workup_step", index=index, entered=True)
+                intro = f"**Step {index + 1} of {len(steps)}: {step.title}**\n\n" + with_citations(step.explanation, step.citations)
+                self._cited += step.citations
+                known = {s: self.state.values[s] for s in step.slots if s in self.state.values}
+                if known:
+                    intro += "\n\nAlready recorded: " + self._describe(known) + "."
+                parts = parts + [intro]
+            pending = [
+                s for s in step.slots
+                if s not in self.state.values and s not in self.state.skipped and s in self.kb.slots and self._worth_asking(s)
+            ]
+            if pending:
+                return self._ask(pending[0], parts)
+            index += 1
+            self._emit("workup_step", index=index)
+        return self._finish(parts, treatment=False)
+
+    def _worth_asking(self, slot: str) -> bool:
+        """In the workup, a follow-up that only qualifies another answer waits for that answer (no light chain without an M-protein)."""
+        known = self.state.known()
+        if slot == "light_chain":
+            return known.get("monoclonal_plasma_cell_disorder") is True or known.get("clonal_marrow_plasma_cells") is True
+        if slot == "vegf_specimen":
+            return "vegf_pg_ml" in known
+        if slot == "vegf_elevated":  # the laboratory's flag decides only without a plasma value
+            return not ("vegf_pg_ml" in known and known.get("vegf_specimen") == "plasma")
+        return True
+
+    def _progress(self) -> dict[str, Any] | None:
+        if self.flow != "workup" or not self.kb.workup:
+            return None
+        index = min(self.state.workup_index, len(self.kb.workup) - 1)
+        return {"step": index + 1, "of": len(self.kb.workup), "title": self.kb.workup[index].title}
+
+    def _ask(self, slot_name: str, parts: list[str]) -> Turn:
+        slot = self.kb.slots[slot_name]
+        awaiting = Awaiting(slot=slot_name, kind=slot.kind, choices=list(slot.choices), question=slot.question)
+        self._emit("question_asked", slot=slot_name)
+        return Turn(
+            text="\n\n".join(parts + [f"**{slot.question}**"]) if parts else f"**{slot.question}**",
+            intent=INTENT_OF_FLOW[self.flow] if self.flow else None,
+            awaiting=awaiting,
+            progress=self._progress(),
+        )
+
+    def _finish(self, parts: list[str], *, treatment: bool) -> Turn:
+        flow = self.flow
+        result = self.assessment()
+        self._emit("flow_ended", flow=flow, reason="done")
+        body = self._assessment_text(result, treatment=treatment)
+        suggestions: list[dict[str, str]] = []
+        if not treatment and result.verdict == "meets_criteria":
+            suggestions = [s for s in self._flow_suggestions() if s["intent"] == "treatment.plan"]
+        text = "\n\n".join(parts + [body])
+        if suggestions:
+            self._emit("suggestions_offered", suggestions=suggestions)
+        return Turn(
+            text=text,
+            intent=INTENT_OF_FLOW.get(flow or "diagnosis"),
+            assessment=result.to_dict(),
+            suggestions=suggestions,
+        )
+
+    # -- rendering an assessment -------------------------------------------------------------------------
+
+    def _assessment_text(self, result: Any, *, treatment: bool) -> str:
+        lines = [f"**Verdict: {result.verdict.replace('_', ' ')}**", ""]
+        for group, statuses in result.criteria.items():
+            lines.append(f"{group.capitalize()} criteria:")
+            for name, status in statuses.items():
+                label = self.kb.criteria[name].label if name in self.kb.criteria else name
+                lines.append(f"- {label}: {STATUS_WORDS.get(str(status), str(status))}")
+            lines.append("")
+        if result.missing:
+            labels = [self.kb.criteria[m].label if m in self.kb.criteria else m for m in result.missing]
+            lines += ["Still unknown and able to change the verdict: " + ", ".join(labels) + ".", ""]
+        if result.next_steps:
+            # each step carries the citations of the criteria it settles
+            cites: dict[str, list[int]] = {step: [] for step in result.next_steps}
+            for name in result.missing:
+                criterion = self.kb.criteria.get(name)
+                if criterion is not None:
+                    step = " ".join(criterion.settled_by.split())
+                    if step in cites:
+                        cites[step] = sorted(set(cites[step]) | set(criterion.citations))
+                    self._cited += criterion.citations
+            lines += ["Next steps:", *[f"- {with_citations(step, cites[step])}" for step in result.next_steps], ""]
+        notes = getattr(result, "notes_cited", [])
+        if notes:
+            lines += ["Notes:", *[f"- {with_citations(n.text, n.citations)}" for n in notes], ""]
+            for n in notes:
+                self._cited += list(n.citations)
+        if treatment:
+            lines += self._treatment_lines(result)
+        return "\n".join(lines).rstrip()
+
+    def _treatment_lines(self, result: Any) -> list[str]:
+        plan = result.treatment
+        if plan is None:
+            return ["Treatment guidance follows the review's algorithm only once the criteria are met (see the verdict above)."]
+        lines = [f"**Treatment approach: {plan.approach.replace('_', ' ')}**", "", with_citations(plan.rationale.text, plan.rationale.citations), ""]
+        self._cited += list(plan.rationale.citations)
+        for detail in plan.details:
+            lines.append(f"- {with_citations(detail.text, detail.citations)}")
+            self._cited += list(detail.citations)
+        if plan.details:
+            lines.append("")
+        lines.append("Cautions for every patient with active disease:")
+        for note in plan.caution_notes:
+            lines.append(f"- {with_citations(note.text, note.citations)}")
+            self._cited += list(note.citations)
+        return lines
+
+    def _case_text(self) -> str:
+        if not self.state.values:
+            return "Nothing recorded yet."
+        return "\n".join(f"- {FIELD_LABELS.get(k, k)}: {_show(k, v)}" for k, v in self.state.values.items())
+
+    # -- slash commands ----------------------------------------------------------------------------------
+
+    def _command(self, text: str) -> Turn:
+        name, _, arg = text.partition(" ")
+        name, arg = name.lower(), arg.strip()
+        flow_commands = {"/assess": "diagnosis", "/treat": "treatment", "/workup": "workup"}
+        if name in flow_commands:
+            return self._start_flow(flow_commands[name], [])
+        if name == "/reset":
+            flow = self.flow
+            self._emit("case_reset")
+            if flow:
+                self._emit("flow_ended", flow=flow, reason="reset")
+            return Turn(text="Cleared every recorded finding" + (f" and stopped the {flow} questions." if flow else "."))
+        handlers = {
+            "/help": self._cmd_help,
+            "/criteria": self._cmd_criteria,
+            "/cautions": self._cmd_cautions,
+            "/refs": self._cmd_refs,
+            "/case": self._cmd_case,
+            "/export": self._cmd_export,
+        }
+        handler = handlers.get(name)
+        if handler is None:
+            body, cites, intent = f"Unknown command {name}. Type /help for the list.", [], None
+        else:
+            body, cites, intent = handler(arg)
+        if self.state.awaiting:
+            return self._reask(None, before=body, intent=intent, citations=cites)
+        return Turn(text=body, intent=intent, citations=cites)
+
+    def _cmd_help(self, _arg: str) -> tuple[str, list[int], str | None]:
+        lines = ["Commands:", *[f"- `{c}`: {d}" for c, d in COMMANDS.items()], "", REPLY_WORDS]
+        return "\n".join(lines), [], None
+
+    def _cmd_criteria(self, _arg: str) -> tuple[str, list[int], str | None]:
+        fact_id = "criteria.rule" if "criteria.rule" in self.kb.facts else next(
+            (f for f, fact in self.kb.facts.items() if str(fact.section) == "criteria"), None
+        )
+        if fact_id is None:
+            return "The knowledge base has no criteria fact.", [], None
+        turn = self._fact_turn(fact_id)
+        return turn.text, turn.citations, fact_id
+
+    def _cmd_cautions(self, _arg: str) -> tuple[str, list[int], str | None]:
+        from guidebot.criteria.treatment import GENERAL_CAUTIONS
+
+        lines, cites = ["**Cautions for every patient with active disease**", ""], []
+        for sid in GENERAL_CAUTIONS:
+            statement = self.kb.statements.get(sid)
+            if statement is not None:
+                lines.append(f"- {with_citations(statement.text, statement.citations)}")
+                cites += statement.citations
+        return "\n".join(lines), cites, None
+
+    def _cmd_refs(self, arg: str) -> tuple[str, list[int], str | None]:
+        from guidebot.render import format_reference
+
+        if not arg:
+            count = len(self.kb.references)
+            return f"guidebot's only source:\n\n*{self.kb.review}*\n\nIts {count} references: /refs N shows one in full.", [], None
+        if not arg.isdigit() or int(arg) not in self.kb.references:
+            return f"There is no reference {arg!s}: the review's references are numbered 1 to {len(self.kb.references)}.", [], None
+        return format_reference(self.kb.references[int(arg)]), [int(arg)], None
+
+    def _cmd_case(self, _arg: str) -> tuple[str, list[int], str | None]:
+        verdict = self.assessment().verdict.replace("_", " ")
+        return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
+
+    def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
+        target = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
+        try:
+            target.write_text(self.export_markdown(), encoding="utf-8")
+        except OSError as exc:
+            return f"Could not write {target}: {exc.strerror or exc}.", [], None
+        return f"Saved this chat and the current assessment to {target}.", [], None
+
+
+def _show(name: str, value: Any) -> str:
+    """A recorded value in words."""
+    if value is None:
+        return "unknown / not done"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value) if value else "none"
+    if name == "vegf_pg_ml":
+        return f"{value:g} pg/mL"
+    return str(value)
+
+
+def _escape(text: str) -> str:
+    """User text made literal in Markdown (it is shown, never interpreted)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text)
+
+
+__all__ = ["DialogueManager", "Turn", "Awaiting", "clean_input", "looks_like_question", "expected"]

@@ -1,0 +1,447 @@
+"""The chat screen: routes the person's messages to the DialogueManager and its Turns to the widgets.
+
+`GuidebotApp` pushes it and, once the knowledge worker is done, hands it the manager with `start()`.
+Everything it shows comes from the manager or the knowledge base; the screen only decides where.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from guidebot.ui.widgets import (
+    MAX_INPUT_CHARS,
+    BotTurn,
+    CasePanel,
+    PromptInput,
+    QuickReplies,
+    Suggestions,
+    UserTurn,
+)
+
+QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
+"""Slash commands the app handles itself (every other one goes to the manager)."""
+
+RESUME = ":resume"
+"""The reply of the "resume the last session" button (never sent to the manager)."""
+
+WIDE = 100
+"""From this width the case panel opens by itself when a guided flow starts; below it F2 opens it."""
+
+NOT_DONE = ("Not done", "not done")
+"""The reply every slot kind accepts for "unknown / not tested yet" (INTERFACE section 5)."""
+
+
+def quick_replies(awaiting: Any) -> list[tuple[str, str]]:
+    """The (label, reply) buttons for a pending follow-up.
+
+    bool → Yes / No / Not done; choice → the choices, Not done; list → the choices, None, Not done;
+    int and number → none (typed, with the hint).
+    """
+    if awaiting is None:
+        return []
+    if awaiting.kind == "bool":
+        return [("Yes", "yes"), ("No", "no"), NOT_DONE]
+    if awaiting.kind == "choice":
+        return [(choice, choice) for choice in awaiting.choices] + [NOT_DONE]
+    if awaiting.kind == "list":
+        return [(choice, choice) for choice in awaiting.choices] + [("None", "none"), NOT_DONE]
+    return []
+
+
+def reference_text(number: int, knowledge: Any) -> str:
+    """The full reference `number` of the review, with its DOI (through the router, else the knowledge base)."""
+    try:
+        from guidebot.routing import get_router
+
+        text = get_router().reference(number)
+        if text:
+            return str(text)
+    except Exception:  # noqa: BLE001 - the router is optional here; the knowledge base below is enough
+        pass
+    ref = getattr(knowledge, "references", {}).get(number) if knowledge is not None else None
+    if ref is None:
+        return f"[{number}] is not in the review's reference list."
+    try:
+        from guidebot.render import format_reference
+
+        return f"[{number}] {format_reference(ref)}"
+    except Exception:  # noqa: BLE001 - render may not offer it; fall back to the fields themselves
+        parts = [ref.authors, ref.title, f"{ref.journal}. {ref.year}", ref.details]
+        text = ". ".join(part.rstrip(".") for part in parts if part) + "."
+        if ref.doi:
+            text += f" doi:{ref.doi}"
+        return f"[{number}] {text}"
+
+
+class CitationsScreen(ModalScreen[None]):
+    """The references of one answer: pick a number to read the full reference with its DOI."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("q", "dismiss", "Close", show=False)]
+
+    def __init__(self, numbers: list[int], knowledge: Any, selected: int | None = None) -> None:
+        super().__init__()
+        self.numbers = list(numbers)
+        """The reference numbers listed."""
+        self.knowledge = knowledge
+        self.selected = selected if selected in self.numbers else (self.numbers[0] if self.numbers else None)
+        """The number whose full reference is shown."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="citations-box"):
+            yield Static(Content("References (Enter or click to read, Esc to close)"), classes="panel-title")
+            if self.numbers:
+                yield OptionList(
+                    *(Option(Content(self._short(n)), id=f"ref-{n}") for n in self.numbers),
+                    id="citations-list",
+                )
+            yield Static(id="reference")
+
+    def _short(self, number: int) -> str:
+        ref = getattr(self.knowledge, "references", {}).get(number) if self.knowledge is not None else None
+        return f"[{number}] {ref.title}" if ref is not None else f"[{number}]"
+
+    def on_mount(self) -> None:
+        """Called when shown: highlight the chosen reference and show it in full."""
+        if self.selected is not None:
+            self.query_one(OptionList).highlighted = self.numbers.index(self.selected)
+            self.show_reference(self.selected)
+        else:
+            self.query_one("#reference", Static).update(Content("This answer cites no reference."))
+
+    def show_reference(self, number: int) -> None:
+        """Show reference `number` in full."""
+        self.selected = number
+        self.query_one("#reference", Static).update(Content(reference_text(number, self.knowledge)))
+
+    @on(OptionList.OptionHighlighted)
+    @on(OptionList.OptionSelected)
+    def _option_chosen(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.show_reference(int(event.option.id.removeprefix("ref-")))
+
+
+class ChatScreen(Screen[None]):
+    """Prompt → DialogueManager.respond → transcript, with follow-up buttons and the case panel."""
+
+    BINDINGS = [
+        Binding("f1", "send('/help')", "Help"),
+        Binding("f2", "toggle_case", "Case"),
+        Binding("f3", "citations", "Refs"),
+        Binding("f4", "send('/assess')", "Assess", show=False),
+        Binding("ctrl+t", "app.toggle_theme", "Theme"),
+        Binding("escape", "focus_prompt", "Prompt", show=False),
+        Binding("pageup", "scroll_transcript(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_transcript(1)", "Scroll down", show=False),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+
+    awaiting: reactive[Any] = reactive(None, init=False)
+    """The follow-up the manager waits for (an Awaiting), or None; drives the quick replies."""
+    flow: reactive[str | None] = reactive(None, init=False)
+    """The guided flow in progress (diagnosis, treatment, workup) or None; drives the case panel."""
+    case_open: reactive[bool] = reactive(False, init=False)
+    """Whether the case panel is shown (F2 toggles; a flow opens it on wide screens)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.manager: Any = None
+        """The DialogueManager, set by `start()`."""
+        self.knowledge: Any = None
+        """The KnowledgeBase, set by `start()`."""
+        self.resumable: Any = None
+        """A saved unfinished session offered on the welcome screen, or None."""
+        self.last_citations: list[int] = []
+        """The citations of the last reply that had any (F3 lists them)."""
+        self.progress: dict[str, Any] | None = None
+        """The workup progress of the last turn."""
+        self.last_turn: Any = None
+        """The last Turn shown (tests and the case panel read it)."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="chat"):
+                yield VerticalScroll(id="transcript")
+                yield Suggestions(id="suggestions")
+                yield QuickReplies(id="quick-replies")
+                yield Static(id="hint")
+                yield PromptInput(id="prompt", placeholder="Loading the review…", disabled=True)
+            yield CasePanel(id="case")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Called when the screen is shown: nothing to pick yet."""
+        self.query_one(QuickReplies).show([])
+        self.query_one(Suggestions).show("", [])
+        self.query_one("#hint", Static).display = False
+        self.query_one(CasePanel).display = False
+
+    # -- start-up ---------------------------------------------------------------------------------------
+
+    def start(self, manager: Any, knowledge: Any, resumable: Any = None, resumed: bool = False) -> None:
+        """Called by the app when the manager is ready: show the greeting (or the resumed turn) and examples."""
+        self.manager, self.knowledge, self.resumable = manager, knowledge, resumable
+        prompt = self.query_one(PromptInput)
+        prompt.disabled = False
+        prompt.placeholder = "Ask about POEMS syndrome, or /help"
+        prompt.focus()
+        if resumed:
+            self._show_resumed()
+        else:
+            self.show_turn(manager.greeting(), welcome=True)
+
+    def _show_resumed(self) -> None:
+        resumed_turn = getattr(self.manager, "resumed_turn", None)
+        self.show_turn(resumed_turn() if resumed_turn is not None else self.manager.greeting())
+
+    def _examples(self) -> list[tuple[str, str]]:
+        """The greeting's example questions (the manager's choice of facts and guided flows) as (label, reply)."""
+        from guidebot.dialogue.manager import EXAMPLE_QUESTIONS
+
+        facts = getattr(self.knowledge, "facts", {})
+        questions = [facts[f].questions[0] for f in EXAMPLE_QUESTIONS if f in facts]
+        flows = {i.id: i for i in getattr(self.knowledge, "intents", [])}
+        questions += [flows[i].questions[0] for i in ("diagnosis.assess", "treatment.plan", "workup.guide") if i in flows]
+        return [(q, q) for q in questions]
+
+    # -- sending -----------------------------------------------------------------------------------------
+
+    def send(self, text: str, shown: str | None = None) -> None:
+        """Send one message: echo it literally, ask the manager, show its turn. `shown` replaces the echo."""
+        text = text.strip()
+        if not text or self.manager is None:
+            return
+        if len(text) > MAX_INPUT_CHARS:
+            self.notify(
+                f"Your message was {len(text)} characters; only the first {MAX_INPUT_CHARS} were sent.",
+                severity="warning",
+                markup=False,
+            )
+            text = text[:MAX_INPUT_CHARS]
+        if text.lower() in QUIT_COMMANDS:
+            self.app.exit()
+            return
+        if text == RESUME:
+            self.resume_session()
+            return
+        self.resumable = None  # the offer stands only until the person starts talking
+        asked = UserTurn(shown or text)
+        self.query_one("#transcript", VerticalScroll).mount(asked)
+        try:
+            turn = self.manager.respond(text)
+        except Exception as exc:  # noqa: BLE001 - a bug in the core must not close the chat
+            self.notify(f"internal error: {type(exc).__name__}: {exc}", severity="error", markup=False)
+            return
+        self.show_turn(turn, asked=asked)
+        if text.lower().startswith("/export"):
+            self.notify(_first_line(turn.text), title="Export", markup=False)
+
+    def show_turn(self, turn: Any, welcome: bool = False, asked: UserTurn | None = None) -> None:
+        """Show one Turn (the reply to `asked`): its Markdown, its follow-up buttons or suggestions, the case panel."""
+        transcript = self.query_one("#transcript", VerticalScroll)
+        mounted = transcript.mount(BotTurn(turn.text, turn.citations))
+        if turn.awaiting is not None:
+            # a follow-up ends with its question: keep the end in view, even as the Markdown grows
+            transcript.anchor()
+        elif asked is not None:
+            # an answer is read from its top: put the question asked at the top once the reply is laid out
+            transcript.anchor(False)
+            self.call_later(self._reveal, mounted, asked)
+        self.last_turn = turn
+        if turn.citations:
+            self.last_citations = list(turn.citations)
+        self.progress = turn.progress
+        self.flow = turn.flow if turn.flow is not None else getattr(self.manager, "flow", None)
+        self.awaiting = turn.awaiting
+        suggestions = self.query_one(Suggestions)
+        if self.resumable is not None and welcome:
+            offer = ("Resume the unfinished session saved earlier", RESUME)
+            suggestions.show("Resume, or try an example:", [offer, *self._examples()])
+        elif turn.suggestions:
+            title = "Examples:" if welcome else ("Next:" if turn.assessment or turn.intent else "Did you mean:")
+            # the manager reads a bare number as "that suggestion", so the buttons send the number
+            suggestions.show(title, [(s["title"], str(i)) for i, s in enumerate(turn.suggestions, start=1)], numbered=True)
+        elif welcome:
+            suggestions.show("Examples:", self._examples())
+        else:
+            suggestions.show("", [])
+        self.refresh_case()
+
+    async def _reveal(self, mounted: Any, widget: UserTurn) -> None:
+        await mounted
+        transcript = self.query_one("#transcript", VerticalScroll)
+        self.call_after_refresh(transcript.scroll_to_widget, widget, top=True, animate=False)
+
+    def resume_session(self) -> None:
+        """Swap in the saved session offered at start and show where it stopped."""
+        if self.resumable is None:
+            return
+        self.manager, self.resumable = self.resumable, None
+        self.app.manager = self.manager  # type: ignore[attr-defined]
+        self.query_one("#transcript").remove_children()
+        self._show_resumed()
+
+    # -- state → widgets ---------------------------------------------------------------------------------
+
+    def watch_awaiting(self, awaiting: Any) -> None:
+        """Called when the pending follow-up changes: buttons, digit picks and the hint follow it."""
+        replies = quick_replies(awaiting)
+        self.query_one(QuickReplies).show(replies)
+        self.query_one(PromptInput).quick_picks = len(replies)
+        hint = self.query_one("#hint", Static)
+        if awaiting is None:
+            hint.display = False
+        else:
+            if replies:
+                text = f"Press 1-{len(replies)} or type an answer" + (" (several: comma-separated)" if awaiting.kind == "list" else "")
+            else:
+                text = "Type a number" + (" (a unit is fine)" if awaiting.kind == "number" else "") + ", or 'not done'"
+            hint.update(Content(text))
+            hint.display = True
+        self.set_class(awaiting is not None, "-awaiting")
+        for kind in ("bool", "int", "number", "choice", "list"):
+            self.set_class(awaiting is not None and awaiting.kind == kind, f"-awaiting-{kind}")
+
+    def watch_flow(self, old: str | None, new: str | None) -> None:
+        """Called when a guided flow starts or ends: open the case panel on wide screens."""
+        if new is not None and old is None and self.size.width >= WIDE:
+            self.case_open = True
+        self.set_class(new is not None, "-in-flow")
+
+    def watch_case_open(self, case_open: bool) -> None:
+        """Called when the case panel is toggled."""
+        self.query_one(CasePanel).display = case_open
+        self.refresh_case()
+
+    def refresh_case(self) -> None:
+        """Recompute the case panel from the manager (only while it is shown)."""
+        if not self.case_open or self.manager is None:
+            return
+        try:
+            assessment = self.manager.assessment()
+            case = self.manager.case
+        except Exception as exc:  # noqa: BLE001 - the panel is a view; a failure there must not stop the chat
+            self.notify(f"case panel: {type(exc).__name__}: {exc}", severity="error", markup=False)
+            return
+        criteria = []
+        labels = getattr(self.knowledge, "criteria", {})
+        for group, statuses in assessment.criteria.items():
+            for name, status in statuses.items():
+                label = labels[name].label if name in labels else name.replace("_", " ")
+                criteria.append((group, label, str(getattr(status, "value", status))))
+        findings = [(_field_label(name), _show_value(value)) for name, value in _recorded(self.manager, case).items()]
+        verdict = str(getattr(assessment.verdict, "value", assessment.verdict))
+        self.query_one(CasePanel).show(verdict, criteria, findings, self.progress)
+
+    # -- events from widgets ------------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted)
+    def _prompt_submitted(self, event: PromptInput.Submitted) -> None:
+        prompt = self.query_one(PromptInput)
+        prompt.remember(event.value.strip()[:MAX_INPUT_CHARS])
+        prompt.value = ""
+        self.send(event.value)
+
+    @on(PromptInput.QuickPicked)
+    def _digit_picked(self, event: PromptInput.QuickPicked) -> None:
+        self.query_one(QuickReplies).pick(event.index)
+
+    @on(PromptInput.PasteCut)
+    def _paste_cut(self, event: PromptInput.PasteCut) -> None:
+        self.notify(
+            f"The paste was {event.length} characters; it was cut to {MAX_INPUT_CHARS}.", severity="warning", markup=False
+        )
+
+    @on(QuickReplies.Picked)
+    def _quick_reply_picked(self, event: QuickReplies.Picked) -> None:
+        self.send(event.reply)
+        self.query_one(PromptInput).focus()
+
+    @on(Suggestions.Picked)
+    def _suggestion_picked(self, event: Suggestions.Picked) -> None:
+        self.send(event.reply, shown=event.label)
+        self.query_one(PromptInput).focus()
+
+    @on(BotTurn.CitationPicked)
+    def _citation_picked(self, event: BotTurn.CitationPicked) -> None:
+        numbers = sorted(set(self.last_citations) | {event.number})
+        for turn in self.query(BotTurn):
+            if event.number in turn.citations:
+                numbers = turn.citations
+        self.app.push_screen(CitationsScreen(numbers, self.knowledge, selected=event.number))
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def action_send(self, text: str) -> None:
+        """Send a command as if typed (F1 → /help)."""
+        self.send(text)
+
+    def action_toggle_case(self) -> None:
+        """Show or hide the case panel."""
+        self.case_open = not self.case_open
+
+    def action_citations(self) -> None:
+        """List the references of the last answer that cited any."""
+        if not self.last_citations:
+            self.notify("No answer with references yet.", markup=False)
+            return
+        self.app.push_screen(CitationsScreen(self.last_citations, self.knowledge))
+
+    def action_focus_replies(self) -> None:
+        """Tab from the message line: to the first quick reply (or suggestion), the buttons just above it."""
+        buttons = self.query(".quick-reply") or self.query(".suggestion")
+        if buttons:
+            buttons.first().focus()
+        else:
+            self.focus_next()
+
+    def action_scroll_transcript(self, direction: int) -> None:
+        """Page the transcript up (-1) or down (+1) without leaving the message line."""
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.scroll_page_up() if direction < 0 else transcript.scroll_page_down()
+
+    def action_focus_prompt(self) -> None:
+        """Put the cursor back in the message line."""
+        self.query_one(PromptInput).focus()
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _recorded(manager: Any, case: Any) -> dict[str, Any]:
+    """Every recorded finding (explicit unknowns as None), else the Case's known fields."""
+    recorded = getattr(manager, "recorded", None)
+    if isinstance(recorded, dict):
+        return recorded
+    data = case.model_dump() if hasattr(case, "model_dump") else dict(case or {})
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def _field_label(name: str) -> str:
+    """The manager's own name for a case field (the words it uses when it repeats findings back)."""
+    from guidebot.dialogue.manager import FIELD_LABELS
+
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+def _show_value(value: Any) -> str:
+    if value is None:
+        return "unknown / not done"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list):
+        return ", ".join(str(getattr(v, "value", v)) for v in value) or "none"
+    return str(getattr(value, "value", value))
