@@ -11,8 +11,11 @@ by the guidebot version, `INDEX_FORMAT`, this module's own stamp and every knowl
 
 Normalisation (`_clean` + lexicon), the same for the index and the question: NFKC, Greek letters spelt out,
 dashes and apostrophes folded, case folded, accents dropped, punctuation to spaces, plurals to singular;
-then lexicon variants become their canonical words (longest phrase first). On the question side only,
-an unknown word close to a known one is read as a misspelling of it.
+then lexicon variants become their canonical words (longest phrase first); then every word is replaced by
+the most frequent word of the knowledge base sharing its crude root (`_root`: "treated", "treating" ->
+"treatment"; "mobilised" -> "mobilization"). On the question side only, an unknown word is first matched
+by how it sounds (`_sound`: "plasmaferesis", "papiledema", "melfalan") and then, if still unknown, read as a
+misspelling of a known word one edit away (OSA).
 
 Scoring, per target (a fact or a guided flow), from signals weighted by IDF over the index's words (so
 "dose" or "treatment" decide less than "bevacizumab"; words of one lexicon concept share one weight):
@@ -23,10 +26,20 @@ Scoring, per target (a fact or a guided flow), from signals weighted by IDF over
 - F1 against the target's best single phrasing, and against its title;
 - focus: how many of its title and questions use the question's words; emphasis: how many of its
   phrasings say exactly what was asked;
+- BM25 against the target's whole document (title, phrasings, keywords and the answer text, field-weighted),
+  so an answer's own vocabulary counts even where no example question uses it;
 - fuzzy: rapidfuzz's token_sort_ratio against its closest phrasing (see `_fuzzy` for why not `cdist`).
+A few question words ("when", "why", "many") are kept at a low weight: they say what kind of answer is
+wanted ("when to use radiotherapy" is about indication).
 
-Decision rules on top: contentless input is out of scope; a safety caution close to the best wins when its
-title names what was asked; a question asking for a dose is only answered by a fact that gives one.
+Decision rules on top (`route`): contentless input is out of scope. A caution whose agent (its `triggers`,
+else the keywords its title names) the question names is shown however far behind it scores, unless the
+best fact is titled after that same agent, and it is always offered among the suggestions; otherwise a
+caution close to the best wins when its title names what was asked. Then the best is declined when it
+covers too little of the question (more is needed when the question has an unknown word, likely another
+drug or disease), when the question names a drug the best target never mentions, when it asks about
+another condition (amyloidosis, myeloma, CIDP...) that the best target's phrasings do not name, or when it
+asks for a dose or a count ("how many cycles") the best target does not give.
 """
 
 from __future__ import annotations
@@ -39,18 +52,22 @@ from math import log
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 
 # ---------------------------------------------------------------------------------------------------
 # Decision thresholds, tuned on the tuning slice of tests/eval (see `guidebot eval --slice tune`).
 
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.4
 """Below this share of the question's information found in the best target, the question is out of scope."""
+UNKNOWN_MIN_COVERAGE = 0.5
+"""The coverage needed instead when the question has a word guidebot does not know (likely another topic)."""
 MIN_SCORE = 0.39
 """Below this combined score the question is out of scope even with enough coverage."""
 CLOSE_MARGIN = 0.1
 """Targets scoring within this much of the best are offered as suggestions (distinct facts only)."""
+RELATED_DISCOUNT = 0.05
+"""How much further behind a rival that the best fact lists as related counts for confidence."""
 MAX_SUGGESTIONS = 3
 """How many suggestions at most accompany an answer."""
 CAUTION_MARGIN = 0.25
@@ -75,7 +92,15 @@ EXACT_F1 = 0.85
 """A choice whose F1 with the question reaches this counts as saying exactly what was asked."""
 EXACT_SATURATION = 4
 """Exact-matching choices beyond this many add nothing more."""
-_W_TOTAL = W_COVERAGE + W_F1 + W_FUZZY + W_FOCUS + W_TITLE + W_EXACT
+W_BM25 = 0.3
+"""Weight of BM25 of the question against the target's whole document (title, phrasings and answer text)."""
+BM25_K1 = 1.2
+"""BM25 term-frequency saturation."""
+BM25_B = 0.75
+"""BM25 document-length normalisation."""
+FIELD_WEIGHTS = {"title": 3.0, "question": 1.0, "keyword": 1.0, "answer": 1.0}
+"""How much one occurrence of a word counts in a target's document, by where it occurs."""
+_W_TOTAL = W_COVERAGE + W_F1 + W_FUZZY + W_FOCUS + W_TITLE + W_EXACT + W_BM25
 FUZZY_CANDIDATES = 40
 """How many lexical front-runners get the (costlier) fuzzy comparison; the rest cannot catch up."""
 FUZZY_FLOOR = 30.0
@@ -85,6 +110,8 @@ TYPO_CUTOFF = 0.79
 (one edit or swap in five letters)."""
 MIN_TYPO_LENGTH = 4
 """Words shorter than this are never typo-corrected (too many near neighbours)."""
+SAME_INITIAL_BELOW = 7
+"""A typo correction of a word shorter than this must keep its first letter."""
 MAX_QUESTION_CHARS = 500
 """Longer input is truncated before matching (a pasted document is not a question)."""
 
@@ -100,6 +127,46 @@ def _stem(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     return word[:-1]
+
+
+_ROOT_SUFFIXES = (("ability", "abl"), ("ibility", "ibl"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
+                  ("ing", ""), ("ied", "y"), ("ised", "iz"), ("ized", "iz"), ("ed", ""), ("ise", "iz"), ("ize", "iz"))
+
+
+_SOUNDS = (("ph", "f"), ("ae", "e"), ("oe", "e"), ("th", "t"), ("y", "i"), ("k", "c"), ("z", "s"), ("q", "c"))
+
+
+def _sound(word: str) -> str:
+    """A spelling-blind key for typo matching: "plasmaferesis" and "plasmapheresis", "papiledema" and
+    "papilledema", "haematology" and "hematology" get the same key (ph=f, ae=oe=e, y=i, k=c, z=s, no
+    doubled letters)."""
+    for a, b in _SOUNDS:
+        word = word.replace(a, b)
+    out = []
+    for c in word:
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _root(word: str) -> str:
+    """A crude root for conflating inflections the lexicon does not list: "treated", "treating", "treatment"
+    -> "treat"; "radiation", "radiate" -> "radiat"; "mobilisation", "mobilized" -> "mobiliz".
+
+    Used only to group words of the index into one class (see `build_index`), never shown; words shorter
+    than five letters or with digits are kept whole, and a root is never shorter than four letters.
+    """
+    if len(word) < 5 or not word.isalpha():
+        return word
+    for suffix, repl in _ROOT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 4:
+            word = word[: -len(suffix)] + repl
+            if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "stopped" -> "stopp" -> "stop"
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
 
 
 STOPWORDS = frozenset(
@@ -131,6 +198,26 @@ DOSE_WORDS = frozenset({"dose", "doses", "dosing", "dosage", "dosed", "mg", "muc
 Gy) may answer it; otherwise the review does not give that dose and guidebot says so."""
 _DOSE_IN_ANSWER = ("mg", "gy")
 
+OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp", "mgus", "lymphoma", "diabetes", "castleman",
+                              "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis"})
+"""Conditions other than POEMS (the review names several only to tell them apart from it): a question about
+one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
+
+MANAGEMENT_WORDS = frozenset("treatment treat treated therapy survival prognosis management manage cure".split())
+"""Words asking how a condition is managed or what its outlook is: about another condition, only a fact whose
+phrasings say so answers."""
+
+DRUGS = frozenset(
+    "lenalidomide thalidomide bortezomib ixazomib daratumumab bevacizumab dexamethasone cyclophosphamide melphalan "
+    "plerixafor corticosteroid heparin".split()
+)
+"""Drugs the review names (as the lexicon spells them): a question naming one is answered only by a target
+that mentions it somewhere, so a drug question never gets a neighbouring fact about something else."""
+
+COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
+"""Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
+an answer giving a number of them."""
+
 DOMAIN_WORDS = frozenset({"poems", "syndrome"})
 """Words nearly every question has here: ignored for matching unless the question has nothing else."""
 
@@ -140,11 +227,17 @@ CHITCHAT = frozenset(
 )
 """Greetings and fillers: a question made only of these (and stopwords) is not a question for the review."""
 
-STOPWORDS = frozenset(_stem(w) for w in STOPWORDS)
+QUESTION_CUES = frozenset("when why many".split())
+"""Question words that tell what kind of answer is wanted ("when to use radiotherapy" is about indication,
+"how many people" about prevalence): kept, at `GENERIC_WEIGHT`, instead of dropped as function words."""
+
+STOPWORDS = frozenset(_stem(w) for w in STOPWORDS) - QUESTION_CUES
+GENERIC = GENERIC | QUESTION_CUES
 CHITCHAT = frozenset(_stem(w) for w in CHITCHAT)
 GENERIC = frozenset(_stem(w) for w in GENERIC)
 DOSE_WORDS = frozenset(_stem(w) for w in DOSE_WORDS)
 DOMAIN_WORDS = frozenset(_stem(w) for w in DOMAIN_WORDS)
+_NO_FOLD = STOPWORDS | CHITCHAT | GENERIC | DOSE_WORDS | DOMAIN_WORDS
 
 _GREEK = {
     "α": " alpha ",
@@ -311,6 +404,12 @@ def _gives_dose(text: str) -> bool:
     return any(w in _DOSE_IN_ANSWER and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
 
 
+def _counted_units(text: str) -> list[str]:
+    """The regimen units an answer counts ("12 cycles", "3 days" -> ["cycle", "day"])."""
+    words = _clean(text).split()
+    return sorted({w for i, w in enumerate(words) if w in COUNT_UNITS and i > 0 and words[i - 1].isdigit()})
+
+
 def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     """Misspellings curators wrote on purpose into example questions ("diagnostic critera"), mapped to the word.
 
@@ -329,14 +428,49 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     common = [w for w, c in counts.items() if c >= 3 and len(w) >= MIN_TYPO_LENGTH]
     fixes = {}
     for word, count in counts.items():
-        if count > 1 or len(word) < 6 or not word.isalpha() or word in lexicon_words or word in STOPWORDS:
+        if count > 2 or len(word) < 5 or not word.isalpha() or word in lexicon_words or word in STOPWORDS:
             continue
         # one edit only, same first letter: "critera" is "criteria", but "nephropathy" is not "neuropathy"
         # and "ineligible" is not "eligible"
-        best = process.extractOne(word, common, scorer=OSA.distance, score_cutoff=1)
-        if best and best[1] == 1 and best[0][0] == word[0]:
-            fixes[word] = best[0]
+        best = process.extractOne(word, [w for w in common if w not in STOPWORDS], scorer=OSA.distance, score_cutoff=1)
+        if not best or best[1] != 1 or best[0][0] != word[0]:
+            continue
+        near = best[0]
+        if len(word) < 6 or count > 1:
+            # shorter or repeated words need a far commoner neighbour ("marow" twice, "marrow" 44 times), and
+            # a word that only adds or drops an ending ("risky", "later") is a word of its own
+            if counts[near] < 10 * count or near.startswith(word) or word.startswith(near):
+                continue
+        fixes[word] = near
     return fixes
+
+
+def _fold(word: str, roots: dict[str, str]) -> str:
+    """The word that speaks for `word`'s root class in the index ("treated" -> "treatment"), or `word`."""
+    if word in _NO_FOLD:
+        return word
+    return roots.get(_root(word), word)
+
+
+def _root_classes(kb, lexicon: dict, fixes: dict[str, str]) -> dict[str, str]:
+    """{root: the knowledge base's most frequent word with that root}, over phrasings and answers.
+
+    Questions say "treated", facts "treatment"; one class per root lets them meet on one word without
+    listing every inflection in the lexicon.
+    """
+    counts: dict[str, int] = {}
+    texts = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords, f.answer)]
+    texts += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
+    for text in texts:
+        for group in _lexicon_groups(_clean(text).split(), lexicon):
+            for w in group:
+                w = fixes.get(w, w)
+                counts[w] = counts.get(w, 0) + 1
+    roots: dict[str, str] = {}
+    for w, c in sorted(counts.items(), key=lambda wc: (-wc[1], len(wc[0]), wc[0])):
+        if w not in _NO_FOLD:
+            roots.setdefault(_root(w), w)
+    return roots
 
 
 def build_index(kb) -> dict:
@@ -359,6 +493,10 @@ def build_index(kb) -> dict:
     sentences: list[int] = []  # per target: how many of its choices are its title or an example question
 
     fixes = _index_typos(kb, lexicon)
+    roots = _root_classes(kb, lexicon, fixes)
+
+    def fold_groups(phrase: str) -> list[tuple[str, ...]]:
+        return [tuple(_fold(fixes.get(w, w), roots) for w in g) for g in _lexicon_groups(_clean(phrase).split(), lexicon)]
 
     def add_target(tid: str, title: str, is_flow: bool, fact_id: str, questions: list[str], keywords: list[str]) -> None:
         ti = len(targets)
@@ -366,8 +504,13 @@ def build_index(kb) -> dict:
         bag: set[str] = set()
         count = 0
         title_choice.append(len(choices))
+        tf: dict[str, float] = {}
         for phrase, is_keyword in [(title, False), *((q, False) for q in questions), *((k, True) for k in keywords)]:
-            groups = [tuple(fixes.get(w, w) for w in g) for g in _lexicon_groups(_clean(phrase).split(), lexicon)]
+            groups = fold_groups(phrase)
+            fw = FIELD_WEIGHTS["keyword" if is_keyword else ("title" if phrase is title else "question")]
+            for g in groups:
+                for w in g:
+                    tf[w] = tf.get(w, 0.0) + fw
             norm = " ".join(w for g in groups for w in g)
             if not norm:
                 continue
@@ -377,10 +520,16 @@ def build_index(kb) -> dict:
             choice_is_keyword.append(is_keyword)
             count += not is_keyword
             bag.update(norm.split())
+        for g in fold_groups(facts_plain[fact_id]):
+            for w in g:
+                tf[w] = tf.get(w, 0.0) + FIELD_WEIGHTS["answer"]
+        doc_tf.append(tf)
         bags.append(bag)
         sentences.append(max(1, count))
         choice_span.append((title_choice[-1], len(choices)))
 
+    doc_tf: list[dict[str, float]] = []
+    facts_plain = {f.id: markdown_to_plain(f.answer) for f in kb.facts.values()}
     facts: dict[str, dict] = {}
     for fact in kb.facts.values():
         add_target(fact.id, fact.title, False, fact.id, list(fact.questions), list(fact.keywords))
@@ -391,14 +540,40 @@ def build_index(kb) -> dict:
             "id": fact.id,
             "title": fact.title,
             "answer": fact.answer.strip(),
-            "plain": markdown_to_plain(fact.answer),
+            "plain": facts_plain[fact.id],
             "citations": list(fact.citations),
             "section": str(getattr(fact.section, "value", fact.section)),
             "related": list(fact.related),
         }
     dose_facts = {fid for fid, f in facts.items() if _gives_dose(f["plain"])}
+    fact_units = {fid: _counted_units(f["plain"]) for fid, f in facts.items()}
     for intent in getattr(kb, "intents", []):
         add_target(intent.id, intent.title, True, intent.fact, list(intent.questions), [])
+
+    # a caution's anchors: its `triggers` (the agents it is about) or, without them, the phrasings of its
+    # keywords that its title names ("bevacizumab", "plasma exchange", "bortezomib"): a question naming one
+    # is about that caution first
+    anchors: dict[int, list[tuple[str, ...]]] = {}
+    for ti in cautions:
+        triggers = list(getattr(kb.facts[targets[ti][3]], "triggers", None) or [])
+        if triggers:
+            found = set()
+            for trigger in triggers:
+                words = tuple(dict.fromkeys(
+                    w for g in fold_groups(trigger) for w in g if w not in STOPWORDS and w not in DOMAIN_WORDS
+                ))
+                if words:
+                    found.add(words)
+            anchors[ti] = sorted(found)
+            continue
+        lo, hi = choice_span[ti]
+        title_words = set(choices[title_choice[ti]].split())
+        found = set()
+        for ci in range(lo, hi):
+            words = tuple(w for w in choices[ci].split() if w not in STOPWORDS and w not in DOMAIN_WORDS)
+            if choice_is_keyword[ci] and words and set(words) <= title_words:
+                found.add(words)
+        anchors[ti] = sorted(found)
 
     n = len(targets)
     df: dict[str, int] = {}
@@ -422,11 +597,27 @@ def build_index(kb) -> dict:
     # words of each target's answer that its phrasings lack: weak evidence that the answer covers them
     answer_postings: dict[str, list[int]] = {}
     for ti, (_, _, _, fact_id) in enumerate(targets):
-        words = set(normalise(facts[fact_id]["plain"], lexicon).split()) - bags[ti] - STOPWORDS
+        words = {w for g in fold_groups(facts[fact_id]["plain"]) for w in g} - bags[ti] - STOPWORDS
         for w in words:
             answer_postings.setdefault(w, []).append(ti)
+    # BM25 postings over each target's whole document: word -> [(target, saturated tf)], precomputed
+    lengths = [sum(v for w, v in tf.items() if w not in STOPWORDS) for tf in doc_tf]
+    avg_len = (sum(lengths) / len(lengths)) if lengths else 1.0
+    doc_postings: dict[str, list[tuple[int, float]]] = {}
+    for ti, tf in enumerate(doc_tf):
+        k = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[ti] / avg_len)
+        for w, f in tf.items():
+            if w in STOPWORDS:
+                continue
+            doc_postings.setdefault(w, []).append((ti, f / (f + k)))
     variant_words = {w for entries in lexicon.values() for variant, _ in entries for w in variant}
-    vocab = sorted((set(df) | variant_words) - STOPWORDS)
+    answer_words = set(answer_postings)
+    vocab = sorted((set(df) | variant_words | answer_words) - STOPWORDS)
+    # spelling-blind keys of the vocabulary (long words only; the first word in sorted order keeps a key)
+    sounds: dict[str, str] = {}
+    for w in vocab:
+        if len(w) >= MIN_TYPO_LENGTH + 1 and w.isalpha():
+            sounds.setdefault(_sound(w), w)
     references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
     return {
         "format": INDEX_FORMAT,
@@ -442,13 +633,18 @@ def build_index(kb) -> dict:
         "choice_postings": choice_postings,
         "postings": postings,
         "answer_postings": answer_postings,
+        "doc_postings": doc_postings,
         "idf": idf,
         "max_idf": log(1.0 + n),
         "vocab": [w for w in vocab if len(w) >= MIN_TYPO_LENGTH and not w.isdigit()],
-        "known": set(df) | variant_words,
+        "known": set(df) | variant_words | answer_words,
+        "roots": roots,
+        "sounds": sounds,
         "lexicon": lexicon,
         "cautions": cautions,
+        "caution_anchors": anchors,
         "dose_targets": [ti for ti, t in enumerate(targets) if t[3] in dose_facts],
+        "answer_units": {ti: fact_units[t[3]] for ti, t in enumerate(targets) if fact_units[t[3]]},
         "facts": facts,
         "references": references,
         "review": getattr(kb, "review", ""),
@@ -577,19 +773,30 @@ class Router:
         return [w for g in self.groups(text) for w in g]
 
     def groups(self, text: str) -> list[tuple[str, ...]]:
-        """The question's words grouped by concept (see `_lexicon_groups`)."""
+        """The question's words grouped by concept (see `_lexicon_groups`): unknown words matched by sound,
+        else by one edit, to a known one; lexicon applied; each word folded onto its root class (`_fold`)."""
         ix = self._ix
         tokens = _clean(text[:MAX_QUESTION_CHARS]).split()
         known = ix["known"]
+        roots = ix["roots"]
         fixed = []
         for tok in tokens:
-            if tok in known or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH or tok.isdigit():
+            if (tok in known or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH or tok.isdigit()
+                    or _root(tok) in roots):
                 fixed.append(tok)
+                continue
+            sounds = ix["sounds"].get(_sound(tok))
+            if sounds is not None:  # spelt as it sounds: "melfalan", "plasmaferesis", "papiledema"
+                fixed.append(sounds)
                 continue
             # OSA counts a swapped pair of letters ("stnad") as one edit, where ratio would count two
             best = process.extractOne(tok, ix["vocab"], scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF)
+            # a short word one edit from a known word of another initial is more likely a word of its own
+            # ("taper" is not "paper")
+            if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
+                best = None
             fixed.append(best[0] if best else tok)
-        return _lexicon_groups(fixed, ix["lexicon"])
+        return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(fixed, ix["lexicon"])]
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -649,6 +856,10 @@ class Router:
                     mentions[owner[ci]] = mentions.get(owner[ci], 0.0) + w
         if not covered:
             return content, []
+        bm25: dict[int, float] = {}
+        for tok, w in weights.items():
+            for ti, sat in ix["doc_postings"].get(tok, ()):
+                bm25[ti] = bm25.get(ti, 0.0) + w * sat
         # weighted F1 of the question against each choice: a short keyword query is fully matched by a
         # keyword, a long question by a similar example question; the best choice speaks for its target
         cweight = ix["choice_weight"]
@@ -679,8 +890,14 @@ class Router:
                 # emphasis: several of a fact's phrasings say exactly what was asked (its keywords ASCT,
                 # auto-SCT, HCT all name the transplant), so the curator meant this fact for it
                 + W_EXACT * min(1.0, exact.get(ti, 0) / EXACT_SATURATION)
+                + W_BM25 * bm25.get(ti, 0.0) / total
             )
         front = sorted(lexical, key=lambda t: -lexical[t])[:FUZZY_CANDIDATES]
+        # a caution whose agent the question names is always scored, however low it ranks (see `route`)
+        words = set(weights)
+        for ti, anchors in ix["caution_anchors"].items():
+            if ti in lexical and ti not in front and any(set(a) <= words for a in anchors):
+                front.append(ti)
         fuzzy = self._fuzzy(" ".join(informative), front)
         scored = []
         for ti in front:
@@ -713,23 +930,39 @@ class Router:
         # ("velcade ok?" -> "Avoid neurotoxic agents (bortezomib, thalidomide)") or when it covers more of
         # the question than the best does, so that a drug question meets its warning first and the drug's
         # efficacy fact comes as a suggestion
-        if best.target not in self._cautions:
-            for s in scored[1:]:
-                if best.score - s.score > CAUTION_MARGIN:
-                    break
-                names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
-                if s.target in self._cautions and (names_it or s.coverage > best.coverage):
-                    best = s
-                    break
-        if best.coverage < MIN_COVERAGE or best.score < MIN_SCORE:
-            reason = "low_coverage" if best.coverage < MIN_COVERAGE else "low_score"
-            return Match(None, round(best.score, 3), False, self._starters(), False, reason)
-        if self._asks_dose(text) and best.target not in self._dose_targets:
-            # "lenalidomide dose": the lenalidomide facts give no dose, and a near answer could be misread as one
-            return Match(None, round(best.score, 3), False, self._starters(), False, "dose_not_given")
+        anchored = self._anchored_caution(content, scored, best)
+        if anchored is not None:
+            # a question naming the agent of a caution is shown that caution, whatever its coverage; a dose
+            # the review does not give is still declined ("enoxaparin dose")
+            best = anchored
+            reason = self._dose_reason(text, content, best)
+            if reason:
+                return Match(None, round(best.score, 3), False, self._starters(), False, reason)
+        else:
+            if best.target not in self._cautions:
+                # a caution close behind the best wins when its title names what the question names or when
+                # it covers more of the question, so that a drug question meets its warning first
+                for s in scored[1:]:
+                    if best.score - s.score > CAUTION_MARGIN:
+                        break
+                    names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
+                    if s.target in self._cautions and (names_it or s.coverage > best.coverage):
+                        best = s
+                        break
+            reason = self._decline_reason(text, content, best)
+            if reason:
+                return Match(None, round(best.score, 3), False, self._starters(), False, reason)
         best_fact = self._targets[best.target][3]
         rivals = []
         seen = {best_fact}
+        # a caution whose agent the question names is always offered ("does bortezomib work" -> the regimen
+        # fact, and "Avoid neurotoxic agents" first among the suggestions)
+        words = set(content)
+        for ti, anchors in self._ix["caution_anchors"].items():
+            fact_id = self._targets[ti][3]
+            if fact_id not in seen and any(set(a) <= words for a in anchors):
+                seen.add(fact_id)
+                rivals.append(self._suggestion(ti))
         for s in scored:
             if s is best:
                 continue
@@ -740,12 +973,97 @@ class Router:
                 continue  # a flow and its own answering fact are one answer, not two
             seen.add(fact_id)
             rivals.append(self._suggestion(s.target))
-        runner_up = next((s.score for s in scored if self._targets[s.target][3] != best_fact), 0.0)
+        # a rival the best fact lists as related is a neighbouring answer, not a competing reading: it lowers
+        # confidence as if it were RELATED_DISCOUNT further behind
+        related = set(self._ix["facts"][best_fact]["related"])
+        runner_up = max(
+            (s.score - (RELATED_DISCOUNT if self._targets[s.target][3] in related else 0.0)
+             for s in scored if self._targets[s.target][3] != best_fact),
+            default=0.0,
+        )
         # confidence falls as a rival closes in: two equally good answers are each 50/50
         margin = max(0.0, min(1.0, (best.score - runner_up) / CLOSE_MARGIN))
-        confidence = best.score * (0.5 + 0.5 * margin)
+        # a caution the question names was chosen by rule, not by score: rivals do not make it less certain
+        confidence = best.score if anchored is not None else best.score * (0.5 + 0.5 * margin)
         tid, _, is_flow, _ = self._targets[best.target]
         return Match(tid, round(min(1.0, confidence), 3), True, rivals, is_flow)
+
+    def _decline_reason(self, text: str, content: list[str], best: _Scored) -> str:
+        """Why the best target cannot answer the question (a `Match.reason`), or "" when it can."""
+        # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
+        # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
+        ix = self._ix
+        unknown = any(w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC for w in content)
+        min_coverage = UNKNOWN_MIN_COVERAGE if unknown else MIN_COVERAGE
+        if best.coverage < min_coverage:
+            return "low_coverage"
+        if best.score < MIN_SCORE:
+            return "low_score"
+        if self._absent_drug(content, best):
+            # "how many days of dexamethasone for engraftment syndrome": the best fact never mentions the
+            # drug asked about, so whatever it says is not about that drug
+            return "low_coverage"
+        if self._other_condition(content, best):
+            # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
+            # POEMS, so a fact that does not name it cannot answer a question about it
+            return "other_condition"
+        return self._dose_reason(text, content, best)
+
+    def _dose_reason(self, text: str, content: list[str], best: _Scored) -> str:
+        """"dose_not_given" when the question asks for a dose or a count the best target does not give."""
+        unit = self._asks_count_of(content)
+        if unit and unit not in self._ix["answer_units"].get(best.target, ()):
+            # "how many cycles of X": only an answer that counts in cycles answers it
+            return "dose_not_given"
+        if self._asks_dose(text) and best.target not in self._dose_targets:
+            # "lenalidomide dose": the lenalidomide facts give no dose, and a near answer could be misread as one
+            return "dose_not_given"
+        return ""
+
+    def _anchored_caution(self, content: list[str], scored: list[_Scored], best: _Scored) -> _Scored | None:
+        """The best-scoring caution whose anchor (trigger) the question names, however far behind it scores
+        ("can I give bevacizumab to my patient with a lambda M-protein?" is about bevacizumab first); None
+        when no caution is named, or when the best target is itself about that agent (its title names it:
+        "Bortezomib-based regimens"), where the usual close-call rule decides."""
+        words = set(content)
+        anchors = self._ix["caution_anchors"]
+        ix = self._ix
+        best_title = set(ix["choices"][ix["title_choice"][best.target]].split())
+        for s in scored:
+            named = [a for a in anchors.get(s.target, ()) if set(a) <= words]
+            if named and (s is best or not any(set(a) <= best_title for a in named)):
+                return s
+        return None
+
+    def _absent_drug(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names a drug that the best target mentions nowhere (phrasings or answer)."""
+        ix = self._ix
+        return any(
+            w in DRUGS and best.target not in ix["postings"].get(w, ()) and best.target not in ix["answer_postings"].get(w, ())
+            for w in content
+        )
+
+    def _other_condition(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names another condition (and not POEMS) that the best target's phrasings do not."""
+        if "poem" in content:
+            return False
+        named = [w for w in content if w in OTHER_CONDITIONS]
+        if not named:
+            return False
+        postings = self._ix["postings"]
+        if any(best.target not in postings.get(w, ()) for w in named):
+            return True
+        # "how is AL amyloidosis treated": the amyloidosis facts compare it with POEMS, they do not treat it
+        roots = self._ix["roots"]
+        asks = {_fold(_stem(w), roots) for w in MANAGEMENT_WORDS}
+        return any(w in asks and best.target not in postings.get(w, ()) for w in content)
+
+    def _asks_count_of(self, content: list[str]) -> str | None:
+        """The unit of "how many days / cycles / weeks / months" when the question asks for such a count."""
+        for prev, word in zip(content, content[1:]):
+            if prev == "many" and word in COUNT_UNITS:
+                return word
+        return None
 
     def _asks_dose(self, text: str) -> bool:
         """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT")."""

@@ -64,6 +64,35 @@ def test_misspelt_known_words_are_corrected(router):
     assert "lenalidomide" in router.normalise("lenolidomide response")
 
 
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [("papiledema", "papilledema"), ("haematologist", "hematologist"), ("thalidomid", "thalidomide")],
+)
+def test_words_spelt_as_they_sound_are_corrected(router, typed, known):
+    # ph/f, ae/e, doubled letters: more than one edit apart, yet plainly the same word
+    assert router.normalise(typed) == router.normalise(known)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("plasmaferesis for poems", "treatment.plasma_exchange"),
+        ("papiledema in poems", "clinical.papilledema"),
+        ("melphelan dose before transplant", "treatment.melphalan_dose"),
+    ],
+)
+def test_misspelt_questions_reach_their_fact(router, question, expected):
+    assert router.route(question).intent == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("engrafted", "engraftment"), ("mobilised", "mobilization"), ("hypercoagulability", "hypercoagulable")],
+)
+def test_inflections_meet_on_one_word(router, a, b):
+    assert router.normalise(a) == router.normalise(b)
+
+
 # -- safety: the cautions win however they are asked -----------------------------------------------
 
 CAUTIONS = {
@@ -100,6 +129,27 @@ def test_cautions_are_reached_however_phrased(router, expected, question):
     match = router.route(question)
     assert match.in_scope
     assert match.intent == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the rest of the question points elsewhere (the light chain, a flow), yet it names the agent
+        ("can I give bevacizumab to my patient with a lambda M-protein?", "treatment.bevacizumab"),
+        ("avastin to lower vegf?", "treatment.bevacizumab"),
+        ("plasmaferesis before transplant?", "treatment.plasma_exchange"),
+    ],
+)
+def test_a_named_caution_agent_wins_however_far_behind(router, question, expected):
+    match = router.route(question)
+    assert (match.in_scope, match.intent) == (True, expected)
+
+
+def test_a_fact_titled_after_the_agent_keeps_the_usual_rule(router):
+    # "Bortezomib-based regimens" answers how well it works; the caution comes as a suggestion
+    match = router.route("does bortezomib work in poems")
+    assert match.intent == "treatment.bortezomib"
+    assert "treatment.neurotoxic_agents" in [s.intent for s in match.suggestions]
 
 
 # -- routing table --------------------------------------------------------------------------------
@@ -171,6 +221,22 @@ def test_other_questions_are_declined_plainly(router, text):
     # it offers starting points, and every one is a real title
     titles = {t[1] for t in router.targets}
     assert obj["suggestions"] and set(obj["suggestions"]) <= titles
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("how is AL amyloidosis treated", "other_condition"),  # named only to tell it apart from POEMS
+        ("survival of multiple myeloma", "other_condition"),
+        ("what are the side effects of lenalidomide", None),  # no lenalidomide fact talks about them
+        ("how many fractions of radiotherapy", None),  # the review gives no count of fractions
+    ],
+)
+def test_questions_about_something_the_review_does_not_say_are_declined(router, text, reason):
+    match = router.route(text)
+    assert not match.in_scope
+    if reason:
+        assert match.reason == reason
 
 
 def test_empty_question_says_so(router):

@@ -13,6 +13,7 @@ import sys
 from guidebot.errors import ExitCode, GuidebotError
 
 SUBCOMMANDS: dict[str, str] = {
+    "ui": "the Textual chat UI (the default when no subcommand is given)",
     "ask": "answer one question (or one per stdin line with --jsonl) and exit",
     "assess": "run the diagnosis and treatment engine on a case file (YAML or JSON)",
     "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
@@ -45,6 +46,9 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if name == chosen:
             _add_subcommand_arguments(name, sp)
+    if chosen not in SUBCOMMANDS:
+        # plain `guidebot [--resume[=ID] | --new]` opens the UI, so its options belong at the top level too
+        _add_subcommand_arguments("ui", parser)
     return parser
 
 

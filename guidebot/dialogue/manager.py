@@ -322,6 +322,9 @@ class DialogueManager:
         self.state.apply(record)
 
     def _commit(self) -> None:
+        if self.store is not None and not any(e["event"] == "user_said" for e in self.events):
+            # a greeting alone is not saved: an empty session would shadow the one worth resuming
+            return
         pending, self._pending = self._pending, []
         if self.store is not None:
             self.store.append(pending)

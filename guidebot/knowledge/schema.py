@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 FactId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
 """A stable dotted id: lowercase words joined by dots, at least two parts (`treatment.bevacizumab`)."""
@@ -85,6 +85,15 @@ class Fact(Strict):
     """Ids of facts a reader may want next."""
     safety: Safety | None = None
     """Set for safety-critical facts (cautions, thresholds, criteria); these are pinned by tests."""
+    triggers: list[NonEmpty] = []
+    """Caution facts only: the agents or interventions it is about (`bevacizumab`, `plasma exchange`). A question
+    that names one (or a lexicon variant: `avastin`, `PLEX`) always shows this caution, however it is phrased."""
+
+    @model_validator(mode="after")
+    def _triggers_only_on_cautions(self) -> Fact:
+        if self.triggers and self.safety != Safety.CAUTION:
+            raise ValueError("triggers are only for caution facts (safety: caution)")
+        return self
 
 
 class FactsFile(Strict):

@@ -58,7 +58,7 @@ def open_session(knowledge: Any, resume: bool | str | None, dialogue: Any = None
 def latest_unfinished(dialogue: Any, knowledge: Any) -> Any:
     """The newest saved session with a guided flow in progress or findings recorded, or None.
 
-    Every start saves a greeting-only session, so "the latest session" alone would usually be an empty one.
+    A session of questions and answers alone has nothing to resume, so it is passed over.
     """
     from guidebot.dialogue.store import sessions_dir
 
