@@ -38,8 +38,9 @@ best fact is titled after that same agent, and it is always offered among the su
 caution close to the best wins when its title names what was asked. Then the best is declined when it
 covers too little of the question (more is needed when the question has an unknown word, likely another
 drug or disease), when the question names a drug the best target never mentions, when it asks about
-another condition (amyloidosis, myeloma, CIDP...) that the best target's phrasings do not name, or when it
-asks for a dose or a count ("how many cycles") the best target does not give.
+another condition (amyloidosis, myeloma, CIDP...) that the best target's phrasings do not name (or asks only
+how that condition is treated), or when it asks for a dose or a count ("how many cycles") the best target
+does not give. A question naming a caution's agent is never declined for low coverage: it gets the caution.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from math import log
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 
 # ---------------------------------------------------------------------------------------------------
@@ -61,7 +62,8 @@ INDEX_FORMAT = 3
 MIN_COVERAGE = 0.4
 """Below this share of the question's information found in the best target, the question is out of scope."""
 UNKNOWN_MIN_COVERAGE = 0.5
-"""The coverage needed instead when the question has a word guidebot does not know (likely another topic)."""
+"""The coverage needed instead when the question has a word guidebot does not know (likely another topic);
+it must be exceeded, not just reached: the known words must outweigh the unknown one."""
 MIN_SCORE = 0.39
 """Below this combined score the question is out of scope even with enough coverage."""
 CLOSE_MARGIN = 0.1
@@ -175,7 +177,10 @@ STOPWORDS = frozenset(
     i me my we our us you your he she it its they them their this that these those there here what which
     whose when where why how whats hows wheres tell per explain describe about any some much many
     more most very really please pls plz just also so into out up down over under again about vs versus
-    give me know need want get gets getting got use used using someone person people make makes made making""".split()
+    give me know need want get gets getting got use used using someone person people make makes made making
+    im ive youre youve isnt arent wasnt werent dont doesnt didnt cant couldnt shouldnt wouldnt wont havent hasnt
+    hadnt theyre hes shes thats theres his her him hers himself herself their theirs bc cuz coz because since
+    once w still already yet even though although while ever each every""".split()
 )
 """Function words: no topic in them, so coverage ignores them. ("my patient" is kept: it marks the guided
 flows, and IDF already keeps it from outweighing a topic word.)"""
@@ -187,7 +192,10 @@ GENERIC = frozenset(
     meaning definition data evidence results result value values level levels number numbers type types
     kind sort thing things indicated indication recommended recommend advice advise ideas idea disease diseases
     condition conditions disorder disorders illness question questions trainee trainees quick needed required
-    present presence description overview summary info information""".split()
+    present presence description overview summary info information reasonable appropriate likely unlikely
+    expected expect expecting fine worked helped helping recommended recommends happened happening occurred
+    worried worry worrying concern concerned concerning think thinking thought wonder wondering
+    complaining complain""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
@@ -203,6 +211,9 @@ OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp"
 """Conditions other than POEMS (the review names several only to tell them apart from it): a question about
 one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
 
+OTHER_CONDITION_QUALIFIERS = frozenset("multiple al primary systemic smoldering chronic acute".split())
+"""Words that only qualify another condition's name ("multiple myeloma", "AL amyloidosis")."""
+
 MANAGEMENT_WORDS = frozenset("treatment treat treated therapy survival prognosis management manage cure".split())
 """Words asking how a condition is managed or what its outlook is: about another condition, only a fact whose
 phrasings say so answers."""
@@ -217,6 +228,13 @@ that mentions it somewhere, so a drug question never gets a neighbouring fact ab
 COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
 """Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
 an answer giving a number of them."""
+
+NEVER_CORRECTED = frozenset(
+    """write wrote written compose sing draw paint translate joke story song essay limerick haiku recipe code
+    program script""".split()
+)
+"""Everyday words that are never read as a misspelling of a knowledge-base word ("write" is not "white",
+"story" not "history"): left unknown, they tell that the request is not a question for the review."""
 
 DOMAIN_WORDS = frozenset({"poems", "syndrome"})
 """Words nearly every question has here: ignored for matching unless the question has nothing else."""
@@ -424,7 +442,10 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
         for group in _lexicon_groups(_clean(phrase).split(), lexicon):
             for w in group:
                 counts[w] = counts.get(w, 0) + 1
-    lexicon_words = {w for entries in lexicon.values() for variant, canonical in entries for w in (*variant, *canonical)}
+    # only words a lexicon term names on their own are words in their own right; "syndrom" inside the variant
+    # "engraftment syndrom" is still a misspelling of "syndrome" when it stands alone
+    lexicon_words = {w for entries in lexicon.values() for variant, canonical in entries for w in canonical}
+    lexicon_words |= {variant[0] for entries in lexicon.values() for variant, _ in entries if len(variant) == 1}
     common = [w for w, c in counts.items() if c >= 3 and len(w) >= MIN_TYPO_LENGTH]
     fixes = {}
     for word, count in counts.items():
@@ -639,6 +660,7 @@ def build_index(kb) -> dict:
         "vocab": [w for w in vocab if len(w) >= MIN_TYPO_LENGTH and not w.isdigit()],
         "known": set(df) | variant_words | answer_words,
         "roots": roots,
+        "fixes": fixes,
         "sounds": sounds,
         "lexicon": lexicon,
         "cautions": cautions,
@@ -779,10 +801,12 @@ class Router:
         tokens = _clean(text[:MAX_QUESTION_CHARS]).split()
         known = ix["known"]
         roots = ix["roots"]
+        fixes = ix["fixes"]
         fixed = []
         for tok in tokens:
+            tok = fixes.get(tok, tok)  # a curator's deliberate misspelling ("syndrom") is the word it misspells
             if (tok in known or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH or tok.isdigit()
-                    or _root(tok) in roots):
+                    or tok in NEVER_CORRECTED or _root(tok) in roots):
                 fixed.append(tok)
                 continue
             sounds = ix["sounds"].get(_sound(tok))
@@ -941,15 +965,24 @@ class Router:
         else:
             if best.target not in self._cautions:
                 # a caution close behind the best wins when its title names what the question names or when
-                # it covers more of the question, so that a drug question meets its warning first
+                # it covers more of the question, so that a drug question meets its warning first; but not
+                # when the caution itself could not answer ("takatsuki syndrome" shares one word with a
+                # caution's phrasing: that must not turn an answerable question into a decline)
                 for s in scored[1:]:
                     if best.score - s.score > CAUTION_MARGIN:
                         break
                     names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
                     if s.target in self._cautions and (names_it or s.coverage > best.coverage):
-                        best = s
+                        if not self._decline_reason(text, content, s):
+                            best = s
                         break
             reason = self._decline_reason(text, content, best)
+            if reason in ("low_coverage", "low_score"):
+                # a question naming a caution's agent is never sent away for matching too little of the
+                # rest ("pt wants Velcade bc it worked for his friend's myeloma"): the warning is shown
+                named = self._named_caution(content, scored)
+                if named is not None and not self._dose_reason(text, content, named):
+                    best, reason = named, ""
             if reason:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
         best_fact = self._targets[best.target][3]
@@ -995,7 +1028,9 @@ class Router:
         ix = self._ix
         unknown = any(w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC for w in content)
         min_coverage = UNKNOWN_MIN_COVERAGE if unknown else MIN_COVERAGE
-        if best.coverage < min_coverage:
+        # with an unknown word, the known part must outweigh it: "side effects of rituximab" covers exactly
+        # half (one rare known word, one unknown drug) and is about the drug
+        if best.coverage < min_coverage or (unknown and best.coverage <= min_coverage):
             return "low_coverage"
         if best.score < MIN_SCORE:
             return "low_score"
@@ -1035,6 +1070,15 @@ class Router:
                 return s
         return None
 
+    def _named_caution(self, content: list[str], scored: list[_Scored]) -> _Scored | None:
+        """The best-scoring caution whose anchor (trigger) the question names, or None."""
+        words = set(content)
+        anchors = self._ix["caution_anchors"]
+        for s in scored:
+            if any(set(a) <= words for a in anchors.get(s.target, ())):
+                return s
+        return None
+
     def _absent_drug(self, content: list[str], best: _Scored) -> bool:
         """Whether the question names a drug that the best target mentions nowhere (phrasings or answer)."""
         ix = self._ix
@@ -1056,7 +1100,12 @@ class Router:
         # "how is AL amyloidosis treated": the amyloidosis facts compare it with POEMS, they do not treat it
         roots = self._ix["roots"]
         asks = {_fold(_stem(w), roots) for w in MANAGEMENT_WORDS}
-        return any(w in asks and best.target not in postings.get(w, ()) for w in content)
+        if any(w in asks and best.target not in postings.get(w, ()) for w in content):
+            return True
+        # "what is the treatment of CIDP", "how do you treat multiple myeloma": nothing but the other
+        # condition and how it is managed; the review manages POEMS only, whatever fact shares the words
+        rest = [w for w in content if w not in named and w not in asks and w not in GENERIC and w not in OTHER_CONDITION_QUALIFIERS]
+        return any(w in asks for w in content) and not rest
 
     def _asks_count_of(self, content: list[str]) -> str | None:
         """The unit of "how many days / cycles / weeks / months" when the question asks for such a count."""

@@ -43,7 +43,7 @@ def test_json_prints_the_interface_object(capsys):
     obj = json.loads(out)
     assert list(obj)[: len(INTERFACE_KEYS)] == list(INTERFACE_KEYS)
     assert obj["in_scope"] is True
-    assert obj["intent"] in ("diagnosis.vegf_threshold", "criteria.vegf_footnote")
+    assert obj["intent"] == "diagnosis.vegf_threshold"
     assert 0 < obj["confidence"] <= 1
     assert "200 pg/mL" in obj["answer"]
     assert obj["citations"] and all(isinstance(n, int) for n in obj["citations"])
