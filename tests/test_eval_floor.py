@@ -8,6 +8,8 @@ declined 100% in every slice).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from guidebot.cli.eval import evaluate, is_held_out, load_eval_set
@@ -54,3 +56,26 @@ def test_accuracy_floor(eval_set, which):
     report = evaluate(get_router(), *eval_set, which=which)
     assert report["in_scope"]["accuracy"] >= IN_SCOPE_FLOOR[which], report["worst_misses"]
     assert report["out_of_scope"]["rate"] >= OUT_OF_SCOPE_FLOOR[which], report["leaks"]
+
+
+BLIND = Path(__file__).parent / "eval" / "blind"
+"""The blind set (see its header): floors from its measurement, whole set (halves A and B together)."""
+BLIND_IN_SCOPE_FLOOR = 0.89
+BLIND_OUT_OF_SCOPE_FLOOR = 0.91
+CAUTIONS = ("treatment.bevacizumab", "treatment.plasma_exchange", "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents")
+
+
+def test_blind_set_floor():
+    report = evaluate(get_router(), *load_eval_set(BLIND))
+    assert report["in_scope"]["accuracy"] >= BLIND_IN_SCOPE_FLOOR, report["worst_misses"]
+    assert report["out_of_scope"]["rate"] >= BLIND_OUT_OF_SCOPE_FLOOR, report["leaks"]
+
+
+@pytest.mark.parametrize("folder", [None, BLIND], ids=["eval", "blind"])
+def test_every_caution_question_lands_on_its_caution(folder):
+    """Safety: however it is phrased, a question whose answer is a caution gets that caution, never a decline."""
+    router = get_router()
+    for item in load_eval_set(folder)[0]:
+        expected = [item["expect"]] if "expect" in item else item["expect_any"]
+        if any(e in CAUTIONS for e in expected):
+            assert router.route(item["q"]).intent in expected, item["q"]
