@@ -49,9 +49,12 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from math import log
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from guidebot.knowledge.locate import fingerprint, knowledge_dir
 
 INDEX_FORMAT = 4
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
@@ -687,22 +690,6 @@ def cache_dir() -> str:
     return os.path.join(base, "guidebot")
 
 
-def _fingerprint(root: str) -> tuple[tuple[str, int, int], ...]:
-    """(relative path, mtime_ns, size) of every knowledge file, with os.scandir only (cheap on every start)."""
-    out = []
-    for sub in ("", "facts"):
-        folder = os.path.join(root, sub) if sub else root
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for e in entries:
-            if e.name.endswith((".yaml", ".yml")) and e.is_file():
-                st = e.stat()
-                out.append((f"{sub}/{e.name}" if sub else e.name, st.st_mtime_ns, st.st_size))
-    return tuple(out)
-
-
 def _code_stamp() -> tuple[int, int]:
     """(mtime_ns, size) of this module: an edited router (a new stopword, say) must not reuse an old index."""
     st = os.stat(__file__)
@@ -712,7 +699,7 @@ def _code_stamp() -> tuple[int, int]:
 def _cache_key(root: str) -> tuple:
     from guidebot import __version__
 
-    return (__version__, INDEX_FORMAT, _code_stamp(), root, _fingerprint(root))
+    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(Path(root)))
 
 
 def _cache_file(root: str) -> str:
@@ -1188,22 +1175,8 @@ _routers: dict[str, Router] = {}
 
 
 def knowledge_root(knowledge_path=None) -> str:
-    """The knowledge directory as an absolute path, resolved like `guidebot.knowledge.locate.knowledge_dir`.
-
-    Importing `guidebot.knowledge.locate` runs `guidebot/knowledge/__init__.py`, which imports pydantic
-    (about 80 ms, three times the whole `ask` budget), so the same three rules are applied here with
-    os.path only; tests/test_routing.py checks that both agree.
-    """
-    if knowledge_path is not None:
-        return os.path.abspath(os.fspath(knowledge_path))
-    env = os.environ.get("GUIDEBOT_KNOWLEDGE")
-    if env:
-        return os.path.abspath(env)
-    package = os.path.dirname(os.path.realpath(__file__))
-    checkout = os.path.join(os.path.dirname(package), "knowledge")
-    if os.path.isdir(os.path.join(checkout, "facts")):
-        return checkout
-    return os.path.join(package, "_knowledge")  # a wheel install: knowledge/ ships as guidebot/_knowledge
+    """The knowledge directory as an absolute path (the cache key of its router)."""
+    return os.path.abspath(knowledge_dir(knowledge_path))
 
 
 def get_router(knowledge_path=None) -> Router:
