@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from guidebot.errors import InputError
+from guidebot.knowledge.positions import PositionedDocument, YamlSyntaxError, load_positioned
 
 MAX_CASE_BYTES = 1_000_000
 """A case file is a few hundred bytes; anything over 1 MB is a mistake (wrong file), not a case."""
@@ -135,7 +135,7 @@ def _describe(error: dict[str, Any]) -> str:
     return f"field '{field}': {error['msg']}"
 
 
-def _validate(data: Any, source: str) -> Case:
+def _validate(data: Any, source: str, doc: PositionedDocument | None = None) -> Case:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise InputError(f"{source}: expected one object of case fields at the top level, got {kind}")
@@ -147,32 +147,20 @@ def _validate(data: Any, source: str) -> Case:
     except ValidationError as exc:
         errors = exc.errors()
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise InputError(f"{source}: {_describe(errors[0])}{more}") from None
+        where = f"line {doc.line_of(tuple(errors[0]['loc']))}: " if doc is not None and errors[0]["loc"] else ""
+        raise InputError(f"{source}: {where}{_describe(errors[0])}{more}") from None
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int):
-        self.key, self.line = key, line
-
-
-class _CaseLoader(yaml.SafeLoader):
-    """YAML's safe loader, except that a key given twice is an error (YAML itself keeps the last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str) and key in seen:
-                raise _DuplicateKey(key, key_node.start_mark.line + 1)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    def __init__(self, key: Any):
+        self.key = key
 
 
 def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise _DuplicateKey(key, 0)
+            raise _DuplicateKey(key)
         seen[key] = value
     return seen
 
@@ -180,7 +168,8 @@ def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_case(text: str, source: str) -> Case:
     """A `Case` from the text of a case file (YAML, or JSON when `source` ends in `.json`).
 
-    Raises `InputError` with one line, `source: field 'x': message` or `source: line N: invalid YAML (...)`.
+    Raises `InputError` with one line, `source: line N: field 'x': message` (no line for JSON) or
+    `source: line N: invalid YAML (...)`.
     """
     if len(text.encode("utf-8", "replace")) > MAX_CASE_BYTES:
         raise InputError(f"{source}: file is too large for a case file (over 1 MB)")
@@ -195,16 +184,16 @@ def parse_case(text: str, source: str) -> Case:
             raise InputError(f"{source}: field '{dup.key}': given twice") from None
     else:
         try:
-            data = yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader subclass
-        except _DuplicateKey as dup:
-            raise InputError(f"{source}: line {dup.line}: field '{dup.key}': given twice") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}: " if mark is not None else ""
-            problem = getattr(exc, "problem", None) or "unreadable"
-            raise InputError(f"{source}: {where}invalid YAML ({problem})") from None
-        if data is None:
+            doc = load_positioned(text)
+        except YamlSyntaxError as exc:
+            raise InputError(f"{source}: line {exc.line}: invalid YAML ({exc.message})") from None
+        if doc.duplicates:
+            # YAML itself keeps the last of two equal keys silently; a case file must not
+            loc, line = doc.duplicates[0]
+            raise InputError(f"{source}: line {line}: field '{loc[-1]}': given twice")
+        if doc.data is None:
             raise InputError(f"{source}: file is empty; expected an object of case fields")
+        return _validate(doc.data, source, doc)
     return _validate(data, source)
 
 
