@@ -10,7 +10,8 @@ by the guidebot version, `INDEX_FORMAT`, this module's own stamp and every knowl
 (path, mtime_ns, size).
 
 Normalisation (`_clean` + lexicon), the same for the index and the question: NFKC, Greek letters spelt out,
-dashes and apostrophes folded, case folded, accents dropped, punctuation to spaces, plurals to singular;
+dashes and apostrophes folded, case folded, accents dropped, punctuation to spaces, plurals to singular
+(and, on the question side, a name spelt out letter by letter, "P O E M S", joined into one word);
 then lexicon variants become their canonical words (longest phrase first); then every word is replaced by
 the most frequent word of the knowledge base sharing its crude root (`_root`: "treated", "treating" ->
 "treatment"; "mobilised" -> "mobilization"). On the question side only, an unknown word is first matched
@@ -29,18 +30,19 @@ Scoring, per target (a fact or a guided flow), from signals weighted by IDF over
 - BM25 against the target's whole document (title, phrasings, keywords and the answer text, field-weighted),
   so an answer's own vocabulary counts even where no example question uses it;
 - fuzzy: rapidfuzz's token_sort_ratio against its closest phrasing (see `_fuzzy` for why not `cdist`).
-A few question words ("when", "why", "many") are kept at a low weight: they say what kind of answer is
+A few question words ("when", "why", "many", "who") are kept at a low weight: they say what kind of answer is
 wanted ("when to use radiotherapy" is about indication).
 
-Decision rules on top (`route`): contentless input is out of scope. A caution whose agent (its `triggers`,
-else the keywords its title names) the question names is shown however far behind it scores, unless the
-best fact is titled after that same agent, and it is always offered among the suggestions; otherwise a
+Decision rules on top (`route`): contentless input (nothing but function and framing words: "who made
+you") is out of scope. A caution whose agent (its `triggers`, else the keywords its title names) the
+question names is shown however far behind it scores, unless the best fact is titled after that same agent, and it is always offered among the suggestions; otherwise a
 caution close to the best wins when its title names what was asked. Then the best is declined when it
 covers too little of the question (more is needed when the question has an unknown word, likely another
 drug or disease), when the question names a drug the best target never mentions, when it asks about
 another condition (amyloidosis, myeloma, CIDP...) that the best target's phrasings do not name (or asks only
-how that condition is treated), or when it asks for a dose or a count ("how many cycles") the best target
-does not give. A question naming a caution's agent is never declined for low coverage: it gets the caution.
+how that condition is treated), or when it asks for a dose (a dose word, or an amount with its unit:
+"40mg") or a count ("how many cycles") the best target does not give. A question naming a caution's agent
+is never declined for low coverage: it gets the caution.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from rapidfuzz.distance import OSA
 
 from guidebot.knowledge.locate import fingerprint, knowledge_dir
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 
 # ---------------------------------------------------------------------------------------------------
@@ -183,7 +185,8 @@ STOPWORDS = frozenset(
     give me know need want get gets getting got use used using someone person people make makes made making
     im ive youre youve isnt arent wasnt werent dont doesnt didnt cant couldnt shouldnt wouldnt wont havent hasnt
     hadnt theyre hes shes thats theres his her him hers himself herself their theirs bc cuz coz because since
-    once w still already yet even though although while ever each every""".split()
+    once w still already yet even though although while ever each every actually exactly basically literally
+    definitely probably maybe perhaps anyway honestly truly quite rather pretty""".split()
 )
 """Function words: no topic in them, so coverage ignores them. ("my patient" is kept: it marks the guided
 flows, and IDF already keeps it from outweighing a topic word.)"""
@@ -198,7 +201,8 @@ GENERIC = frozenset(
     present presence description overview summary info information reasonable appropriate likely unlikely
     expected expect expecting fine worked helped helping recommended recommends happened happening occurred
     worried worry worrying concern concerned concerning think thinking thought wonder wondering
-    complaining complain""".split()
+    complaining complain all nutshell gist tldr brief briefly call called send sending sent asked
+    asking ask consultant attending registrar boss senior team colleague bad""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
@@ -208,13 +212,15 @@ DOSE_WORDS = frozenset({"dose", "doses", "dosing", "dosage", "dosed", "mg", "muc
 """A question with one of these asks for a dose: only a fact whose answer gives one (a number with mg or
 Gy) may answer it; otherwise the review does not give that dose and guidebot says so."""
 _DOSE_IN_ANSWER = ("mg", "gy")
+DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm2"})
+"""Units that, stuck to a number ("40mg", "1mg/kg", "5000iu"), make the question ask for a dose too."""
 
 OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp", "mgus", "lymphoma", "diabetes", "castleman",
                               "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis"})
 """Conditions other than POEMS (the review names several only to tell them apart from it): a question about
 one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
 
-OTHER_CONDITION_QUALIFIERS = frozenset("multiple al primary systemic smoldering chronic acute".split())
+OTHER_CONDITION_QUALIFIERS = frozenset("multiple al primary systemic smoldering chronic acute idiopathic multicentric unicentric".split())
 """Words that only qualify another condition's name ("multiple myeloma", "AL amyloidosis")."""
 
 MANAGEMENT_WORDS = frozenset("treatment treat treated therapy survival prognosis management manage cure".split())
@@ -248,9 +254,10 @@ CHITCHAT = frozenset(
 )
 """Greetings and fillers: a question made only of these (and stopwords) is not a question for the review."""
 
-QUESTION_CUES = frozenset("when why many".split())
+QUESTION_CUES = frozenset("when why many who".split())
 """Question words that tell what kind of answer is wanted ("when to use radiotherapy" is about indication,
-"how many people" about prevalence): kept, at `GENERIC_WEIGHT`, instead of dropped as function words."""
+"how many people" about prevalence, "who diagnoses it" about specialists): kept, at `GENERIC_WEIGHT`,
+instead of dropped as function words; a question of nothing else ("who made you") has no topic."""
 
 STOPWORDS = frozenset(_stem(w) for w in STOPWORDS) - QUESTION_CUES
 GENERIC = GENERIC | QUESTION_CUES
@@ -291,6 +298,21 @@ def _clean(text: str) -> str:
     return " ".join(_stem(w) for w in "".join(out).split())
 
 
+
+
+def _join_spelt(tokens: list[str]) -> list[str]:
+    """A name spelt out letter by letter ("P O E M S": three or more single letters in a row) as one word."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in [*tokens, ""]:
+        if len(tok) == 1 and tok.isalpha():
+            run.append(tok)
+            continue
+        out.extend([_stem("".join(run))] if len(run) >= 3 else run)
+        run = []
+        if tok:
+            out.append(tok)
+    return out
 
 
 def _lexicon_groups(tokens: list[str], lexicon: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]) -> list[tuple[str, ...]]:
@@ -785,7 +807,7 @@ class Router:
         """The question's words grouped by concept (see `_lexicon_groups`): unknown words matched by sound,
         else by one edit, to a known one; lexicon applied; each word folded onto its root class (`_fold`)."""
         ix = self._ix
-        tokens = _clean(text[:MAX_QUESTION_CHARS]).split()
+        tokens = _join_spelt(_clean(text[:MAX_QUESTION_CHARS]).split())
         known = ix["known"]
         roots = ix["roots"]
         fixes = ix["fixes"]
@@ -932,7 +954,8 @@ class Router:
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
         content, scored = self.score(text)
-        if not content:
+        if not content or all(w in GENERIC for w in content):
+            # nothing but framing words ("who made you", "is it effective?"): no topic to look up
             return Match(None, 0.0, False, self._starters(), False, "contentless")
         if not scored:
             return Match(None, 0.0, False, self._starters(), False, "low_coverage")
@@ -1102,10 +1125,12 @@ class Router:
         return None
 
     def _asks_dose(self, text: str) -> bool:
-        """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT")."""
+        """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT"), or
+        an amount with its unit ("clexane 40mg or 1mg/kg?")."""
         groups = self.groups(text)
         return any(
-            len(g) == 1 and g[0] in DOSE_WORDS and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
+            len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
+            and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
             for i, g in enumerate(groups)
         )
 

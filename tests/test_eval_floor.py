@@ -2,8 +2,8 @@
 
 The floors are the measured numbers at the time of writing, rounded down; raise them when the router
 improves. The held-out slice is never tuned on, so its floor is the honest "never seen" number (measured on
-531 in-scope and 79 out-of-scope questions: in scope 97.8% tune / 90.4% held out / 95.5% all; out of scope
-declined 100% in every slice).
+531 in-scope and 79 out-of-scope questions: in scope 98.4% tune / 90.4% held out / 95.9% all; out of scope
+declined 100% in every slice; blind set 92.7% in scope, 95.8% out of scope declined, after router pass 3).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from guidebot.cli.eval import evaluate, is_held_out, load_eval_set
 from guidebot.routing import get_router
 
-IN_SCOPE_FLOOR = {"all": 0.95, "tune": 0.97, "held_out": 0.9}
+IN_SCOPE_FLOOR = {"all": 0.95, "tune": 0.98, "held_out": 0.9}
 """Share of in-scope questions that reach an expected fact, per slice."""
 OUT_OF_SCOPE_FLOOR = {"all": 1.0, "tune": 1.0, "held_out": 1.0}
 """Share of out-of-scope questions declined, per slice."""
@@ -58,20 +58,21 @@ def test_accuracy_floor(eval_set, which):
     assert report["out_of_scope"]["rate"] >= OUT_OF_SCOPE_FLOOR[which], report["leaks"]
 
 
-BLIND = Path(__file__).parent / "eval" / "blind"
-"""The blind set (see its header): floors from its measurement, whole set (halves A and B together)."""
-BLIND_IN_SCOPE_FLOOR = 0.89
-BLIND_OUT_OF_SCOPE_FLOOR = 0.91
+EVAL = Path(__file__).parent / "eval"
+BLIND_FLOORS = {"blind": (0.92, 0.95), "blind_c": (0.87, 0.92)}
+"""Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
 CAUTIONS = ("treatment.bevacizumab", "treatment.plasma_exchange", "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents")
 
 
-def test_blind_set_floor():
-    report = evaluate(get_router(), *load_eval_set(BLIND))
-    assert report["in_scope"]["accuracy"] >= BLIND_IN_SCOPE_FLOOR, report["worst_misses"]
-    assert report["out_of_scope"]["rate"] >= BLIND_OUT_OF_SCOPE_FLOOR, report["leaks"]
+@pytest.mark.parametrize("name", sorted(BLIND_FLOORS))
+def test_blind_set_floor(name):
+    in_floor, out_floor = BLIND_FLOORS[name]
+    report = evaluate(get_router(), *load_eval_set(EVAL / name))
+    assert report["in_scope"]["accuracy"] >= in_floor, report["worst_misses"]
+    assert report["out_of_scope"]["rate"] >= out_floor, report["leaks"]
 
 
-@pytest.mark.parametrize("folder", [None, BLIND], ids=["eval", "blind"])
+@pytest.mark.parametrize("folder", [None, EVAL / "blind", EVAL / "blind_c"], ids=["eval", "blind", "blind_c"])
 def test_every_caution_question_lands_on_its_caution(folder):
     """Safety: however it is phrased, a question whose answer is a caution gets that caution, never a decline."""
     router = get_router()

@@ -416,3 +416,38 @@ def test_knowledge_root_agrees_with_the_loader(monkeypatch, env):
         monkeypatch.setenv("GUIDEBOT_KNOWLEDGE", env)
     assert routing.knowledge_root() == os.path.abspath(knowledge_dir())
     assert routing.knowledge_root("some/dir") == os.path.abspath("some/dir")
+
+
+# -- vocabulary and framing (router pass 3) -----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("P O E M S - what are the letters", "overview.name"),  # a name spelt out letter by letter
+        ("imid anti-vegf effect", "treatment.imids_anti_vegf"),  # what a drug does to VEGF is not bevacizumab
+        ("pathophys of poems?", "pathophysiology.cytokine_imbalance"),  # shorthand in the lexicon
+        ("VEGF sens spec", "diagnosis.vegf_threshold"),
+        ("poems treatment in a nutshell", "overview.treatment_in_brief"),  # framing words weigh little
+        ("do we actually know the mechanism of poems", "pathophysiology.mechanism_unknown"),
+    ],
+)
+def test_shorthand_and_framing_words_reach_the_fact(router, question, expected):
+    assert router.route(question).intent == expected
+
+
+def test_anti_vegf_therapy_still_reaches_the_bevacizumab_caution(router):
+    assert router.route("is anti-VEGF therapy useful in POEMS").intent == "treatment.bevacizumab"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("who made you", "contentless"),  # nothing but a question word
+        ("clexane 40mg or 1mg/kg?", "dose_not_given"),  # an amount with its unit asks for a dose
+        ("how do you treat idiopathic multicentric castleman disease", "other_condition"),
+    ],
+)
+def test_framing_only_doses_with_units_and_qualified_conditions_are_declined(router, text, reason):
+    match = router.route(text)
+    assert not match.in_scope
+    assert match.reason == reason
