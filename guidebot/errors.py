@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -25,8 +25,7 @@ class InputError(GuidebotError):
     """Bad input from the user (a question, a case file, a reply): exit code 2, one line."""
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One problem found in a knowledge or case file, printed as `file:line: field: message`."""
 
     path: str

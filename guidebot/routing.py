@@ -49,9 +49,9 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import dataclass, field
 from math import log
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -390,8 +390,7 @@ def normalise(text: str, lexicon: dict | None = None) -> str:
 # The result types
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     """Another fact or flow the person may have meant."""
 
     intent: str
@@ -400,8 +399,7 @@ class Suggestion:
     """Its title, as shown to the person."""
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """What the router made of one question."""
 
     intent: str | None
@@ -410,7 +408,7 @@ class Match:
     """0..1: the best target's combined score, lowered when a rival is close."""
     in_scope: bool
     """False when nothing in the knowledge base fits (or the input has no content)."""
-    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions: list[Suggestion] | tuple[()] = ()
     """Close rivals of the chosen target (or a few starting points when out of scope)."""
     is_flow: bool = False
     """True when `intent` is a guided flow (diagnosis.assess, treatment.plan, workup.guide)."""
@@ -774,8 +772,7 @@ def _write_cache(path: str, payload: dict) -> None:
 # The router
 
 
-@dataclass
-class _Scored:
+class _Scored(NamedTuple):
     """Internal: one target's scores for a question."""
 
     target: int
