@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from guidebot.criteria.case import Case
 from guidebot.criteria.logic import Status, all_of, any_of, from_bool
+from guidebot.knowledge.schema import CRITERIA_GROUPS  # noqa: F401 - re-exported: the engine reads the Box from here
 
 VEGF_PLASMA_THRESHOLD = 200.0
 """The review's plasma VEGF threshold, pg/mL: above it is elevated, at or below it is not (Box footnote b)."""
@@ -100,20 +101,6 @@ def polycythemia_thrombocytosis(case: Case) -> Status:
     """Minor: met when either polycythemia or thrombocytosis is present, not_met when both are absent."""
     return any_of(from_bool(case.polycythemia), from_bool(case.thrombocytosis))
 
-
-CRITERIA_GROUPS: dict[str, tuple[str, ...]] = {
-    "mandatory": ("polyneuropathy", "monoclonal_plasma_cell_disorder"),
-    "major": ("sclerotic_bone_lesions", "vegf_elevated", "castleman_disease"),
-    "minor": (
-        "extravascular_volume_overload",
-        "organomegaly",
-        "endocrinopathy",
-        "skin_changes",
-        "papilledema",
-        "polycythemia_thrombocytosis",
-    ),
-}
-"""Group -> criterion names, in the Box's order (the shape of `criteria` in `assess --json`)."""
 
 READINGS: dict[str, Callable[[Case], Status]] = {
     "polyneuropathy": polyneuropathy,

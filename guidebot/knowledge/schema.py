@@ -173,19 +173,21 @@ CaseField = Literal[
 ]
 """The case-file fields of INTERFACE.md section 3; slots and criteria may only name these."""
 
-CriterionName = Literal[
-    "polyneuropathy",
-    "monoclonal_plasma_cell_disorder",
-    "sclerotic_bone_lesions",
-    "vegf_elevated",
-    "castleman_disease",
-    "extravascular_volume_overload",
-    "organomegaly",
-    "endocrinopathy",
-    "skin_changes",
-    "papilledema",
-    "polycythemia_thrombocytosis",
-]
+CRITERIA_GROUPS: dict[str, tuple[str, ...]] = {
+    "mandatory": ("polyneuropathy", "monoclonal_plasma_cell_disorder"),
+    "major": ("sclerotic_bone_lesions", "vegf_elevated", "castleman_disease"),
+    "minor": (
+        "extravascular_volume_overload",
+        "organomegaly",
+        "endocrinopathy",
+        "skin_changes",
+        "papilledema",
+        "polycythemia_thrombocytosis",
+    ),
+}
+"""The Box: group -> criterion names in its order (the shape of `criteria` in `assess --json`, INTERFACE.md section 4)."""
+
+CriterionName = Literal[tuple(name for names in CRITERIA_GROUPS.values() for name in names)]  # type: ignore[valid-type]
 """The criterion names of INTERFACE.md section 4 (the keys of `criteria`)."""
 
 
