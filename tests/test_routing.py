@@ -9,6 +9,7 @@ import time
 import pytest
 
 from guidebot import routing
+from guidebot.knowledge.locate import knowledge_dir
 from guidebot.routing import Match, Suggestion, compile_lexicon, get_router, normalise
 
 
@@ -350,8 +351,7 @@ def test_long_input_is_cut_before_matching(router):
 @pytest.fixture()
 def kb_copy(tmp_path):
     """A private copy of the knowledge base that a test may edit."""
-    src = routing.__file__
-    root = os.path.join(os.path.dirname(os.path.dirname(src)), "knowledge")
+    root = knowledge_dir()
     dst = tmp_path / "knowledge"
     shutil.copytree(root, dst)
     routing.clear_routers()
@@ -451,3 +451,74 @@ def test_framing_only_doses_with_units_and_qualified_conditions_are_declined(rou
     match = router.route(text)
     assert not match.in_scope
     assert match.reason == reason
+
+
+# -- pass 4: case descriptions, misspelt framing words, topics the review never discusses ------------------
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("sildenafil for pulmonary hypertension in poems", "other_drug"),  # a drug the review never names
+        ("apixaban or LMWH after transplant?", None),  # ...unless it names a caution's agent: see below
+        ("fertility preservation before high dose melphalan", "other_topic"),
+        ("can poems patients get the flu vaccine", "other_topic"),
+        ("what diet should poems patients follow", "other_topic"),
+        ("how to treat sleep apnea with cpap", "other_condition"),  # named only as a cause of high VEGF
+        ("what's 2+2", "contentless"),  # numbers alone are no topic
+    ],
+)
+def test_drugs_topics_and_conditions_the_review_never_discusses_are_declined(router, text, reason):
+    match = router.route(text)
+    if reason is None:
+        assert match.intent == "treatment.lmwh_prophylaxis"  # the caution is shown, never declined
+    else:
+        assert not match.in_scope
+        assert match.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("why do poems pts get so much edema", "pathophysiology.vegf_endothelial"),  # "so much" is no dose
+        ("shoudl i check vegf", None),  # a misspelt "should" is not an unknown topic
+        ("wat is poms", "overview.definition"),
+        ("my pt is day +10 post mel200, spiking fevers, weight up 4kg, rash - ES? how to manage", None),
+    ],
+)
+def test_chat_misspellings_and_case_details_do_not_send_a_question_away(router, question, expected):
+    match = router.route(question)
+    assert match.in_scope, match
+    if expected:
+        assert match.intent == expected
+
+
+def test_how_much_still_asks_for_a_dose(router):
+    assert router.route("how much dexamethasone with lenalidomide").reason == "dose_not_given"
+    assert router.route("how much melphalan before the transplant").intent == "treatment.melphalan_dose"
+
+
+def test_misspelt_framing_words_are_read_as_the_word(router):
+    assert router.normalise("shoudl i check evry vegf") == router.normalise("should i check every vegf")
+
+
+def test_case_lexicon_words_reach_the_review_words(router):
+    assert "hypogonadism" in router.normalise("35F with amenorrhoea")
+    assert "fever" in router.normalise("febrile on day 9")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "70F demyelinating neuropathy, igg lambda 0.6, no bone lesions, vegf normal - poems?",
+        "does my pt meet poems criteria: demyelinating PN, IgA lambda, VEGF 800, sclerotic lesion",
+    ],
+)
+def test_a_described_patient_asking_is_it_poems_gets_the_guided_diagnosis(router, question):
+    match = router.route(question)
+    assert (match.intent, match.is_flow) == ("diagnosis.assess", True)
+
+
+def test_a_described_patient_with_a_specific_question_keeps_the_fact(router):
+    # findings alone do not make a flow: the question asks one thing
+    match = router.route("pt has 2 sclerotic lesions and no clone on marrow, radiation dose?")
+    assert match.intent == "treatment.radiation_dose"

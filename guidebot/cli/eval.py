@@ -64,7 +64,7 @@ def evaluate(router, in_items: list[dict], out_items: list[dict], which: str = "
                 try:
                     facts_section[e] = router.fact(e)["section"]
                 except KeyError:
-                    facts_section[e] = "unknown"
+                    facts_section[e] = "flows" if e in targets and targets[e][2] else "unknown"
         section = facts_section.get(expected[0], "unknown") if expected else "unknown"
         obj = router.answer(q)
         got_fact = obj.get("fact") if obj["in_scope"] else None
@@ -102,7 +102,6 @@ def evaluate(router, in_items: list[dict], out_items: list[dict], which: str = "
     in_ok = sum(v[0] for v in per_slice.values())
     # worst misses: confidently wrong first (a confident wrong answer misleads more than a hesitant one)
     misses.sort(key=lambda m: -m["confidence"])
-    del targets
     return {
         "slice": which,
         "in_scope": {"correct": in_ok, "total": in_total, "accuracy": _rate(in_ok, in_total)},

@@ -1,0 +1,292 @@
+"""Building the routing index: a plain-data (picklable) view of the knowledge base that the router scores against.
+
+Slow path: imports the knowledge loader's objects and the Markdown renderer; the `ask` path only ever loads the
+pickled result (see `guidebot.routing.cache`).
+"""
+
+from __future__ import annotations
+
+from math import log
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from guidebot.routing.normalisation import (
+    COUNT_UNITS, DOMAIN_WORDS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
+    _fold, _lexicon_groups, _root, _sound, compile_lexicon, normalise,
+)
+
+INDEX_FORMAT = 6
+"""Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
+BM25_K1 = 1.2
+"""BM25 term-frequency saturation."""
+BM25_B = 0.75
+"""BM25 document-length normalisation."""
+FIELD_WEIGHTS = {"title": 3.0, "question": 1.0, "keyword": 1.0, "answer": 1.0}
+"""How much one occurrence of a word counts in a target's document, by where it occurs."""
+
+
+def _fact_tokens(texts: list[str], lexicon: dict) -> list[str]:
+    return [normalise(t, lexicon) for t in texts]
+
+
+def _gives_dose(text: str) -> bool:
+    """Whether an answer states a dose: a number followed by mg or Gy ("45 Gy", "140-200 mg/m²")."""
+    words = _clean(text).split()
+    return any(w in _DOSE_IN_ANSWER and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
+
+
+def _counted_units(text: str) -> list[str]:
+    """The regimen units an answer counts ("12 cycles", "3 days" -> ["cycle", "day"])."""
+    words = _clean(text).split()
+    return sorted({w for i, w in enumerate(words) if w in COUNT_UNITS and i > 0 and words[i - 1].isdigit()})
+
+
+def _index_typos(kb, lexicon: dict) -> dict[str, str]:
+    """Misspellings curators wrote on purpose into example questions ("diagnostic critera"), mapped to the word.
+
+    Left alone, such a word would be "known", so a person's own misspelling of it would not be corrected and
+    would only reach the one fact that happens to carry the same typo. A word seen once, one edit away from a
+    word seen at least three times, is read as that word.
+    """
+    counts: dict[str, int] = {}
+    phrases = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords)]
+    phrases += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
+    for phrase in phrases:
+        for group in _lexicon_groups(_clean(phrase).split(), lexicon):
+            for w in group:
+                counts[w] = counts.get(w, 0) + 1
+    # only words a lexicon term names on their own are words in their own right; "syndrom" inside the variant
+    # "engraftment syndrom" is still a misspelling of "syndrome" when it stands alone
+    lexicon_words = {w for entries in lexicon.values() for variant, canonical in entries for w in canonical}
+    lexicon_words |= {variant[0] for entries in lexicon.values() for variant, _ in entries if len(variant) == 1}
+    common = [w for w, c in counts.items() if c >= 3 and len(w) >= MIN_TYPO_LENGTH]
+    fixes = {}
+    for word, count in counts.items():
+        if count > 2 or len(word) < 5 or not word.isalpha() or word in lexicon_words or word in STOPWORDS:
+            continue
+        # one edit only, same first letter: "critera" is "criteria", but "nephropathy" is not "neuropathy"
+        # and "ineligible" is not "eligible"
+        best = process.extractOne(word, [w for w in common if w not in STOPWORDS], scorer=OSA.distance, score_cutoff=1)
+        if not best or best[1] != 1 or best[0][0] != word[0]:
+            continue
+        near = best[0]
+        if len(word) < 6 or count > 1:
+            # shorter or repeated words need a far commoner neighbour ("marow" twice, "marrow" 44 times), and
+            # a word that only adds or drops an ending ("risky", "later") is a word of its own
+            if counts[near] < 10 * count or near.startswith(word) or word.startswith(near):
+                continue
+        fixes[word] = near
+    return fixes
+
+
+
+def _root_classes(kb, lexicon: dict, fixes: dict[str, str]) -> dict[str, str]:
+    """{root: the knowledge base's most frequent word with that root}, over phrasings and answers.
+
+    Questions say "treated", facts "treatment"; one class per root lets them meet on one word without
+    listing every inflection in the lexicon.
+    """
+    counts: dict[str, int] = {}
+    texts = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords, f.answer)]
+    texts += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
+    for text in texts:
+        for group in _lexicon_groups(_clean(text).split(), lexicon):
+            for w in group:
+                w = fixes.get(w, w)
+                counts[w] = counts.get(w, 0) + 1
+    roots: dict[str, str] = {}
+    for w, c in sorted(counts.items(), key=lambda wc: (-wc[1], len(wc[0]), wc[0])):
+        if w not in _NO_FOLD:
+            roots.setdefault(_root(w), w)
+    return roots
+
+
+def build_index(kb) -> dict:
+    """Plain-data routing index of a KnowledgeBase (or any object with its attributes); pickled as the cache."""
+    from guidebot.render import format_reference, markdown_to_plain
+
+    terms = [(t.canonical, list(t.variants)) for t in getattr(kb, "lexicon", [])]
+    lexicon = compile_lexicon(terms)
+
+    targets: list[tuple[str, str, bool, str]] = []  # (id, title, is_flow, answering fact id)
+    choices: list[str] = []
+    choice_target: list[int] = []
+    bags: list[set[str]] = []
+    cautions: list[int] = []
+
+    choice_is_keyword: list[bool] = []
+    title_choice: list[int] = []  # per target: the index of its title among the choices
+    choice_groups: list[list[tuple[str, ...]]] = []
+    choice_span: list[tuple[int, int]] = []  # per target: its choices are choices[lo:hi]
+    sentences: list[int] = []  # per target: how many of its choices are its title or an example question
+
+    fixes = _index_typos(kb, lexicon)
+    roots = _root_classes(kb, lexicon, fixes)
+
+    def fold_groups(phrase: str) -> list[tuple[str, ...]]:
+        return [tuple(_fold(fixes.get(w, w), roots) for w in g) for g in _lexicon_groups(_clean(phrase).split(), lexicon)]
+
+    def add_target(tid: str, title: str, is_flow: bool, fact_id: str, questions: list[str], keywords: list[str]) -> None:
+        ti = len(targets)
+        targets.append((tid, title, is_flow, fact_id))
+        bag: set[str] = set()
+        count = 0
+        title_choice.append(len(choices))
+        tf: dict[str, float] = {}
+        for phrase, is_keyword in [(title, False), *((q, False) for q in questions), *((k, True) for k in keywords)]:
+            groups = fold_groups(phrase)
+            fw = FIELD_WEIGHTS["keyword" if is_keyword else ("title" if phrase is title else "question")]
+            for g in groups:
+                for w in g:
+                    tf[w] = tf.get(w, 0.0) + fw
+            norm = " ".join(w for g in groups for w in g)
+            if not norm:
+                continue
+            choice_groups.append(groups)
+            choices.append(norm)
+            choice_target.append(ti)
+            choice_is_keyword.append(is_keyword)
+            count += not is_keyword
+            bag.update(norm.split())
+        for g in fold_groups(facts_plain[fact_id]):
+            for w in g:
+                tf[w] = tf.get(w, 0.0) + FIELD_WEIGHTS["answer"]
+        doc_tf.append(tf)
+        bags.append(bag)
+        sentences.append(max(1, count))
+        choice_span.append((title_choice[-1], len(choices)))
+
+    doc_tf: list[dict[str, float]] = []
+    facts_plain = {f.id: markdown_to_plain(f.answer) for f in kb.facts.values()}
+    facts: dict[str, dict] = {}
+    for fact in kb.facts.values():
+        add_target(fact.id, fact.title, False, fact.id, list(fact.questions), list(fact.keywords))
+        safety = getattr(fact, "safety", None)
+        if safety is not None and str(getattr(safety, "value", safety)) == "caution":
+            cautions.append(len(targets) - 1)
+        facts[fact.id] = {
+            "id": fact.id,
+            "title": fact.title,
+            "answer": fact.answer.strip(),
+            "plain": facts_plain[fact.id],
+            "citations": list(fact.citations),
+            "section": str(getattr(fact.section, "value", fact.section)),
+            "related": list(fact.related),
+        }
+    dose_facts = {fid for fid, f in facts.items() if _gives_dose(f["plain"])}
+    fact_units = {fid: _counted_units(f["plain"]) for fid, f in facts.items()}
+    for intent in getattr(kb, "intents", []):
+        add_target(intent.id, intent.title, True, intent.fact, list(intent.questions), [])
+
+    # a caution's anchors: its `triggers` (the agents it is about) or, without them, the phrasings of its
+    # keywords that its title names ("bevacizumab", "plasma exchange", "bortezomib"): a question naming one
+    # is about that caution first
+    anchors: dict[int, list[tuple[str, ...]]] = {}
+    for ti in cautions:
+        triggers = list(getattr(kb.facts[targets[ti][3]], "triggers", None) or [])
+        if triggers:
+            found = set()
+            for trigger in triggers:
+                words = tuple(dict.fromkeys(
+                    w for g in fold_groups(trigger) for w in g if w not in STOPWORDS and w not in DOMAIN_WORDS
+                ))
+                if words:
+                    found.add(words)
+            anchors[ti] = sorted(found)
+            continue
+        lo, hi = choice_span[ti]
+        title_words = set(choices[title_choice[ti]].split())
+        found = set()
+        for ci in range(lo, hi):
+            words = tuple(w for w in choices[ci].split() if w not in STOPWORDS and w not in DOMAIN_WORDS)
+            if choice_is_keyword[ci] and words and set(words) <= title_words:
+                found.add(words)
+        anchors[ti] = sorted(found)
+
+    n = len(targets)
+    df: dict[str, int] = {}
+    postings: dict[str, list[int]] = {}
+    for ti, bag in enumerate(bags):
+        for tok in bag:
+            df[tok] = df.get(tok, 0) + 1
+            postings.setdefault(tok, []).append(ti)
+    # log(1 + N/df): "poems" (in nearly every target) keeps a little weight, a drug name in one fact a lot
+    idf = {tok: log(1.0 + n / d) for tok, d in df.items()}
+    choice_postings: dict[str, list[int]] = {}
+    choice_weight: list[float] = []
+    choice_content: list[str] = []
+    same_topic: dict[str, list[int]] = {}  # topic words of a phrasing -> the targets with such a phrasing
+    for ci, norm in enumerate(choices):
+        weights = _group_weights(choice_groups[ci], idf, 0.0)
+        informative = [w for w in weights if w not in DOMAIN_WORDS] or list(weights)
+        choice_weight.append(sum(weights[w] for w in informative))
+        choice_content.append(" ".join(informative))
+        for w in informative:
+            choice_postings.setdefault(w, []).append(ci)
+        key = topic_key(informative)
+        if key and choice_target[ci] not in same_topic.setdefault(key, []):
+            same_topic[key].append(choice_target[ci])
+    # words of each target's answer that its phrasings lack: weak evidence that the answer covers them
+    answer_postings: dict[str, list[int]] = {}
+    for ti, (_, _, _, fact_id) in enumerate(targets):
+        words = {w for g in fold_groups(facts[fact_id]["plain"]) for w in g} - bags[ti] - STOPWORDS
+        for w in words:
+            answer_postings.setdefault(w, []).append(ti)
+    # BM25 postings over each target's whole document: word -> [(target, saturated tf)], precomputed
+    lengths = [sum(v for w, v in tf.items() if w not in STOPWORDS) for tf in doc_tf]
+    avg_len = (sum(lengths) / len(lengths)) if lengths else 1.0
+    doc_postings: dict[str, list[tuple[int, float]]] = {}
+    for ti, tf in enumerate(doc_tf):
+        k = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[ti] / avg_len)
+        for w, f in tf.items():
+            if w in STOPWORDS:
+                continue
+            doc_postings.setdefault(w, []).append((ti, f / (f + k)))
+    variant_words = {w for entries in lexicon.values() for variant, _ in entries for w in variant}
+    answer_words = set(answer_postings)
+    vocab = sorted((set(df) | variant_words | answer_words) - STOPWORDS)
+    # spelling-blind keys of the vocabulary (long words only; the first word in sorted order keeps a key)
+    sounds: dict[str, str] = {}
+    for w in vocab:
+        if len(w) >= MIN_TYPO_LENGTH + 1 and w.isalpha():
+            sounds.setdefault(_sound(w), w)
+    references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
+    return {
+        "format": INDEX_FORMAT,
+        "targets": targets,
+        "choices": choices,
+        "choice_target": choice_target,
+        "choice_content": choice_content,
+        "same_topic": same_topic,
+        "choice_is_keyword": choice_is_keyword,
+        "sentences": sentences,
+        "title_choice": title_choice,
+        "choice_span": choice_span,
+        "choice_weight": choice_weight,
+        "choice_postings": choice_postings,
+        "postings": postings,
+        "answer_postings": answer_postings,
+        "doc_postings": doc_postings,
+        "idf": idf,
+        "max_idf": log(1.0 + n),
+        "vocab": [w for w in vocab if len(w) >= MIN_TYPO_LENGTH and not w.isdigit()],
+        "known": set(df) | variant_words | answer_words,
+        "roots": roots,
+        "fixes": fixes,
+        "sounds": sounds,
+        "lexicon": lexicon,
+        "cautions": cautions,
+        "caution_anchors": anchors,
+        "dose_targets": [ti for ti, t in enumerate(targets) if t[3] in dose_facts],
+        "answer_units": {ti: fact_units[t[3]] for ti, t in enumerate(targets) if fact_units[t[3]]},
+        "facts": facts,
+        "references": references,
+        "review": getattr(kb, "review", ""),
+    }
+
+
+def topic_key(words) -> str:
+    """The topic words of a phrasing or question, order and framing words ignored: "poems tx" and "how is
+    POEMS treated" share the key "treatment"."""
+    return " ".join(sorted({w for w in words if w not in GENERIC and w not in DOMAIN_WORDS}))

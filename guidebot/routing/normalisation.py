@@ -1,0 +1,320 @@
+"""Normalisation of text, the same for the index and the question: Unicode, case, punctuation, plurals, the lexicon.
+
+NFKC, Greek letters spelt out, dashes and apostrophes folded, case folded, accents dropped, punctuation to
+spaces, plurals to singular (`_stem`); a name spelt letter by letter ("P O E M S") joined into one word on the
+question side (`_join_spelt`); then lexicon variants become their canonical words, longest phrase first
+(`compile_lexicon`, `_lexicon_groups`). `_root` and `_sound` give the crude keys the index uses to fold
+inflections ("treated" -> "treatment") and to read misspellings spelt as they sound ("melfalan").
+
+The word lists here (stopwords, framing words, drugs, other conditions...) are what the decision rules in
+`guidebot.routing.router` reason with.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+TYPO_CUTOFF = 0.79
+"""Normalised OSA similarity at or above which an unknown word is read as a misspelling of a known one
+(one edit or swap in five letters)."""
+MIN_TYPO_LENGTH = 4
+"""Words shorter than this are never typo-corrected (too many near neighbours)."""
+SAME_INITIAL_BELOW = 7
+"""A typo correction of a word shorter than this must keep its first letter."""
+MAX_QUESTION_CHARS = 500
+
+
+def _stem(word: str) -> str:
+    """Plural to singular, crudely but the same on both sides: "lesions" -> "lesion", "therapies" -> "therapy".
+
+    Words ending in "ss", "us", "is" or "ys" ("mass", "status", "analysis") are kept whole, as are short
+    words and words with digits.
+    """
+    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ys")) or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1]
+
+
+_ROOT_SUFFIXES = (("ability", "abl"), ("ibility", "ibl"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
+                  ("ing", ""), ("ied", "y"), ("ised", "iz"), ("ized", "iz"), ("ed", ""), ("ise", "iz"), ("ize", "iz"))
+
+
+_SOUNDS = (("ph", "f"), ("ae", "e"), ("oe", "e"), ("th", "t"), ("y", "i"), ("k", "c"), ("z", "s"), ("q", "c"))
+
+
+def _sound(word: str) -> str:
+    """A spelling-blind key for typo matching: "plasmaferesis" and "plasmapheresis", "papiledema" and
+    "papilledema", "haematology" and "hematology" get the same key (ph=f, ae=oe=e, y=i, k=c, z=s, no
+    doubled letters)."""
+    for a, b in _SOUNDS:
+        word = word.replace(a, b)
+    out = []
+    for c in word:
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def _root(word: str) -> str:
+    """A crude root for conflating inflections the lexicon does not list: "treated", "treating", "treatment"
+    -> "treat"; "radiation", "radiate" -> "radiat"; "mobilisation", "mobilized" -> "mobiliz".
+
+    Used only to group words of the index into one class (see `build_index`), never shown; words shorter
+    than five letters or with digits are kept whole, and a root is never shorter than four letters.
+    """
+    if len(word) < 5 or not word.isalpha():
+        return word
+    for suffix, repl in _ROOT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 4:
+            word = word[: -len(suffix)] + repl
+            if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "stopped" -> "stopp" -> "stop"
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+STOPWORDS = frozenset(
+    """a an the of in on at to for with without by from and or but if then than as is are was were be been
+    being am do does did doing done can could should would will shall may might must have has had having
+    i me my we our us you your he she it its they them their this that these those there here what which
+    whose when where why how whats hows wheres tell per explain describe about any some much many
+    more most very really please pls plz just also so into out up down over under again about vs versus
+    give me know need want get gets getting got use used using someone person people make makes made making
+    im ive youre youve isnt arent wasnt werent dont doesnt didnt cant couldnt shouldnt wouldnt wont havent hasnt
+    hadnt theyre hes shes thats theres his her him hers himself herself their theirs bc cuz coz because since
+    once w still already yet even though although while ever each every actually exactly basically literally
+    definitely probably maybe perhaps anyway honestly truly quite rather pretty
+    wat wut wot u ur tel abt bout hw wht whta tho thru till until gonna wanna gotta kinda sorta prob
+    anything nothing something everything everyone anyone everybody anybody stuff lot lots way say says said
+    saw seen today tonight""".split()
+)
+"""Function words: no topic in them, so coverage ignores them. ("my patient" is kept: it marks the guided
+flows, and IDF already keeps it from outweighing a topic word.)"""
+
+GENERIC = frozenset(
+    """effective efficacy efficacious helpful help helps safe safety useful usefulness work works working role
+    ok okay good best better option options occur occurs occurring often frequency frequent
+    frequently rate rates usual usually typical typically happen happens seen see look looks like mean means
+    meaning definition data evidence results result value values level levels number numbers type types
+    kind sort thing things indicated indication recommended recommend advice advise ideas idea disease diseases
+    condition conditions disorder disorders illness question questions trainee trainees quick needed required
+    present presence description overview summary info information reasonable appropriate likely unlikely
+    expected expect expecting fine worked helped helping recommended recommends happened happening occurred
+    worried worry worrying concern concerned concerning think thinking thought wonder wondering
+    complaining complain all nutshell gist tldr brief briefly call called send sending sent asked
+    asking ask consultant attending registrar boss senior team colleague bad
+    consider considering considered else worth tip tips picture forgot forget slightly unusual odd bring
+    complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
+    new newly currently recently now""".split()
+)
+"""Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
+not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
+GENERIC_WEIGHT = 0.25
+
+DOSE_WORDS = frozenset({"dose", "doses", "dosing", "dosage", "dosed", "mg", "much"})
+"""A question with one of these asks for a dose: only a fact whose answer gives one (a number with mg or
+Gy) may answer it; otherwise the review does not give that dose and guidebot says so."""
+_DOSE_IN_ANSWER = ("mg", "gy")
+DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm2"})
+"""Units that, stuck to a number ("40mg", "1mg/kg", "5000iu"), make the question ask for a dose too."""
+
+OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp", "mgus", "lymphoma", "diabetes", "castleman",
+                              "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis", "als",
+                              "apnea", "ttp", "myasthenia", "lupus", "hiv"})
+"""Conditions other than POEMS (the review names several only to tell them apart from it): a question about
+one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
+
+OTHER_CONDITION_QUALIFIERS = frozenset("multiple al primary systemic smoldering chronic acute idiopathic multicentric unicentric".split())
+"""Words that only qualify another condition's name ("multiple myeloma", "AL amyloidosis")."""
+
+MANAGEMENT_WORDS = frozenset("treatment treat treated therapy survival prognosis management manage cure".split())
+"""Words asking how a condition is managed or what its outlook is: about another condition, only a fact whose
+phrasings say so answers."""
+
+DRUGS = frozenset(
+    "lenalidomide thalidomide bortezomib ixazomib daratumumab bevacizumab dexamethasone cyclophosphamide melphalan "
+    "plerixafor corticosteroid heparin".split()
+)
+"""Drugs the review names (as the lexicon spells them): a question naming one is answered only by a target
+that mentions it somewhere, so a drug question never gets a neighbouring fact about something else."""
+
+DRUG_STEMS = (
+    "mab", "nib", "zomib", "afil", "pril", "sartan", "olol", "statin", "parin", "xaban", "gatran", "azole", "mycin",
+    "cillin", "floxacin", "cycline", "platin", "taxel", "rubicin", "abine", "mustine", "limus", "lukast", "prazole",
+    "dipine", "semide", "thiazide", "ciclovir", "clovir", "navir", "fovir", "previr", "buvir", "tinib", "lisib",
+    "ciclib", "dronate", "parib", "penem", "triptan", "setron", "glitazone", "gliptin", "gliflozin", "tidine",
+    "oxetine", "azepam", "azolam", "olone", "formin", "lutide", "glutide", "grastim", "poetin", "kinase",
+)
+"""Endings of drug names (the WHO/USAN stems: -mab, -nib, -afil, -parin...). An unknown word with one names a
+drug the review does not (sildenafil, rituximab, apixaban): what the review says about something else is not
+an answer about it."""
+
+UNCOVERED_TOPICS = frozenset(_stem(w) for w in """fertility pregnancy pregnant conceive breastfeed breastfeeding
+    contraception vaccine vaccination vaccinate revaccinate revaccination diet insurance cost price travel flying
+    flight exercise alcohol smoking drive""".split())
+"""Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...): a question about
+one is not answered by a fact that shares its other words ("fertility preservation before high-dose
+melphalan" is not a question about the melphalan dose)."""
+
+COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
+"""Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
+an answer giving a number of them."""
+
+NEVER_CORRECTED = frozenset(
+    """write wrote written compose sing draw paint translate joke story song essay limerick haiku recipe code
+    program script""".split()
+)
+"""Everyday words that are never read as a misspelling of a knowledge-base word ("write" is not "white",
+"story" not "history"): left unknown, they tell that the request is not a question for the review."""
+
+DOMAIN_WORDS = frozenset({"poems", "syndrome"})
+"""Words nearly every question has here: ignored for matching unless the question has nothing else."""
+
+CHITCHAT = frozenset(
+    """hi hello hey hiya yo thanks thank thx ty cheers ok okay k yes no yeah yep nope bye goodbye morning
+    evening afternoon good great cool nice lol hmm huh""".split()
+)
+"""Greetings and fillers: a question made only of these (and stopwords) is not a question for the review."""
+
+QUESTION_CUES = frozenset("when why many who".split())
+"""Question words that tell what kind of answer is wanted ("when to use radiotherapy" is about indication,
+"how many people" about prevalence, "who diagnoses it" about specialists): kept, at `GENERIC_WEIGHT`,
+instead of dropped as function words; a question of nothing else ("who made you") has no topic."""
+
+STOPWORDS = frozenset(_stem(w) for w in STOPWORDS) - QUESTION_CUES
+GENERIC = GENERIC | QUESTION_CUES
+CHITCHAT = frozenset(_stem(w) for w in CHITCHAT)
+GENERIC = frozenset(_stem(w) for w in GENERIC)
+DOSE_WORDS = frozenset(_stem(w) for w in DOSE_WORDS)
+DOMAIN_WORDS = frozenset(_stem(w) for w in DOMAIN_WORDS)
+_NO_FOLD = STOPWORDS | CHITCHAT | GENERIC | DOSE_WORDS | DOMAIN_WORDS
+FRAMING_VOCAB = sorted(w for w in STOPWORDS | GENERIC | CHITCHAT if len(w) >= MIN_TYPO_LENGTH and w.isalpha())
+"""Function and framing words long enough to be read through a misspelling (one edit, same first letter)."""
+
+_GREEK = {
+    "α": " alpha ",
+    "β": " beta ",
+    "ß": " beta ",  # the review's text (and German keyboards) write IL-1β as "1ß"
+    "γ": " gamma ",
+    "δ": " delta ",
+    "κ": " kappa ",
+    "λ": " lambda ",
+    "μ": "u",  # µg/µL: NFKC has already turned the micro sign into mu
+}
+_CHARMAP = {ord(k): v for k, v in _GREEK.items()}
+_CHARMAP.update({ord(k.upper()): v for k, v in _GREEK.items() if k.upper() != k and len(k.upper()) == 1})
+_CHARMAP.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})  # dashes, minus
+_CHARMAP.update({ord(c): "" for c in "'\u2018\u2019\u02bc`"})  # apostrophes: "patient's" -> "patients"
+_CHARMAP.update({ord("%"): " percent ", ord("&"): " and "})
+
+
+def _clean(text: str) -> str:
+    """Case, Unicode and punctuation folded; words separated by single spaces. No lexicon yet."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_CHARMAP)
+        # accents off ("Bélec" -> "belec") so an unaccented keyboard still matches
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    else:
+        text = text.translate(_CHARMAP)
+    text = text.casefold()
+    # everything that is not a letter or digit separates words ("anti-VEGF" -> "anti vegf", "pg/mL")
+    out = [c if c.isalnum() else " " for c in text]
+    return " ".join(_stem(w) for w in "".join(out).split())
+
+
+
+
+def _join_spelt(tokens: list[str]) -> list[str]:
+    """A name spelt out letter by letter ("P O E M S": three or more single letters in a row) as one word."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in [*tokens, ""]:
+        if len(tok) == 1 and tok.isalpha():
+            run.append(tok)
+            continue
+        out.extend([_stem("".join(run))] if len(run) >= 3 else run)
+        run = []
+        if tok:
+            out.append(tok)
+    return out
+
+
+def _lexicon_groups(tokens: list[str], lexicon: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]) -> list[tuple[str, ...]]:
+    """Replace lexicon variants by their canonical words (whole words or phrases, longest first, one pass).
+
+    Returns groups: one per canonical expansion (its words) and one per untouched word, so that scoring can
+    weigh "autologous hematopoietic cell transplant" (what "auto-SCT" becomes) as one concept, not four.
+    """
+    out: list[tuple[str, ...]] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        for variant, canonical in lexicon.get(tokens[i], ()):
+            k = len(variant)
+            if tuple(tokens[i : i + k]) == variant:
+                out.append(canonical)
+                i += k
+                break
+        else:
+            out.append((tokens[i],))
+            i += 1
+    return out
+
+
+def _apply_lexicon(tokens: list[str], lexicon: dict) -> list[str]:
+    """The words after lexicon replacement (see `_lexicon_groups`)."""
+    return [w for group in _lexicon_groups(tokens, lexicon) for w in group]
+
+
+def _group_weights(groups: list[tuple[str, ...]], idf: dict[str, float], unknown: float) -> dict[str, float]:
+    """IDF weight per informative word; the words of one multi-word concept share the weight of its rarest word."""
+    weights: dict[str, float] = {}
+    for group in groups:
+        words = [w for w in group if w not in STOPWORDS and w not in CHITCHAT]
+        if not words:
+            continue
+        # an unknown word usually names something the review does not cover (it lowers coverage), but an
+        # unknown number ("100k", "2019") says little about the topic
+        raw = [
+            idf.get(w, unknown) * (GENERIC_WEIGHT if w in GENERIC or (w not in idf and not w.isalpha()) else 1.0)
+            for w in words
+        ]
+        scale = max(raw) / sum(raw) if len(words) > 1 else 1.0
+        for w, r in zip(words, raw):
+            weights[w] = max(weights.get(w, 0.0), r * scale)
+    return weights
+
+
+def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """(canonical, variants) pairs -> {first word: [(variant words, canonical words)]}, longest variant first."""
+    table: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    seen: set[tuple[str, ...]] = set()
+    for canonical, variants in terms:
+        canon = tuple(_clean(canonical).split())
+        for variant in variants:
+            words = tuple(_clean(variant).split())
+            if not words or words == canon or words in seen:
+                continue  # a variant belongs to the first term that claims it
+            seen.add(words)
+            table.setdefault(words[0], []).append((words, canon))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return table
+
+
+def normalise(text: str, lexicon: dict | None = None) -> str:
+    """The one normalisation both the index and the query go through: Unicode, case, punctuation, lexicon."""
+    tokens = _clean(text).split()
+    if lexicon:
+        tokens = _apply_lexicon(tokens, lexicon)
+    return " ".join(tokens)
+
+def _fold(word: str, roots: dict[str, str]) -> str:
+    """The word that speaks for `word`'s root class in the index ("treated" -> "treatment"), or `word`."""
+    if word in _NO_FOLD:
+        return word
+    return roots.get(_root(word), word)

@@ -1,0 +1,611 @@
+"""Scoring a question against every fact and flow, and deciding: answer, suggest, or decline.
+
+See the package docstring (`guidebot.routing`) for the signals and the decision rules.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from guidebot.routing.index import topic_key
+from guidebot.routing.normalisation import (
+    CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS, MAX_QUESTION_CHARS,
+    MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, STOPWORDS, UNCOVERED_TOPICS,
+    TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _root, _sound, _stem,
+)
+
+# ---------------------------------------------------------------------------------------------------
+# Decision thresholds, tuned on the tuning slices of the evaluation sets (see `guidebot eval --slice tune`).
+
+MIN_COVERAGE = 0.4
+"""Below this share of the question's information found in the best target, the question is out of scope."""
+UNKNOWN_MIN_COVERAGE = 0.5
+"""The coverage needed instead when the question has a word guidebot does not know (likely another topic);
+it must be exceeded, not just reached: the known words must outweigh the unknown one."""
+MIN_SCORE = 0.39
+"""Below this combined score the question is out of scope even with enough coverage."""
+CASE_LENGTH = 7
+"""A question with at least this many informative words (not framing words) reads as a case description:
+its patient details ("62M, day +10, weight up 4kg") are context that no fact repeats, so less of it is
+expected to be covered."""
+CASE_MIN_COVERAGE = 0.3
+"""`MIN_COVERAGE` for a case description with no unknown word."""
+CASE_MIN_SCORE = 0.3
+"""`MIN_SCORE` for a case description with no unknown word."""
+CASE_FLOW = "diagnosis.assess"
+"""The guided flow a described patient ("62M, neuropathy, lambda M-protein, VEGF 900 - POEMS?") is sent to."""
+CASE_FLOW_FINDINGS = 2
+"""Findings (case-file fields the chat would read from the question) that make a question naming the
+criteria a request to assess a patient; one more when nothing matched the question well."""
+CASE_FLOW_CUES = frozenset({"poem", "criteria", "diagnosis", "qualify", "meet"})
+"""Words by which a poorly matched case description asks whether the patient has POEMS."""
+CLOSE_MARGIN = 0.1
+"""Targets scoring within this much of the best are offered as suggestions (distinct facts only)."""
+RELATED_DISCOUNT = 0.05
+"""How much further behind a rival that the best fact lists as related counts for confidence."""
+MAX_SUGGESTIONS = 3
+"""How many suggestions at most accompany an answer."""
+CAUTION_MARGIN = 0.25
+"""A safety caution within this much of the best wins: a drug question must reach its caution first."""
+W_COVERAGE = 0.35
+"""Weight of IDF coverage (recall of the question's information over the target's whole vocabulary)."""
+W_F1 = 0.4
+"""Weight of the IDF-weighted F1 between the question and the target's best choice."""
+W_FUZZY = 0.25
+"""Weight of the fuzzy (token_sort_ratio) similarity to the target's closest choice."""
+W_FOCUS = 0.15
+"""Weight of focus: the share of the target's title and example questions that use the question's words."""
+W_TITLE = 0.1
+"""Weight of the F1 against the target's title alone: "list the major criteria" is the fact titled so."""
+UNKNOWN_FACTOR = 1.0
+"""An unknown word weighs this share of the rarest known word's IDF (it most likely names an uncovered topic)."""
+ANSWER_WEIGHT = 0.5
+"""A question word found only in a target's answer text (not its phrasings) counts this much toward coverage."""
+W_EXACT = 0.1
+"""Weight of emphasis: how many of the target's choices match the question exactly (saturating)."""
+EXACT_F1 = 0.85
+"""A choice whose F1 with the question reaches this counts as saying exactly what was asked."""
+EXACT_SATURATION = 4
+"""Exact-matching choices beyond this many add nothing more."""
+W_BM25 = 0.3
+"""Weight of BM25 of the question against the target's whole document (title, phrasings and answer text)."""
+W_SAME_TOPIC = 0.1
+"""Weight of a phrasing with exactly the question's topic words ("ASCT in POEMS" = "autologous stem cell
+transplant for POEMS"): the curator wrote that very question for this target."""
+_W_TOTAL = W_SAME_TOPIC + W_COVERAGE + W_F1 + W_FUZZY + W_FOCUS + W_TITLE + W_EXACT + W_BM25
+FUZZY_CANDIDATES = 40
+"""How many lexical front-runners get the (costlier) fuzzy comparison; the rest cannot catch up."""
+FUZZY_FLOOR = 30.0
+"""Fuzzy scores below this are noise and count as 0 (also lets rapidfuzz skip work)."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# The result types
+
+
+class Suggestion(NamedTuple):
+    """Another fact or flow the person may have meant."""
+
+    intent: str
+    """Its id (a fact id or a flow id such as `diagnosis.assess`)."""
+    title: str
+    """Its title, as shown to the person."""
+
+
+class Match(NamedTuple):
+    """What the router made of one question."""
+
+    intent: str | None
+    """The fact id or flow id chosen; None when the question is out of scope."""
+    confidence: float
+    """0..1: the best target's combined score, lowered when a rival is close."""
+    in_scope: bool
+    """False when nothing in the knowledge base fits (or the input has no content)."""
+    suggestions: list[Suggestion] | tuple[()] = ()
+    """Close rivals of the chosen target (or a few starting points when out of scope)."""
+    is_flow: bool = False
+    """True when `intent` is a guided flow (diagnosis.assess, treatment.plan, workup.guide)."""
+    reason: str = ""
+    """Why it was declined, when it was: `empty`, `contentless`, `low_coverage`, `low_score`, `dose_not_given`,
+    `other_condition`, `other_drug`, `other_topic`."""
+
+
+OUT_OF_SCOPE_STARTERS = (
+    "diagnosis.assess",
+    "criteria.rule",
+    "diagnosis.vegf_threshold",
+    "treatment.algorithm",
+    "workup.overview",
+    "treatment.bevacizumab",
+)
+"""What an out-of-scope answer offers instead (those that exist in the knowledge base)."""
+
+FLOW_NOTE = "This is a guided flow: `guidebot chat` (or the app) walks you through it step by step."
+"""Added to a flow's one-shot answer; written so that its Markdown reads the same as plain text."""
+FLOW_NOTE_PLAIN = "This is a guided flow: guidebot chat (or the app) walks you through it step by step."
+
+
+# ---------------------------------------------------------------------------------------------------
+# The router
+
+
+class _Scored(NamedTuple):
+    """Internal: one target's scores for a question."""
+
+    target: int
+    score: float
+    coverage: float
+    fuzzy: float
+    title: float = 0.0
+    """Share of the question's information found in the target's title."""
+
+
+class Router:
+    """Routes questions to facts and flows over a plain-data index; cheap to call, deterministic."""
+
+    def __init__(self, index: dict):
+        """Wrap an index made by `build_index` (usually through `get_router`)."""
+        self._ix = index
+        self._targets = index["targets"]
+        self._by_id = {t[0]: i for i, t in enumerate(self._targets)}
+        self._cautions = set(index["cautions"])
+        self._dose_targets = set(index["dose_targets"])
+
+    # -- normalisation of the query side ------------------------------------------------------
+
+    def normalise(self, text: str) -> list[str]:
+        """The question's words: cleaned, misspellings of known words corrected, lexicon applied."""
+        return [w for g in self.groups(text) for w in g]
+
+    def groups(self, text: str) -> list[tuple[str, ...]]:
+        """The question's words grouped by concept (see `_lexicon_groups`): unknown words matched by sound,
+        else by one edit, to a known one; lexicon applied; each word folded onto its root class (`_fold`)."""
+        ix = self._ix
+        tokens = _join_spelt(_clean(text[:MAX_QUESTION_CHARS]).split())
+        known = ix["known"]
+        roots = ix["roots"]
+        fixes = ix["fixes"]
+        fixed = []
+        for tok in tokens:
+            tok = fixes.get(tok, tok)  # a curator's deliberate misspelling ("syndrom") is the word it misspells
+            if (tok in known or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH or tok.isdigit()
+                    or tok in NEVER_CORRECTED or _root(tok) in roots):
+                fixed.append(tok)
+                continue
+            sounds = ix["sounds"].get(_sound(tok))
+            if sounds is not None:  # spelt as it sounds: "melfalan", "plasmaferesis", "papiledema"
+                fixed.append(sounds)
+                continue
+            # OSA counts a swapped pair of letters ("stnad") as one edit, where ratio would count two
+            best = process.extractOne(tok, ix["vocab"], scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF)
+            # a short word one edit from a known word of another initial is more likely a word of its own
+            # ("taper" is not "paper")
+            if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
+                best = None
+            if best is None:
+                # a misspelt function or framing word ("shoudl", "evry", "descibe") is that word, not an
+                # unknown topic that would send the question away
+                best = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
+                best = best if best and best[0][0] == tok[0] else None
+            fixed.append(best[0] if best else tok)
+        return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(fixed, ix["lexicon"])]
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def _fuzzy(self, query: str, targets: list[int]) -> dict[int, float]:
+        """Best fuzzy similarity (0..100) per candidate target over the content words of its choices.
+
+        `process.extract(limit=None)` runs the scorer over the choices inside rapidfuzz's C++ loop, like
+        `process.cdist` would, but without numpy: cdist needs it, and importing numpy alone would cost more
+        than the whole start-up budget of `guidebot ask`. token_sort_ratio ignores word order ("poems
+        lmwh" = "lmwh poems") yet, unlike token_set_ratio, does not give 100 to every choice that merely
+        contains the question's one word. Only the lexical front-runners' choices are scored, which keeps a
+        50x knowledge base fast.
+        """
+        ix = self._ix
+        spans = ix["choice_span"]
+        content = ix["choice_content"]
+        owner: list[int] = []
+        subset: list[str] = []
+        for t in targets:
+            lo, hi = spans[t]
+            subset.extend(content[lo:hi])
+            owner.extend([t] * (hi - lo))
+        best: dict[int, float] = {}
+        for _, score, i in process.extract(query, subset, scorer=fuzz.token_sort_ratio, limit=None, score_cutoff=FUZZY_FLOOR):
+            t = owner[i]
+            if score > best.get(t, 0.0):
+                best[t] = score
+        return best
+
+    def score(self, text: str) -> tuple[list[str], list[_Scored]]:
+        """The question's content tokens and every plausible target's scores, best first."""
+        ix = self._ix
+        groups = self.groups(text)
+        idf = ix["idf"]
+        sentences = ix["sentences"]
+        all_weights = _group_weights(groups, idf, UNKNOWN_FACTOR * ix["max_idf"])
+        content = list(all_weights)
+        informative = [t for t in content if t not in DOMAIN_WORDS] or content
+        if not informative:
+            return content, []
+        weights = {t: all_weights[t] for t in informative}
+        total = sum(weights.values())
+        covered: dict[int, float] = {}
+        shared: dict[int, float] = {}
+        mentions: dict[int, float] = {}
+        is_keyword = ix["choice_is_keyword"]
+        owner = ix["choice_target"]
+        for tok, w in weights.items():
+            for ti in ix["postings"].get(tok, ()):
+                covered[ti] = covered.get(ti, 0.0) + w
+            for ti in ix["answer_postings"].get(tok, ()):
+                covered[ti] = covered.get(ti, 0.0) + ANSWER_WEIGHT * w
+            for ci in ix["choice_postings"].get(tok, ()):
+                shared[ci] = shared.get(ci, 0.0) + w
+                if not is_keyword[ci]:
+                    mentions[owner[ci]] = mentions.get(owner[ci], 0.0) + w
+        if not covered:
+            return content, []
+        bm25: dict[int, float] = {}
+        for tok, w in weights.items():
+            for ti, sat in ix["doc_postings"].get(tok, ()):
+                bm25[ti] = bm25.get(ti, 0.0) + w * sat
+        # weighted F1 of the question against each choice: a short keyword query is fully matched by a
+        # keyword, a long question by a similar example question; the best choice speaks for its target
+        cweight = ix["choice_weight"]
+        f1: dict[int, float] = {}
+        title_f1: dict[int, float] = {}
+        exact: dict[int, int] = {}
+        title_of = ix["title_choice"]
+        for ci, inter in shared.items():
+            value = min(1.0, 2.0 * inter / (total + cweight[ci]))
+            t = owner[ci]
+            if value > f1.get(t, 0.0):
+                f1[t] = value
+            if title_of[t] == ci:
+                title_f1[t] = value
+            if value >= EXACT_F1:
+                exact[t] = exact.get(t, 0) + 1
+        lexical: dict[int, float] = {}
+        same_topic = set(ix["same_topic"].get(topic_key(informative), ()))
+        for ti, cov in covered.items():
+            # focus: how much of the target's own questions and title are about the question's words; a
+            # fact that lists "bortezomib" among many keywords is less about it than one whose every
+            # question names it
+            focus = min(1.0, mentions.get(ti, 0.0) / (total * sentences[ti]))
+            lexical[ti] = (
+                W_COVERAGE * cov / total
+                + W_F1 * f1.get(ti, 0.0)
+                + W_FOCUS * focus
+                + W_TITLE * title_f1.get(ti, 0.0)
+                # emphasis: several of a fact's phrasings say exactly what was asked (its keywords ASCT,
+                # auto-SCT, HCT all name the transplant), so the curator meant this fact for it
+                + W_EXACT * min(1.0, exact.get(ti, 0) / EXACT_SATURATION)
+                + W_BM25 * bm25.get(ti, 0.0) / total
+                # one of its phrasings names exactly the question's topic words, no more and no fewer
+                + W_SAME_TOPIC * (ti in same_topic)
+            )
+        front = sorted(lexical, key=lambda t: -lexical[t])[:FUZZY_CANDIDATES]
+        # a caution whose agent the question names is always scored, however low it ranks (see `route`)
+        words = set(weights)
+        for ti, anchors in ix["caution_anchors"].items():
+            if ti in lexical and ti not in front and any(set(a) <= words for a in anchors):
+                front.append(ti)
+        fuzzy = self._fuzzy(" ".join(informative), front)
+        scored = []
+        for ti in front:
+            fz = fuzzy.get(ti, 0.0) / 100.0
+            combined = (lexical[ti] + W_FUZZY * fz) / _W_TOTAL
+            scored.append(_Scored(ti, combined, covered[ti] / total, fz, shared.get(title_of[ti], 0.0) / total))
+        scored.sort(key=lambda s: (-s.score, s.target))
+        return content, scored
+
+    # -- decision ---------------------------------------------------------------------------------
+
+    def _suggestion(self, ti: int) -> Suggestion:
+        tid, title, _, _ = self._targets[ti]
+        return Suggestion(tid, title)
+
+    def _starters(self) -> list[Suggestion]:
+        return [self._suggestion(self._by_id[i]) for i in OUT_OF_SCOPE_STARTERS if i in self._by_id][:MAX_SUGGESTIONS + 1]
+
+    def route(self, text: str) -> Match:
+        """Decide what a question asks for: a fact, a guided flow, or nothing the review covers."""
+        if not text or not text.strip():
+            return Match(None, 0.0, False, self._starters(), False, "empty")
+        content, scored = self.score(text)
+        if not content or all(w in GENERIC or w.isdigit() for w in content):
+            # nothing but framing words or bare numbers ("who made you", "is it effective?", "what's 2+2"): no
+            # topic to look up
+            return Match(None, 0.0, False, self._starters(), False, "contentless")
+        if not scored:
+            return Match(None, 0.0, False, self._starters(), False, "low_coverage")
+        best = scored[0]
+        # a safety caution close behind the best wins when its title names what the question names
+        # ("velcade ok?" -> "Avoid neurotoxic agents (bortezomib, thalidomide)") or when it covers more of
+        # the question than the best does, so that a drug question meets its warning first and the drug's
+        # efficacy fact comes as a suggestion
+        anchored = self._anchored_caution(content, scored, best)
+        if anchored is not None:
+            # a question naming the agent of a caution is shown that caution, whatever its coverage; a dose
+            # the review does not give is still declined ("enoxaparin dose")
+            best = anchored
+            reason = self._dose_reason(text, content, best)
+            if reason:
+                return Match(None, round(best.score, 3), False, self._starters(), False, reason)
+        else:
+            if best.target not in self._cautions:
+                # a caution close behind the best wins when its title names what the question names or when
+                # it covers more of the question, so that a drug question meets its warning first; but not
+                # when the caution itself could not answer ("takatsuki syndrome" shares one word with a
+                # caution's phrasing: that must not turn an answerable question into a decline)
+                for s in scored[1:]:
+                    if best.score - s.score > CAUTION_MARGIN:
+                        break
+                    names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
+                    if s.target in self._cautions and (names_it or s.coverage > best.coverage):
+                        if not self._decline_reason(text, content, s):
+                            best = s
+                        break
+            reason = self._decline_reason(text, content, best)
+            if reason == "dose_not_given":
+                # "2 lesions, clean marrow, radiation dose?": a close rival that gives a dose answers it
+                for s in scored[1:]:
+                    if best.score - s.score > CLOSE_MARGIN:
+                        break
+                    if s.target in self._dose_targets and not self._decline_reason(text, content, s):
+                        best, reason = s, ""
+                        break
+            if reason in ("low_coverage", "low_score"):
+                # a question naming a caution's agent is never sent away for matching too little of the
+                # rest ("pt wants Velcade bc it worked for his friend's myeloma"): the warning is shown
+                named = self._named_caution(content, scored)
+                if named is not None and not self._dose_reason(text, content, named):
+                    best, reason = named, ""
+            if reason in ("low_coverage", "low_score"):
+                case = self._case_flow(text, content, best, declined=True)
+                if case is not None:
+                    best, reason = case, ""
+            if reason:
+                return Match(None, round(best.score, 3), False, self._starters(), False, reason)
+            best = self._case_flow(text, content, best, declined=False) or best
+        best_fact = self._targets[best.target][3]
+        rivals = []
+        seen = {best_fact}
+        # a caution whose agent the question names is always offered ("does bortezomib work" -> the regimen
+        # fact, and "Avoid neurotoxic agents" first among the suggestions)
+        words = set(content)
+        for ti, anchors in self._ix["caution_anchors"].items():
+            fact_id = self._targets[ti][3]
+            if fact_id not in seen and any(set(a) <= words for a in anchors):
+                seen.add(fact_id)
+                rivals.append(self._suggestion(ti))
+        for s in scored:
+            if s is best:
+                continue
+            if best.score - s.score > CLOSE_MARGIN or len(rivals) >= MAX_SUGGESTIONS:
+                break
+            fact_id = self._targets[s.target][3]
+            if fact_id in seen:
+                continue  # a flow and its own answering fact are one answer, not two
+            seen.add(fact_id)
+            rivals.append(self._suggestion(s.target))
+        # a rival the best fact lists as related is a neighbouring answer, not a competing reading: it lowers
+        # confidence as if it were RELATED_DISCOUNT further behind
+        related = set(self._ix["facts"][best_fact]["related"])
+        runner_up = max(
+            (s.score - (RELATED_DISCOUNT if self._targets[s.target][3] in related else 0.0)
+             for s in scored if self._targets[s.target][3] != best_fact),
+            default=0.0,
+        )
+        # confidence falls as a rival closes in: two equally good answers are each 50/50
+        margin = max(0.0, min(1.0, (best.score - runner_up) / CLOSE_MARGIN))
+        # a caution the question names was chosen by rule, not by score: rivals do not make it less certain
+        confidence = best.score if anchored is not None else best.score * (0.5 + 0.5 * margin)
+        tid, _, is_flow, _ = self._targets[best.target]
+        return Match(tid, round(min(1.0, confidence), 3), True, rivals, is_flow)
+
+    def _decline_reason(self, text: str, content: list[str], best: _Scored) -> str:
+        """Why the best target cannot answer the question (a `Match.reason`), or "" when it can."""
+        # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
+        # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
+        ix = self._ix
+        if any(w in UNCOVERED_TOPICS for w in _clean(text[:MAX_QUESTION_CHARS]).split()):
+            return "other_topic"
+        unknown = any(w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC for w in content)
+        is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= CASE_LENGTH
+        if unknown:
+            min_coverage, min_score = UNKNOWN_MIN_COVERAGE, MIN_SCORE
+        elif is_case:
+            min_coverage, min_score = CASE_MIN_COVERAGE, CASE_MIN_SCORE
+        else:
+            min_coverage, min_score = MIN_COVERAGE, MIN_SCORE
+        # with an unknown word, the known part must outweigh it: "side effects of rituximab" covers exactly
+        # half (one rare known word, one unknown drug) and is about the drug
+        if best.coverage < min_coverage or (unknown and best.coverage <= min_coverage):
+            return "low_coverage"
+        if any(w.endswith(DRUG_STEMS) and w not in ix["known"] and w.isalpha() for w in content):
+            # "sildenafil for pulmonary hypertension in poems": the review names no such drug, so the fact
+            # about pulmonary hypertension does not answer a question about it
+            return "other_drug"
+        if best.score < min_score:
+            return "low_score"
+        if not is_case and self._absent_drug(content, best):
+            # "how many days of dexamethasone for engraftment syndrome": the best fact never mentions the
+            # drug asked about, so whatever it says is not about that drug (in a case description a drug is
+            # often context: "day +10 post mel200, spiking fevers, rash")
+            return "low_coverage"
+        if self._other_condition(content, best):
+            # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
+            # POEMS, so a fact that does not name it cannot answer a question about it
+            return "other_condition"
+        return self._dose_reason(text, content, best)
+
+    def _case_flow(self, text: str, content: list[str], best: _Scored, declined: bool) -> _Scored | None:
+        """The guided diagnosis, when the question describes a patient's findings and asks whether it is
+        POEMS ("70F, demyelinating neuropathy, IgG lambda, no bone lesions - poems?"); None otherwise.
+
+        Answered with the criteria fact, such a question would leave the findings unused; the flow reads
+        them. A declined question needs more findings and must name POEMS, its criteria or its diagnosis.
+        """
+        flow = self._by_id.get(CASE_FLOW)
+        if flow is None or best.target == flow:
+            return None
+        if declined:
+            if not CASE_FLOW_CUES.intersection(content):
+                return None
+        elif self._targets[best.target][3] != self._targets[flow][3]:
+            return None
+        from guidebot.dialogue.findings import extract_findings  # only for questions that get this far
+
+        needed = CASE_FLOW_FINDINGS + (1 if declined else 0)
+        if len(extract_findings(text[:MAX_QUESTION_CHARS])) < needed:
+            return None
+        return best._replace(target=flow)
+
+    def _dose_reason(self, text: str, content: list[str], best: _Scored) -> str:
+        """"dose_not_given" when the question asks for a dose or a count the best target does not give."""
+        unit = self._asks_count_of(content)
+        if unit and unit not in self._ix["answer_units"].get(best.target, ()):
+            # "how many cycles of X": only an answer that counts in cycles answers it
+            return "dose_not_given"
+        if self._asks_dose(text) and best.target not in self._dose_targets:
+            # "lenalidomide dose": the lenalidomide facts give no dose, and a near answer could be misread as one
+            return "dose_not_given"
+        return ""
+
+    def _anchored_caution(self, content: list[str], scored: list[_Scored], best: _Scored) -> _Scored | None:
+        """The best-scoring caution whose anchor (trigger) the question names, however far behind it scores
+        ("can I give bevacizumab to my patient with a lambda M-protein?" is about bevacizumab first); None
+        when no caution is named, or when the best target is itself about that agent (its title names it:
+        "Bortezomib-based regimens"), where the usual close-call rule decides."""
+        words = set(content)
+        anchors = self._ix["caution_anchors"]
+        ix = self._ix
+        best_title = set(ix["choices"][ix["title_choice"][best.target]].split())
+        for s in scored:
+            named = [a for a in anchors.get(s.target, ()) if set(a) <= words]
+            if named and (s is best or not any(set(a) <= best_title for a in named)):
+                return s
+        return None
+
+    def _named_caution(self, content: list[str], scored: list[_Scored]) -> _Scored | None:
+        """The best-scoring caution whose anchor (trigger) the question names, or None."""
+        words = set(content)
+        anchors = self._ix["caution_anchors"]
+        for s in scored:
+            if any(set(a) <= words for a in anchors.get(s.target, ())):
+                return s
+        return None
+
+    def _absent_drug(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names a drug that the best target mentions nowhere (phrasings or answer)."""
+        ix = self._ix
+        return any(
+            w in DRUGS and best.target not in ix["postings"].get(w, ()) and best.target not in ix["answer_postings"].get(w, ())
+            for w in content
+        )
+
+    def _other_condition(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names another condition (and not POEMS) that the best target's phrasings do not."""
+        if "poem" in content:
+            return False
+        named = [w for w in content if w in OTHER_CONDITIONS]
+        if not named:
+            return False
+        postings = self._ix["postings"]
+        if any(best.target not in postings.get(w, ()) for w in named):
+            return True
+        # "how is AL amyloidosis treated": the amyloidosis facts compare it with POEMS, they do not treat it
+        roots = self._ix["roots"]
+        asks = {_fold(_stem(w), roots) for w in MANAGEMENT_WORDS}
+        if any(w in asks and best.target not in postings.get(w, ()) for w in content):
+            return True
+        # "what is the treatment of CIDP", "how do you treat multiple myeloma": nothing but the other
+        # condition and how it is managed; the review manages POEMS only, whatever fact shares the words
+        rest = [w for w in content if w not in named and w not in asks and w not in GENERIC and w not in OTHER_CONDITION_QUALIFIERS]
+        return any(w in asks for w in content) and not rest
+
+    def _asks_count_of(self, content: list[str]) -> str | None:
+        """The unit of "how many days / cycles / weeks / months" when the question asks for such a count."""
+        for prev, word in zip(content, content[1:]):
+            if prev == "many" and word in COUNT_UNITS:
+                return word
+        return None
+
+    def _asks_dose(self, text: str) -> bool:
+        """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT"), or
+        an amount with its unit ("clexane 40mg or 1mg/kg?")."""
+        groups = self.groups(text)
+        return any(
+            len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
+            and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not)
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            for i, g in enumerate(groups)
+        )
+
+    # -- answers ------------------------------------------------------------------------------------
+
+    def answer(self, text: str) -> dict:
+        """The INTERFACE section 2 object for a question (plus `title`, `suggestion_ids`, `plain`, `is_flow`)."""
+        match = self.route(text)
+        obj: dict = {"question": text, "in_scope": match.in_scope, "intent": match.intent, "confidence": match.confidence}
+        if not match.in_scope:
+            if match.reason == "empty":
+                md = "The question was empty. Ask about POEMS syndrome, for example:"
+            elif match.reason == "dose_not_given":
+                md = (
+                    "The review guidebot is built on (Khouri et al., JAMA Oncol 2021) does not give this dose, "
+                    "so guidebot cannot answer it. It can help with, for example:"
+                )
+            else:
+                md = (
+                    "The review guidebot is built on (Khouri et al., JAMA Oncol 2021) does not cover this, "
+                    "so guidebot cannot answer it. It can help with, for example:"
+                )
+            items = "\n".join(f"- {s.title}" for s in match.suggestions)
+            body = f"{md}\n{items}" if items else md
+            obj.update(answer=body, citations=[], suggestions=[s.title for s in match.suggestions])
+            obj.update(title="Not covered" if match.reason != "empty" else "Empty question", plain=body)
+            obj.update(suggestion_ids=[s.intent for s in match.suggestions], is_flow=False)
+            return obj
+        ti = self._by_id[match.intent]
+        fact = self._ix["facts"][self._targets[ti][3]]
+        md, plain = fact["answer"], fact["plain"]
+        if match.is_flow:
+            md = f"{md}\n\n{FLOW_NOTE}"
+            plain = f"{plain}\n\n{FLOW_NOTE_PLAIN}"
+        obj.update(
+            answer=md,
+            citations=list(fact["citations"]),
+            suggestions=[s.title for s in match.suggestions],
+            title=fact["title"],
+            suggestion_ids=[s.intent for s in match.suggestions],
+            plain=plain,
+            is_flow=match.is_flow,
+            fact=fact["id"],
+        )
+        return obj
+
+    def fact(self, fact_id: str) -> dict:
+        """One fact as {id, title, answer (Markdown), plain, citations, section, related}; KeyError if unknown."""
+        return dict(self._ix["facts"][fact_id])
+
+    def reference(self, n: int) -> str:
+        """The review's reference `n`, fully formatted with its DOI; KeyError if the review has no such number."""
+        return self._ix["references"][int(n)]
+
+    @property
+    def review(self) -> str:
+        """The citation of the review itself."""
+        return self._ix["review"]
+
+    @property
+    def targets(self) -> list[tuple[str, str, bool, str]]:
+        """(id, title, is_flow, answering fact id) of every routable target, in index order."""
+        return list(self._targets)
