@@ -159,3 +159,14 @@ def test_plain_lists_suggestions_by_number(monkeypatch):
     code, out = run_chat(["--plain"], ["what is the capital of France?", "1"], monkeypatch)
     assert "guidebot> Suggestions (reply with a number):" in out
     assert "guidebot>   1. " in out
+
+
+def test_a_described_patient_starts_the_diagnosis_with_the_findings_recorded(monkeypatch):
+    case = "70F demyelinating neuropathy, igg lambda, no bone lesions, vegf normal - poems?"
+    code, out = run_chat(["--jsonl"], [case], monkeypatch)
+    assert code == 0
+    reply = turns(out)[1]
+    assert reply["intent"] == "diagnosis.assess"
+    assert "Recorded" in reply["text"] and "light chain: lambda" in reply["text"]
+    # what was typed is not asked again: the next question is one the sentence did not answer
+    assert reply["awaiting"]["slot"] not in {"polyneuropathy", "neuropathy_demyelinating", "monoclonal_plasma_cell_disorder"}

@@ -450,19 +450,24 @@ class Router:
         POEMS ("70F, demyelinating neuropathy, IgG lambda, no bone lesions - poems?"); None otherwise.
 
         Answered with the criteria fact, such a question would leave the findings unused; the flow reads
-        them. A declined question needs more findings and must name POEMS, its criteria or its diagnosis.
+        them.
         """
         flow = self._by_id.get(CASE_FLOW)
         if flow is None or best.target == flow:
             return None
-        if declined:
+        # the flow's own fact needs only the findings; a decline or another criteria fact ("Mandatory
+        # criteria") also needs the question to ask about POEMS or its criteria, and one finding more
+        best_fact = self._targets[best.target][3]
+        if best_fact == self._targets[flow][3]:
+            needed = CASE_FLOW_FINDINGS
+        elif declined or self._ix["facts"][best_fact]["section"] == "criteria":
             if not CASE_FLOW_CUES.intersection(content):
                 return None
-        elif self._targets[best.target][3] != self._targets[flow][3]:
+            needed = CASE_FLOW_FINDINGS + 1
+        else:
             return None
         from guidebot.dialogue.findings import extract_findings  # only for questions that get this far
 
-        needed = CASE_FLOW_FINDINGS + (1 if declined else 0)
         if len(extract_findings(text[:MAX_QUESTION_CHARS])) < needed:
             return None
         return best._replace(target=flow)
