@@ -147,7 +147,7 @@ DRUG_STEMS = (
     "cillin", "floxacin", "cycline", "platin", "taxel", "rubicin", "abine", "mustine", "limus", "lukast", "prazole",
     "dipine", "semide", "thiazide", "ciclovir", "clovir", "navir", "fovir", "previr", "buvir", "tinib", "lisib",
     "ciclib", "dronate", "parib", "penem", "triptan", "setron", "glitazone", "gliptin", "gliflozin", "tidine",
-    "oxetine", "azepam", "azolam", "olone", "formin", "lutide", "glutide", "grastim", "poetin", "kinase",
+    "oxetine", "azepam", "azolam", "olone", "formin", "lutide", "glutide", "grastim", "poetin",
 )
 """Endings of drug names (the WHO/USAN stems: -mab, -nib, -afil, -parin...). An unknown word with one names a
 drug the review does not (sildenafil, rituximab, apixaban): what the review says about something else is not
