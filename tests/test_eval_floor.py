@@ -17,7 +17,7 @@ import pytest
 from guidebot.cli.eval import evaluate, is_held_out, load_eval_set
 from guidebot.routing import get_router
 
-IN_SCOPE_FLOOR = {"all": 0.95, "tune": 0.95, "held_out": 0.93}
+IN_SCOPE_FLOOR = {"all": 0.96, "tune": 0.95, "held_out": 0.97}
 """Share of in-scope questions that reach an expected fact, per slice."""
 OUT_OF_SCOPE_FLOOR = {"all": 1.0, "tune": 1.0, "held_out": 1.0}
 """Share of out-of-scope questions declined, per slice."""
@@ -61,7 +61,10 @@ def test_accuracy_floor(eval_set, which):
 
 
 EVAL = Path(__file__).parent / "eval"
-BLIND_FLOORS = {"blind": (0.95, 0.98), "blind_c": (0.93, 0.97), "blind_d": (0.92, 0.89), "blind_e": (0.9, 0.93)}
+BLIND_FLOORS = {
+    "blind": (0.96, 0.98), "blind_c": (0.94, 0.97), "blind_d": (0.94, 0.94), "blind_e": (0.94, 0.96),
+    "blind_f": (0.9, 0.91), "blind_g": (0.95, 0.94),
+}
 """Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
 CAUTIONS = ("treatment.bevacizumab", "treatment.plasma_exchange", "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents")
 

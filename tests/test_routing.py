@@ -164,7 +164,7 @@ def test_a_caution_sharing_one_word_does_not_turn_a_question_into_a_decline(rout
     [
         ("my pt's neuropathy isn't getting better with IVIG, what should I think about", "clinical.cidp_not_improving"),
         ("who wrote the review you're using?", "overview.citation"),
-        ("why are hb and platelets high", "thrombosis.polycythemia_thrombocytosis"),
+        ("why are hb and platelets high", "criteria.polycythemia_thrombocytosis"),
     ],
 )
 def test_chatty_phrasing_and_abbreviations_are_not_read_as_other_topics(router, question, expected):
@@ -284,7 +284,7 @@ def test_close_candidates_become_suggestions(router):
     ids = [s.intent for s in match.suggestions]
     assert match.intent not in ids
     assert len(ids) == len(set(ids)) >= 2
-    assert all(i.startswith(("diagnosis.vegf", "workup.vegf", "pathophysiology.vegf", "criteria.vegf")) for i in [match.intent, *ids])
+    assert all(i.startswith(("diagnosis.vegf", "diagnosis.vegf_use", "pathophysiology.vegf", "criteria.vegf")) for i in [match.intent, *ids])
     assert match.confidence < 0.9  # close rivals lower confidence
 
 
@@ -522,3 +522,84 @@ def test_a_described_patient_with_a_specific_question_keeps_the_fact(router):
     # findings alone do not make a flow: the question asks one thing
     match = router.route("pt has 2 sclerotic lesions and no clone on marrow, radiation dose?")
     assert match.intent == "treatment.radiation_dose"
+
+
+# -- pass 5: findings in the question decide between neighbouring facts ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # Figure 3: 1-3 lesions and no marrow clone -> radiation; a marrow clone or more than 3 lesions -> systemic
+        ("pt with poems, 2 sclerotic lesions, marrow clean - radiate or transplant", "treatment.radiation_indication"),
+        ("2 bone lesions, bm negative for clonal PCs, what's first line", "treatment.radiation_indication"),
+        ("marrow shows clonal lambda PCs but only 1 lesion, RT or systemic?", "treatment.systemic_indication"),
+        ("fit 45M, 6 sclerotic lesions, 8% clonal PCs in marrow - treatment?", "treatment.systemic_indication"),
+        # asking to plan is asking for the guided flow, which reads the findings
+        ("can u help me plan tx for my pt: 1 lesion, marrow negative", "treatment.plan"),
+    ],
+)
+def test_lesions_and_marrow_in_a_treatment_question_choose_the_figure_3_branch(router, question, expected):
+    assert router.route(question).intent == expected
+
+
+def test_a_dose_question_with_findings_still_gets_the_dose(router):
+    assert router.route("2 lesions, clean marrow, radiation dose?").intent == "treatment.radiation_dose"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["can you have poems without neuropathy", "no m protein at all - can it be poems?", "is poems possible with no paraprotein"],
+)
+def test_poems_without_a_mandatory_criterion_is_the_mandatory_criteria(router, question):
+    assert router.route(question).intent == "criteria.mandatory"
+
+
+def test_a_negated_finding_in_another_question_is_not_the_mandatory_criteria(router):
+    assert router.route("poems pt without neuropathy improvement after RT").intent != "criteria.mandatory"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "40M neuropathy + hyperpigmentation + gynaecomastia, which tests should i order",
+        "heme consult: 50M 'CIDP' on IVIG, plts 550, lambda band. what labs do i send",
+    ],
+)
+def test_a_described_patient_asking_what_to_test_gets_the_workup(router, question):
+    assert router.route(question).intent == "workup.overview"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["plasma exchange indications in TTP", "GBS pt, plasma exchange or ivig?", "dara-CyBorD schedule for amyloid",
+     "can bev help macular degeneration"],
+)
+def test_a_caution_agent_asked_about_another_condition_is_declined(router, question):
+    assert not router.route(question).in_scope
+
+
+def test_a_caution_that_names_the_condition_still_wins(router):
+    # the plasma-exchange caution itself speaks of CIDP, the misdiagnosis in which it matters
+    assert router.route("cidp pt should i do plex").intent == "treatment.plasma_exchange"
+
+
+@pytest.mark.parametrize("question", ["subcutaneous immunoglobulin for cidp", "cidp maintenance ivig interval"])
+def test_another_condition_named_by_a_fact_is_not_enough(router, question):
+    assert not router.route(question).in_scope
+
+
+@pytest.mark.parametrize("question", ["what's your name", "are you a real person", "who built you"])
+def test_questions_about_guidebot_itself_are_declined(router, question):
+    assert router.route(question).reason == "contentless"
+
+
+def test_a_question_to_guidebot_about_the_review_is_answered(router):
+    assert router.route("can you name the criteria").in_scope
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the JAK2 mutation rate in polycythemia vera?", "Should patients with essential thrombocythemia take aspirin?"]
+)
+def test_myeloproliferative_neoplasms_are_other_conditions(router, question):
+    assert not router.route(question).in_scope

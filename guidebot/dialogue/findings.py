@@ -53,6 +53,8 @@ class Finding:
 
 _N = r"(?P<n>\d+|a|an|one|single|solitary|two|three|four|five|six|seven|eight|nine|ten|no|zero)"
 _V = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_MARROW = r"\b(?:marrow|bm|bmbx|bmb)\b"
+"""Bone marrow, as typed ("BM negative", "bmbx clonal")."""
 _M_PROTEIN = (
     r"\bm[- ]?(?:protein|spike|component)s?\b|\bmonoclonal\b|\bparaprotein\w*|\bmgus\b|\bgammopathy\b"
     r"|\bmonoclonal plasma cell\b|\bimmunofixation (?:is |was )?positive\b|\bifx?e? positive\b"
@@ -71,15 +73,15 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(r"\bkappa\b|κ", "light_chain", "kappa", SKIP),
     Finding(r"\b(?:lambda|kappa)\b", "monoclonal_plasma_cell_disorder", True, SKIP),
     # bone marrow: named alone it only carries "not done" / "pending"
-    Finding(r"\bmarrow\b|\bbone marrow biopsy\b", "clonal_marrow_plasma_cells", SKIP, SKIP),
+    Finding(rf"{_MARROW}|\bbone marrow biopsy\b", "clonal_marrow_plasma_cells", SKIP, SKIP),
     Finding(
-        r"\bmarrow\b.*\b(?:clonal|positive|involved|involvement|infiltrat\w*|lambda|kappa|restricted)\b"
-        r"|\b(?:clonal|lambda|kappa|restricted)\b.*\bmarrow\b|\bclonal plasma cells?\b",
+        rf"{_MARROW}.*\b(?:clonal|positive|involved|involvement|infiltrat\w*|lambda|kappa|restricted)\b"
+        rf"|\b(?:clonal|lambda|kappa|restricted)\b.*{_MARROW}|\bclonal (?:plasma cells?|pcs?)\b",
         "clonal_marrow_plasma_cells", True,
     ),
     Finding(
-        r"\bmarrow\b.*\b(?:negative|normal|unremarkable|uninvolved|not involved|no clonal)\b"
-        r"|\b(?:negative|normal|unremarkable)\b.*\bmarrow\b",
+        rf"{_MARROW}.*\b(?:negative|normal|unremarkable|uninvolved|not involved|no clonal|clean|clear|polyclonal)\b"
+        rf"|\b(?:negative|normal|unremarkable|clean|clear)\b.*{_MARROW}",
         "clonal_marrow_plasma_cells", False, SAME,
     ),
     # sclerotic bone lesions: a count when given, zero when negated
@@ -87,7 +89,7 @@ FINDINGS: tuple[Finding, ...] = (
         rf"\b{_N}\s+(?:\w+\s+)?(?:osteo)?sclerotic\s+(?:bone\s+|bony\s+)?(?:lesion|focus|foci|site)s?\b",
         "sclerotic_bone_lesions", _count, SAME,
     ),
-    Finding(rf"\b{_N}\s+(?:bone|bony)\s+lesions?\b", "sclerotic_bone_lesions", _count, SAME),
+    Finding(rf"\b{_N}\s+(?:(?:bone|bony)\s+)?lesions?\b", "sclerotic_bone_lesions", _count, SAME),
     Finding(
         r"\b(?:osteo)?sclerotic\s+(?:bone\s+|bony\s+)?lesions?\b|\bbone lesions?\b|\bsclerotic lesions?\b",
         "sclerotic_bone_lesions", SKIP, 0,
@@ -95,8 +97,8 @@ FINDINGS: tuple[Finding, ...] = (
     # VEGF: a value (with its specimen when named), or the laboratory's own judgement
     Finding(r"\bvegf\b", "vegf_pg_ml", SKIP, SKIP),  # "VEGF pending" -> unknown
     Finding(rf"\bvegf\b\D{{0,30}}?{_V}", "vegf_pg_ml", _level, SKIP),
-    Finding(rf"\bplasma\b.{{0,12}}\bvegf\b|\bvegf\b.{{0,40}}\bplasma\b", "vegf_specimen", "plasma", SKIP),
-    Finding(rf"\bserum\b.{{0,12}}\bvegf\b|\bvegf\b.{{0,40}}\bserum\b", "vegf_specimen", "serum", SKIP),
+    Finding(r"\bplasma\b.{0,12}\bvegf\b|\bvegf\b.{0,40}\bplasma\b", "vegf_specimen", "plasma", SKIP),
+    Finding(r"\bserum\b.{0,12}\bvegf\b|\bvegf\b.{0,40}\bserum\b", "vegf_specimen", "serum", SKIP),
     Finding(
         r"\b(?:high|raised|elevated|increased|very high)\b.{0,15}\bvegf\b|\bvegf\b.{0,20}\b(?:high|raised|elevated|increased)\b",
         "vegf_elevated", True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from math import log
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from guidebot.routing.normalisation import (
     COUNT_UNITS, DOMAIN_WORDS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
@@ -61,9 +61,25 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     lexicon_words = {w for entries in lexicon.values() for variant, canonical in entries for w in canonical}
     lexicon_words |= {variant[0] for entries in lexicon.values() for variant, _ in entries if len(variant) == 1}
     common = [w for w, c in counts.items() if c >= 3 and len(w) >= MIN_TYPO_LENGTH]
+    function_words = sorted(w for w in STOPWORDS if len(w) >= MIN_TYPO_LENGTH and w.isalpha())
+    # the commonest spelling wins; a lexicon word ("plasmapheresis") is a spelling in its own right
+    sounds = {_sound(w): w for w in sorted(lexicon_words) if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
+    sounds |= {_sound(w): w for w in sorted(common, key=lambda w: counts[w])}
     fixes = {}
     for word, count in counts.items():
         if count > 2 or len(word) < 5 or not word.isalpha() or word in lexicon_words or word in STOPWORDS:
+            continue
+        # spelt as it sounds ("plasmaferesis", "papiledema"): the common spelling, however many edits away
+        near = sounds.get(_sound(word))
+        if near is not None and near != word:
+            fixes[word] = near
+            continue
+        # a function word missing or doubling a letter ("shoud i send a vegf") is that word: as a rare "known"
+        # word it would outweigh the question's topic, and stop a person's "shoudl" from being read as
+        # "should"; swapped or changed letters ("quiet", "dying") and endings ("given") make words of their own
+        best = process.extractOne(word, function_words, scorer=Indel.distance, score_cutoff=1)
+        if best and best[1] == 1 and best[0][0] == word[0] and not best[0].startswith(word) and not word.startswith(best[0]):
+            fixes[word] = best[0]
             continue
         # one edit only, same first letter: "critera" is "criteria", but "nephropathy" is not "neuropathy"
         # and "ineligible" is not "eligible"

@@ -37,7 +37,8 @@ def _stem(word: str) -> str:
     return word[:-1]
 
 
-_ROOT_SUFFIXES = (("ability", "abl"), ("ibility", "ibl"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
+_ROOT_SUFFIXES = (("ologically", "olog"), ("ological", "olog"), ("ologic", "olog"), ("ology", "olog"),
+                  ("ographic", "ograph"), ("ography", "ograph"), ("ogram", "ograph"), ("ability", "abl"), ("ibility", "ibl"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
                   ("ing", ""), ("ied", "y"), ("ised", "iz"), ("ized", "iz"), ("ed", ""), ("ise", "iz"), ("ize", "iz"))
 
 
@@ -59,7 +60,8 @@ def _sound(word: str) -> str:
 
 def _root(word: str) -> str:
     """A crude root for conflating inflections the lexicon does not list: "treated", "treating", "treatment"
-    -> "treat"; "radiation", "radiate" -> "radiat"; "mobilisation", "mobilized" -> "mobiliz".
+    -> "treat"; "radiation", "radiate" -> "radiat"; "mobilisation", "mobilized" -> "mobiliz"; "echocardiographic",
+    "echocardiogram" -> "echocardiograph"; "pathophysiologic" -> "pathophysiolog".
 
     Used only to group words of the index into one class (see `build_index`), never shown; words shorter
     than five letters or with digits are kept whole, and a root is never shorter than four letters.
@@ -124,7 +126,8 @@ DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm
 
 OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp", "mgus", "lymphoma", "diabetes", "castleman",
                               "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis", "als",
-                              "apnea", "ttp", "myasthenia", "lupus", "hiv"})
+                              "apnea", "ttp", "myasthenia", "lupus", "hiv", "macular", "retinopathy",
+                              "thrombocythemia", "vera", "tempi", "embolism", "dvt"})
 """Conditions other than POEMS (the review names several only to tell them apart from it): a question about
 one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
 
@@ -179,6 +182,14 @@ CHITCHAT = frozenset(
     evening afternoon good great cool nice lol hmm huh""".split()
 )
 """Greetings and fillers: a question made only of these (and stopwords) is not a question for the review."""
+
+ABOUT_THE_ASSISTANT = frozenset(
+    """name age old real human person robot bot ai creator made built trained model version smart clever favourite
+    favorite""".split()
+)
+"""Words of a question about guidebot itself ("what's your name", "are you a real person"): with "you" or
+"your" and nothing else, there is no topic to look up."""
+SECOND_PERSON = frozenset("you your yourself u ur".split())
 
 QUESTION_CUES = frozenset("when why many who".split())
 """Question words that tell what kind of answer is wanted ("when to use radiotherapy" is about indication,

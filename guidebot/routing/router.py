@@ -5,6 +5,7 @@ See the package docstring (`guidebot.routing`) for the signals and the decision 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -12,8 +13,8 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
 from guidebot.routing.normalisation import (
-    CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS, MAX_QUESTION_CHARS,
-    MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, STOPWORDS, UNCOVERED_TOPICS,
+    ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS, MAX_QUESTION_CHARS,
+    MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS, UNCOVERED_TOPICS,
     TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _root, _sound, _stem,
 )
 
@@ -42,6 +43,39 @@ CASE_FLOW_FINDINGS = 2
 criteria a request to assess a patient; one more when nothing matched the question well."""
 CASE_FLOW_CUES = frozenset({"poem", "criteria", "diagnosis", "qualify", "meet"})
 """Words by which a poorly matched case description asks whether the patient has POEMS."""
+TREATMENT_FLOW = "treatment.plan"
+"""The guided flow a described patient who asks to plan treatment ("plan tx: 1 lesion, marrow negative") is sent to."""
+TREATMENT_CUES = frozenset({"treatment", "therapy", "radiation", "systemic", "transplant", "first", "manage", "option"})
+"""Words by which a question describing lesions and marrow asks which treatment Figure 3 points to."""
+TREATMENT_CHOICE_FACTS = frozenset({
+    "treatment.radiation_indication", "treatment.systemic_indication", "treatment.algorithm",
+    "treatment.radiation_outcomes", "diagnosis.marrow_clone", "diagnosis.marrow_burden",
+})
+"""Facts a treatment question that describes lesions and marrow tends to match on its findings alone."""
+APPROACH_FACTS = {
+    "radiation": "treatment.radiation_indication",
+    "systemic": "treatment.systemic_indication",
+    "systemic_transplant": "treatment.systemic_indication",
+    "systemic_non_transplant": "treatment.non_transplant_options",
+}
+"""Figure 3's approach for the described findings -> the fact that states who gets it."""
+MANDATORY_FACT = "criteria.mandatory"
+"""The fact a question about POEMS without one of its mandatory criteria ("poems without neuropathy?") asks for."""
+MANDATORY_FIELDS = ("polyneuropathy", "monoclonal_plasma_cell_disorder")
+"""The case fields of the two mandatory criteria."""
+MANDATORY_WORDS = frozenset({
+    "poem", "patient", "neuropathy", "polyneuropathy", "m", "protein", "monoclonal", "mgus", "gammopathy", "spike",
+    "plasma", "cell", "disorder", "clone", "clonal",
+})
+"""Words of such a question; one more ("possible", "still") is its framing, more make it about something else
+("poems pt without neuropathy improvement after RT")."""
+OTHER_CONDITION_REST_SHARE = 0.6
+"""A question about another condition (not POEMS) is answered only by a fact holding at least this share
+(by information) of its words besides the condition's name."""
+WORKUP_FACT = "workup.overview"
+"""The fact a described patient whose question asks which tests to order is answered with."""
+WORKUP_CUES = frozenset({"test", "lab", "workup", "order", "send", "check", "investigation", "investigate"})
+"""Words by which a poorly matched case description asks what to test."""
 CLOSE_MARGIN = 0.1
 """Targets scoring within this much of the best are offered as suggestions (distinct facts only)."""
 RELATED_DISCOUNT = 0.05
@@ -132,6 +166,14 @@ FLOW_NOTE_PLAIN = "This is a guided flow: guidebot chat (or the app) walks you t
 # The router
 
 
+@lru_cache(maxsize=32)
+def _findings(text: str) -> dict:
+    """The case findings stated in a question (read, never changed, by several rules of one `route`)."""
+    from guidebot.dialogue.findings import extract_findings  # only for questions that get this far
+
+    return extract_findings(text[:MAX_QUESTION_CHARS])
+
+
 class _Scored(NamedTuple):
     """Internal: one target's scores for a question."""
 
@@ -172,7 +214,7 @@ class Router:
         for tok in tokens:
             tok = fixes.get(tok, tok)  # a curator's deliberate misspelling ("syndrom") is the word it misspells
             if (tok in known or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH or tok.isdigit()
-                    or tok in NEVER_CORRECTED or _root(tok) in roots):
+                    or tok in NEVER_CORRECTED or tok in OTHER_CONDITIONS or _root(tok) in roots):
                 fixed.append(tok)
                 continue
             sounds = ix["sounds"].get(_sound(tok))
@@ -244,10 +286,13 @@ class Router:
                 covered[ti] = covered.get(ti, 0.0) + w
             for ti in ix["answer_postings"].get(tok, ()):
                 covered[ti] = covered.get(ti, 0.0) + ANSWER_WEIGHT * w
+            # the hottest loop at 50x: methods bound once
+            shared_get, mentions_get = shared.get, mentions.get
             for ci in ix["choice_postings"].get(tok, ()):
-                shared[ci] = shared.get(ci, 0.0) + w
+                shared[ci] = shared_get(ci, 0.0) + w
                 if not is_keyword[ci]:
-                    mentions[owner[ci]] = mentions.get(owner[ci], 0.0) + w
+                    t = owner[ci]
+                    mentions[t] = mentions_get(t, 0.0) + w
         if not covered:
             return content, []
         bm25: dict[int, float] = {}
@@ -261,10 +306,13 @@ class Router:
         title_f1: dict[int, float] = {}
         exact: dict[int, int] = {}
         title_of = ix["title_choice"]
+        f1_get = f1.get
         for ci, inter in shared.items():
-            value = min(1.0, 2.0 * inter / (total + cweight[ci]))
+            value = 2.0 * inter / (total + cweight[ci])
+            if value > 1.0:
+                value = 1.0
             t = owner[ci]
-            if value > f1.get(t, 0.0):
+            if value > f1_get(t, 0.0):
                 f1[t] = value
             if title_of[t] == ci:
                 title_f1[t] = value
@@ -318,6 +366,10 @@ class Router:
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
         content, scored = self.score(text)
+        about_us = SECOND_PERSON.intersection(_clean(text[:MAX_QUESTION_CHARS]).split())
+        if about_us and all(w in GENERIC or w in ABOUT_THE_ASSISTANT for w in content):
+            # "what's your name", "are you a real person": a question about guidebot, not the review
+            return Match(None, 0.0, False, self._starters(), False, "contentless")
         if not content or all(w in GENERIC or w.isdigit() for w in content):
             # nothing but framing words or bare numbers ("who made you", "is it effective?", "what's 2+2"): no
             # topic to look up
@@ -335,6 +387,11 @@ class Router:
             # the review does not give is still declined ("enoxaparin dose")
             best = anchored
             reason = self._dose_reason(text, content, best)
+            if not reason and self._other_condition(content, best):
+                # "plasma exchange in TTP", "dara-CyBorD for AL amyloid": about another condition that the
+                # caution never names, so the POEMS caution does not answer it; a condition the caution does
+                # name ("CIDP pt, should I do PLEX?") keeps it
+                reason = "other_condition"
             if reason:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
         else:
@@ -364,15 +421,30 @@ class Router:
                 # a question naming a caution's agent is never sent away for matching too little of the
                 # rest ("pt wants Velcade bc it worked for his friend's myeloma"): the warning is shown
                 named = self._named_caution(content, scored)
-                if named is not None and not self._dose_reason(text, content, named):
+                if named is not None and not self._dose_reason(text, content, named) and not self._other_condition(content, named):
                     best, reason = named, ""
             if reason in ("low_coverage", "low_score"):
-                case = self._case_flow(text, content, best, declined=True)
+                case = (
+                    self._case_flow(text, content, best, declined=True)
+                    or self._treatment_case(text, content, best, declined=True)
+                    or self._workup_case(text, content, best)
+                )
+                if case is not None:
+                    best, reason = case, ""
+            elif reason == "other_condition" and self._poems_suspect(text):
+                # "50M 'CIDP' on IVIG, plts 550, lambda band - what labs?": a patient with a neuropathy and a
+                # monoclonal protein is a POEMS question whatever label they came with
+                case = self._workup_case(text, content, best)
                 if case is not None:
                     best, reason = case, ""
             if reason:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
-            best = self._case_flow(text, content, best, declined=False) or best
+            best = (
+                self._case_flow(text, content, best, declined=False)
+                or self._without_mandatory(text, content, best)
+                or self._treatment_case(text, content, best, declined=False)
+                or best
+            )
         best_fact = self._targets[best.target][3]
         rivals = []
         seen = {best_fact}
@@ -466,11 +538,71 @@ class Router:
             needed = CASE_FLOW_FINDINGS + 1
         else:
             return None
-        from guidebot.dialogue.findings import extract_findings  # only for questions that get this far
-
-        if len(extract_findings(text[:MAX_QUESTION_CHARS])) < needed:
+        if len(_findings(text)) < needed:
             return None
         return best._replace(target=flow)
+
+    @staticmethod
+    def _poems_suspect(text: str) -> bool:
+        """Whether the question describes a patient with both mandatory criteria (neuropathy, M-protein)."""
+        findings = _findings(text)
+        return all(findings.get(f) is True for f in MANDATORY_FIELDS)
+
+    def _workup_case(self, text: str, content: list[str], best: _Scored) -> _Scored | None:
+        """The workup, when a poorly matched question describes a patient and asks what to test ("40M,
+        neuropathy, hyperpigmentation, gynaecomastia - which tests?"); None otherwise."""
+        if not WORKUP_CUES.intersection(content) or WORKUP_FACT not in self._by_id:
+            return None
+        if len(_findings(text)) < CASE_FLOW_FINDINGS:
+            return None
+        return best._replace(target=self._by_id[WORKUP_FACT])
+
+    def _without_mandatory(self, text: str, content: list[str], best: _Scored) -> _Scored | None:
+        """The mandatory criteria, when the question asks about POEMS without one of them ("can you have
+        poems without neuropathy", "no M-protein at all - still poems?"); None otherwise.
+
+        "without" carries no weight in matching, so such a question reads like one about the neuropathy or the
+        M-protein itself.
+        """
+        if "poem" not in content or MANDATORY_FACT not in self._by_id:
+            return None
+        if self._ix["facts"][self._targets[best.target][3]]["section"] == "criteria":
+            return None
+        if len([w for w in content if w not in MANDATORY_WORDS and w not in GENERIC]) > 1:
+            return None
+        findings = _findings(text)
+        # a described patient ("neuropathy, no M-protein, VEGF 300 - poems?") is the case flow's, not this
+        if len(findings) > len(MANDATORY_FIELDS) or not any(findings.get(f) is False for f in MANDATORY_FIELDS):
+            return None
+        return best._replace(target=self._by_id[MANDATORY_FACT])
+
+    def _treatment_case(self, text: str, content: list[str], best: _Scored, declined: bool) -> _Scored | None:
+        """The fact Figure 3 points to when a treatment question describes the bone lesions and the marrow
+        ("2 sclerotic lesions, marrow clean - radiate or transplant?" -> who gets radiation), or the guided
+        treatment flow when it asks to plan; None otherwise.
+
+        Matched on words alone, such a question lands on whichever of the two indications shares more of its
+        findings' words; the findings themselves decide.
+        """
+        if not TREATMENT_CUES.intersection(content):
+            return None
+        best_fact = self._targets[best.target][3]
+        if not declined and best_fact not in TREATMENT_CHOICE_FACTS:
+            return None
+        findings = _findings(text)
+        lesions, marrow = findings.get("sclerotic_bone_lesions"), findings.get("clonal_marrow_plasma_cells")
+        if lesions is None and marrow is None:
+            return None
+        if "plan" in content and TREATMENT_FLOW in self._by_id:
+            return best._replace(target=self._by_id[TREATMENT_FLOW])
+        from guidebot.criteria.case import Case
+        from guidebot.criteria.treatment import choose_approach
+
+        known = {k: v for k, v in findings.items() if k in ("sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible")}
+        fact = APPROACH_FACTS.get(choose_approach(Case(**known))[0])
+        if fact is None or fact not in self._by_id:
+            return None
+        return best._replace(target=self._by_id[fact])
 
     def _dose_reason(self, text: str, content: list[str], best: _Scored) -> str:
         """"dose_not_given" when the question asks for a dose or a count the best target does not give."""
@@ -492,9 +624,13 @@ class Router:
         anchors = self._ix["caution_anchors"]
         ix = self._ix
         best_title = set(ix["choices"][ix["title_choice"][best.target]].split())
+        # "Lenalidomide rather than thalidomide" names thalidomide as the drug it is preferred to: a question
+        # naming thalidomide alone is about thalidomide, and meets its caution; so does one naming an agent
+        # besides the best fact's own ("bortezomib regimens helped, so why avoid bortezomib and thalidomide?")
+        about_its_drugs = {w for w in best_title if w in DRUGS} <= words
         for s in scored:
             named = [a for a in anchors.get(s.target, ()) if set(a) <= words]
-            if named and (s is best or not any(set(a) <= best_title for a in named)):
+            if named and (s is best or not about_its_drugs or not all(set(a) <= best_title for a in named)):
                 return s
         return None
 
@@ -533,7 +669,14 @@ class Router:
         # "what is the treatment of CIDP", "how do you treat multiple myeloma": nothing but the other
         # condition and how it is managed; the review manages POEMS only, whatever fact shares the words
         rest = [w for w in content if w not in named and w not in asks and w not in GENERIC and w not in OTHER_CONDITION_QUALIFIERS]
-        return any(w in asks for w in content) and not rest
+        if any(w in asks for w in content) and not rest:
+            return True
+        # "subcutaneous immunoglobulin for CIDP": the fact names CIDP only to set it apart from POEMS, so it
+        # must also hold most of what is asked about CIDP; the condition's name alone proves nothing
+        idf, unknown = self._ix["idf"], UNKNOWN_FACTOR * self._ix["max_idf"]
+        answers = self._ix["answer_postings"]
+        held = sum(idf.get(w, unknown) for w in rest if best.target in postings.get(w, ()) or best.target in answers.get(w, ()))
+        return held < OTHER_CONDITION_REST_SHARE * sum(idf.get(w, unknown) for w in rest)
 
     def _asks_count_of(self, content: list[str]) -> str | None:
         """The unit of "how many days / cycles / weeks / months" when the question asks for such a count."""
