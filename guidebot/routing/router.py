@@ -281,13 +281,13 @@ class Router:
         mentions: dict[int, float] = {}
         is_keyword = ix["choice_is_keyword"]
         owner = ix["choice_target"]
+        # the hottest loop at 50x: methods bound once
+        shared_get, mentions_get = shared.get, mentions.get
         for tok, w in weights.items():
             for ti in ix["postings"].get(tok, ()):
                 covered[ti] = covered.get(ti, 0.0) + w
             for ti in ix["answer_postings"].get(tok, ()):
                 covered[ti] = covered.get(ti, 0.0) + ANSWER_WEIGHT * w
-            # the hottest loop at 50x: methods bound once
-            shared_get, mentions_get = shared.get, mentions.get
             for ci in ix["choice_postings"].get(tok, ()):
                 shared[ci] = shared_get(ci, 0.0) + w
                 if not is_keyword[ci]:
