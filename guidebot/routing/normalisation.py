@@ -103,7 +103,7 @@ GENERIC = frozenset(
     frequently rate rates usual usually typical typically happen happens seen see look looks like mean means
     meaning definition data evidence results result value values level levels number numbers type types
     kind sort thing things indicated indication recommended recommend advice advise ideas idea disease diseases
-    condition conditions disorder disorders illness question questions trainee trainees quick needed required
+    condition conditions disorder disorders illness question questions trainee trainees needed required
     present presence description overview summary info information reasonable appropriate likely unlikely
     expected expect expecting fine worked helped helping recommended recommends happened happening occurred
     worried worry worrying concern concerned concerning think thinking thought wonder wondering
@@ -127,7 +127,8 @@ DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm
 OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp", "mgus", "lymphoma", "diabetes", "castleman",
                               "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis", "als",
                               "apnea", "ttp", "myasthenia", "lupus", "hiv", "macular", "retinopathy",
-                              "thrombocythemia", "vera", "tempi", "embolism", "dvt"})
+                              "thrombocythemia", "vera", "tempi", "embolism", "dvt", "glioblastoma",
+                              "glioma", "imcd", "jak2"})
 """Conditions other than POEMS (the review names several only to tell them apart from it): a question about
 one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
 
@@ -158,10 +159,25 @@ an answer about it."""
 
 UNCOVERED_TOPICS = frozenset(_stem(w) for w in """fertility pregnancy pregnant conceive breastfeed breastfeeding
     contraception vaccine vaccination vaccinate revaccinate revaccination diet insurance cost price travel flying
-    flight exercise alcohol smoking drive""".split())
+    flight exercise alcohol smoking drive parking laser bicycle bike""".split())
 """Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...): a question about
 one is not answered by a fact that shares its other words ("fertility preservation before high-dose
 melphalan" is not a question about the melphalan dose)."""
+
+READ_BY_CONTEXT = {
+    "hct": (frozenset("""plt plts platelet platelets hb hgb haemoglobin hemoglobin wbc rbc cbc fbc counts
+        erythrocytosis polycythemia polycythaemia thrombocytosis""".split()), ("hematocrit",)),
+    "pe": (frozenset("""session sessions round rounds cycle cycles course courses ivig cidp apheresis
+        plasmapheresis""".split()), ("plasma", "exchange")),
+}
+"""Abbreviations whose meaning depends on their neighbours: "hct" next to a blood count is the hematocrit,
+not a transplant ("plts and hct high"); "PE" next to sessions or IVIG is plasma exchange (elsewhere it may be
+a pulmonary embolism or a pleural effusion, so the lexicon leaves it alone)."""
+CONTEXT_WINDOW = 3
+"""How many words either side decide such an abbreviation."""
+
+DRIVEN_OBJECTS = frozenset({"the", "this", "it", "its", "poem", "poems", "disease", "syndrome", "symptoms"})
+"""After "drive", a word that makes it the disease's driver ("does VEGF drive the disease"), not driving a car."""
 
 COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
 """Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
@@ -178,7 +194,7 @@ DOMAIN_WORDS = frozenset({"poems", "syndrome"})
 """Words nearly every question has here: ignored for matching unless the question has nothing else."""
 
 CHITCHAT = frozenset(
-    """hi hello hey hiya yo thanks thank thx ty cheers ok okay k yes no yeah yep nope bye goodbye morning
+    """hi hello hey hiya yo thanks thank thx ty cheers ok okay k q qq quick yes no yeah yep nope bye goodbye morning
     evening afternoon good great cool nice lol hmm huh""".split()
 )
 """Greetings and fillers: a question made only of these (and stopwords) is not a question for the review."""

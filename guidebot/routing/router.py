@@ -5,7 +5,7 @@ See the package docstring (`guidebot.routing`) for the signals and the decision 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -13,8 +13,8 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
 from guidebot.routing.normalisation import (
-    ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS, MAX_QUESTION_CHARS,
-    MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS, UNCOVERED_TOPICS,
+    ABOUT_THE_ASSISTANT, CHITCHAT, CONTEXT_WINDOW, READ_BY_CONTEXT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS, MAX_QUESTION_CHARS,
+    DRIVEN_OBJECTS, MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS, UNCOVERED_TOPICS,
     TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _root, _sound, _stem,
 )
 
@@ -76,6 +76,11 @@ WORKUP_FACT = "workup.overview"
 """The fact a described patient whose question asks which tests to order is answered with."""
 WORKUP_CUES = frozenset({"test", "lab", "workup", "order", "send", "check", "investigation", "investigate"})
 """Words by which a poorly matched case description asks what to test."""
+SOURCE_FACT = "overview.citation"
+"""Where a question about guidebot's own knowledge goes ("where is your info from")."""
+SOURCE_CUES = frozenset({"from", "source", "sources", "based", "reference", "references", "cite", "citation"})
+"""Words that make a question about guidebot ask for its source rather than chit-chat."""
+
 CLOSE_MARGIN = 0.1
 """Targets scoring within this much of the best are offered as suggestions (distinct facts only)."""
 RELATED_DISCOUNT = 0.05
@@ -233,6 +238,16 @@ class Router:
                 best = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
                 best = best if best and best[0][0] == tok[0] else None
             fixed.append(best[0] if best else tok)
+        fixed = [
+            word
+            for i, tok in enumerate(fixed)
+            for word in (
+                READ_BY_CONTEXT[tok][1]
+                if tok in READ_BY_CONTEXT
+                and READ_BY_CONTEXT[tok][0].intersection(fixed[max(0, i - CONTEXT_WINDOW) : i + CONTEXT_WINDOW + 1])
+                else (tok,)
+            )
+        ]
         return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(fixed, ix["lexicon"])]
 
     # -- scoring --------------------------------------------------------------------------------
@@ -366,8 +381,12 @@ class Router:
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
         content, scored = self.score(text)
-        about_us = SECOND_PERSON.intersection(_clean(text[:MAX_QUESTION_CHARS]).split())
+        raw = _clean(text[:MAX_QUESTION_CHARS]).split()
+        about_us = SECOND_PERSON.intersection(raw)
         if about_us and all(w in GENERIC or w in ABOUT_THE_ASSISTANT for w in content):
+            if SOURCE_CUES.intersection(raw) and SOURCE_FACT in self._by_id:
+                # "where is your info from": the one thing about itself guidebot answers is its source
+                return Match(SOURCE_FACT, 1.0, True, [], False)
             # "what's your name", "are you a real person": a question about guidebot, not the review
             return Match(None, 0.0, False, self._starters(), False, "contentless")
         if not content or all(w in GENERIC or w.isdigit() for w in content):
@@ -387,10 +406,10 @@ class Router:
             # the review does not give is still declined ("enoxaparin dose")
             best = anchored
             reason = self._dose_reason(text, content, best)
-            if not reason and self._other_condition(content, best):
+            if not reason and self._other_condition(content, best) and not self._poems_suspect(text):
                 # "plasma exchange in TTP", "dara-CyBorD for AL amyloid": about another condition that the
                 # caution never names, so the POEMS caution does not answer it; a condition the caution does
-                # name ("CIDP pt, should I do PLEX?") keeps it
+                # name ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
                 reason = "other_condition"
             if reason:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
@@ -433,12 +452,12 @@ class Router:
                     best, reason = case, ""
             elif reason == "other_condition" and self._poems_suspect(text):
                 # "50M 'CIDP' on IVIG, plts 550, lambda band - what labs?": a patient with a neuropathy and a
-                # monoclonal protein is a POEMS question whatever label they came with
-                case = self._workup_case(text, content, best)
-                if case is not None:
-                    best, reason = case, ""
+                # monoclonal protein is a POEMS question whatever label they came with ("neuropathy and a
+                # lambda MGUS, does the diabetes count?" is answered by the fact it matched)
+                best, reason = self._workup_case(text, content, best) or best, ""
             if reason:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
+            best = self._with_comparator(text, content, scored, best)
             best = (
                 self._case_flow(text, content, best, declined=False)
                 or self._without_mandatory(text, content, best)
@@ -486,7 +505,9 @@ class Router:
         # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
         # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
         ix = self._ix
-        if any(w in UNCOVERED_TOPICS for w in _clean(text[:MAX_QUESTION_CHARS]).split()):
+        words = _clean(text[:MAX_QUESTION_CHARS]).split()
+        if any(w in UNCOVERED_TOPICS and not (w == "drive" and nxt in DRIVEN_OBJECTS)
+               for w, nxt in zip(words, [*words[1:], ""])):
             return "other_topic"
         unknown = any(w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC for w in content)
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= CASE_LENGTH
@@ -541,6 +562,25 @@ class Router:
         if len(_findings(text)) < needed:
             return None
         return best._replace(target=flow)
+
+    def _with_comparator(self, text: str, content: list[str], scored: list[_Scored], best: _Scored) -> _Scored:
+        """A close rival instead of a fact that compares POEMS with a condition the question never names: "are
+        POEMS bone lesions ever lytic?" asks about POEMS, not "Bone lesions: myeloma versus POEMS"."""
+        words = set(content)
+        if best.target in self._cautions or not self._title_conditions.get(best.target, words) - words:
+            return best
+        for s in scored[1:]:
+            if best.score - s.score > CLOSE_MARGIN:
+                break
+            if not self._title_conditions.get(s.target, frozenset()) - words and not self._decline_reason(text, content, s):
+                return s
+        return best
+
+    @cached_property
+    def _title_conditions(self) -> dict[int, frozenset[str]]:
+        """Target -> the other conditions its title names (only for titles that name one)."""
+        named = {ti: frozenset(w for w in self.normalise(t[1]) if w in OTHER_CONDITIONS) for ti, t in enumerate(self._targets)}
+        return {ti: ws for ti, ws in named.items() if ws}
 
     @staticmethod
     def _poems_suspect(text: str) -> bool:
