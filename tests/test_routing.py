@@ -684,3 +684,13 @@ def test_asking_for_a_flow_by_name_starts_it(router, question, flow):
 @pytest.mark.parametrize("question", ["bevacizumab in glioblastoma", "imcd treatment first line", "parking at mayo clinic rochester"])
 def test_more_other_conditions_and_everyday_topics_are_declined(router, question):
     assert not router.route(question).in_scope
+
+
+@pytest.mark.parametrize("question", ["what does CR_V mean", "what does ONLS stand for", "TRM meaning?"])
+def test_asking_what_an_abbreviation_stands_for_gets_the_abbreviations(router, question):
+    assert router.route(question).intent == "treatment.table_abbreviations"
+
+
+def test_a_longer_question_using_an_abbreviation_is_about_the_topic(router):
+    assert router.route("what does a CR_V mean for survival after transplant in poems").intent != "treatment.table_abbreviations"
+    assert router.route("what does POEMS stand for").intent == "overview.name"

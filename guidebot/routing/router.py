@@ -5,6 +5,7 @@ See the package docstring (`guidebot.routing`) for the signals and the decision 
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -80,6 +81,13 @@ SOURCE_FACT = "overview.citation"
 """Where a question about guidebot's own knowledge goes ("where is your info from")."""
 SOURCE_CUES = frozenset({"from", "source", "sources", "based", "reference", "references", "cite", "citation"})
 """Words that make a question about guidebot ask for its source rather than chit-chat."""
+
+ABBREVIATIONS_FACT = "treatment.table_abbreviations"
+"""The fact that spells out abbreviations (its answer's bold terms): "what does CR_V mean" goes there."""
+ABBREVIATION_CUES = frozenset(_clean("mean means meaning stand stands abbreviation abbreviations acronym short").split())
+"""Words by which a short question asks what an abbreviation stands for."""
+ABBREVIATION_QUESTION_WORDS = 6
+"""At most this many words: "what does CR_V mean", not "what does a CR_V mean for survival after HCT"."""
 
 CLOSE_MARGIN = 0.1
 """Targets scoring within this much of the best are offered as suggestions (distinct facts only)."""
@@ -389,6 +397,9 @@ class Router:
                 return Match(SOURCE_FACT, 1.0, True, [], False)
             # "what's your name", "are you a real person": a question about guidebot, not the review
             return Match(None, 0.0, False, self._starters(), False, "contentless")
+        spelt_out = self._spelt_out(raw)
+        if spelt_out is not None:
+            return Match(spelt_out, 1.0, True, [], False)
         if not content or all(w in GENERIC or w.isdigit() for w in content):
             # nothing but framing words or bare numbers ("who made you", "is it effective?", "what's 2+2"): no
             # topic to look up
@@ -575,6 +586,21 @@ class Router:
             if not self._title_conditions.get(s.target, frozenset()) - words and not self._decline_reason(text, content, s):
                 return s
         return best
+
+    def _spelt_out(self, raw: list[str]) -> str | None:
+        """The abbreviations fact, when a short question asks what one of its abbreviations stands for."""
+        if len(raw) > ABBREVIATION_QUESTION_WORDS or not ABBREVIATION_CUES.intersection(raw) or not self._abbreviations:
+            return None
+        text = f" {' '.join(raw)} "
+        return ABBREVIATIONS_FACT if any(f" {a} " in text for a in self._abbreviations) else None
+
+    @cached_property
+    def _abbreviations(self) -> frozenset[str]:
+        """The abbreviations the abbreviations fact spells out (its bold terms), cleaned like a question."""
+        fact = self._ix["facts"].get(ABBREVIATIONS_FACT)
+        if fact is None:
+            return frozenset()
+        return frozenset(c for term in re.findall(r"\*\*(.+?)\*\*", fact["answer"]) if (c := _clean(term)))
 
     @cached_property
     def _title_conditions(self) -> dict[int, frozenset[str]]:
