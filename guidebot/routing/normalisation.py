@@ -270,6 +270,18 @@ def _join_spelt(tokens: list[str]) -> list[str]:
     return out
 
 
+def _read_by_context(tokens: list[str]) -> list[str]:
+    """Tokens with each `READ_BY_CONTEXT` abbreviation spelt out when a word near it says what it means."""
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        cues, reading = READ_BY_CONTEXT.get(tok, (None, None))
+        if cues is not None and cues.intersection(tokens[max(0, i - CONTEXT_WINDOW) : i + CONTEXT_WINDOW + 1]):
+            out.extend(reading)
+        else:
+            out.append(tok)
+    return out
+
+
 def _lexicon_groups(tokens: list[str], lexicon: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]]) -> list[tuple[str, ...]]:
     """Replace lexicon variants by their canonical words (whole words or phrases, longest first, one pass).
 

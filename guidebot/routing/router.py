@@ -14,9 +14,10 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
 from guidebot.routing.normalisation import (
-    ABOUT_THE_ASSISTANT, CHITCHAT, CONTEXT_WINDOW, READ_BY_CONTEXT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS, MAX_QUESTION_CHARS,
-    DRIVEN_OBJECTS, MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS, UNCOVERED_TOPICS,
-    TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _root, _sound, _stem,
+    ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRIVEN_OBJECTS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS,
+    MAX_QUESTION_CHARS, MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS,
+    UNCOVERED_TOPICS, TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _read_by_context, _root, _sound,
+    _stem,
 )
 
 # ---------------------------------------------------------------------------------------------------
@@ -180,6 +181,12 @@ FLOW_NOTE_PLAIN = "This is a guided flow: guidebot chat (or the app) walks you t
 
 
 @lru_cache(maxsize=32)
+def _words(text: str) -> tuple[str, ...]:
+    """The question's cleaned words before any correction (read by several steps of one `route`)."""
+    return tuple(_clean(text[:MAX_QUESTION_CHARS]).split())
+
+
+@lru_cache(maxsize=32)
 def _findings(text: str) -> dict:
     """The case findings stated in a question (read, never changed, by several rules of one `route`)."""
     from guidebot.dialogue.findings import extract_findings  # only for questions that get this far
@@ -219,7 +226,7 @@ class Router:
         """The question's words grouped by concept (see `_lexicon_groups`): unknown words matched by sound,
         else by one edit, to a known one; lexicon applied; each word folded onto its root class (`_fold`)."""
         ix = self._ix
-        tokens = _join_spelt(_clean(text[:MAX_QUESTION_CHARS]).split())
+        tokens = _join_spelt(list(_words(text)))
         known = ix["known"]
         roots = ix["roots"]
         fixes = ix["fixes"]
@@ -246,17 +253,7 @@ class Router:
                 best = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
                 best = best if best and best[0][0] == tok[0] else None
             fixed.append(best[0] if best else tok)
-        fixed = [
-            word
-            for i, tok in enumerate(fixed)
-            for word in (
-                READ_BY_CONTEXT[tok][1]
-                if tok in READ_BY_CONTEXT
-                and READ_BY_CONTEXT[tok][0].intersection(fixed[max(0, i - CONTEXT_WINDOW) : i + CONTEXT_WINDOW + 1])
-                else (tok,)
-            )
-        ]
-        return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(fixed, ix["lexicon"])]
+        return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(_read_by_context(fixed), ix["lexicon"])]
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -389,7 +386,7 @@ class Router:
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
         content, scored = self.score(text)
-        raw = _clean(text[:MAX_QUESTION_CHARS]).split()
+        raw = _words(text)
         about_us = SECOND_PERSON.intersection(raw)
         if about_us and all(w in GENERIC or w in ABOUT_THE_ASSISTANT for w in content):
             if SOURCE_CUES.intersection(raw) and SOURCE_FACT in self._by_id:
@@ -516,7 +513,7 @@ class Router:
         # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
         # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
         ix = self._ix
-        words = _clean(text[:MAX_QUESTION_CHARS]).split()
+        words = _words(text)
         if any(w in UNCOVERED_TOPICS and not (w == "drive" and nxt in DRIVEN_OBJECTS)
                for w, nxt in zip(words, [*words[1:], ""])):
             return "other_topic"
@@ -578,7 +575,7 @@ class Router:
         """A close rival instead of a fact that compares POEMS with a condition the question never names: "are
         POEMS bone lesions ever lytic?" asks about POEMS, not "Bone lesions: myeloma versus POEMS"."""
         words = set(content)
-        if best.target in self._cautions or not self._title_conditions.get(best.target, words) - words:
+        if best.target in self._cautions or not self._title_conditions.get(best.target, frozenset()) - words:
             return best
         for s in scored[1:]:
             if best.score - s.score > CLOSE_MARGIN:
@@ -587,7 +584,7 @@ class Router:
                 return s
         return best
 
-    def _spelt_out(self, raw: list[str]) -> str | None:
+    def _spelt_out(self, raw: tuple[str, ...]) -> str | None:
         """The abbreviations fact, when a short question asks what one of its abbreviations stands for."""
         if len(raw) > ABBREVIATION_QUESTION_WORDS or not ABBREVIATION_CUES.intersection(raw) or not self._abbreviations:
             return None
