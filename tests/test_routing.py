@@ -187,7 +187,7 @@ def test_a_fact_titled_after_the_agent_keeps_the_usual_rule(router):
         ("radiation dose for POEMS", "treatment.radiation_dose"),
         ("melphalan dose before transplant", "treatment.melphalan_dose"),
         ("engraftment syndrome symptoms", "treatment.engraftment_syndrome"),
-        ("what does POEMS stand for", "overview.name"),
+        ("what does POEMS stand for", "overview.definition"),
         ("daratumumab in POEMS", "treatment.daratumumab"),
         ("pulmonary hypertension poems", "cardiopulmonary.pulmonary_hypertension"),
     ],
@@ -423,7 +423,7 @@ def test_knowledge_root_agrees_with_the_loader(monkeypatch, env):
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("P O E M S - what are the letters", "overview.name"),  # a name spelt out letter by letter
+        ("P O E M S - what are the letters", "overview.definition"),  # a name spelt out letter by letter
         ("imid anti-vegf effect", "treatment.imids_anti_vegf"),  # what a drug does to VEGF is not bevacizumab
         ("pathophys of poems?", "pathophysiology.cytokine_imbalance"),  # shorthand in the lexicon
         ("VEGF sens spec", "diagnosis.vegf_threshold"),
@@ -693,4 +693,74 @@ def test_asking_what_an_abbreviation_stands_for_gets_the_abbreviations(router, q
 
 def test_a_longer_question_using_an_abbreviation_is_about_the_topic(router):
     assert router.route("what does a CR_V mean for survival after transplant in poems").intent != "treatment.table_abbreviations"
-    assert router.route("what does POEMS stand for").intent == "overview.name"
+    assert router.route("what does POEMS stand for").intent == "overview.definition"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ixozamib in poems", "treatment.ixazomib"),  # two wrong vowels: beyond one edit, same consonants
+        ("lenalidamide vs thalidamide", "treatment.lenalidomide_preferred"),
+    ],
+)
+def test_a_long_word_with_wrong_vowels_is_read_by_its_consonants(router, question, expected):
+    assert router.route(question).intent in (expected, "treatment.neurotoxic_agents")
+    assert router.route(question).in_scope
+
+
+def test_a_misspelt_lexicon_word_is_still_that_word(router):
+    # "difference" is a lexicon variant of "versus", never counted as itself, yet "diffrence" is its misspelling
+    assert router.route("diffrence between poems and cidp").intent == "differential.cidp"
+
+
+@pytest.mark.parametrize("question", ["how long to anticoagulate an unprovoked DVT", "duration of LMWH after a knee replacement"])
+def test_a_duration_the_review_does_not_give_is_declined(router, question):
+    match = router.route(question)
+    assert not match.in_scope
+    assert match.reason in ("duration_not_given", "other_condition", "low_coverage", "low_score")
+
+
+def test_how_long_is_still_answered_where_the_review_states_a_time(router):
+    assert router.route("how long before the neuropathy gets better after treatment").intent == "treatment.response_goals"
+    assert router.route("how long until neutrophils engraft after auto transplant in poems").in_scope
+
+
+def test_a_duration_question_gets_its_own_not_covered_wording(router):
+    answer = router.answer("how long should a provoked DVT be anticoagulated")
+    assert not answer["in_scope"]
+    assert "does not give this duration" in answer["answer"]
+
+
+def test_an_amount_per_volume_is_a_concentration_not_a_dose(router):
+    assert router.route("is an M-protein of 1g/dl typical of poems").intent == "diagnosis.m_protein"
+    assert router.route("lenalidomide 25mg in poems?").reason == "dose_not_given"
+
+
+def test_a_self_correction_replaces_what_came_before(router):
+    assert router.route("enoxaparin dose? sorry i mean is clot prophylaxis needed at all in poems").intent == "treatment.lmwh_prophylaxis"
+    assert router.route("enoxaparin dose").reason == "dose_not_given"
+
+
+def test_a_caution_whose_answer_names_the_condition_is_not_declined_for_it(router):
+    # the plasma-exchange caution speaks of CIDP, so "it was done for his CIDP" keeps it
+    assert router.route("can we repeat plasmapheresis, neurology gave it before for CIDP").intent == "treatment.plasma_exchange"
+    assert not router.route("plasmapheresis schedule for TTP").in_scope
+    assert not router.route("VRd cycles for newly diagnosed myeloma").in_scope
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("family asking why his breasts are growing, is it the disease", "clinical.hypogonadism"),
+        ("wife asking why his skin went dark", "clinical.skin_changes"),
+        ("relatives ask about his swollen legs in poems", "clinical.volume_overload"),
+        ("can we block VEGF with an antibody in poems", "treatment.bevacizumab"),
+    ],
+)
+def test_lay_words_relayed_from_a_family_reach_the_fact(router, question, expected):
+    assert router.route(question).intent == expected
+
+
+def test_chat_fillers_are_not_topics(router):
+    assert not router.route("hi how r u").in_scope
+    assert router.route("pls tell me the major criteria for poems, exam tmrw").intent == "criteria.major"

@@ -12,11 +12,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from guidebot.routing.normalisation import (
-    COUNT_UNITS, DOMAIN_WORDS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
-    _fold, _lexicon_groups, _root, _sound, compile_lexicon, normalise,
+    COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
+    _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_lexicon, normalise,
 )
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 8
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -42,6 +42,12 @@ def _counted_units(text: str) -> list[str]:
     return sorted({w for i, w in enumerate(words) if w in COUNT_UNITS and i > 0 and words[i - 1].isdigit()})
 
 
+def _states_duration(text: str) -> bool:
+    """Whether an answer states a span of time: a number followed by a unit of time ("16 days", "4.9 mo")."""
+    words = _clean(text).split()
+    return any(w in TIME_UNITS and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
+
+
 def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     """Misspellings curators wrote on purpose into example questions ("diagnostic critera"), mapped to the word.
 
@@ -65,6 +71,8 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     # the commonest spelling wins; a lexicon word ("plasmapheresis") is a spelling in its own right
     sounds = {_sound(w): w for w in sorted(lexicon_words) if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
     sounds |= {_sound(w): w for w in sorted(common, key=lambda w: counts[w])}
+    common_words = [w for w in common if w not in STOPWORDS]
+    lexicon_spellings = sorted(w for w in lexicon_words if len(w) >= MIN_TYPO_LENGTH and w.isalpha())
     fixes = {}
     for word, count in counts.items():
         if count > 2 or len(word) < 5 or not word.isalpha() or word in lexicon_words or word in STOPWORDS:
@@ -83,8 +91,14 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
             continue
         # one edit only, same first letter: "critera" is "criteria", but "nephropathy" is not "neuropathy"
         # and "ineligible" is not "eligible"
-        best = process.extractOne(word, [w for w in common if w not in STOPWORDS], scorer=OSA.distance, score_cutoff=1)
+        best = process.extractOne(word, common_words, scorer=OSA.distance, score_cutoff=1)
         if not best or best[1] != 1 or best[0][0] != word[0]:
+            # a word the lexicon maps away ("difference", a variant of "versus") is never counted as itself:
+            # a lone "diffrence" one edit from it is its misspelling, unless it only adds or drops an ending
+            best = process.extractOne(word, lexicon_spellings, scorer=OSA.distance, score_cutoff=1)
+            if (best and best[1] == 1 and best[0][0] == word[0] and len(word) >= 6 and count == 1
+                    and not best[0].startswith(word) and not word.startswith(best[0])):
+                fixes[word] = best[0]
             continue
         near = best[0]
         if len(word) < 6 or count > 1:
@@ -192,6 +206,7 @@ def build_index(kb) -> dict:
         }
     dose_facts = {fid for fid, f in facts.items() if _gives_dose(f["plain"])}
     fact_units = {fid: _counted_units(f["plain"]) for fid, f in facts.items()}
+    duration_facts = {fid for fid, f in facts.items() if _states_duration(f["plain"])}
     for intent in getattr(kb, "intents", []):
         add_target(intent.id, intent.title, True, intent.fact, list(intent.questions), [])
 
@@ -267,6 +282,15 @@ def build_index(kb) -> dict:
     for w in vocab:
         if len(w) >= MIN_TYPO_LENGTH + 1 and w.isalpha():
             sounds.setdefault(_sound(w), w)
+    # vowel-blind keys of long words, kept only where one word has the key
+    skeleton_words: dict[str, set[str]] = {}
+    for w in vocab:
+        if len(w) >= SKELETON_MIN_LENGTH and w.isalpha():
+            skeleton_words.setdefault(_skeleton(w), set()).add(_root(w))
+    skeletons = {}
+    for w in vocab:
+        if len(w) >= SKELETON_MIN_LENGTH and w.isalpha() and len(skeleton_words[_skeleton(w)]) == 1:
+            skeletons.setdefault(_skeleton(w), w)
     references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
     return {
         "format": INDEX_FORMAT,
@@ -291,10 +315,12 @@ def build_index(kb) -> dict:
         "roots": roots,
         "fixes": fixes,
         "sounds": sounds,
+        "skeletons": skeletons,
         "lexicon": lexicon,
         "cautions": cautions,
         "caution_anchors": anchors,
         "dose_targets": [ti for ti, t in enumerate(targets) if t[3] in dose_facts],
+        "duration_targets": [ti for ti, t in enumerate(targets) if t[3] in duration_facts],
         "answer_units": {ti: fact_units[t[3]] for ti, t in enumerate(targets) if fact_units[t[3]]},
         "facts": facts,
         "references": references,

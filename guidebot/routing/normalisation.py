@@ -12,6 +12,7 @@ The word lists here (stopwords, framing words, drugs, other conditions...) are w
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 TYPO_CUTOFF = 0.79
@@ -58,6 +59,19 @@ def _sound(word: str) -> str:
     return "".join(out)
 
 
+SKELETON_MIN_LENGTH = 7
+"""Words at least this long are also matched by their consonants (see `_skeleton`)."""
+
+
+def _skeleton(word: str) -> str:
+    """A vowel-blind key for long words: the first letter and the consonants of the sound key. The commonest
+    slip in a drug name is a wrong vowel, often two ("ixozamib" for ixazomib, "lenalidamide"), which is more
+    edits than a typo allows; consonants of a long word rarely collide, and the index keeps only keys that
+    name one word."""
+    key = _sound(word)
+    return key[0] + "".join(c for c in key[1:] if c not in "aeiou")
+
+
 def _root(word: str) -> str:
     """A crude root for conflating inflections the lexicon does not list: "treated", "treating", "treatment"
     -> "treat"; "radiation", "radiate" -> "radiat"; "mobilisation", "mobilized" -> "mobiliz"; "echocardiographic",
@@ -92,7 +106,7 @@ STOPWORDS = frozenset(
     definitely probably maybe perhaps anyway honestly truly quite rather pretty
     wat wut wot u ur tel abt bout hw wht whta tho thru till until gonna wanna gotta kinda sorta prob
     anything nothing something everything everyone anyone everybody anybody stuff lot lots way say says said
-    saw seen today tonight""".split()
+    saw seen today tonight tomorrow tmrw tmr tomorow btw n r rite shud shld wud cud wen hv""".split()
 )
 """Function words: no topic in them, so coverage ignores them. ("my patient" is kept: it marks the guided
 flows, and IDF already keeps it from outweighing a topic word.)"""
@@ -111,7 +125,8 @@ GENERIC = frozenset(
     asking ask consultant attending registrar boss senior team colleague bad
     consider considering considered else worth tip tips picture forgot forget slightly unusual odd bring
     complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
-    new newly currently recently now""".split()
+    new newly currently recently now family relative relatives wife husband son daughter mother mum mom father dad
+    parents sir madam respected kindly doubt simple simply layman lay""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
@@ -182,6 +197,22 @@ DRIVEN_OBJECTS = frozenset({"the", "this", "it", "its", "poem", "poems", "diseas
 COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
 """Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
 an answer giving a number of them."""
+
+TIME_UNITS = frozenset({"d", "day", "days", "wk", "week", "weeks", "mo", "month", "months", "y", "yr", "year", "years"})
+"""Units of a span of time: an answer with a number before one ("16 days", "up to 3 years") states a duration."""
+DURATION_CUES = (("how", "long"), ("duration",), ("durations",))
+"""Words (consecutive) by which a question asks for a span of time: "how long should a provoked DVT be
+anticoagulated" is answered only by a fact that states one."""
+
+_RESTATEMENT = re.compile(r"\b(?:no,?|sorry,?|oops,?)\s+i\s+mean[t]?\b|\bi\s+meant\b", re.IGNORECASE)
+"""A correction mid-question ("lmwh dose?? no i mean is ppx recommended at all"): what follows replaces what came before."""
+
+
+def restated(text: str) -> str:
+    """The question after its last self-correction, when there is one and it says something."""
+    parts = _RESTATEMENT.split(text)
+    return parts[-1] if len(parts) > 1 and len(parts[-1].split()) >= 2 else text
+
 
 NEVER_CORRECTED = frozenset(
     """write wrote written compose sing draw paint translate joke story song essay limerick haiku recipe code

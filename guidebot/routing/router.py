@@ -14,9 +14,9 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
 from guidebot.routing.normalisation import (
-    ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRIVEN_OBJECTS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS,
+    ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DURATION_CUES, DOSE_UNITS, DOSE_WORDS, DRIVEN_OBJECTS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS,
     MAX_QUESTION_CHARS, MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS,
-    UNCOVERED_TOPICS, TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _read_by_context, _root, _sound,
+    UNCOVERED_TOPICS, TYPO_CUTOFF, FRAMING_VOCAB, _clean, _fold, _group_weights, _join_spelt, _lexicon_groups, _read_by_context, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, restated,
     _stem,
 )
 
@@ -51,7 +51,7 @@ TREATMENT_CUES = frozenset({"treatment", "therapy", "radiation", "systemic", "tr
 """Words by which a question describing lesions and marrow asks which treatment Figure 3 points to."""
 TREATMENT_CHOICE_FACTS = frozenset({
     "treatment.radiation_indication", "treatment.systemic_indication", "treatment.algorithm",
-    "treatment.radiation_outcomes", "diagnosis.marrow_clone", "diagnosis.marrow_burden",
+    "treatment.radiation_outcomes", "diagnosis.marrow_clone",
 })
 """Facts a treatment question that describes lesions and marrow tends to match on its findings alone."""
 APPROACH_FACTS = {
@@ -83,12 +83,24 @@ SOURCE_FACT = "overview.citation"
 SOURCE_CUES = frozenset({"from", "source", "sources", "based", "reference", "references", "cite", "citation"})
 """Words that make a question about guidebot ask for its source rather than chit-chat."""
 
+VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
+"""After an amount, a unit of volume makes it a concentration ("1g/dl"), not a dose."""
+
 ABBREVIATIONS_FACT = "treatment.table_abbreviations"
 """The fact that spells out abbreviations (its answer's bold terms): "what does CR_V mean" goes there."""
 ABBREVIATION_CUES = frozenset(_clean("mean means meaning stand stands abbreviation abbreviations acronym short").split())
 """Words by which a short question asks what an abbreviation stands for."""
 ABBREVIATION_QUESTION_WORDS = 6
 """At most this many words: "what does CR_V mean", not "what does a CR_V mean for survival after HCT"."""
+
+POEMS_WORDS = frozenset({"poem", "crow", "fukase", "takatsuki", "osteosclerotic"})
+"""Words that name POEMS syndrome (after normalisation)."""
+POEMS_SCORE_SHIFT = -0.02
+"""Added to the minimum score when the question names POEMS: its odd words are then mostly clinical detail
+("poems pt w rising rvsp on echo - part of the disease?"), not another topic."""
+NOT_POEMS_SCORE_SHIFT = 0.03
+"""Added to the minimum score when it does not: general-medicine questions that borrow the review's words
+("how long is a provoked DVT anticoagulated", "which orthosis for foot drop") rarely name POEMS."""
 
 CLOSE_MARGIN = 0.1
 """Targets scoring within this much of the best are offered as suggestions (distinct facts only)."""
@@ -158,7 +170,7 @@ class Match(NamedTuple):
     """True when `intent` is a guided flow (diagnosis.assess, treatment.plan, workup.guide)."""
     reason: str = ""
     """Why it was declined, when it was: `empty`, `contentless`, `low_coverage`, `low_score`, `dose_not_given`,
-    `other_condition`, `other_drug`, `other_topic`."""
+    `duration_not_given`, `other_condition`, `other_drug`, `other_topic`."""
 
 
 OUT_OF_SCOPE_STARTERS = (
@@ -215,6 +227,7 @@ class Router:
         self._by_id = {t[0]: i for i, t in enumerate(self._targets)}
         self._cautions = set(index["cautions"])
         self._dose_targets = set(index["dose_targets"])
+        self._duration_targets = set(index["duration_targets"])
 
     # -- normalisation of the query side ------------------------------------------------------
 
@@ -247,6 +260,10 @@ class Router:
             # ("taper" is not "paper")
             if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
                 best = None
+            if best is None and len(tok) >= SKELETON_MIN_LENGTH:
+                # vowels wrong more than once in a long word ("ixozamib")
+                skeleton = ix["skeletons"].get(_skeleton(tok))
+                best = (skeleton,) if skeleton else None
             if best is None:
                 # a misspelt function or framing word ("shoudl", "evry", "descibe") is that word, not an
                 # unknown topic that would send the question away
@@ -385,6 +402,7 @@ class Router:
         """Decide what a question asks for: a fact, a guided flow, or nothing the review covers."""
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
+        text = restated(text)
         content, scored = self.score(text)
         raw = _words(text)
         about_us = SECOND_PERSON.intersection(raw)
@@ -414,10 +432,11 @@ class Router:
             # the review does not give is still declined ("enoxaparin dose")
             best = anchored
             reason = self._dose_reason(text, content, best)
-            if not reason and self._other_condition(content, best) and not self._poems_suspect(text):
-                # "plasma exchange in TTP", "dara-CyBorD for AL amyloid": about another condition that the
-                # caution never names, so the POEMS caution does not answer it; a condition the caution does
-                # name ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
+            if not reason and self._other_condition(content, best) and not self._answer_names(content, best) and not self._poems_suspect(text):
+                # "plasma exchange in TTP", "dara-CyBorD for AL amyloid": about another condition, so the POEMS
+                # caution does not answer it; a condition the caution's answer speaks of ("CIDP pt, should I do
+                # PLEX?", "can we try plex again, it was done for his CIDP") keeps it, whatever else is asked,
+                # and so does a described POEMS suspect
                 reason = "other_condition"
             if reason:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
@@ -436,12 +455,13 @@ class Router:
                             best = s
                         break
             reason = self._decline_reason(text, content, best)
-            if reason == "dose_not_given":
+            if reason in ("dose_not_given", "duration_not_given"):
                 # "2 lesions, clean marrow, radiation dose?": a close rival that gives a dose answers it
+                givers = self._dose_targets if reason == "dose_not_given" else self._duration_targets
                 for s in scored[1:]:
                     if best.score - s.score > CLOSE_MARGIN:
                         break
-                    if s.target in self._dose_targets and not self._decline_reason(text, content, s):
+                    if s.target in givers and not self._decline_reason(text, content, s):
                         best, reason = s, ""
                         break
             if reason in ("low_coverage", "low_score"):
@@ -519,12 +539,14 @@ class Router:
             return "other_topic"
         unknown = any(w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC for w in content)
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= CASE_LENGTH
+        about_poems = not POEMS_WORDS.isdisjoint(content)
         if unknown:
             min_coverage, min_score = UNKNOWN_MIN_COVERAGE, MIN_SCORE
         elif is_case:
             min_coverage, min_score = CASE_MIN_COVERAGE, CASE_MIN_SCORE
         else:
             min_coverage, min_score = MIN_COVERAGE, MIN_SCORE
+        min_score += POEMS_SCORE_SHIFT if about_poems else NOT_POEMS_SCORE_SHIFT
         # with an unknown word, the known part must outweigh it: "side effects of rituximab" covers exactly
         # half (one rare known word, one unknown drug) and is about the drug
         if best.coverage < min_coverage or (unknown and best.coverage <= min_coverage):
@@ -676,7 +698,16 @@ class Router:
         if self._asks_dose(text) and best.target not in self._dose_targets:
             # "lenalidomide dose": the lenalidomide facts give no dose, and a near answer could be misread as one
             return "dose_not_given"
+        if best.target not in self._duration_targets and self._asks_duration(text):
+            # "how long should a provoked DVT be anticoagulated": a fact stating no span of time does not answer it
+            return "duration_not_given"
         return ""
+
+    @staticmethod
+    def _asks_duration(text: str) -> bool:
+        """Whether the question asks for a span of time ("how long", "duration")."""
+        words = _words(text)
+        return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES for i in range(len(words)))
 
     def _anchored_caution(self, content: list[str], scored: list[_Scored], best: _Scored) -> _Scored | None:
         """The best-scoring caution whose anchor (trigger) the question names, however far behind it scores
@@ -714,16 +745,27 @@ class Router:
             for w in content
         )
 
-    def _other_condition(self, content: list[str], best: _Scored) -> bool:
-        """Whether the question names another condition (and not POEMS) that the best target's phrasings do not."""
-        if "poem" in content:
-            return False
+    def _answer_names(self, content: list[str], best: _Scored) -> bool:
+        """Whether the best target's answer names every other condition the question names."""
         named = [w for w in content if w in OTHER_CONDITIONS]
         if not named:
+            return True
+        fact = self._ix["facts"].get(self._targets[best.target][3])
+        return fact is not None and set(named) <= set(self.normalise(fact["plain"]))
+
+    def _unnamed_condition(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names another condition (and not POEMS) that the best target's phrasings never name."""
+        postings = self._ix["postings"]
+        return "poem" not in content and any(w in OTHER_CONDITIONS and best.target not in postings.get(w, ()) for w in content)
+
+    def _other_condition(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names another condition (and not POEMS) that the best target's phrasings do not."""
+        if self._unnamed_condition(content, best):
+            return True
+        named = [w for w in content if w in OTHER_CONDITIONS]
+        if "poem" in content or not named:
             return False
         postings = self._ix["postings"]
-        if any(best.target not in postings.get(w, ()) for w in named):
-            return True
         # "how is AL amyloidosis treated": the amyloidosis facts compare it with POEMS, they do not treat it
         roots = self._ix["roots"]
         asks = {_fold(_stem(w), roots) for w in MANAGEMENT_WORDS}
@@ -757,6 +799,8 @@ class Router:
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
             # "much" asks for an amount only as "how much" ("why so much edema" does not)
             and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
+            and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
             for i, g in enumerate(groups)
         )
 
@@ -769,9 +813,10 @@ class Router:
         if not match.in_scope:
             if match.reason == "empty":
                 md = "The question was empty. Ask about POEMS syndrome, for example:"
-            elif match.reason == "dose_not_given":
+            elif match.reason in ("dose_not_given", "duration_not_given"):
+                what = "dose" if match.reason == "dose_not_given" else "duration"
                 md = (
-                    "The review guidebot is built on (Khouri et al., JAMA Oncol 2021) does not give this dose, "
+                    f"The review guidebot is built on (Khouri et al., JAMA Oncol 2021) does not give this {what}, "
                     "so guidebot cannot answer it. It can help with, for example:"
                 )
             else:
