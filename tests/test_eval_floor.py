@@ -67,7 +67,7 @@ def test_accuracy_floor(eval_set, which):
 EVAL = Path(__file__).parent / "eval"
 BLIND_FLOORS = {
     "blind": (0.97, 0.98), "blind_c": (0.95, 0.98), "blind_d": (0.95, 0.94), "blind_e": (0.96, 0.95),
-    "blind_f": (0.92, 0.91), "blind_g": (0.96, 0.97), "blind_h": (0.94, 0.99), "blind_i": (0.94, 0.92),
+    "blind_f": (0.92, 0.91), "blind_g": (0.96, 0.96), "blind_h": (0.94, 0.99), "blind_i": (0.94, 0.92),
     "blind_j": (0.94, 0.95), "blind_k": (0.92, 0.98),
 }
 """Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""

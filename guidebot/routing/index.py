@@ -12,11 +12,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from guidebot.routing.normalisation import (
-    COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
+    COUNT_UNITS, DOMAIN_WORDS, DRUG_STEMS, DRUGS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
     _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_lexicon, normalise,
 )
 
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -282,14 +282,16 @@ def build_index(kb) -> dict:
     for w in vocab:
         if len(w) >= MIN_TYPO_LENGTH + 1 and w.isalpha():
             sounds.setdefault(_sound(w), w)
-    # vowel-blind keys of long words, kept only where one word has the key
+    # vowel-blind keys of drug names ("ixozamib"), kept only where one word of the vocabulary has the key:
+    # for other words a vowel is meaning ("myelitis" is not "mellitus")
     skeleton_words: dict[str, set[str]] = {}
     for w in vocab:
         if len(w) >= SKELETON_MIN_LENGTH and w.isalpha():
             skeleton_words.setdefault(_skeleton(w), set()).add(_root(w))
     skeletons = {}
     for w in vocab:
-        if len(w) >= SKELETON_MIN_LENGTH and w.isalpha() and len(skeleton_words[_skeleton(w)]) == 1:
+        if (len(w) >= SKELETON_MIN_LENGTH and w.isalpha() and (w in DRUGS or w.endswith(DRUG_STEMS))
+                and len(skeleton_words[_skeleton(w)]) == 1):
             skeletons.setdefault(_skeleton(w), w)
     references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
     return {

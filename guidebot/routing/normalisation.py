@@ -64,10 +64,9 @@ SKELETON_MIN_LENGTH = 7
 
 
 def _skeleton(word: str) -> str:
-    """A vowel-blind key for long words: the first letter and the consonants of the sound key. The commonest
-    slip in a drug name is a wrong vowel, often two ("ixozamib" for ixazomib, "lenalidamide"), which is more
-    edits than a typo allows; consonants of a long word rarely collide, and the index keeps only keys that
-    name one word."""
+    """A vowel-blind key for long drug names: the first letter and the consonants of the sound key. The
+    commonest slip in a drug name is a wrong vowel, often two ("ixozamib" for ixazomib, "lenalidamide"),
+    which is more edits than a typo allows; the index keeps only keys that name one word."""
     key = _sound(word)
     return key[0] + "".join(c for c in key[1:] if c not in "aeiou")
 
@@ -198,20 +197,22 @@ COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
 """Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
 an answer giving a number of them."""
 
-TIME_UNITS = frozenset({"d", "day", "days", "wk", "week", "weeks", "mo", "month", "months", "y", "yr", "year", "years"})
+TIME_UNITS = frozenset("h hr hrs hour hours d day days wk wks week weeks mo mos month months y yr yrs year years".split())
 """Units of a span of time: an answer with a number before one ("16 days", "up to 3 years") states a duration."""
 DURATION_CUES = (("how", "long"), ("duration",), ("durations",))
 """Words (consecutive) by which a question asks for a span of time: "how long should a provoked DVT be
 anticoagulated" is answered only by a fact that states one."""
 
-_RESTATEMENT = re.compile(r"\b(?:no,?|sorry,?|oops,?)\s+i\s+mean[t]?\b|\bi\s+meant\b", re.IGNORECASE)
+_RESTATEMENT = re.compile(r"\b(?:no|sorry|oops),?\s+i\s+meant?\b", re.IGNORECASE)
 """A correction mid-question ("lmwh dose?? no i mean is ppx recommended at all"): what follows replaces what came before."""
 
 
 def restated(text: str) -> str:
-    """The question after its last self-correction, when there is one and it says something."""
-    parts = _RESTATEMENT.split(text)
-    return parts[-1] if len(parts) > 1 and len(parts[-1].split()) >= 2 else text
+    """What the question asks after its last self-correction, when there is one and it says something. Used
+    only for what kind of answer is wanted (a dose, a duration), never for the topic: "bevacizumab? no I mean
+    is it effective" is still about bevacizumab."""
+    parts = _RESTATEMENT.split(text[:MAX_QUESTION_CHARS])
+    return parts[-1] if len(parts) > 1 and len(_clean(parts[-1]).split()) >= 2 else text
 
 
 NEVER_CORRECTED = frozenset(

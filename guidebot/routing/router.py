@@ -402,7 +402,6 @@ class Router:
         """Decide what a question asks for: a fact, a guided flow, or nothing the review covers."""
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
-        text = restated(text)
         content, scored = self.score(text)
         raw = _words(text)
         about_us = SECOND_PERSON.intersection(raw)
@@ -455,13 +454,13 @@ class Router:
                             best = s
                         break
             reason = self._decline_reason(text, content, best)
-            if reason in ("dose_not_given", "duration_not_given"):
-                # "2 lesions, clean marrow, radiation dose?": a close rival that gives a dose answers it
-                givers = self._dose_targets if reason == "dose_not_given" else self._duration_targets
+            if reason == "dose_not_given":
+                # "2 lesions, clean marrow, radiation dose?": a close rival that gives a dose answers it (a
+                # duration has no such rescue: "up to 3 years" would answer "how long does an EMG take")
                 for s in scored[1:]:
                     if best.score - s.score > CLOSE_MARGIN:
                         break
-                    if s.target in givers and not self._decline_reason(text, content, s):
+                    if s.target in self._dose_targets and not self._decline_reason(text, content, s):
                         best, reason = s, ""
                         break
             if reason in ("low_coverage", "low_score"):
@@ -566,7 +565,12 @@ class Router:
             # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
             # POEMS, so a fact that does not name it cannot answer a question about it
             return "other_condition"
-        return self._dose_reason(text, content, best)
+        reason = self._dose_reason(text, content, best)
+        if not reason and best.target not in self._duration_targets and best.target not in self._cautions and self._asks_duration(text):
+            # "how long should a provoked DVT be anticoagulated": a fact stating no span of time does not answer
+            # it (a caution still answers "how long should bevacizumab be given": it should not be)
+            return "duration_not_given"
+        return reason
 
     def _case_flow(self, text: str, content: list[str], best: _Scored, declined: bool) -> _Scored | None:
         """The guided diagnosis, when the question describes a patient's findings and asks whether it is
@@ -698,15 +702,12 @@ class Router:
         if self._asks_dose(text) and best.target not in self._dose_targets:
             # "lenalidomide dose": the lenalidomide facts give no dose, and a near answer could be misread as one
             return "dose_not_given"
-        if best.target not in self._duration_targets and self._asks_duration(text):
-            # "how long should a provoked DVT be anticoagulated": a fact stating no span of time does not answer it
-            return "duration_not_given"
         return ""
 
     @staticmethod
     def _asks_duration(text: str) -> bool:
         """Whether the question asks for a span of time ("how long", "duration")."""
-        words = _words(text)
+        words = _words(restated(text))
         return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES for i in range(len(words)))
 
     def _anchored_caution(self, content: list[str], scored: list[_Scored], best: _Scored) -> _Scored | None:
@@ -746,12 +747,17 @@ class Router:
         )
 
     def _answer_names(self, content: list[str], best: _Scored) -> bool:
-        """Whether the best target's answer names every other condition the question names."""
-        named = [w for w in content if w in OTHER_CONDITIONS]
-        if not named:
-            return True
-        fact = self._ix["facts"].get(self._targets[best.target][3])
-        return fact is not None and set(named) <= set(self.normalise(fact["plain"]))
+        """Whether the best target's answer names every other condition the question names (the caution on
+        plasma exchange speaks of CIDP)."""
+        named = {w for w in content if w in OTHER_CONDITIONS}
+        return named <= self._answer_conditions(best.target)
+
+    @lru_cache(maxsize=None)
+    def _answer_conditions(self, target: int) -> frozenset[str]:
+        """The other conditions a target's answer names (read line by line: a question's length cap must not cut it)."""
+        fact = self._ix["facts"].get(self._targets[target][3])
+        lines = fact["plain"].splitlines() if fact else []
+        return frozenset(w for line in lines for w in self.normalise(line) if w in OTHER_CONDITIONS)
 
     def _unnamed_condition(self, content: list[str], best: _Scored) -> bool:
         """Whether the question names another condition (and not POEMS) that the best target's phrasings never name."""
@@ -792,8 +798,9 @@ class Router:
 
     def _asks_dose(self, text: str) -> bool:
         """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT"), or
-        an amount with its unit ("clexane 40mg or 1mg/kg?")."""
-        groups = self.groups(text)
+        an amount with its unit ("clexane 40mg or 1mg/kg?"); after a self-correction ("lmwh dose?? no i mean is
+        ppx recommended"), only what it asks now."""
+        groups = self.groups(restated(text))
         return any(
             len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
