@@ -759,19 +759,16 @@ class Router:
         lines = fact["plain"].splitlines() if fact else []
         return frozenset(w for line in lines for w in self.normalise(line) if w in OTHER_CONDITIONS)
 
-    def _unnamed_condition(self, content: list[str], best: _Scored) -> bool:
-        """Whether the question names another condition (and not POEMS) that the best target's phrasings never name."""
-        postings = self._ix["postings"]
-        return "poem" not in content and any(w in OTHER_CONDITIONS and best.target not in postings.get(w, ()) for w in content)
-
     def _other_condition(self, content: list[str], best: _Scored) -> bool:
         """Whether the question names another condition (and not POEMS) that the best target's phrasings do not."""
-        if self._unnamed_condition(content, best):
-            return True
+        if "poem" in content:
+            return False
         named = [w for w in content if w in OTHER_CONDITIONS]
-        if "poem" in content or not named:
+        if not named:
             return False
         postings = self._ix["postings"]
+        if any(best.target not in postings.get(w, ()) for w in named):
+            return True
         # "how is AL amyloidosis treated": the amyloidosis facts compare it with POEMS, they do not treat it
         roots = self._ix["roots"]
         asks = {_fold(_stem(w), roots) for w in MANAGEMENT_WORDS}
