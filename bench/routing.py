@@ -42,7 +42,8 @@ def synthetic(kb, factor: int, seed: int = 7):
                 questions.append(" ".join(words + [f"{rng.choice(FILLER)}{k}"]))
             copy = fact.model_copy(update={"id": f"{fact.id}_c{k}", "questions": questions})
             facts[copy.id] = copy
-    return SimpleNamespace(facts=facts, intents=kb.intents, lexicon=kb.lexicon, references=kb.references, review=kb.review)
+    # the root brings the shipped re-ranker along: its cost per question is measured at every size
+    return SimpleNamespace(facts=facts, intents=kb.intents, lexicon=kb.lexicon, references=kb.references, review=kb.review, root=kb.root)
 
 
 def measure(router: Router, questions: list[str], repeat: int) -> tuple[float, float, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from guidebot.errors import ExitCode, GuidebotError
@@ -17,15 +18,33 @@ SUBCOMMANDS: dict[str, str] = {
     "ask": "answer one question (or one per stdin line with --jsonl) and exit",
     "assess": "run the diagnosis and treatment engine on a case file (YAML or JSON)",
     "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
-    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`",
+    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb schema`, `kb train`",
     "eval": "score the router on the evaluation set (accuracy per section, confusions)",
     "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
 }
 """Subcommand name -> one-line help; the module is `guidebot.cli.<name>`."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without `shutil`: argparse builds a formatter for every argument added,
+    and its `import shutil` (with bz2 and lzma) would cost `guidebot ask` milliseconds on every start."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        if width is None:
+            try:
+                width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                width = 80
+            width -= 2  # as argparse does
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line and exit code 2 (not argparse's usage dump)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise GuidebotError(f"{self.prog}: {message}")

@@ -1,4 +1,4 @@
-"""`guidebot kb check [PATH] [--source FILE]` and `guidebot kb schema`: the curator's tools."""
+"""`guidebot kb check [PATH] [--source FILE]`, `guidebot kb schema` and `guidebot kb train`: the curator's tools."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from guidebot.errors import ExitCode, InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """`kb check` and `kb schema`."""
+    """`kb check`, `kb schema` and `kb train`."""
     sub = parser.add_subparsers(dest="kb_command", required=True)
     check = sub.add_parser("check", help="validate the knowledge base; every problem as file:line: field: message")
     check.add_argument("path", nargs="?", help="knowledge directory (default: the built-in one)")
     check.add_argument("--source", metavar="FILE", help="the review's text: every number in a curated text must appear in it")
     schema_cmd = sub.add_parser("schema", help="print (or --write) the JSON Schema of the knowledge files")
     schema_cmd.add_argument("--write", action="store_true", help="write knowledge/schema.json instead of printing")
+    train = sub.add_parser("train", help="retrain the router's learned re-ranker (knowledge/reranker.json) from the labelled evaluation sets")
+    train.add_argument("--check", action="store_true", help="do not write; exit 1 when the shipped model is not what training gives")
 
 
 def schema_json() -> str:
@@ -37,6 +39,54 @@ def schema_json() -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def trained_model(root: Path, eval_dir: Path) -> tuple[dict, int]:
+    """(the re-ranker model trained on `reranker.TRAINING_SETS` under `eval_dir`, how many questions it learnt
+    from); an InputError names a label that is no fact or flow of the knowledge base."""
+    from guidebot.cli.eval import is_held_out, load_eval_set
+    from guidebot.knowledge import load_knowledge
+    from guidebot.routing import Router, build_index
+    from guidebot.routing.reranker import OUT_OF_SCOPE, TRAINING_SETS, TUNE_SLICE_ONLY, train, training_examples
+
+    router = Router(build_index(load_knowledge(root)))
+    labelled = []
+    for name in TRAINING_SETS:
+        in_items, out_items = load_eval_set(eval_dir / name)
+        if name in TUNE_SLICE_ONLY:
+            in_items = [item for item in in_items if not is_held_out(item["q"])]
+            out_items = [item for item in out_items if not is_held_out(item["q"])]
+        labelled.append((in_items, out_items))
+    examples = training_examples(router, labelled)
+    known = {t[0] for t in router.targets} | {t[3] for t in router.targets}
+    labels = sorted({c for _, accepted in examples for c in accepted} - {OUT_OF_SCOPE})
+    unknown = [c for c in labels if c not in known]
+    if unknown:
+        raise InputError(f"the evaluation sets label questions with ids the knowledge base does not have: {', '.join(unknown)}")
+    return train(examples, [*labels, OUT_OF_SCOPE]), len(examples)
+
+
+def _train(check: bool) -> int:
+    from guidebot.cli.eval import DEFAULT_EVAL_DIR
+    from guidebot.knowledge import knowledge_dir
+    from guidebot.routing.reranker import MODEL_FILE, model_text
+
+    root = knowledge_dir()
+    if not DEFAULT_EVAL_DIR.is_dir():
+        raise InputError(f"no evaluation sets at {DEFAULT_EVAL_DIR}: `kb train` runs in a source checkout")
+    model, count = trained_model(root, DEFAULT_EVAL_DIR)
+    text = model_text(model)
+    target = root / MODEL_FILE
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            print(f"guidebot: {target} is not what training gives; run `guidebot kb train`", file=sys.stderr)
+            return ExitCode.INTERNAL
+        print(f"{target} is up to date ({count} questions)")
+        return ExitCode.OK
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: {len(model['weights'])} features, {len(model['classes'])} classes, from {count} questions")
+    return ExitCode.OK
+
+
 def _read_source(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -50,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     """Run `kb check` or `kb schema`."""
     from guidebot.knowledge import check_knowledge, knowledge_dir
 
+    if args.kb_command == "train":
+        return _train(args.check)
     if args.kb_command == "schema":
         text = schema_json()
         if args.write:

@@ -44,16 +44,22 @@ how that condition is treated), or when it asks for a dose (a dose word, or an a
 "40mg") or a count ("how many cycles") the best target does not give. A question naming a caution's agent
 is never declined for low coverage: it gets the caution.
 
+Learned re-ranker (`reranker`, optional: `knowledge/reranker.json`): a multinomial logistic model over the
+question's normalised words and word pairs, trained by `guidebot kb train` on the labelled tuning sets. It
+breaks near ties among the five front-runners, answers a question declined only for a low score when it is
+sure of the answer and that the question is about the review, and declines a weakly matched answer it is
+sure is not a review question. Every rule above (cautions first, doses, other conditions) still applies.
+
 The package: `normalisation` (text and lexicon), `index` (the plain-data index built from the knowledge
-base), `cache` (the pickled index), `router` (scoring and decisions); this module keeps one router per
-knowledge directory.
+base), `cache` (the pickled index), `reranker` (the learned model), `router` (scoring and decisions); this
+module keeps one router per knowledge directory.
 """
 
 from __future__ import annotations
 
 import os
 
-from guidebot.knowledge.locate import knowledge_dir
+from guidebot.knowledge.locate import knowledge_path as _knowledge_path
 from guidebot.routing.cache import cache_dir, load_index
 from guidebot.routing.index import build_index
 from guidebot.routing.normalisation import compile_lexicon, normalise
@@ -67,7 +73,7 @@ _routers: dict[str, Router] = {}
 
 def knowledge_root(knowledge_path=None) -> str:
     """The knowledge directory as an absolute path (the cache key of its router)."""
-    return os.path.abspath(knowledge_dir(knowledge_path))
+    return os.path.abspath(_knowledge_path(knowledge_path))
 
 
 def get_router(knowledge_path=None) -> Router:

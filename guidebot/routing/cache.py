@@ -1,16 +1,16 @@
 """The index cache: a pickle of the plain-data index, keyed so that any change to its inputs rebuilds it.
 
 The key holds the guidebot version, `INDEX_FORMAT`, the router's own source files (an edited stopword list
-must not reuse an old index) and every knowledge file's (path, mtime_ns, size).
+must not reuse an old index), every knowledge file's (path, mtime_ns, size) and the re-ranker model's.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from guidebot.knowledge.locate import fingerprint
 from guidebot.routing.index import INDEX_FORMAT, build_index
+from guidebot.routing.reranker import MODEL_FILE
 
 
 
@@ -39,7 +39,12 @@ def _code_stamp() -> tuple[tuple[str, int, int], ...]:
 def _cache_key(root: str) -> tuple:
     from guidebot import __version__
 
-    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(Path(root)))
+    try:
+        st = os.stat(os.path.join(root, MODEL_FILE))
+        model = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        model = None
+    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(root), model)
 
 
 def _cache_file(root: str) -> str:

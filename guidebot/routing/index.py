@@ -7,6 +7,7 @@ pickled result (see `guidebot.routing.cache`).
 from __future__ import annotations
 
 from math import log
+from os import path as os_path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
@@ -15,8 +16,9 @@ from guidebot.routing.normalisation import (
     COUNT_UNITS, DOMAIN_WORDS, DRUG_STEMS, DRUGS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
     _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_lexicon, normalise,
 )
+from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -327,6 +329,10 @@ def build_index(kb) -> dict:
         "facts": facts,
         "references": references,
         "review": getattr(kb, "review", ""),
+        "reranker": compile_model(
+            read_model(os_path.join(kb.root, MODEL_FILE)) if getattr(kb, "root", None) else None,
+            [t[0] for t in targets], [t[3] for t in targets],
+        ),
     }
 
 

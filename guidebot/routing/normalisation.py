@@ -187,6 +187,9 @@ READ_BY_CONTEXT = {
 """Abbreviations whose meaning depends on their neighbours: "hct" next to a blood count is the hematocrit,
 not a transplant ("plts and hct high"); "PE" next to sessions or IVIG is plasma exchange (elsewhere it may be
 a pulmonary embolism or a pleural effusion, so the lexicon leaves it alone)."""
+READ_AFTER = {"pe": frozenset({"do", "doing", "try", "tried", "trying"})}
+"""Abbreviations read as in `READ_BY_CONTEXT` when the word just before them is one of these: "wants to do PE"
+is a procedure, where "what do you do for a PE" may be an embolism."""
 CONTEXT_WINDOW = 3
 """How many words either side decide such an abbreviation."""
 
@@ -307,7 +310,10 @@ def _read_by_context(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for i, tok in enumerate(tokens):
         cues, reading = READ_BY_CONTEXT.get(tok, (None, None))
-        if cues is not None and cues.intersection(tokens[max(0, i - CONTEXT_WINDOW) : i + CONTEXT_WINDOW + 1]):
+        if cues is not None and (
+            cues.intersection(tokens[max(0, i - CONTEXT_WINDOW) : i + CONTEXT_WINDOW + 1])
+            or (i > 0 and tokens[i - 1] in READ_AFTER.get(tok, ()))
+        ):
             out.extend(reading)
         else:
             out.append(tok)

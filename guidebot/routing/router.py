@@ -13,6 +13,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
+from guidebot.routing.reranker import (
+    DECLINE_MAX_SCORE, DECLINE_MIN_OUT, RERANK_CANDIDATES, RERANK_WEIGHT, RESCUE_MAX_OUT, RESCUE_MIN, probabilities,
+)
 from guidebot.routing.normalisation import (
     ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DURATION_CUES, DOSE_UNITS, DOSE_WORDS, DRIVEN_OBJECTS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS,
     MAX_QUESTION_CHARS, MIN_TYPO_LENGTH, NEVER_CORRECTED, OTHER_CONDITION_QUALIFIERS, OTHER_CONDITIONS, SAME_INITIAL_BELOW, SECOND_PERSON, STOPWORDS,
@@ -170,7 +173,7 @@ class Match(NamedTuple):
     """True when `intent` is a guided flow (diagnosis.assess, treatment.plan, workup.guide)."""
     reason: str = ""
     """Why it was declined, when it was: `empty`, `contentless`, `low_coverage`, `low_score`, `dose_not_given`,
-    `duration_not_given`, `other_condition`, `other_drug`, `other_topic`."""
+    `duration_not_given`, `other_condition`, `other_drug`, `other_topic`, `unlike_review_questions`."""
 
 
 OUT_OF_SCOPE_STARTERS = (
@@ -228,6 +231,7 @@ class Router:
         self._cautions = set(index["cautions"])
         self._dose_targets = set(index["dose_targets"])
         self._duration_targets = set(index["duration_targets"])
+        self._reranker = index.get("reranker")
 
     # -- normalisation of the query side ------------------------------------------------------
 
@@ -477,6 +481,15 @@ class Router:
                 )
                 if case is not None:
                     best, reason = case, ""
+            if reason in ("low_coverage", "low_score"):
+                # declined on score alone: the learned model, sure of one front-runner and sure this is a
+                # review question, answers it ("wat r the odds of relapse post bmt" reads like hundreds of
+                # labelled questions the hand scores miss)
+                chosen = self._learned_choice(content, scored)
+                if chosen is not None:
+                    top, p_top, p_out = chosen
+                    if p_top >= RESCUE_MIN and p_out <= RESCUE_MAX_OUT and not self._decline_reason(text, content, top, thresholds=False):
+                        best, reason = top, ""
             elif reason == "other_condition" and self._poems_suspect(text):
                 # "50M 'CIDP' on IVIG, plts 550, lambda band - what labs?": a patient with a neuropathy and a
                 # monoclonal protein is a POEMS question whatever label they came with ("neuropathy and a
@@ -491,6 +504,19 @@ class Router:
                 or self._treatment_case(text, content, best, declined=False)
                 or best
             )
+            if best is scored[0] and best.target not in self._cautions:
+                # chosen on score alone: the learned model breaks a near tie among the front-runners, and
+                # declines what it is sure is not a review question ("best moisturiser for dry skin")
+                chosen = self._learned_choice(content, scored)
+                if chosen is not None:
+                    top, _, p_out = chosen
+                    # a question to guidebot about its source ("where do you get your answers from") reads like
+                    # chit-chat to the model, but has its answer
+                    own_source = about_us and self._targets[best.target][3] == SOURCE_FACT
+                    if p_out >= DECLINE_MIN_OUT and best.score < DECLINE_MAX_SCORE and not own_source:
+                        return Match(None, round(best.score, 3), False, self._starters(), False, "unlike_review_questions")
+                    if top is not best and not self._decline_reason(text, content, top):
+                        best = top
         best_fact = self._targets[best.target][3]
         rivals = []
         seen = {best_fact}
@@ -527,8 +553,19 @@ class Router:
         tid, _, is_flow, _ = self._targets[best.target]
         return Match(tid, round(min(1.0, confidence), 3), True, rivals, is_flow)
 
-    def _decline_reason(self, text: str, content: list[str], best: _Scored) -> str:
-        """Why the best target cannot answer the question (a `Match.reason`), or "" when it can."""
+    def _learned_choice(self, content: list[str], scored: list[_Scored]) -> tuple[_Scored, float, float] | None:
+        """(the front-runner the learned model and the hand score together rank first, the model's probability
+        for it, the model's probability that the question is out of scope); None without a model."""
+        if self._reranker is None or not scored:
+            return None
+        front = scored[:RERANK_CANDIDATES]
+        per_target, p_out = probabilities(self._reranker, content, [s.target for s in front])
+        top = max(front, key=lambda s: (s.score + RERANK_WEIGHT * per_target[s.target], -front.index(s)))
+        return top, per_target[top.target], p_out
+
+    def _decline_reason(self, text: str, content: list[str], best: _Scored, thresholds: bool = True) -> str:
+        """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with
+        `thresholds` False, only for what it asks (another drug, condition, dose...), not for how well it scored."""
         # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
         # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
         ix = self._ix
@@ -548,13 +585,13 @@ class Router:
         min_score += POEMS_SCORE_SHIFT if about_poems else NOT_POEMS_SCORE_SHIFT
         # with an unknown word, the known part must outweigh it: "side effects of rituximab" covers exactly
         # half (one rare known word, one unknown drug) and is about the drug
-        if best.coverage < min_coverage or (unknown and best.coverage <= min_coverage):
+        if thresholds and (best.coverage < min_coverage or (unknown and best.coverage <= min_coverage)):
             return "low_coverage"
         if any(w.endswith(DRUG_STEMS) and w not in ix["known"] and w.isalpha() for w in content):
             # "sildenafil for pulmonary hypertension in poems": the review names no such drug, so the fact
             # about pulmonary hypertension does not answer a question about it
             return "other_drug"
-        if best.score < min_score:
+        if thresholds and best.score < min_score:
             return "low_score"
         if not is_case and self._absent_drug(content, best):
             # "how many days of dexamethasone for engraftment syndrome": the best fact never mentions the

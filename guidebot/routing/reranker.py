@@ -1,0 +1,252 @@
+"""The learned re-ranker: a linear model over a question's words, trained on labelled questions.
+
+The hand-made scores (`router.Router.score`) know the knowledge base; they do not know how people ask. ~4,000
+questions written by a dozen writers, each labelled with the fact that answers it (or as out of scope), do.
+From them a multinomial logistic regression learns which words point to which fact, and which point away
+from the review altogether. It is a table of numbers (`knowledge/reranker.json`), applied by adding up
+weights: deterministic, offline, no language model, and it only ever chooses among the curated facts, so
+it cannot make an answer up.
+
+The router uses it in three places only (see `Router.route`), each checked on questions by writers the
+model never saw (leave one writer's set out, train on the rest):
+- among the hand-scored front-runners, it breaks near ties (`RERANK_WEIGHT`, `RERANK_CANDIDATES`);
+- a question declined only for scoring too low is answered when the model is sure of that answer and sure it
+  is a review question (`RESCUE_MIN`, `RESCUE_MAX_OUT`);
+- a question answered by score alone is declined when the model is sure it is not a review question
+  (`DECLINE_MIN_OUT`). Safety rules (a caution the question names) come first and are never overruled.
+
+Features are the words the router reads after its normalisation (misspellings corrected, lexicon applied),
+plus each pair of neighbouring words. Training (`train`) is plain Python with a fixed shuffle seed, so the
+same labelled questions always give the same weights; `guidebot kb train` writes them and a test checks the
+shipped file is what training gives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from os import PathLike
+
+MODEL_FILE = "reranker.json"
+"""The model's file name inside a knowledge directory (optional: without it the router uses scores alone)."""
+MODEL_FORMAT = 1
+"""Bumped when the file's layout changes."""
+OUT_OF_SCOPE = "out_of_scope"
+"""The class of questions the review does not answer."""
+
+RERANK_WEIGHT = 0.1
+"""How much the model's probability adds to a front-runner's hand score (scores are 0..1, close calls differ
+by a few hundredths)."""
+RERANK_CANDIDATES = 5
+"""How many of the hand-scored front-runners the model may choose among."""
+RESCUE_MIN = 0.7
+"""A question declined for a low score is answered when the model gives its answer at least this probability..."""
+RESCUE_MAX_OUT = 0.2
+"""...and the out-of-scope class at most this."""
+DECLINE_MIN_OUT = 0.8
+"""A question answered on score alone is declined when the model gives out-of-scope at least this probability..."""
+DECLINE_MAX_SCORE = 0.6
+"""...and its hand score is below this: a question that says exactly what a fact's own phrasing says ("what is
+the dose", "can you name the criteria") is the curator's, whatever questions like it were labelled."""
+
+EPOCHS = 15
+"""Passes over the training questions."""
+LEARNING_RATE = 0.5
+"""The first pass's step; each later pass takes `DECAY` of the one before."""
+DECAY = 0.85
+BIAS_RATE = 0.1
+"""The class biases learn at this share of the step: a class is chosen by words, not by how often it was asked."""
+SKIP_GRADIENT = 1e-3
+"""Gradients smaller than this are not applied (they would only add near-zero weights to the file)."""
+KEEP_WEIGHT = 0.2
+"""Weights smaller than this are dropped from the file; rounding to `DIGITS` keeps it small and stable."""
+DIGITS = 4
+SEED = 0
+
+TRAINING_SETS = ("", "blind", "blind_c", "blind_d", "blind_e", "blind_g", "blind_h", "blind_k")
+"""The evaluation sets (folders of tests/eval) the shipped model learns from. The other blind sets (f, i, j,
+l, m) were written by writers it never saw; they measure it and must never be added here."""
+TUNE_SLICE_ONLY = ("",)
+"""Sets learnt from only in their tuning slice, so that `guidebot eval --slice held_out` stays a never-seen
+measure (the engineer's set is the one that slice was made for)."""
+
+
+def features(words: Sequence[str]) -> list[str]:
+    """A question's features: its distinct normalised words, in order, and each neighbouring pair."""
+    distinct = list(dict.fromkeys(words))
+    return distinct + [f"{a} {b}" for a, b in zip(distinct, distinct[1:])]
+
+
+def train(examples: Iterable[tuple[Sequence[str], Sequence[str]]], classes: Sequence[str]) -> dict:
+    """The model for (features, accepted classes) examples; an example accepting several classes spreads its
+    target evenly over them. Deterministic: a fixed seed shuffles the examples before each pass."""
+    import random  # training only: not on the start-up path of `guidebot ask`
+
+    index = {c: i for i, c in enumerate(classes)}
+    data = [(sorted(set(f)), sorted({index[c] for c in cs})) for f, cs in examples if cs]
+    n = len(classes)
+    weights: dict[str, dict[int, float]] = {}
+    bias = [0.0] * n
+    rng = random.Random(SEED)
+    rate = LEARNING_RATE
+    for _ in range(EPOCHS):
+        rng.shuffle(data)
+        for feats, wanted in data:
+            probs = _softmax(_logits(weights, bias, feats))
+            share = 1.0 / len(wanted)
+            for c in range(n):
+                gradient = probs[c] - (share if c in wanted else 0.0)
+                if abs(gradient) < SKIP_GRADIENT:
+                    continue
+                bias[c] -= rate * BIAS_RATE * gradient
+                for f in feats:
+                    row = weights.setdefault(f, {})
+                    row[c] = row.get(c, 0.0) - rate * gradient
+        rate *= DECAY
+    kept = {}
+    for f in sorted(weights):
+        row = {str(c): round(w, DIGITS) for c, w in sorted(weights[f].items()) if abs(w) >= KEEP_WEIGHT}
+        if row:
+            kept[f] = row
+    return {
+        "format": MODEL_FORMAT,
+        "classes": list(classes),
+        "bias": [round(b, DIGITS) for b in bias],
+        "weights": kept,
+    }
+
+
+def training_examples(router, labelled: Iterable[tuple[list[dict], list[dict]]]) -> list[tuple[list[str], list[str]]]:
+    """(features, accepted classes) for every question of (in-scope items, out-of-scope items) pairs, as
+    `guidebot eval` reads them; features are read by `router` exactly as it reads a question it answers."""
+    examples = []
+    for in_items, out_items in labelled:
+        for item in in_items:
+            accepted = [item["expect"]] if "expect" in item else list(item.get("expect_any", []))
+            examples.append((features(router.score(item["q"])[0]), accepted))
+        for item in out_items:
+            examples.append((features(router.score(item["q"])[0]), [OUT_OF_SCOPE]))
+    return examples
+
+
+def model_text(model: dict) -> str:
+    """The model file's text: one feature per line, so that a retrained model's diff is readable."""
+    import json
+
+    head = {k: v for k, v in model.items() if k != "weights"}
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ', "weights": {']
+    rows = [f"{json.dumps(f, ensure_ascii=False)}: {json.dumps(row)}" for f, row in model["weights"].items()]
+    lines.append(",\n".join(rows))
+    lines.append("}}")
+    return "\n".join(lines) + "\n"
+
+
+def _logits(weights: dict, bias: Sequence[float], feats: Iterable[str]) -> list[float]:
+    logits = list(bias)
+    for f in feats:
+        for c, w in weights.get(f, {}).items():
+            logits[c] += w
+    return logits
+
+
+def _softmax(logits: list[float]) -> list[float]:
+    top = max(logits)
+    exps = [math.exp(v - top) for v in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def read_model(path: str | PathLike[str]) -> dict | None:
+    """The model file as written by `train`, or None when the knowledge directory has none; a file that is
+    not such a model raises KnowledgeError naming it (one line, never a traceback)."""
+    import json
+
+    from guidebot.errors import KnowledgeError, Problem
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError([Problem(str(path), 0, "-", f"cannot read the re-ranker model: {exc}")]) from None
+    try:
+        model = json.loads(text)
+        problem = _shape_problem(model)
+    except ValueError as exc:
+        problem = f"not JSON ({exc})"
+    if problem:
+        raise KnowledgeError([Problem(str(path), 0, "-", f"{problem}; retrain it with `guidebot kb train`")])
+    return model
+
+
+def _shape_problem(model) -> str:
+    """What keeps `model` from being a re-ranker model of `MODEL_FORMAT`, or ""."""
+    if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
+        return f"not a re-ranker model of format {MODEL_FORMAT}"
+    classes, bias, weights = model.get("classes"), model.get("bias"), model.get("weights")
+    if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
+        return "`classes` must be a list of fact or flow ids"
+    if not isinstance(bias, list) or len(bias) != len(classes) or not all(isinstance(b, (int, float)) for b in bias):
+        return "`bias` must hold one number per class"
+    if not isinstance(weights, dict):
+        return "`weights` must map features to {class: weight}"
+    for feature, row in weights.items():
+        if not isinstance(row, dict) or not all(
+            c.isdigit() and int(c) < len(classes) and isinstance(w, (int, float)) for c, w in row.items()
+        ):
+            return f"weights of {feature!r} must map class numbers below {len(classes)} to numbers"
+    return ""
+
+
+def compile_model(model: dict | None, target_ids: Sequence[str], target_facts: Sequence[str]) -> dict | None:
+    """The model as the router's index keeps it: weights keyed by target index, so scoring needs no lookups.
+
+    A class may name a flow or a fact; a target takes the class of its own id, else of the fact answering it.
+    Classes the knowledge base no longer has are dropped (their weight simply no longer counts)."""
+    if not model:
+        return None
+    classes = model["classes"]
+    by_class = {c: i for i, c in enumerate(classes)}
+    class_of_target = []
+    for tid, fact in zip(target_ids, target_facts):
+        class_of_target.append(by_class.get(tid, by_class.get(fact, -1)))
+    # flat arrays rather than a tuple per weight: the index is unpickled on every start of `guidebot ask`, and
+    # thousands of small tuples would cost milliseconds where three arrays cost microseconds
+    from array import array
+
+    rows: dict[str, int] = {}
+    offsets, owners, values = array("I", [0]), array("H"), array("d")
+    for f, row in model["weights"].items():
+        rows[f] = len(offsets) - 1
+        owners.extend(int(c) for c in row)
+        values.extend(row.values())
+        offsets.append(len(values))
+    return {
+        "bias": tuple(model["bias"]),
+        "rows": rows,
+        "offsets": offsets,
+        "owners": owners,
+        "values": values,
+        "target_class": tuple(class_of_target),
+        "out_class": by_class.get(OUT_OF_SCOPE, -1),
+    }
+
+
+def probabilities(compiled: dict, words: Sequence[str], targets: Iterable[int]) -> tuple[dict[int, float], float]:
+    """({target: probability} for the given targets, probability that the question is out of scope) for a
+    question's words; only the asked targets are looked up, so a bigger knowledge base costs nothing more."""
+    logits = list(compiled["bias"])
+    rows, offsets, owners, values = compiled["rows"], compiled["offsets"], compiled["owners"], compiled["values"]
+    for f in features(words):
+        row = rows.get(f)
+        if row is not None:
+            for k in range(offsets[row], offsets[row + 1]):
+                logits[owners[k]] += values[k]
+    probs = _softmax(logits)
+    class_of = compiled["target_class"]
+    out = compiled["out_class"]
+    return {t: probs[class_of[t]] if class_of[t] >= 0 else 0.0 for t in targets}, (probs[out] if out >= 0 else 0.0)
