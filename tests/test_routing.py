@@ -774,3 +774,18 @@ def test_lay_words_relayed_from_a_family_reach_the_fact(router, question, expect
 def test_chat_fillers_are_not_topics(router):
     assert not router.route("hi how r u").in_scope
     assert router.route("pls tell me the major criteria for poems, exam tmrw").intent == "criteria.major"
+
+
+@pytest.mark.parametrize("question", ["engraftment syndrome after allo transplant for leukemia, how to treat?",
+                                      "managing ES in acute myeloid leukaemia"])
+def test_leukemia_is_another_condition(router, question):
+    # the review names Leukemia only as a journal: engraftment syndrome after a transplant for it is not POEMS'
+    assert not router.route(question).in_scope
+
+
+def test_pe_done_or_tried_is_plasma_exchange_but_a_pe_treated_is_not(router):
+    assert router.route("neuro wants to do PE for the neuropathy, any point?").intent == "treatment.plasma_exchange"
+    assert router.route("should we try PE").intent == "treatment.plasma_exchange"
+    assert router.route("should we do PE").intent == "treatment.plasma_exchange"
+    for embolism in ("what do you do for a PE in poems", "why do PE cause chest pain", "how do PE patients present"):
+        assert router.route(embolism).intent != "treatment.plasma_exchange"

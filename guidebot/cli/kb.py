@@ -47,7 +47,7 @@ def trained_model(root: Path, eval_dir: Path) -> tuple[dict, int]:
     from guidebot.routing import Router, build_index
     from guidebot.routing.reranker import OUT_OF_SCOPE, TRAINING_SETS, TUNE_SLICE_ONLY, train, training_examples
 
-    router = Router(build_index(load_knowledge(root)))
+    router = Router(build_index(load_knowledge(root), with_model=False))
     labelled = []
     for name in TRAINING_SETS:
         in_items, out_items = load_eval_set(eval_dir / name)
@@ -113,6 +113,10 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     source = _read_source(args.source) if args.source else None
     kb, problems = check_knowledge(args.path, source)
+    if kb is not None:
+        from guidebot.knowledge.base import reranker_problems
+
+        problems = sorted(problems + reranker_problems(kb))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -134,8 +134,10 @@ def _root_classes(kb, lexicon: dict, fixes: dict[str, str]) -> dict[str, str]:
     return roots
 
 
-def build_index(kb) -> dict:
-    """Plain-data routing index of a KnowledgeBase (or any object with its attributes); pickled as the cache."""
+def build_index(kb, with_model: bool = True) -> dict:
+    """Plain-data routing index of a KnowledgeBase (or any object with its attributes); pickled as the cache.
+    With `with_model`, the re-ranker model in the knowledge directory (if any) comes along; `kb train`, which
+    replaces that model, builds without it."""
     from guidebot.render import format_reference, markdown_to_plain
 
     terms = [(t.canonical, list(t.variants)) for t in getattr(kb, "lexicon", [])]
@@ -330,7 +332,7 @@ def build_index(kb) -> dict:
         "references": references,
         "review": getattr(kb, "review", ""),
         "reranker": compile_model(
-            read_model(os_path.join(kb.root, MODEL_FILE)) if getattr(kb, "root", None) else None,
+            read_model(os_path.join(kb.root, MODEL_FILE)) if with_model and getattr(kb, "root", None) else None,
             [t[0] for t in targets], [t[3] for t in targets],
         ),
     }

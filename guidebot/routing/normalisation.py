@@ -142,7 +142,7 @@ OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp"
                               "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis", "als",
                               "apnea", "ttp", "myasthenia", "lupus", "hiv", "macular", "retinopathy",
                               "thrombocythemia", "vera", "tempi", "embolism", "dvt", "glioblastoma",
-                              "glioma", "imcd", "jak2"})
+                              "glioma", "imcd", "jak2", "leukemia", "leukaemia"})
 """Conditions other than POEMS (the review names several only to tell them apart from it): a question about
 one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
 
@@ -187,9 +187,13 @@ READ_BY_CONTEXT = {
 """Abbreviations whose meaning depends on their neighbours: "hct" next to a blood count is the hematocrit,
 not a transplant ("plts and hct high"); "PE" next to sessions or IVIG is plasma exchange (elsewhere it may be
 a pulmonary embolism or a pleural effusion, so the lexicon leaves it alone)."""
-READ_AFTER = {"pe": frozenset({"do", "doing", "try", "tried", "trying"})}
-"""Abbreviations read as in `READ_BY_CONTEXT` when the word just before them is one of these: "wants to do PE"
-is a procedure, where "what do you do for a PE" may be an embolism."""
+READ_AFTER = {"pe": frozenset({
+    ("try",), ("tried",), ("trying",), ("doing",),
+    *((subject, "do") for subject in ("to", "we", "should", "can", "could", "will", "would", "ll")),
+})}
+"""Abbreviations read as in `READ_BY_CONTEXT` when the words just before them are one of these: "wants to do
+PE" and "should we try PE" name a procedure, where "what do you do for a PE" or "why do PE cause chest pain"
+may be about an embolism (so "do" counts only after a subject or a modal)."""
 CONTEXT_WINDOW = 3
 """How many words either side decide such an abbreviation."""
 
@@ -312,7 +316,7 @@ def _read_by_context(tokens: list[str]) -> list[str]:
         cues, reading = READ_BY_CONTEXT.get(tok, (None, None))
         if cues is not None and (
             cues.intersection(tokens[max(0, i - CONTEXT_WINDOW) : i + CONTEXT_WINDOW + 1])
-            or (i > 0 and tokens[i - 1] in READ_AFTER.get(tok, ()))
+            or any(tuple(tokens[max(0, i - len(before)) : i]) == before for before in READ_AFTER.get(tok, ()))
         ):
             out.extend(reading)
         else:

@@ -188,18 +188,28 @@ def _shape_problem(model) -> str:
     if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
         return f"not a re-ranker model of format {MODEL_FORMAT}"
     classes, bias, weights = model.get("classes"), model.get("bias"), model.get("weights")
-    if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
-        return "`classes` must be a list of fact or flow ids"
-    if not isinstance(bias, list) or len(bias) != len(classes) or not all(isinstance(b, (int, float)) for b in bias):
-        return "`bias` must hold one number per class"
+    if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes) or len(set(classes)) != len(classes):
+        return "`classes` must be a list of distinct fact or flow ids"
+    if OUT_OF_SCOPE not in classes:
+        return f"`classes` must include {OUT_OF_SCOPE!r}"
+    if not isinstance(bias, list) or len(bias) != len(classes) or not all(_is_weight(b) for b in bias):
+        return "`bias` must hold one finite number per class"
     if not isinstance(weights, dict):
         return "`weights` must map features to {class: weight}"
     for feature, row in weights.items():
         if not isinstance(row, dict) or not all(
-            c.isdigit() and int(c) < len(classes) and isinstance(w, (int, float)) for c, w in row.items()
+            c.isascii() and c.isdecimal() and int(c) < len(classes) and _is_weight(w) for c, w in row.items()
         ):
-            return f"weights of {feature!r} must map class numbers below {len(classes)} to numbers"
+            return f"weights of {feature!r} must map class numbers below {len(classes)} to finite numbers"
     return ""
+
+
+WEIGHT_LIMIT = 1e6
+"""Larger weights than this are not a trained model's (and could overflow the softmax)."""
+
+
+def _is_weight(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) <= WEIGHT_LIMIT
 
 
 def compile_model(model: dict | None, target_ids: Sequence[str], target_facts: Sequence[str]) -> dict | None:

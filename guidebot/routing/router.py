@@ -486,7 +486,14 @@ class Router:
                 # review question, answers it ("wat r the odds of relapse post bmt" reads like hundreds of
                 # labelled questions the hand scores miss)
                 chosen = self._learned_choice(content, scored)
-                if chosen is not None:
+                # a word neither the knowledge base nor the model has seen ("PET in hemochromatosis") is
+                # invisible to the model: its certainty then speaks for the rest of the question only, which is
+                # enough only when the question names POEMS ("poems work-up lsit": the odd word is then a typo or
+                # a detail of the patient, not another disease)
+                unseen = chosen is not None and "poem" not in content and any(
+                    w not in self._reranker["rows"] for w in self._unknown_words(content)
+                )
+                if chosen is not None and not unseen:
                     top, p_top, p_out = chosen
                     if p_top >= RESCUE_MIN and p_out <= RESCUE_MAX_OUT and not self._decline_reason(text, content, top, thresholds=False):
                         best, reason = top, ""
@@ -561,7 +568,18 @@ class Router:
         front = scored[:RERANK_CANDIDATES]
         per_target, p_out = probabilities(self._reranker, content, [s.target for s in front])
         top = max(front, key=lambda s: (s.score + RERANK_WEIGHT * per_target[s.target], -front.index(s)))
+        # never away from a caution the hand scores rank higher ("pt relapsed, thinking pheresis" stays with the
+        # plasma-exchange caution, or is declined as before, but never becomes the relapse fact)
+        caution = next((s for s in front if s.target in self._cautions), None)
+        if caution is not None and caution.score > top.score:
+            top = caution
         return top, per_target[top.target], p_out
+
+    def _unknown_words(self, content: list[str]) -> list[str]:
+        """The question's words guidebot has never seen (and could not read as a misspelling): most likely
+        another drug or disease ("hemochromatosis")."""
+        ix = self._ix
+        return [w for w in content if w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC]
 
     def _decline_reason(self, text: str, content: list[str], best: _Scored, thresholds: bool = True) -> str:
         """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with
@@ -573,7 +591,7 @@ class Router:
         if any(w in UNCOVERED_TOPICS and not (w == "drive" and nxt in DRIVEN_OBJECTS)
                for w, nxt in zip(words, [*words[1:], ""])):
             return "other_topic"
-        unknown = any(w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC for w in content)
+        unknown = bool(self._unknown_words(content))
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= CASE_LENGTH
         about_poems = not POEMS_WORDS.isdisjoint(content)
         if unknown:
