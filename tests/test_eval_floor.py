@@ -13,7 +13,8 @@ Pass 7 merged 4 more (122 -> 118) and set a POEMS-anchored minimum score; a lone
 Pass 8 added the learned re-ranker (guidebot/routing/reranker.py). It learns from the engineer's tuning slice
 and blind sets blind, c, d, e, g, h and k, so their floors now pin what it fits (about 1 point below, so that
 a retrain after a knowledge edit does not trip them); the engineer's held-out slice and blind sets f, i, j, l
-and m are never learnt from and stay the never-seen measure.
+and m (and n, written after the code was frozen and measured once) are never learnt from and stay the
+never-seen measure.
 """
 
 from __future__ import annotations
@@ -73,9 +74,10 @@ BLIND_FLOORS = {
     "blind": (0.97, 0.98), "blind_c": (0.97, 0.98), "blind_d": (0.96, 0.98), "blind_e": (0.97, 0.97),
     "blind_f": (0.93, 0.94), "blind_g": (0.97, 0.96), "blind_h": (0.97, 0.99), "blind_i": (0.94, 0.94),
     "blind_j": (0.94, 0.96), "blind_k": (0.95, 0.98), "blind_l": (0.95, 0.97), "blind_m": (0.94, 0.93),
+    "blind_n": (0.93, 0.97),
 }
 """Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
-HELD_OUT = frozenset({"blind_f", "blind_i", "blind_j", "blind_l", "blind_m"})
+HELD_OUT = frozenset({"blind_f", "blind_i", "blind_j", "blind_l", "blind_m", "blind_n"})
 """Sets whose misses are never read, so that they keep measuring questions the router has never seen: a
 failing floor reports their counts only (I's one caution question and two leaks shown by an older version of
 this test excepted, and M's one caution question the router missed when M was first measured: "PE" as a

@@ -70,7 +70,7 @@ def test_the_shipped_model_is_what_training_on_the_tuning_sets_gives():
 
 
 def test_the_held_out_sets_are_never_trained_on():
-    held_out = {"blind_f", "blind_i", "blind_j", "blind_l", "blind_m"}
+    held_out = {"blind_f", "blind_i", "blind_j", "blind_l", "blind_m", "blind_n"}
     assert held_out.isdisjoint(TRAINING_SETS)
     assert all((EVAL / name / "in_scope.yaml").exists() for name in held_out | set(TRAINING_SETS) - {""})
 
@@ -246,3 +246,11 @@ def test_the_model_chooses_only_among_the_front_runners(router):
     far = ids[RERANK_CANDIDATES]
     router._reranker = _model(router, {w: {far: 9.0} for w in router.score(question)[0]})
     assert router.route(question).intent != far
+
+
+def test_eval_says_when_it_scores_questions_the_model_learnt_from():
+    from guidebot.cli.eval import _learnt_from
+
+    assert _learnt_from(EVAL / "blind_k", "all") == "this set"
+    assert _learnt_from(None, "tune") == "this set's tuning slice"
+    assert _learnt_from(None, "held_out") == _learnt_from(EVAL / "blind_l", "all") == ""

@@ -137,8 +137,25 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
+    learnt = _learnt_from(args.eval_dir, args.slice)
+    if learnt:
+        print(f"note: the re-ranker learnt from {learnt}: its accuracy there is a fit, not a never-seen measure")
     print(_text(report))
     return 0
+
+
+def _learnt_from(folder, which: str) -> str:
+    """What part of this evaluation set the shipped re-ranker was trained on ("" when none of the scored part)."""
+    from guidebot.routing.reranker import TRAINING_SETS, TUNE_SLICE_ONLY
+
+    root = Path(folder).resolve() if folder else DEFAULT_EVAL_DIR
+    trained = {(DEFAULT_EVAL_DIR / name).resolve(): name for name in TRAINING_SETS}
+    name = trained.get(root)
+    if name is None:
+        return ""
+    if name in TUNE_SLICE_ONLY:
+        return "" if which == "held_out" else "this set's tuning slice"
+    return "this set"
 
 
 def _pct(x: float) -> str:
