@@ -789,3 +789,12 @@ def test_pe_done_or_tried_is_plasma_exchange_but_a_pe_treated_is_not(router):
     assert router.route("should we do PE").intent == "treatment.plasma_exchange"
     for embolism in ("what do you do for a PE in poems", "why do PE cause chest pain", "how do PE patients present"):
         assert router.route(embolism).intent != "treatment.plasma_exchange"
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("what vegf level suggests poems", "diagnosis.vegf_threshold"),
+    ("new DVT in my poems pt before starting tx - is that expected", "thrombosis.arterial_events"),
+])
+def test_a_caution_sharing_words_with_a_question_that_names_no_agent_does_not_win(router, question, fact):
+    # the bevacizumab caution covers "vegf", the LMWH caution "dvt": more coverage alone is no drug question
+    assert router.route(question).intent == fact

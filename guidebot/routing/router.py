@@ -425,10 +425,9 @@ class Router:
         if not scored:
             return Match(None, 0.0, False, self._starters(), False, "low_coverage")
         best = scored[0]
-        # a safety caution close behind the best wins when its title names what the question names
-        # ("velcade ok?" -> "Avoid neurotoxic agents (bortezomib, thalidomide)") or when it covers more of
-        # the question than the best does, so that a drug question meets its warning first and the drug's
-        # efficacy fact comes as a suggestion
+        # a safety caution wins when the question names its agent ("velcade ok?" -> "Avoid neurotoxic agents
+        # (bortezomib, thalidomide)"), or when it is close behind the best and its title names what the question
+        # names, so that a drug question meets its warning first and the drug's efficacy fact comes as a suggestion
         anchored = self._anchored_caution(content, scored, best)
         if anchored is not None:
             # a question naming the agent of a caution is shown that caution, whatever its coverage; a dose
@@ -445,15 +444,16 @@ class Router:
                 return Match(None, round(best.score, 3), False, self._starters(), False, reason)
         else:
             if best.target not in self._cautions:
-                # a caution close behind the best wins when its title names what the question names or when
-                # it covers more of the question, so that a drug question meets its warning first; but not
-                # when the caution itself could not answer ("takatsuki syndrome" shares one word with a
-                # caution's phrasing: that must not turn an answerable question into a decline)
+                # a caution close behind the best wins when its title names what the question names, so that a
+                # drug question meets its warning first; covering more of the question is not enough ("what
+                # vegf level suggests poems" shares VEGF with the bevacizumab caution, and asks no drug); nor
+                # does it win when the caution itself could not answer ("takatsuki syndrome" shares one word
+                # with a caution's phrasing: that must not turn an answerable question into a decline)
                 for s in scored[1:]:
                     if best.score - s.score > CAUTION_MARGIN:
                         break
                     names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
-                    if s.target in self._cautions and (names_it or s.coverage > best.coverage):
+                    if s.target in self._cautions and names_it:
                         if not self._decline_reason(text, content, s):
                             best = s
                         break
