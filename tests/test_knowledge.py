@@ -20,6 +20,8 @@ def text_of(kb, fact_id: str) -> str:
 # (fact id, safety marker, phrases that must appear in the answer, citations that must be given)
 PINNED = [
     ("diagnosis.vegf_threshold", "threshold", [r">\s?200 pg/mL", r"\b68%", r"\b95%", r"plasma"], {1}),
+    ("diagnosis.vegf_use", "threshold", [r"one specimen type", r"plasma\s+or serum"], {33}),
+    ("diagnosis.vegf_serum_vs_plasma", "threshold", [r"serum VEGF runs higher than plasma", r">200 pg/mL", r"studied in \W*plasma"], {1, 31}),
     ("criteria.rule", "criterion", [r"mandatory", r"\b(1|one) major", r"\b(1|one) minor", r"both"], {1, 2}),
     ("criteria.endocrine_exception", "criterion", [r"thyroid", r"diabetes", r"alone|by themselves|on their own"], set()),
     ("treatment.radiation_dose", "threshold", [r"\b45 Gy", r"35-54 Gy"], {41, 42}),

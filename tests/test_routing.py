@@ -761,7 +761,7 @@ def test_a_caution_whose_answer_names_the_condition_is_not_declined_for_it(route
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("family asking why his breasts are growing, is it the disease", "clinical.hypogonadism"),
+        ("family asking why his breasts are growing, is it the disease", "clinical.endocrinopathy"),
         ("wife asking why his skin went dark", "clinical.skin_changes"),
         ("relatives ask about his swollen legs in poems", "clinical.volume_overload"),
         ("can we block VEGF with an antibody in poems", "treatment.bevacizumab"),
