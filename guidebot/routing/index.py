@@ -18,7 +18,7 @@ from guidebot.routing.normalisation import (
 )
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -249,6 +249,9 @@ def build_index(kb, with_model: bool = True) -> dict:
     # log(1 + N/df): "poems" (in nearly every target) keeps a little weight, a drug name in one fact a lot
     idf = {tok: log(1.0 + n / d) for tok, d in df.items()}
     choice_postings: dict[str, list[int]] = {}
+    # word -> the target of every phrasing (not keyword) using it, repeated per phrasing: the router's focus
+    # signal reads it directly, without looking up each choice's owner and kind in its hottest loop
+    mention_postings: dict[str, list[int]] = {}
     choice_weight: list[float] = []
     choice_content: list[str] = []
     same_topic: dict[str, list[int]] = {}  # topic words of a phrasing -> the targets with such a phrasing
@@ -259,6 +262,8 @@ def build_index(kb, with_model: bool = True) -> dict:
         choice_content.append(" ".join(informative))
         for w in informative:
             choice_postings.setdefault(w, []).append(ci)
+            if not choice_is_keyword[ci]:
+                mention_postings.setdefault(w, []).append(choice_target[ci])
         key = topic_key(informative)
         if key and choice_target[ci] not in same_topic.setdefault(key, []):
             same_topic[key].append(choice_target[ci])
@@ -305,12 +310,12 @@ def build_index(kb, with_model: bool = True) -> dict:
         "choice_target": choice_target,
         "choice_content": choice_content,
         "same_topic": same_topic,
-        "choice_is_keyword": choice_is_keyword,
         "sentences": sentences,
         "title_choice": title_choice,
         "choice_span": choice_span,
         "choice_weight": choice_weight,
         "choice_postings": choice_postings,
+        "mention_postings": mention_postings,
         "postings": postings,
         "answer_postings": answer_postings,
         "doc_postings": doc_postings,

@@ -320,7 +320,6 @@ class Router:
         covered: dict[int, float] = {}
         shared: dict[int, float] = {}
         mentions: dict[int, float] = {}
-        is_keyword = ix["choice_is_keyword"]
         owner = ix["choice_target"]
         # the hottest loop at 50x: methods bound once
         shared_get, mentions_get = shared.get, mentions.get
@@ -331,9 +330,8 @@ class Router:
                 covered[ti] = covered.get(ti, 0.0) + ANSWER_WEIGHT * w
             for ci in ix["choice_postings"].get(tok, ()):
                 shared[ci] = shared_get(ci, 0.0) + w
-                if not is_keyword[ci]:
-                    t = owner[ci]
-                    mentions[t] = mentions_get(t, 0.0) + w
+            for t in ix["mention_postings"].get(tok, ()):
+                mentions[t] = mentions_get(t, 0.0) + w
         if not covered:
             return content, []
         bm25: dict[int, float] = {}
