@@ -1,7 +1,7 @@
 """The learned re-ranker: a linear model over a question's words, trained on labelled questions.
 
-The hand-made scores (`router.Router.score`) know the knowledge base; they do not know how people ask. ~4,000
-questions written by a dozen writers, each labelled with the fact that answers it (or as out of scope), do.
+The hand-made scores (`router.Router.score`) know the knowledge base; they do not know how people ask. About
+4,400 questions from eight writers' sets, each labelled with the fact that answers it (or as out of scope), do.
 From them a multinomial logistic regression learns which words point to which fact, and which point away
 from the review altogether. It is a table of numbers (`knowledge/reranker.json`), applied by adding up
 weights: deterministic, offline, no language model, and it only ever chooses among the curated facts, so
@@ -12,8 +12,10 @@ model never saw (leave one writer's set out, train on the rest):
 - among the hand-scored front-runners, it breaks near ties (`RERANK_WEIGHT`, `RERANK_CANDIDATES`);
 - a question declined only for scoring too low is answered when the model is sure of that answer and sure it
   is a review question (`RESCUE_MIN`, `RESCUE_MAX_OUT`);
-- a question answered by score alone is declined when the model is sure it is not a review question
-  (`DECLINE_MIN_OUT`). Safety rules (a caution the question names) come first and are never overruled.
+- a question answered by score alone, and only weakly (`DECLINE_MAX_SCORE`), is declined when the model is
+  sure it is not a review question (`DECLINE_MIN_OUT`).
+Safety rules (a caution the question names, doses, other conditions and drugs) come first and are never
+overruled, and the model never moves a question off a caution the hand scores rank above its choice.
 
 Features are the words the router reads after its normalisation (misspellings corrected, lexicon applied),
 plus each pair of neighbouring words. Training (`train`) is plain Python with a fixed shuffle seed, so the
@@ -175,9 +177,10 @@ def read_model(path: str | PathLike[str]) -> dict | None:
         raise KnowledgeError([Problem(str(path), 0, "-", f"cannot read the re-ranker model: {exc}")]) from None
     try:
         model = json.loads(text)
-        problem = _shape_problem(model)
     except ValueError as exc:
         problem = f"not JSON ({exc})"
+    else:
+        problem = _shape_problem(model)
     if problem:
         raise KnowledgeError([Problem(str(path), 0, "-", f"{problem}; retrain it with `guidebot kb train`")])
     return model
@@ -244,6 +247,11 @@ def compile_model(model: dict | None, target_ids: Sequence[str], target_facts: S
         "target_class": tuple(class_of_target),
         "out_class": by_class.get(OUT_OF_SCOPE, -1),
     }
+
+
+def knows(compiled: dict, word: str) -> bool:
+    """Whether the model learnt anything about `word` (a word it never saw cannot sway it)."""
+    return word in compiled["rows"]
 
 
 def probabilities(compiled: dict, words: Sequence[str], targets: Iterable[int]) -> tuple[dict[int, float], float]:

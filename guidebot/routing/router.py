@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
 from guidebot.routing.reranker import (
-    DECLINE_MAX_SCORE, DECLINE_MIN_OUT, RERANK_CANDIDATES, RERANK_WEIGHT, RESCUE_MAX_OUT, RESCUE_MIN, probabilities,
+    DECLINE_MAX_SCORE, DECLINE_MIN_OUT, RERANK_CANDIDATES, RERANK_WEIGHT, RESCUE_MAX_OUT, RESCUE_MIN, knows, probabilities,
 )
 from guidebot.routing.normalisation import (
     ABOUT_THE_ASSISTANT, CHITCHAT, COUNT_UNITS, DOMAIN_WORDS, DURATION_CUES, DOSE_UNITS, DOSE_WORDS, DRIVEN_OBJECTS, DRUG_STEMS, DRUGS, GENERIC, MANAGEMENT_WORDS,
@@ -489,7 +489,7 @@ class Router:
                 # enough only when the question names POEMS ("poems work-up lsit": the odd word is then a typo or
                 # a detail of the patient, not another disease)
                 unseen = chosen is not None and "poem" not in content and any(
-                    w not in self._reranker["rows"] for w in self._unknown_words(content)
+                    not knows(self._reranker, w) for w in self._unknown_words(content)
                 )
                 if chosen is not None and not unseen:
                     top, p_top, p_out = chosen
@@ -565,7 +565,7 @@ class Router:
             return None
         front = scored[:RERANK_CANDIDATES]
         per_target, p_out = probabilities(self._reranker, content, [s.target for s in front])
-        top = max(front, key=lambda s: (s.score + RERANK_WEIGHT * per_target[s.target], -front.index(s)))
+        top = max(front, key=lambda s: s.score + RERANK_WEIGHT * per_target[s.target])  # ties: the hand score's order
         # never away from a caution the hand scores rank higher ("pt relapsed, thinking pheresis" stays with the
         # plasma-exchange caution, or is declined as before, but never becomes the relapse fact)
         caution = next((s for s in front if s.target in self._cautions), None)
