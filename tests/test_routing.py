@@ -67,10 +67,10 @@ def test_misspelt_known_words_are_corrected(router):
 
 @pytest.mark.parametrize(
     ("typed", "known"),
-    [("papiledema", "papilledema"), ("haematologist", "hematologist"), ("thalidomid", "thalidomide")],
+    [("papiledema", "papilledema"), ("haematologist", "hematologist"), ("thalidomid", "thalidomide"), ("therapie", "therapy")],
 )
 def test_words_spelt_as_they_sound_are_corrected(router, typed, known):
-    # ph/f, ae/e, doubled letters: more than one edit apart, yet plainly the same word
+    # ph/f, ae/e, doubled letters, a final e: more than one edit apart, yet plainly the same word
     assert router.normalise(typed) == router.normalise(known)
 
 
@@ -87,8 +87,42 @@ def test_misspelt_questions_reach_their_fact(router, question, expected):
 
 
 @pytest.mark.parametrize(
+    ("split", "whole"),
+    [
+        ("scler otic lesions", "sclerotic lesions"),
+        ("guy neco mastia", "gynecomastia"),
+        ("criteria for poe ems", "criteria for poems"),
+        ("dara tuma mab results", "daratumumab results"),
+        ("plasma ex change", "plasma exchange"),
+        ("end ocrine screening", "endocrine screening"),
+    ],
+)
+def test_words_split_apart_by_dictation_are_joined_again(router, split, whole):
+    assert router.normalise(split) == router.normalise(whole)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [("why do anti vegf drugs fail", "bevacizumab"), ("m protein size", "protein"), ("foot drop", "drop"), ("a rm pain", "rm")],
+)
+def test_known_or_short_neighbours_are_not_joined(router, text, kept):
+    # only an unknown piece starts a join, of at least six letters: "anti vegf" stays the lexicon phrase
+    assert kept in router.normalise(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [("castle man disease siltuximab dose", "low_coverage"), ("plasma ex change for ttp", "other_condition")],
+)
+def test_a_rejoined_word_keeps_the_decline_rules(router, question, reason):
+    match = router.route(question)
+    assert (match.in_scope, match.reason) == (False, reason)
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
-    [("engrafted", "engraftment"), ("mobilised", "mobilization"), ("hypercoagulability", "hypercoagulable")],
+    [("engrafted", "engraftment"), ("mobilised", "mobilization"), ("hypercoagulability", "hypercoagulable"),
+     ("serially", "serial")],
 )
 def test_inflections_meet_on_one_word(router, a, b):
     assert router.normalise(a) == router.normalise(b)

@@ -11,7 +11,9 @@ by the guidebot version, `INDEX_FORMAT`, the router modules' own stamps and ever
 
 Normalisation (`_clean` + lexicon), the same for the index and the question: NFKC, Greek letters spelt out,
 dashes and apostrophes folded, case folded, accents dropped, punctuation to spaces, plurals to singular
-(and, on the question side, a name spelt out letter by letter, "P O E M S", joined into one word);
+(and, on the question side, a name spelt out letter by letter, "P O E M S", joined into one word, and so
+is a word dictation or a phone keyboard split apart, "scler otic", when an unknown piece joins into a known
+word or a misspelling of one);
 then lexicon variants become their canonical words (longest phrase first); then every word is replaced by
 the most frequent word of the knowledge base sharing its crude root (`_root`: "treated", "treating" ->
 "treatment"; "mobilised" -> "mobilization"). On the question side only, an unknown word is first matched

@@ -39,7 +39,7 @@ def _stem(word: str) -> str:
 
 
 _ROOT_SUFFIXES = (("ologically", "olog"), ("ological", "olog"), ("ologic", "olog"), ("ology", "olog"),
-                  ("ographic", "ograph"), ("ography", "ograph"), ("ogram", "ograph"), ("ability", "abl"), ("ibility", "ibl"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
+                  ("ographic", "ograph"), ("ography", "ograph"), ("ogram", "ograph"), ("ability", "abl"), ("ibility", "ibl"), ("ally", "al"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
                   ("ing", ""), ("ied", "y"), ("ised", "iz"), ("ized", "iz"), ("ed", ""), ("ise", "iz"), ("ize", "iz"))
 
 
@@ -49,13 +49,15 @@ _SOUNDS = (("ph", "f"), ("ae", "e"), ("oe", "e"), ("th", "t"), ("y", "i"), ("k",
 def _sound(word: str) -> str:
     """A spelling-blind key for typo matching: "plasmaferesis" and "plasmapheresis", "papiledema" and
     "papilledema", "haematology" and "hematology" get the same key (ph=f, ae=oe=e, y=i, k=c, z=s, no
-    doubled letters)."""
+    doubled letters, no final e)."""
     for a, b in _SOUNDS:
         word = word.replace(a, b)
     out = []
     for c in word:
         if not out or out[-1] != c:
             out.append(c)
+    if len(out) > 4 and out[-1] == "e":
+        out.pop()  # a silent final e, as other languages spell it ("therapie", "neuropathie")
     return "".join(out)
 
 
@@ -105,7 +107,7 @@ STOPWORDS = frozenset(
     definitely probably maybe perhaps anyway honestly truly quite rather pretty
     wat wut wot u ur tel abt bout hw wht whta tho thru till until gonna wanna gotta kinda sorta prob
     anything nothing something everything everyone anyone everybody anybody stuff lot lots way say says said
-    saw seen today tonight tomorrow tmrw tmr tomorow btw n r rite shud shld wud cud wen hv""".split()
+    saw seen today tonight tomorrow tmrw tmr tomorow btw n r rite shud shld wud cud wen hv til whether""".split()
 )
 """Function words: no topic in them, so coverage ignores them. ("my patient" is kept: it marks the guided
 flows, and IDF already keeps it from outweighing a topic word.)"""
@@ -125,7 +127,7 @@ GENERIC = frozenset(
     consider considering considered else worth tip tips picture forgot forget slightly unusual odd bring
     complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
     new newly currently recently now family relative relatives wife husband son daughter mother mum mom father dad
-    parents sir madam respected kindly doubt simple simply layman lay""".split()
+    parents sir madam respected kindly doubt simple simply layman lay remind reminder""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""

@@ -6,6 +6,7 @@ See the package docstring (`guidebot.routing`) for the signals and the decision 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -26,6 +27,11 @@ from guidebot.routing.normalisation import (
 # ---------------------------------------------------------------------------------------------------
 # Decision thresholds, tuned on the tuning slices of the evaluation sets (see `guidebot eval --slice tune`).
 
+MAX_SPLIT_PARTS = 3
+"""A word split apart by dictation is joined again from at most this many pieces ("guy neco mastia")."""
+MIN_REJOINED_LENGTH = 6
+"""...and only when the pieces have at least this many letters together: short joins ("a" + "rm") would
+make words out of chat."""
 MIN_COVERAGE = 0.4
 """Below this share of the question's information found in the best target, the question is out of scope."""
 UNKNOWN_MIN_COVERAGE = 0.5
@@ -240,41 +246,99 @@ class Router:
         return [w for g in self.groups(text) for w in g]
 
     def groups(self, text: str) -> list[tuple[str, ...]]:
-        """The question's words grouped by concept (see `_lexicon_groups`): unknown words matched by sound,
-        else by one edit, to a known one; lexicon applied; each word folded onto its root class (`_fold`)."""
+        """The question's words grouped by concept (see `_lexicon_groups`): a word split apart joined again
+        (`_rejoined`); unknown words matched by sound, else by one edit, to a known one; lexicon applied; each
+        word folded onto its root class (`_fold`)."""
         ix = self._ix
-        tokens = _join_spelt(list(_words(text)))
-        known = ix["known"]
-        roots = ix["roots"]
+        tokens = self._rejoined(_join_spelt(list(_words(text))))
         fixes = ix["fixes"]
+        roots = ix["roots"]
         fixed = []
         for tok in tokens:
             tok = fixes.get(tok, tok)  # a curator's deliberate misspelling ("syndrom") is the word it misspells
-            if (tok in known or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH or tok.isdigit()
-                    or tok in NEVER_CORRECTED or tok in OTHER_CONDITIONS or _root(tok) in roots):
+            if self._is_known(tok) or tok.isdigit() or tok in NEVER_CORRECTED or tok in OTHER_CONDITIONS:
                 fixed.append(tok)
                 continue
-            sounds = ix["sounds"].get(_sound(tok))
-            if sounds is not None:  # spelt as it sounds: "melfalan", "plasmaferesis", "papiledema"
-                fixed.append(sounds)
-                continue
-            # OSA counts a swapped pair of letters ("stnad") as one edit, where ratio would count two
-            best = process.extractOne(tok, ix["vocab"], scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF)
-            # a short word one edit from a known word of another initial is more likely a word of its own
-            # ("taper" is not "paper")
-            if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
-                best = None
-            if best is None and len(tok) >= SKELETON_MIN_LENGTH:
-                # vowels wrong more than once in a long word ("ixozamib")
-                skeleton = ix["skeletons"].get(_skeleton(tok))
-                best = (skeleton,) if skeleton else None
+            best = self._correction(tok)
             if best is None:
                 # a misspelt function or framing word ("shoudl", "evry", "descibe") is that word, not an
                 # unknown topic that would send the question away
-                best = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
-                best = best if best and best[0][0] == tok[0] else None
-            fixed.append(best[0] if best else tok)
+                framing = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
+                best = framing[0] if framing and framing[0][0] == tok[0] else None
+            fixed.append(best or tok)
         return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(_read_by_context(fixed), ix["lexicon"])]
+
+    def _is_known(self, tok: str) -> bool:
+        """A word read as it is: known to the index, a function word, too short to correct, or an inflection
+        of a known word."""
+        return (tok in self._ix["known"] or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH
+                or _root(tok) in self._ix["roots"])
+
+    def _correction(self, tok: str, vocab: list[str] | None = None) -> str | None:
+        """The known word an unknown `tok` misspells, or None: by sound, else by one edit (among `vocab`, by
+        default the whole vocabulary), else (long drug names) by consonants."""
+        ix = self._ix
+        sounds = ix["sounds"].get(_sound(tok))
+        if sounds is not None:  # spelt as it sounds: "melfalan", "plasmaferesis", "papiledema"
+            return sounds
+        # OSA counts a swapped pair of letters ("stnad") as one edit, where ratio would count two
+        best = process.extractOne(tok, ix["vocab"] if vocab is None else vocab, scorer=OSA.normalized_similarity,
+                                  score_cutoff=TYPO_CUTOFF)
+        # a short word one edit from a known word of another initial is more likely a word of its own
+        # ("taper" is not "paper")
+        if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
+            best = None
+        if best is None and len(tok) >= SKELETON_MIN_LENGTH:
+            # vowels wrong more than once in a long word ("ixozamib")
+            return ix["skeletons"].get(_skeleton(tok))
+        return best[0] if best else None
+
+    @cached_property
+    def _vocab_by_length(self) -> tuple[list[int], list[str]]:
+        """(lengths, words): the vocabulary sorted by length, for `_vocab_near`."""
+        words = sorted(self._ix["vocab"], key=len)
+        return [len(w) for w in words], words
+
+    def _vocab_near(self, length: int) -> list[str]:
+        """The words of the vocabulary a word of `length` letters can be a misspelling of: no others are within
+        `TYPO_CUTOFF` (joining tries several spans per question, and checking the whole vocabulary for each
+        would double the routing time)."""
+        lengths, words = self._vocab_by_length
+        return words[bisect_left(lengths, TYPO_CUTOFF * length) : bisect_right(lengths, length / TYPO_CUTOFF)]
+
+    def _rejoined(self, tokens: list[str]) -> list[str]:
+        """`tokens` with a word that dictation or a phone keyboard split apart ("scler otic", "guy neco mastia",
+        "dara tuma mab") joined again: up to `MAX_SPLIT_PARTS` neighbouring words, at least one of them
+        unknown, whose letters together are a known word or a misspelling of one."""
+        known, roots, fixes = self._ix["known"], self._ix["roots"], self._ix["fixes"]
+        # a short piece counts too ("poe ems"): too short to correct alone, not too short to join
+        unknown = [
+            len(t) > 1 and not (t in known or t in STOPWORDS or t in CHITCHAT or _root(t) in roots or t.isdigit()
+                                or t in fixes or t in NEVER_CORRECTED or t in OTHER_CONDITIONS)
+            for t in tokens
+        ]
+        if not any(unknown):
+            return tokens
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for k in range(min(MAX_SPLIT_PARTS, len(tokens) - i), 1, -1):
+                parts = tokens[i : i + k]
+                if not any(unknown[i : i + k]) or not all(p.isalpha() for p in parts):
+                    continue
+                joined = "".join(parts)
+                if len(joined) < MIN_REJOINED_LENGTH:
+                    continue
+                joined = _stem(joined)
+                word = joined if self._is_known(joined) else self._correction(joined, self._vocab_near(len(joined)))
+                if word is not None and word not in STOPWORDS and word not in GENERIC:
+                    out.append(word)
+                    i += k
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out
 
     # -- scoring --------------------------------------------------------------------------------
 
