@@ -72,12 +72,13 @@ def test_accuracy_floor(eval_set, which):
 EVAL = Path(__file__).parent / "eval"
 BLIND_FLOORS = {
     "blind": (0.97, 0.98), "blind_c": (0.97, 0.98), "blind_d": (0.96, 0.98), "blind_e": (0.97, 0.97),
-    "blind_f": (0.93, 0.94), "blind_g": (0.97, 0.96), "blind_h": (0.97, 0.99), "blind_i": (0.94, 0.94),
-    "blind_j": (0.94, 0.96), "blind_k": (0.95, 0.98), "blind_l": (0.95, 0.97), "blind_m": (0.94, 0.93),
-    "blind_n": (0.93, 0.97), "blind_p": (0.97, 0.96), "blind_q": (0.96, 0.96), "blind_r": (0.97, 0.98),
+    "blind_f": (0.94, 0.95), "blind_g": (0.97, 0.96), "blind_h": (0.97, 0.99), "blind_i": (0.94, 0.94),
+    "blind_j": (0.95, 0.97), "blind_k": (0.95, 0.98), "blind_l": (0.96, 0.98), "blind_m": (0.95, 0.93),
+    "blind_n": (0.94, 0.98), "blind_o": (0.93, 0.97), "blind_p": (0.97, 0.96), "blind_q": (0.96, 0.96),
+    "blind_r": (0.97, 0.98),
 }
 """Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
-HELD_OUT = frozenset({"blind_f", "blind_i", "blind_j", "blind_l", "blind_m", "blind_n"})
+HELD_OUT = frozenset({"blind_f", "blind_i", "blind_j", "blind_l", "blind_m", "blind_n", "blind_o"})
 """Sets whose misses are never read, so that they keep measuring questions the router has never seen: a
 failing floor reports their counts only (I's one caution question and two leaks shown by an older version of
 this test excepted, and M's one caution question the router missed when M was first measured: "PE" as a

@@ -70,7 +70,7 @@ SEED = 0
 
 TRAINING_SETS = ("", "blind", "blind_c", "blind_d", "blind_e", "blind_g", "blind_h", "blind_k", "blind_p", "blind_q", "blind_r")
 """The evaluation sets (folders of tests/eval) the shipped model learns from. The other blind sets (f, i, j,
-l, m, n) were written by writers it never saw; they measure it and must never be added here."""
+l, m, n, o) were written by writers it never saw; they measure it and must never be added here."""
 TUNE_SLICE_ONLY = ("",)
 """Sets learnt from only in their tuning slice, so that `guidebot eval --slice held_out` stays a never-seen
 measure (the engineer's set is the one that slice was made for)."""
