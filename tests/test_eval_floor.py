@@ -75,7 +75,8 @@ BLIND_FLOORS = {
     "blind_f": (0.94, 0.95), "blind_g": (0.97, 0.96), "blind_h": (0.97, 0.99), "blind_i": (0.94, 0.94),
     "blind_j": (0.95, 0.97), "blind_k": (0.95, 0.98), "blind_l": (0.96, 0.98), "blind_m": (0.95, 0.93),
     "blind_n": (0.94, 0.98), "blind_o": (0.93, 0.97), "blind_p": (0.97, 0.96), "blind_q": (0.96, 0.96),
-    "blind_r": (0.97, 0.98),
+    "blind_r": (0.97, 0.98), "blind_s": (0.95, 0.95), "blind_t": (0.97, 0.98), "blind_u": (0.97, 0.97),
+    "blind_v": (0.96, 0.97),
 }
 """Blind sets (see each file's header) -> (in-scope floor, out-of-scope floor), from their measurements."""
 HELD_OUT = frozenset({"blind_f", "blind_i", "blind_j", "blind_l", "blind_m", "blind_n", "blind_o"})

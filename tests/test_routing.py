@@ -155,6 +155,9 @@ CAUTIONS = {
         "should my POEMS patient get enoxaparin",
         "low molecular weight heparin poems",
         "thromboprophylaxis in active POEMS",
+        "poems patient blood clot prevention what to give",
+        "how to prevent clots in poems",
+        "does every pt with active POEMS need clexain?",
     ],
 }
 
