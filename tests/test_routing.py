@@ -111,6 +111,27 @@ def test_known_or_short_neighbours_are_not_joined(router, text, kept):
 
 
 @pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("anti-VEGF ab in POEMS?", "treatment.bevacizumab"),
+        ("is anti-VEGF Rx contraindicated in POEMS", "treatment.bevacizumab"),
+        ("what is the current workup for POEMS", "workup.overview"),
+        ("what are the current criteria for poems", "criteria.rule"),
+        ("what is a trophy wife", None),
+        ("patient has colitis, is it poems", None),
+        ("myeloma relative risk of thrombosis", None),
+        ("as void of meaning", None),
+        ("he paris trip", None),
+    ],
+)
+def test_a_join_never_swallows_a_known_or_function_word(router, question, expected):
+    # a reviewer's probes: "anti vegf ab" must keep its caution phrase; "the current" is not "recurrent",
+    # "a trophy" not "atrophy", "has colitis" not "vasculitis", "myeloma relative" not "myeloablative"
+    match = router.route(question)
+    assert (match.intent if match.in_scope else None) == expected
+
+
+@pytest.mark.parametrize(
     ("question", "reason"),
     [("castle man disease siltuximab dose", "low_coverage"), ("plasma ex change for ttp", "other_condition")],
 )

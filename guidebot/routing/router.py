@@ -274,16 +274,15 @@ class Router:
         return (tok in self._ix["known"] or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH
                 or _root(tok) in self._ix["roots"])
 
-    def _correction(self, tok: str, vocab: list[str] | None = None) -> str | None:
-        """The known word an unknown `tok` misspells, or None: by sound, else by one edit (among `vocab`, by
-        default the whole vocabulary), else (long drug names) by consonants."""
+    def _correction(self, tok: str) -> str | None:
+        """The known word an unknown `tok` misspells, or None: by sound, else by one edit, else (long drug
+        names) by consonants."""
         ix = self._ix
         sounds = ix["sounds"].get(_sound(tok))
         if sounds is not None:  # spelt as it sounds: "melfalan", "plasmaferesis", "papiledema"
             return sounds
         # OSA counts a swapped pair of letters ("stnad") as one edit, where ratio would count two
-        best = process.extractOne(tok, ix["vocab"] if vocab is None else vocab, scorer=OSA.normalized_similarity,
-                                  score_cutoff=TYPO_CUTOFF)
+        best = process.extractOne(tok, ix["vocab"], scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF)
         # a short word one edit from a known word of another initial is more likely a word of its own
         # ("taper" is not "paper")
         if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
@@ -300,16 +299,26 @@ class Router:
         return [len(w) for w in words], words
 
     def _vocab_near(self, length: int) -> list[str]:
-        """The words of the vocabulary a word of `length` letters can be a misspelling of: no others are within
-        `TYPO_CUTOFF` (joining tries several spans per question, and checking the whole vocabulary for each
-        would double the routing time)."""
+        """The words of the vocabulary one edit from a word of `length` letters can be (joining tries several
+        spans per question, and checking the whole vocabulary for each would double the routing time)."""
         lengths, words = self._vocab_by_length
-        return words[bisect_left(lengths, TYPO_CUTOFF * length) : bisect_right(lengths, length / TYPO_CUTOFF)]
+        return words[bisect_left(lengths, length - 1) : bisect_right(lengths, length + 1)]
+
+    def _rejoined_word(self, joined: str) -> str | None:
+        """The known word that joined pieces spell as it sounds or with one edit, keeping the first letter; a
+        join may not stretch as far as a single misspelling does ("thecurrent" is not "recurrent")."""
+        near = self._ix["sounds"].get(_sound(joined))
+        if near is not None:
+            return near
+        best = process.extractOne(joined, self._vocab_near(len(joined)), scorer=OSA.distance, score_cutoff=1)
+        return best[0] if best and best[0][0] == joined[0] else None
 
     def _rejoined(self, tokens: list[str]) -> list[str]:
         """`tokens` with a word that dictation or a phone keyboard split apart ("scler otic", "guy neco mastia",
-        "dara tuma mab") joined again: up to `MAX_SPLIT_PARTS` neighbouring words, at least one of them
-        unknown, whose letters together are a known word or a misspelling of one."""
+        "poe ems") joined again: up to `MAX_SPLIT_PARTS` neighbouring words, at least one of them unknown,
+        whose letters together spell a known word; or, when every one of them is unknown, a word one edit from
+        a known one. A function word or a name is never swallowed, and a known word only into an exact
+        spelling: "anti vegf ab" keeps its bevacizumab phrase, "a trophy" and "has colitis" stay what they say."""
         known, roots, fixes = self._ix["known"], self._ix["roots"], self._ix["fixes"]
         # a short piece counts too ("poe ems"): too short to correct alone, not too short to join
         unknown = [
@@ -330,7 +339,15 @@ class Router:
                 if len(joined) < MIN_REJOINED_LENGTH:
                     continue
                 joined = _stem(joined)
-                word = joined if self._is_known(joined) else self._correction(joined, self._vocab_near(len(joined)))
+                if joined in known or _root(joined) in roots:
+                    # spelt exactly ("patho physiology", "end ocrine"): a known piece may be part of it, but
+                    # never a function word or a name ("a trophy", "myeloma relative")
+                    swallows = any(p in STOPWORDS or p in CHITCHAT or p in OTHER_CONDITIONS or p in DRUGS for p in parts)
+                    word = None if swallows else joined
+                elif all(unknown[i : i + k]):
+                    word = self._rejoined_word(joined)
+                else:
+                    word = None  # a known word is never stretched into a misspelling ("anti vegf ab")
                 if word is not None and word not in STOPWORDS and word not in GENERIC:
                     out.append(word)
                     i += k
