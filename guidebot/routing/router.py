@@ -299,8 +299,9 @@ class Router:
         return [len(w) for w in words], words
 
     def _vocab_near(self, length: int) -> list[str]:
-        """The words of the vocabulary one edit from a word of `length` letters can be (joining tries several
-        spans per question, and checking the whole vocabulary for each would double the routing time)."""
+        """The vocabulary words within one letter of `length` long: the only ones a word of that length can be
+        one edit from (joining tries several spans per question; the whole vocabulary for each would double
+        the routing time)."""
         lengths, words = self._vocab_by_length
         return words[bisect_left(lengths, length - 1) : bisect_right(lengths, length + 1)]
 
