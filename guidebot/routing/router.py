@@ -14,6 +14,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from guidebot.routing.index import topic_key
+from guidebot.routing.phonetic import joined_by_sound
+from guidebot.routing.semantic import Similarity
 from guidebot.routing.reranker import (
     DECLINE_MAX_SCORE, DECLINE_MIN_OUT, RERANK_CANDIDATES, RERANK_WEIGHT, RESCUE_MAX_OUT, RESCUE_MIN, knows, probabilities,
 )
@@ -238,6 +240,10 @@ class Router:
         self._dose_targets = set(index["dose_targets"])
         self._duration_targets = set(index["duration_targets"])
         self._reranker = index.get("reranker")
+        # issue 19 items 6-7: the semantic and sound-alike signals (see `_semantic_*` and `groups`)
+        semantic = index.get("semantic")
+        self._similarity = Similarity(semantic, frozenset(STOPWORDS)) if semantic else None
+        self._question_vector: tuple[str, list[float] | None] = ("", None)
 
     # -- normalisation of the query side ------------------------------------------------------
 
@@ -250,7 +256,9 @@ class Router:
         (`_rejoined`); unknown words matched by sound, else by one edit, to a known one; lexicon applied; each
         word folded onto its root class (`_fold`)."""
         ix = self._ix
-        tokens = self._rejoined(_join_spelt(list(_words(text))))
+        # a dictated drug name first ("lenny lid oh mide"), then words split apart ("scler otic")
+        tokens = joined_by_sound(_join_spelt(list(_words(text))), self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
+        tokens = self._rejoined(tokens)
         fixes = ix["fixes"]
         roots = ix["roots"]
         fixed = []
@@ -267,6 +275,16 @@ class Router:
                 best = framing[0] if framing and framing[0][0] == tok[0] else None
             fixed.append(best or tok)
         return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(_read_by_context(fixed), ix["lexicon"])]
+
+    def _is_unheard(self, tok: str) -> bool:
+        """A word guidebot does not know at all, however short (a piece of a dictated word, for `joined_by_sound`)."""
+        ix = self._ix
+        return not (tok in ix["known"] or tok in STOPWORDS or tok in CHITCHAT or _root(tok) in ix["roots"] or tok.isdigit()
+                    or tok in ix["fixes"] or tok in NEVER_CORRECTED or tok in OTHER_CONDITIONS)
+
+    @staticmethod
+    def _is_function_word(tok: str) -> bool:
+        return tok in STOPWORDS or tok in CHITCHAT
 
     def _is_known(self, tok: str) -> bool:
         """A word read as it is: known to the index, a function word, too short to correct, or an inflection
@@ -465,10 +483,11 @@ class Router:
             if ti in lexical and ti not in front and any(set(a) <= words for a in anchors):
                 front.append(ti)
         fuzzy = self._fuzzy(" ".join(informative), front)
+        meaning = self._semantic_bonus(text, front)
         scored = []
         for ti in front:
             fz = fuzzy.get(ti, 0.0) / 100.0
-            combined = (lexical[ti] + W_FUZZY * fz) / _W_TOTAL
+            combined = (lexical[ti] + W_FUZZY * fz + meaning.get(ti, 0.0)) / _W_TOTAL
             scored.append(_Scored(ti, combined, covered[ti] / total, fz, shared.get(title_of[ti], 0.0) / total))
         scored.sort(key=lambda s: (-s.score, s.target))
         return content, scored
@@ -503,7 +522,10 @@ class Router:
             # topic to look up
             return Match(None, 0.0, False, self._starters(), False, "contentless")
         if not scored:
-            return Match(None, 0.0, False, self._starters(), False, "low_coverage")
+            rescued = self._semantic_rescue(text, content, scored)
+            if rescued is None:
+                return Match(None, 0.0, False, self._starters(), False, "low_coverage")
+            scored = [rescued]
         best = scored[0]
         # a safety caution wins when the question names its agent ("velcade ok?" -> "Avoid neurotoxic agents
         # (bortezomib, thalidomide)"), or when it is close behind the best and its title names what the question
@@ -577,6 +599,12 @@ class Router:
                     top, p_top, p_out = chosen
                     if p_top >= RESCUE_MIN and p_out <= RESCUE_MAX_OUT and not self._decline_reason(text, content, top, thresholds=False):
                         best, reason = top, ""
+            if reason in ("low_coverage", "low_score"):
+                # declined on score alone: the question's meaning is close to one target's phrasings and to no
+                # other ("filtering the blood plasma", "proteasome-blocking drugs"): words the facts never use
+                rescued = self._semantic_rescue(text, content, scored)
+                if rescued is not None:
+                    best, reason = rescued, ""
             elif reason == "other_condition" and self._poems_suspect(text):
                 # "50M 'CIDP' on IVIG, plts 550, lambda band - what labs?": a patient with a neuropathy and a
                 # monoclonal protein is a POEMS question whatever label they came with ("neuropathy and a
@@ -639,6 +667,48 @@ class Router:
         confidence = best.score if anchored is not None else best.score * (0.5 + 0.5 * margin)
         tid, _, is_flow, _ = self._targets[best.target]
         return Match(tid, round(min(1.0, confidence), 3), True, rivals, is_flow)
+
+    # -- the semantic signal (issue 19 item 6; settings in knowledge/semantic.json) --------------------
+
+    def _vector(self, text: str) -> list[float] | None:
+        """The question's meaning vector, computed once per question (scoring and rescue both read it)."""
+        if self._similarity is None:
+            return None
+        if self._question_vector[0] != text:
+            self._question_vector = (text, self._similarity.question_vector(text[:MAX_QUESTION_CHARS]))
+        return self._question_vector[1]
+
+    def _semantic_bonus(self, text: str, front: list[int]) -> dict[int, float]:
+        """Target -> the semantic term added to its combined score: `score_weight` times how far its
+        similarity rises above `score_floor`."""
+        if self._similarity is None:
+            return {}
+        config = self._similarity.config
+        weight, floor = config["score_weight"], config["score_floor"]
+        if not weight:
+            return {}
+        sims = self._similarity.scores(self._vector(text), front)
+        return {t: weight * (v - floor) / (1.0 - floor) for t, v in sims.items() if v > floor}
+
+    def _semantic_rescue(self, text: str, content: list[str], scored: list[_Scored]) -> _Scored | None:
+        """The target a declined question means, when its similarity reaches `rescue_min` and leads every other
+        fact by `rescue_margin`, and nothing the question asks rules it out (another drug, condition, dose...)."""
+        if self._similarity is None:
+            return None
+        config = self._similarity.config
+        sims = self._similarity.scores(self._vector(text), range(len(self._targets)))
+        if not sims:
+            return None
+        ranked = sorted(sims, key=lambda t: (-sims[t], t))
+        top = ranked[0]
+        fact = self._targets[top][3]
+        runner = next((sims[t] for t in ranked[1:] if self._targets[t][3] != fact), 0.0)
+        if sims[top] < config["rescue_min"] or sims[top] - runner < config["rescue_margin"]:
+            return None
+        chosen = next((s for s in scored if s.target == top), None) or _Scored(top, sims[top], 0.0, 0.0)
+        if self._decline_reason(text, content, chosen, thresholds=False):
+            return None
+        return chosen
 
     def _learned_choice(self, content: list[str], scored: list[_Scored]) -> tuple[_Scored, float, float] | None:
         """(the front-runner the learned model and the hand score together rank first, the model's probability
