@@ -153,6 +153,10 @@ FUZZY_FLOOR = 30.0
 """Fuzzy scores below this are noise and count as 0 (also lets rapidfuzz skip work)."""
 
 
+RESCUE_CANDIDATES = 12
+"""A declined question's semantic rescue compares it closely with this many targets (nearest centroids first)."""
+
+
 # ---------------------------------------------------------------------------------------------------
 # The result types
 
@@ -696,7 +700,7 @@ class Router:
         if self._similarity is None:
             return None
         config = self._similarity.config
-        sims = self._similarity.scores(self._vector(text), range(len(self._targets)))
+        sims = self._similarity.best_targets(self._vector(text), RESCUE_CANDIDATES)
         if not sims:
             return None
         ranked = sorted(sims, key=lambda t: (-sims[t], t))

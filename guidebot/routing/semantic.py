@@ -289,6 +289,15 @@ class Similarity:
         return mix([(embed(ask, table, self.stopwords), self.config.get("ask_weight", 1.0)),
                     (embed(case, table, self.stopwords), self.config.get("case_weight", 1.0))])
 
+    def best_targets(self, vec: list[float] | None, count: int) -> dict[int, float]:
+        """The similarity of the `count` targets whose centroids are nearest `vec`: a cheap first pass over
+        every target, the best-phrasing pass only for those."""
+        if vec is None:
+            return {}
+        dims, centroids = self.part["dims"], self._centroids
+        near = sorted(range(len(self.part["spans"])), key=lambda t: -sum(map(mul, vec, centroids[t * dims : (t + 1) * dims])))
+        return self.scores(vec, near[:count])
+
     def scores(self, vec: list[float] | None, targets) -> dict[int, float]:
         """Target -> similarity to the question vector `vec` (empty without one)."""
         if vec is None:

@@ -145,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
                 # own meaning ("auto", "dose")
                 if len(words) == 1 and words[0] in row_of and words[0] not in piece_ids:
                     i = row_of[words[0]]
-                    table[i] = unit(table[i], dim=0) * (1 - LEXICON_BLEND) + mean * LEXICON_BLEND
+                    # the row keeps its length: every raw row shares a large common component, which the
+                    # centring below removes only from rows of the usual length
+                    blended = unit(table[i], dim=0) * (1 - LEXICON_BLEND) + mean * LEXICON_BLEND
+                    table[i] = unit(blended, dim=0) * table[i].norm()
     # PCA: centring removes the direction every token shares (SIF's common component), the top components
     # keep most of the variance in a third of the size
     table = table - table.mean(0, keepdim=True)
