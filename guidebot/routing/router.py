@@ -712,6 +712,12 @@ class Router:
         chosen = next((s for s in scored if s.target == top), None) or _Scored(top, sims[top], 0.0, 0.0)
         if self._decline_reason(text, content, chosen, thresholds=False):
             return None
+        if self._reranker is not None:
+            # general medicine that borrows the review's meaning ("how long is a provoked DVT anticoagulated")
+            # is what the learned model has seen declined: its out-of-scope probability vetoes the rescue
+            _, p_out = probabilities(self._reranker, content, [top])
+            if p_out > config["rescue_max_out"]:
+                return None
         return chosen
 
     def _learned_choice(self, content: list[str], scored: list[_Scored]) -> tuple[_Scored, float, float] | None:

@@ -203,7 +203,7 @@ def split_ask(text: str, cues: tuple[str, ...]) -> Ask:
     return Ask(text, "")
 
 
-CONFIG_NUMBERS = ("ask_weight", "case_weight", "best_phrase_share", "score_weight", "score_floor", "rescue_min", "rescue_margin")
+CONFIG_NUMBERS = ("ask_weight", "case_weight", "best_phrase_share", "score_weight", "score_floor", "rescue_min", "rescue_margin", "rescue_max_out")
 """The numeric settings of `semantic.json`, every one required."""
 
 
