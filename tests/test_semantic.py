@@ -102,7 +102,7 @@ def test_known_words_are_never_swallowed_by_a_sound_join(text):
 
 
 def test_a_known_content_word_breaks_a_run():
-    keys = sound_keys(["lenalidomide"], {})
+    keys = sound_keys(["lenalidomide", "lenalidomid"], {}, {"lenalidomide"})
     unknown = {"lenny", "mide"}.__contains__
     assert joined_by_sound(["lenny", "lid", "oh", "mide"], lambda t: t in {"lenny", "lid", "oh", "mide"}, lambda t: False, keys) == ["lenalidomide"]
     # "dose" is a known word: the run stops there

@@ -340,7 +340,7 @@ def build_index(kb, with_model: bool = True) -> dict:
         "facts": facts,
         "references": references,
         "review": getattr(kb, "review", ""),
-        "sound_keys": sound_keys(vocab, fixes),
+        "sound_keys": sound_keys(vocab, fixes, set(df)),
         "semantic": build_vectors(getattr(kb, "root", None), target_texts, frozenset(STOPWORDS)),
         "reranker": compile_model(
             read_model(os_path.join(kb.root, MODEL_FILE)) if with_model and getattr(kb, "root", None) else None,

@@ -20,6 +20,8 @@ MIN_KEY_LENGTH = 4
 """Words with shorter keys are no targets (too many everyday runs sound like them)."""
 NEAR_KEY_LENGTH = 5
 """A key at least this long may be one edit from the word's key (a dictated vowel adds a Y or an H)."""
+MIN_LENGTH_SLACK = 3
+"""The joined pieces may differ from the word's length by this many letters, or a third of it if more."""
 MAX_RUN = 5
 """At most this many words are joined ("bev as is you mab")."""
 
@@ -32,14 +34,26 @@ def metaphone(word: str) -> str:
     return jellyfish.metaphone(word).replace("0", "T")
 
 
-def sound_keys(vocabulary, misspelt: dict[str, str]) -> dict[str, str]:
-    """Metaphone key -> the long word of `vocabulary` that has it, for keys only one such word has (a
-    curator's misspelling, a key of `misspelt`, counts as the word it misspells)."""
+def sound_keys(vocabulary, misspelt: dict[str, str], used: set[str]) -> dict[str, str]:
+    """Metaphone key -> the long word of `vocabulary` that has it, for keys that name one word: a curator's
+    misspelling (a key of `misspelt`, or a lexicon variant within two edits of a word the facts use, in
+    `used`: "thalidomid") counts as that word."""
+    from rapidfuzz.distance import OSA
+
     owners: dict[str, set[str]] = {}
     for word in vocabulary:
         if len(word) >= MIN_WORD_LENGTH and word.isalpha():
             owners.setdefault(metaphone(word), set()).add(misspelt.get(word, word))
-    return {key: next(iter(words)) for key, words in sorted(owners.items()) if len(words) == 1 and len(key) >= MIN_KEY_LENGTH}
+    keys = {}
+    for key, words in sorted(owners.items()):
+        if len(key) < MIN_KEY_LENGTH:
+            continue
+        real = sorted(w for w in words if w in used)
+        if len(words) == 1:
+            keys[key] = next(iter(words))
+        elif len(real) == 1 and all(OSA.distance(w, real[0]) <= 2 for w in words):
+            keys[key] = real[0]
+    return keys
 
 
 def _near(key: str, keys: dict[str, str]) -> str | None:
@@ -69,8 +83,11 @@ def joined_by_sound(tokens: list[str], is_unknown: Callable[[str], bool], is_fun
                     continue
                 if not all(is_unknown(t) or is_function(t) for t in run[1:-1]):  # a known content word is never swallowed
                     continue
-                word = _near(metaphone("".join(run)), keys)
-                if word is not None:
+                joined = "".join(run)
+                word = _near(metaphone(joined), keys)
+                # the pieces spell about as many letters as the word: a key one edit away is no licence to
+                # read a long run of chat as a short word, or two words as one long name
+                if word is not None and abs(len(joined) - len(word)) <= max(MIN_LENGTH_SLACK, len(word) // 3):
                     out.append(word)
                     i += k
                     replaced = True

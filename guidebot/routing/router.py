@@ -718,6 +718,10 @@ class Router:
             _, p_out = probabilities(self._reranker, content, [top])
             if p_out > config["rescue_max_out"]:
                 return None
+            # as for the learned rescue: a word neither the knowledge base nor the model has seen most likely
+            # names another topic, unless the question names POEMS
+            if "poem" not in content and any(not knows(self._reranker, w) for w in self._unknown_words(content)):
+                return None
         return chosen
 
     def _learned_choice(self, content: list[str], scored: list[_Scored]) -> tuple[_Scored, float, float] | None:
