@@ -697,7 +697,7 @@ class Router:
     def _semantic_rescue(self, text: str, content: list[str], scored: list[_Scored]) -> _Scored | None:
         """The target a declined question means, when its similarity reaches `rescue_min` and leads every other
         fact by `rescue_margin`, and nothing the question asks rules it out (another drug, condition, dose...)."""
-        if self._similarity is None:
+        if self._similarity is None or self._similarity.config["rescue_min"] > 1.0:  # above 1: switched off
             return None
         config = self._similarity.config
         sims = self._similarity.best_targets(self._vector(text), RESCUE_CANDIDATES)
