@@ -123,3 +123,15 @@ def test_asking_a_plain_question_loads_no_torch_numpy_or_jellyfish(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout.splitlines()[-1]) == []
+
+
+def test_the_rescue_answers_a_declined_question_only_when_switched_on(monkeypatch):
+    router = get_router()
+    question = "how is poems different from multiple my loma"
+    assert router._similarity.config["rescue_min"] > 1.0  # shipped switched off (see docs/semantic.md)
+    assert not router.route(question).in_scope
+    monkeypatch.setitem(router._similarity.config, "rescue_min", 0.6)
+    match = router.route(question)
+    assert match.in_scope and match.intent == "differential.myeloma"
+    # a rescue never overrides what the question rules out: a dose the review does not give stays declined
+    assert not router.route("enoxaparin dose for poems thromboprophylaxis").in_scope
