@@ -3,13 +3,15 @@ the per-question routing time.
 
     .venv/bin/python bench/semantic_cost.py [-n 15]
 
-"off" runs against a copy of the knowledge base without `semantic.json` (the router then works on words
-alone), so the difference is the signals' own cost. Numbers only.
+Three copies of the knowledge base: "on" with the semantic rescue and score term switched on, "shipped" as
+it is, and "off" without `semantic.json` (the router then works on words alone, sound-alike joins apart);
+the differences are the signals' own cost. Numbers only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -57,16 +59,26 @@ def main() -> None:
         off = Path(tmp) / "knowledge"
         shutil.copytree(REPO / "knowledge", off)
         (off / "semantic.json").unlink()
+        rescue = Path(tmp) / "knowledge-rescue"
+        shutil.copytree(REPO / "knowledge", rescue)
+        settings = json.loads((rescue / "semantic.json").read_text())
+        settings.update(rescue_min=0.6, score_weight=0.05)
+        (rescue / "semantic.json").write_text(json.dumps(settings))
         results = {}
-        for label, root in (("on", REPO / "knowledge"), ("off", off)):
+        for label, root in (("on", rescue), ("shipped", REPO / "knowledge"), ("off", off)):
             env = {**os.environ, "GUIDEBOT_CACHE_DIR": str(Path(tmp) / f"cache-{label}"), "GUIDEBOT_KNOWLEDGE": str(root)}
             results[label] = run(env, args.n)
             wall, inside, rss = results[label]
-            print(f"signals {label:3}: cold ask {wall:6.1f} ms   import+route {len(QUESTIONS)} questions {inside:6.1f} ms   max RSS {rss:6.1f} MiB")
+            print(f"signals {label:7}: cold ask {wall:6.1f} ms   import+route {len(QUESTIONS)} questions {inside:6.1f} ms   max RSS {rss:6.1f} MiB")
             size = os.path.getsize(next((Path(tmp) / f"cache-{label}").glob("router-*.pickle")))
-            print(f"             index cache {size / 1e6:.2f} MB")
-        d = [a - b for a, b in zip(results["on"], results["off"])]
-        print(f"cost: cold ask {d[0]:+.1f} ms, import+route {d[1]:+.1f} ms, memory {d[2]:+.1f} MiB")
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "from guidebot.routing.cache import load_index; import os; load_index(os.environ['GUIDEBOT_KNOWLEDGE'])"],
+                           env={**env, "GUIDEBOT_CACHE_DIR": str(Path(tmp) / f"empty-{label}")}, cwd=REPO, check=True)
+            first = (time.perf_counter() - t) * 1000
+            print(f"                 index cache {size / 1e6:.2f} MB, index build with an empty cache {first:.0f} ms")
+        for label in ("on", "shipped"):
+            d = [a - b for a, b in zip(results[label], results["off"])]
+            print(f"cost ({label}): cold ask {d[0]:+.1f} ms, import+route {d[1]:+.1f} ms, memory {d[2]:+.1f} MiB")
     # per-question routing time, warm, in this process
     sys.path.insert(0, str(REPO))
     from guidebot.routing import get_router

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -125,12 +126,20 @@ def test_asking_a_plain_question_loads_no_torch_numpy_or_jellyfish(tmp_path):
     assert json.loads(proc.stdout.splitlines()[-1]) == []
 
 
-def test_the_rescue_answers_a_declined_question_only_when_switched_on(monkeypatch):
-    router = get_router()
+def test_the_rescue_answers_a_declined_question_only_when_switched_on(tmp_path, monkeypatch):
+    from guidebot.routing import Router
+    from guidebot.routing.cache import load_index
+
     question = "how is poems different from multiple my loma"
-    assert router._similarity.config["rescue_min"] > 1.0  # shipped switched off (see docs/semantic.md)
-    assert not router.route(question).in_scope
-    monkeypatch.setitem(router._similarity.config, "rescue_min", 0.6)
+    shipped = get_router()
+    assert shipped._similarity is None  # shipped switched off (see docs/semantic.md): no vectors in the index
+    assert not shipped.route(question).in_scope
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    settings = json.loads((knowledge / "semantic.json").read_text())
+    (knowledge / "semantic.json").write_text(json.dumps({**settings, "rescue_min": 0.6}))
+    monkeypatch.setenv("GUIDEBOT_CACHE_DIR", str(tmp_path / "cache"))
+    router = Router(load_index(str(knowledge)))
     match = router.route(question)
     assert match.in_scope and match.intent == "differential.myeloma"
     # a rescue never overrides what the question rules out: a dose the review does not give stays declined

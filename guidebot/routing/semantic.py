@@ -228,6 +228,12 @@ def read_config(path: Path) -> dict:
     return config
 
 
+def switched_on(config: dict) -> bool:
+    """Whether a use of the vectors is switched on: the score term (`score_weight` above 0) or the rescue
+    (`rescue_min` at most 1, a cosine that can be reached)."""
+    return config["score_weight"] > 0 or config["rescue_min"] <= 1.0
+
+
 def config_path(root: str | Path) -> str:
     return str(Path(root) / CONFIG_FILE)
 
@@ -247,6 +253,8 @@ def build_vectors(root: str | Path | None, target_texts: list[list[str]], stopwo
     if table is None or not config_path.exists():
         return None
     config = read_config(config_path)
+    if not switched_on(config):
+        return None  # nothing would read the vectors: no index build time, cache size or memory spent on them
     dims = table.dims
     zero = [0.0] * dims
     phrases, owner, spans, centroids = array("f"), array("i"), [], array("f")
