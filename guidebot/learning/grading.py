@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from rapidfuzz import fuzz
 
 from guidebot.learning.cases import APPROACHES, VERDICTS
-from guidebot.learning.items import NUMBER, Item
+from guidebot.learning.items import Item
 
 DONT_KNOW = re.compile(r"^\s*(i\s*(do\s*n[o']?t|dont|don’t)\s*know|idk|no idea|dunno|not sure|pass|\?+)\s*[.!]*\s*$", re.I)
 """Answers that say the trainee does not know: graded wrong, with the expected answer shown."""
@@ -57,9 +57,13 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+ANSWER_NUMBER = re.compile(r"(?<![a-z/])\d+(?:\.\d+)?")
+"""A number in an answer, not a digit of a unit (`mg/m2`) or a name (`cd34`)."""
+
+
 def numbers_in(text: str) -> list[float]:
-    """The numbers written in `text`, as floats (`.003` reads as 0.003)."""
-    return [float(n) for n in NUMBER.findall(text)]
+    """The numbers written in `text`, as floats."""
+    return [float(n) for n in ANSWER_NUMBER.findall(text.lower().replace("²", "2"))]
 
 
 def words_of(text: str) -> list[str]:

@@ -159,7 +159,12 @@ def answer_lines(markdown: str) -> list[str]:
             lines.append(stripped[bullet.end():] if bullet else stripped)
         else:
             lines[-1] += " " + stripped
-    return [line for line in lines if line]
+    # one sentence per line: a value a paragraph states twice ("typically plasma levels >200 pg/mL")
+    # can then still be blanked in each sentence, the other sentence not shown
+    return [sentence for line in lines if line for sentence in SENTENCE_END.split(line) if sentence]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\**[A-Z])")
 
 
 def values_in(line: str) -> list[Value]:
@@ -286,12 +291,19 @@ def blanks_of(fact: Any) -> list[Blank]:
             blanked = line[value.blank_start:value.blank_end]
             rest = prefix + line[: value.blank_start] + line[value.blank_end:]
             # a value the line shows a second time would give itself away
-            if blanked.lower() in rest.lower():
+            if blanked.lower() in rest.lower() or value.text.lower() in _lead(fact, value).lower():
                 continue
             context, offset = _sentence_around(line, value.start, value.end)
             shown = context[: value.blank_start - offset] + BLANK + context[value.blank_end - offset:]
             out.append(Blank(fact.id, len(out), (prefix + shown).strip(), value, _after_comparator(line, value)))
     return out
+
+
+def _lead(fact: Any, value: Value) -> str:
+    """What a cloze prompt starts with: the fact's title, or its section when the title would give the value away."""
+    if value.text.lower() in fact.title.lower():
+        return str(fact.section).replace("_", " ").capitalize()
+    return fact.title
 
 
 def cloze_item(fact: Any, blank: Blank) -> Item:
@@ -305,7 +317,7 @@ def cloze_item(fact: Any, blank: Blank) -> Item:
     return Item(
         id=f"cloze:{fact.id}:{blank.index}",
         kind="cloze",
-        prompt=f"{fact.title}: {blank.shown}",
+        prompt=f"{_lead(fact, value)}: {blank.shown}",
         expected=value.text,
         hint=hint,
         value_kind=value.kind,
@@ -347,7 +359,7 @@ def number_choice_item(fact: Any, blank: Blank, siblings: list[tuple[Any, Value]
     return _choice(
         item_id=f"choice:{fact.id}:{blank.index}",
         fact=fact,
-        prompt=f"{fact.title}: {blank.shown.replace(BLANK + ' ' + value.unit, BLANK).replace(BLANK + value.unit, BLANK)}",
+        prompt=f"{_lead(fact, value)}: {blank.shown.replace(BLANK + ' ' + value.unit, BLANK).replace(BLANK + value.unit, BLANK)}",
         correct=value.text,
         distractors=[(shown, source) for _, shown, source in picked],
         hint=f"A value in {value.unit}.",
@@ -439,7 +451,8 @@ def caution_choice_items(kb: Any) -> list[Item]:
                 avoided[trigger] = fact
     usable = {name: fid for name, fid in RECOMMENDED.items() if fid in kb.facts}
     for trigger, fact in avoided.items():
-        distractors = sorted(usable.items())
+        # an agent this caution itself names (lenalidomide beside thalidomide) is left out, as for numbers
+        distractors = sorted((name, fid) for name, fid in usable.items() if name.lower() not in fact.answer.lower())
         random.Random(f"caution:{trigger}").shuffle(distractors)
         items.append(
             _choice(
@@ -452,7 +465,11 @@ def caution_choice_items(kb: Any) -> list[Item]:
             )
         )
     for fact in cautions:
-        protective = [t for t in fact.triggers if t not in AVOIDED_TRIGGERS and t.lower() in fact.answer.lower()]
+        # a caution against something (its other triggers, like ixazomib, are not recommendations) is no
+        # protective measure; only a caution that avoids nothing (LMWH) recommends its trigger
+        if any(t in AVOIDED_TRIGGERS for t in fact.triggers):
+            continue
+        protective = [t for t in fact.triggers if t.lower() in fact.answer.lower()]
         if not protective:
             continue
         distractors = [(name, avoided[name].id) for name in sorted(avoided)][:3]
