@@ -87,6 +87,42 @@ def draw_case(rng: random.Random) -> dict[str, Any]:
     return {k: v for k, v in case.items() if v is not None}
 
 
+def steer(case: dict[str, Any], target: tuple[str, str | None], rng: random.Random) -> dict[str, Any]:
+    """Nudge a drawn case towards `target` (a case meeting the criteria gets both mandatory findings and a
+    major one; an approach gets Figure 3's inputs), so few draws are needed; `assess` still decides."""
+    verdict, approach = target
+    steered = dict(case)
+    if verdict == "castleman_variant":
+        steered.update(polyneuropathy=True, castleman_disease=True, monoclonal_plasma_cell_disorder=False, clonal_marrow_plasma_cells=False)
+        steered.pop("light_chain", None)
+    if verdict == "indeterminate":
+        # both mandatory findings, then one group of the Box left untested
+        steered.update(polyneuropathy=True, neuropathy_demyelinating=True, monoclonal_plasma_cell_disorder=True)
+        steered.setdefault("light_chain", "lambda")
+        untested = ("sclerotic_bone_lesions", "vegf_pg_ml", "vegf_specimen", "vegf_elevated", "castleman_disease")
+        if rng.random() < 0.5:
+            untested = (*MINOR_FIELDS, "endocrinopathy", "polycythemia", "thrombocytosis")
+        return {k: v for k, v in steered.items() if k not in untested}
+    if verdict != "meets_criteria":
+        return steered
+    steered.update(polyneuropathy=True, neuropathy_demyelinating=True, monoclonal_plasma_cell_disorder=True)
+    steered.setdefault("light_chain", "lambda")
+    if not any(steered.get(name) is True for name in MINOR_FIELDS):
+        steered[rng.choice(MINOR_FIELDS)] = True
+    if approach == "radiation":
+        steered.update(sclerotic_bone_lesions=rng.choice([1, 2, 3]), clonal_marrow_plasma_cells=False)
+    elif approach in ("systemic_transplant", "systemic_non_transplant", "systemic"):
+        if rng.random() < 0.5:
+            steered["sclerotic_bone_lesions"] = rng.choice([4, 5, 8])
+        else:
+            steered["clonal_marrow_plasma_cells"] = True
+        eligible = {"systemic_transplant": True, "systemic_non_transplant": False, "systemic": None}[approach]
+        steered["transplant_eligible"] = eligible
+    elif approach == "undetermined":
+        steered[rng.choice(["sclerotic_bone_lesions", "clonal_marrow_plasma_cells"])] = None
+    return {k: v for k, v in steered.items() if v is not None}
+
+
 def _yes_no_unknown(case: dict[str, Any], names: tuple[str, ...], labels: dict[str, str]) -> list[str]:
     present = [labels[n] for n in names if case.get(n) is True]
     absent = [labels[n] for n in names if case.get(n) is False]
@@ -193,7 +229,8 @@ def case_item(kb: Any, n: int) -> Item:
     case: dict[str, Any] = {}
     assessment: Any = None
     for draw in range(MAX_DRAWS):
-        case = draw_case(random.Random(f"case:{n}:{draw}"))
+        rng = random.Random(f"case:{n}:{draw}")
+        case = steer(draw_case(rng), target, rng)
         assessment = assess(parse_case(json.dumps(case), f"case:{n}"), kb)
         approach = assessment.treatment.approach if assessment.treatment is not None else None
         if (assessment.verdict, approach) == target:

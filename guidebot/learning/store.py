@@ -152,6 +152,8 @@ class LearningStore:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA journal_mode = WAL")
+            # WAL's recommended durability: a power cut may lose the last answer, never corrupt the file
+            self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except (OSError, sqlite3.Error) as exc:
             raise GuidebotError(f"cannot open the learning database {self.path}: {exc}") from exc

@@ -42,7 +42,7 @@ class QuizScreen(Screen[None]):
     DEFAULT_CSS = """
     QuizScreen #quiz-body { height: 1fr; }
     QuizScreen #quiz-main { width: 1fr; }
-    QuizScreen #quiz-mastery { width: 30; padding: 0 1; border-left: solid $panel; color: $text-muted; }
+    QuizScreen #quiz-mastery { width: 33; padding: 0 1; border-left: solid $panel; color: $text-muted; }
     QuizScreen.-finished #quiz-answer { border: tall $success; }
     """
 
