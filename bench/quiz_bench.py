@@ -43,7 +43,7 @@ def generators(kb):
 
 def grade_three_ways(item) -> None:
     if item.kind == "case":
-        grade_case(item, item.extra["verdict"], item.approach)
+        grade_case(item, item.verdict, item.approach)
         grade_case(item, None, None, gave_up=True)
         grade_case(item, "not_met", None)
         return

@@ -132,7 +132,7 @@ def test_every_case_agrees_with_assess(kb, bank):
     for item in cases:
         assessment = assess(parse_case(json.dumps(item.case), item.id), kb)
         approach = assessment.treatment.approach if assessment.treatment is not None else None
-        assert (assessment.verdict, approach) == (item.extra["verdict"], item.approach), item.id
+        assert (assessment.verdict, approach) == (item.verdict, item.approach), item.id
         assert item.choices[item.answer_index] == VERDICTS[assessment.verdict]
         reached[(assessment.verdict, approach)] += 1
         assert grade_case(item, assessment.verdict, approach).correct

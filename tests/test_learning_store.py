@@ -153,3 +153,13 @@ def test_stats_count_mastered_items_per_section(kb, tmp_path):
     rows = {r.section: r for r in store.stats(bank_for(kb).items)}
     assert rows["vegf"].seen == 3 and 0 < rows["vegf"].mastery < 1
     assert rows["treatment"].seen == 0 and rows["treatment"].mastery == 0
+
+
+def test_learning_data_sits_beside_the_chat_sessions(monkeypatch, tmp_path):
+    from guidebot.dialogue.store import data_dir as chat_data_dir
+    from guidebot.learning.store import data_dir
+
+    monkeypatch.delenv("GUIDEBOT_DATA_DIR", raising=False)
+    assert data_dir() == chat_data_dir()
+    monkeypatch.setenv("GUIDEBOT_DATA_DIR", str(tmp_path))
+    assert data_dir() == chat_data_dir() == tmp_path

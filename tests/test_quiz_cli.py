@@ -112,7 +112,7 @@ def _case_answer(item, step):
 
     if step == "approach":
         return str(list(APPROACHES).index(item.approach) + 1)
-    return VERDICTS[item.extra["verdict"]]
+    return VERDICTS[item.verdict]
 
 
 def test_case_expected_is_assess_json_on_the_case(monkeypatch, tmp_path, capsys):

@@ -255,7 +255,7 @@ def case_item(kb: Any, n: int) -> Item:
         case=case,
         approach=approach,
         approach_choices=tuple(APPROACHES.values()),
-        extra={"verdict": assessment.verdict},
+        verdict=assessment.verdict,
     )
 
 

@@ -223,7 +223,7 @@ def grade(item: Item, answer: str, titles: Mapping[str, str] | None = None) -> G
 
 def grade_case(item: Item, verdict: str | None, approach: str | None, gave_up: bool = False) -> Grade:
     """Grade a case: the verdict must be `assess`'s, and for a case that meets the criteria, the approach too."""
-    expected_verdict = item.extra["verdict"]
+    expected_verdict = item.verdict
     correct = not gave_up and verdict == expected_verdict and (item.approach is None or approach == item.approach)
     lead = ""
     if gave_up:

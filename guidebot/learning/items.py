@@ -102,8 +102,8 @@ class Item:
     """Case items whose verdict is `meets_criteria`: the expected treatment approach."""
     approach_choices: tuple[str, ...] = ()
     """Case items: the approaches offered at the second step."""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-    """Generator details kept for tests and explanations (a case's assessment)."""
+    verdict: str | None = None
+    """Case items: `assess`'s verdict on `case` (`meets_criteria`, `not_met`, `indeterminate`, `castleman_variant`)."""
 
     def to_json(self) -> dict[str, Any]:
         """The `item` object of `quiz --jsonl` (INTERFACE section 8), plus `section`."""
@@ -386,12 +386,12 @@ def _choice(item_id: str, fact: Any, prompt: str, correct: str, distractors: lis
     )
 
 
-_blank_cache: dict[int, list[Blank]] = {}
+_blank_cache: dict[tuple[str, str, str], list[Blank]] = {}
 
 
 def blanks_of_cached(fact: Any) -> list[Blank]:
-    """`blanks_of`, computed once per fact object."""
-    key = id(fact)
+    """`blanks_of`, computed once per fact (keyed by what the blanks depend on, so an edited fact is redone)."""
+    key = (fact.id, fact.title, fact.answer)
     if key not in _blank_cache:
         _blank_cache[key] = blanks_of(fact)
     return _blank_cache[key]
@@ -530,13 +530,12 @@ class QuizBank:
         return list(seen)
 
 
-_bank_cache: dict[int, QuizBank] = {}
+_bank_cache: list[tuple[Any, QuizBank]] = []
 
 
 def bank_for(kb: Any) -> QuizBank:
-    """The bank of `kb`, built once per knowledge base object."""
-    key = id(kb)
-    if key not in _bank_cache:
-        _bank_cache.clear()
-        _bank_cache[key] = QuizBank.build(kb)
-    return _bank_cache[key]
+    """The bank of `kb`, built once per knowledge base object (`load_knowledge` returns a new one when a file
+    changes, and the bank is then rebuilt)."""
+    if not _bank_cache or _bank_cache[0][0] is not kb:
+        _bank_cache[:] = [(kb, QuizBank.build(kb))]
+    return _bank_cache[0][1]

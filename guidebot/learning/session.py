@@ -45,6 +45,7 @@ class QuizOptions:
     """How many items."""
 
     def to_json(self) -> dict[str, Any]:
+        """The options as saved with a quiz."""
         return {"topic": self.topic, "cases": self.cases, "seed": self.seed, "count": self.count}
 
 
@@ -61,6 +62,7 @@ class Progress:
     total: int
 
     def to_json(self) -> dict[str, Any]:
+        """The `progress` object."""
         return {"answered": self.answered, "correct": self.correct, "due": self.due, "position": self.position, "total": self.total}
 
 
@@ -86,6 +88,7 @@ class QuizTurn:
         return self.item.approach_choices if self.step == "approach" else self.item.choices
 
     def to_json(self) -> dict[str, Any]:
+        """The `quiz --jsonl` object; `item` adds `section` and `step`, `progress` adds `position` and `total`."""
         item = None
         if self.item is not None:
             item = self.item.to_json()
@@ -178,6 +181,7 @@ class QuizSession:
         return self.items[self.position] if self.position < len(self.items) else None
 
     def progress(self) -> Progress:
+        """Where the quiz stands now."""
         due = len(self.store.due_ids()) if self.store is not None else 0
         return Progress(self.answered, self.correct, due, min(self.position + 1, len(self.items)), len(self.items))
 
@@ -229,7 +233,7 @@ class QuizSession:
         if verdict is None:
             return self._turn(f"Give the verdict, or pick it by number (1-{len(VERDICTS)}).", None, show_item=True)
         approach = approach_in(text)
-        if verdict == item.extra["verdict"] and item.approach is not None and approach is None:
+        if verdict == item.verdict and item.approach is not None and approach is None:
             self.pending_verdict, self.step = verdict, "approach"
             return self._turn("Right verdict. Now the treatment approach (Figure 3)?", None, show_item=True)
         return self._graded(item, grade_case(item, verdict, approach))

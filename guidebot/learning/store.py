@@ -69,10 +69,17 @@ BUSY_TIMEOUT_MS = 5000
 
 
 def data_dir() -> Path:
-    """guidebot's data directory (the same one the chat sessions use)."""
-    from guidebot.dialogue.store import data_dir as chat_data_dir
+    """guidebot's data directory: `$GUIDEBOT_DATA_DIR`, else the platform's user data directory.
 
-    return chat_data_dir()
+    The same directory as the chat's sessions (`guidebot.dialogue.store.data_dir`, a test holds them equal);
+    read here rather than imported, since learning sits beside the dialogue stage, not over it.
+    """
+    env = os.environ.get("GUIDEBOT_DATA_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("guidebot"))
 
 
 def make_scheduler() -> Any:

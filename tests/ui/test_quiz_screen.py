@@ -41,7 +41,7 @@ def _right_answer(item, step) -> str:
     from guidebot.learning.cases import APPROACHES, VERDICTS
 
     if item.kind == "case":
-        return str(list(APPROACHES).index(item.approach) + 1) if step == "approach" else str(list(VERDICTS).index(item.extra["verdict"]) + 1)
+        return str(list(APPROACHES).index(item.approach) + 1) if step == "approach" else str(list(VERDICTS).index(item.verdict) + 1)
     if item.answer_index is not None:
         return str(item.answer_index + 1)
     return item.expected if item.kind == "cloze" else "; ".join(item.key_points)
