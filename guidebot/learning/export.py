@@ -10,28 +10,23 @@ import html
 from typing import Any
 
 from guidebot.learning.cases import APPROACHES
-from guidebot.learning.items import Item
-
-
-def _escape_md(text: str) -> str:
-    """Knowledge-base text made literal in Markdown where it could read as markup (underscores of `CR_H`, blanks)."""
-    return text.replace("\\", "\\\\").replace("_", "\\_").replace("*", "\\*").replace("<", "&lt;")
+from guidebot.learning.items import Item, literal
 
 
 def export_markdown(items: list[Item], kb: Any, seed: int | None) -> str:
     """The quiz (questions, numbered choices, space to answer) and then the answer key with sources."""
     title = f"# POEMS syndrome quiz ({len(items)} items" + (f", seed {seed})" if seed is not None else ")")
-    out = [title, "", f"From: {_escape_md(kb.review)}", "", "## Questions", ""]
+    out = [title, "", f"From: {literal(kb.review)}", "", "## Questions", ""]
     for n, item in enumerate(items, 1):
-        out.append(f"**{n}.** ({item.kind}, {item.section.replace('_', ' ')}) {_escape_md(item.prompt)}")
+        out.append(f"**{n}.** ({item.kind}, {item.section.replace('_', ' ')}) {literal(item.prompt)}")
         out.append("")
         for letter, choice in zip("ABCDEFGH", item.choices):
-            out.append(f"- {letter}. {_escape_md(choice)}")
+            out.append(f"- {letter}. {literal(choice)}")
         if item.kind == "case" and item.approach is not None:
             out.append("")
             out.append("If it meets the criteria, which treatment approach?")
             out.append("")
-            out.extend(f"- {letter}. {_escape_md(text)}" for letter, text in zip("ABCDEFGH", APPROACHES.values()))
+            out.extend(f"- {letter}. {literal(text)}" for letter, text in zip("ABCDEFGH", APPROACHES.values()))
         if not item.choices:
             out.append("Answer: ______________________________")
         out.append("")
@@ -39,8 +34,8 @@ def export_markdown(items: list[Item], kb: Any, seed: int | None) -> str:
     for n, item in enumerate(items, 1):
         letter = f"{'ABCDEFGH'[item.answer_index]}. " if item.answer_index is not None else ""
         cites = ", ".join(str(c) for c in item.citations) or "none"
-        out.append(f"**{n}.** {letter}{_escape_md(item.expected)}  ")
-        out.append(f"Source: {_escape_md(item.source_title)} (`{item.source}`); references: {cites}.")
+        out.append(f"**{n}.** {letter}{literal(item.expected)}  ")
+        out.append(f"Source: {literal(item.source_title)} (`{item.source}`); references: {cites}.")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from rapidfuzz import fuzz
 
 from guidebot.learning.cases import APPROACHES, VERDICTS
-from guidebot.learning.items import Item
+from guidebot.learning.items import Item, literal
 
 DONT_KNOW = re.compile(r"^\s*(i\s*(do\s*n[o']?t|dont|don’t)\s*know|idk|no idea|dunno|not sure|pass|\?+)\s*[.!]*\s*$", re.I)
 """Answers that say the trainee does not know: graded wrong, with the expected answer shown."""
@@ -170,13 +170,13 @@ def approach_in(answer: str) -> str | None:
 
 def _source_line(item: Item) -> str:
     cites = f" [{', '.join(str(n) for n in item.citations)}]" if item.citations else " (the review cites no reference here)"
-    return f"Source: {item.source_title} (`{item.source}`){cites}."
+    return f"Source: {literal(item.source_title)} (`{item.source}`){cites}."
 
 
 def explain(item: Item, correct: bool, lead: str = "") -> str:
     """The explanation shown after an item: right or wrong, the expected answer, why, the source."""
     head = "**Correct.**" if correct else "**Not quite.**"
-    parts = [f"{head} Expected: **{item.expected}**."]
+    parts = [f"{head} Expected: **{literal(item.expected)}**."]
     if lead:
         parts.append(lead)
     parts.append("Why:\n\n" + item.explanation)
@@ -202,7 +202,7 @@ def grade(item: Item, answer: str, titles: Mapping[str, str] | None = None) -> G
         if not correct:
             source = item.choice_sources[index]
             title = titles.get(source, source)
-            lead = f"You chose **{item.choices[index]}**: that belongs to another fact, *{title}* (`{source}`)."
+            lead = f"You chose **{literal(item.choices[index])}**: that belongs to another fact, *{literal(title)}* (`{source}`)."
     elif item.kind == "cloze":
         if item.value_kind == "number":
             correct = number_matches(item.expected, answer)
@@ -215,7 +215,7 @@ def grade(item: Item, answer: str, titles: Mapping[str, str] | None = None) -> G
         missed = [p for p in item.key_points if p not in matched]
         lead = f"Key points touched: {len(matched)} of {len(item.key_points)} (needed {needed})."
         if missed:
-            lead += " Missed: " + "; ".join(missed) + "."
+            lead += " Missed: " + literal("; ".join(missed)) + "."
     else:
         raise ValueError(f"grade() does not take {item.kind} items; use grade_case")
     return Grade(item.id, correct, item.expected, explain(item, correct, lead), item.citations, matched)

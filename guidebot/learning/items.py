@@ -139,6 +139,14 @@ class Value:
         return tuple(NUMBER.findall(self.text)) if self.kind == "number" else ()
 
 
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def literal(text: str) -> str:
+    """Plain text made literal inside Markdown: a blank `___` or `CR_H` is shown as typed, never as emphasis."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
 def plain(markdown: str) -> str:
     """Markdown of an answer reduced to readable text on one line (bold and bullets dropped)."""
     text = BOLD.sub(r"\1", markdown)

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from guidebot.errors import InputError
 from guidebot.learning.cases import APPROACHES, VERDICTS
 from guidebot.learning.grading import DONT_KNOW, Grade, approach_in, grade, grade_case, parse_approach, parse_verdict
-from guidebot.learning.items import KINDS, Item, QuizBank, bank_for
+from guidebot.learning.items import KINDS, Item, QuizBank, bank_for, literal
 
 MAX_ANSWER_CHARS = 1000
 """Longer answers are cut: no key point or value needs more."""
@@ -271,13 +271,13 @@ class QuizSession:
 
     def render_item(self, item: Item) -> str:
         """An item as Markdown: its number, kind and section, the prompt, numbered choices, the commands."""
-        lines = [f"**Item {self.position + 1} of {len(self.items)}** · {item.kind} · {item.section.replace('_', ' ')}", "", item.prompt]
+        lines = [f"**Item {self.position + 1} of {len(self.items)}** · {item.kind} · {item.section.replace('_', ' ')}", "", literal(item.prompt)]
         if self.step == "approach":
             lines += ["", "**Treatment approach?**"]
         choices = item.approach_choices if self.step == "approach" else item.choices
         if choices:
             lines.append("")
-            lines += [f"{n}. {choice}" for n, choice in enumerate(choices, 1)]
+            lines += [f"{n}. {literal(choice)}" for n, choice in enumerate(choices, 1)]
         lines += ["", HELP_LINE]
         return "\n".join(lines)
 

@@ -101,3 +101,26 @@ async def test_slash_quiz_opens_the_quiz_from_the_chat():
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, QuizScreen)
+
+
+def test_snapshot_after_a_wrong_choice(snap_compare, kb, monkeypatch):
+    """The quiz screen at 80x24 after a wrong choice: the explanation naming the choice's fact, the mastery chart.
+
+    Update after an intended change with `pytest tests/ui/test_quiz_screen.py --snapshot-update`.
+    """
+    monkeypatch.delenv("TEXTUAL_THEME", raising=False)
+
+    async def run_before(pilot) -> None:
+        pilot.app.theme = "textual-dark"
+        screen = await _ready(pilot)
+        answer = screen.query_one("#quiz-answer", Input)
+        answer.cursor_blink = False
+        while screen.turn.item.kind != "choice":
+            answer.value = "skip"
+            await pilot.press("enter")
+        item = screen.turn.item
+        await pilot.press(str((item.answer_index + 1) % len(item.choices) + 1))
+        await pilot.pause()
+
+    app = QuizApp(kb, QuizOptions(topic="criteria", seed=3, count=3))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
