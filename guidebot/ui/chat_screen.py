@@ -234,6 +234,11 @@ class ChatScreen(Screen[None]):
         if text == RESUME:
             self.resume_session()
             return
+        if text.lower() == "/quiz":
+            from guidebot.ui.quiz_screen import open_quiz  # learning mode stays unloaded until asked for
+
+            open_quiz(self.app)
+            return
         self.resumable = None  # the offer stands only until the person starts talking
         asked = UserTurn(shown or text)
         self.query_one("#transcript", VerticalScroll).mount(asked)
