@@ -72,7 +72,10 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def _error(message: str) -> None:
-    first_line = " ".join(str(message).split()) or "error"
+    from guidebot.text import clean_text
+
+    # one line, and whatever of the input it quotes is shown as text, never as terminal codes
+    first_line = clean_text(str(message), 2000) or "error"
     print(f"guidebot: error: {first_line}", file=sys.stderr)
 
 

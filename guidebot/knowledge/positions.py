@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from guidebot.limits import MAX_DEPTH, MAX_NODES, too_many_digits
+
 try:  # the C parser is several times faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -66,13 +68,47 @@ def _walk(node: yaml.Node, loc: Loc, doc: PositionedDocument) -> None:
             _walk(item, loc + (index,), doc)
 
 
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _check_shape(root: yaml.Node) -> None:
+    """Refuse, before anything is built from it, a document that would cost more than it is worth.
+
+    An alias (`*name`) makes one node appear twice in the graph: a 330-byte "billion laughs" file expands
+    to gigabytes when built and when walked, so aliases are refused outright (guidebot's files never need
+    them). Depth, node count and the digits of a number are bounded too. The walk is iterative and visits
+    each node once, so it is itself bounded by the file's size.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise YamlSyntaxError(node.start_mark.line + 1, "YAML aliases (*name) are not allowed in guidebot files")
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            raise YamlSyntaxError(node.start_mark.line + 1, f"document too large (over {MAX_NODES:,} values)")
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(node.start_mark.line + 1, f"nested too deeply (over {MAX_DEPTH} levels)")
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.append((key_node, depth + 1))
+                stack.append((value_node, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+        elif node.tag in _NUMBER_TAGS and too_many_digits(node.value):
+            raise YamlSyntaxError(node.start_mark.line + 1, "number with too many digits")
+
+
 def load_positioned(text: str) -> PositionedDocument:
-    """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax."""
+    """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax and on
+    a document refused by `_check_shape` (aliases, too deep, too many values, numbers too long)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return PositionedDocument(data=None)
+        _check_shape(node)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
