@@ -26,7 +26,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\
 """C0 and C1 controls (tab and newline are kept), DEL, bidirectional overrides (they reorder what is shown)
 and lone surrogates (undecodable bytes under `surrogateescape`)."""
 _SPACES = re.compile(r"\s+")
-_LINE_SPACES = re.compile(r"[^\S\n]+")
 
 
 def clean_text(text: str | bytes | None, max_len: int | None = None, *, keep_newlines: bool = False) -> str:
@@ -35,7 +34,7 @@ def clean_text(text: str | bytes | None, max_len: int | None = None, *, keep_new
     Bytes are decoded as UTF-8 with undecodable bytes replaced by U+FFFD; so are lone surrogates in a str
     (what `surrogateescape` makes of bad bytes in argv). Escape sequences (CSI, OSC, DCS, ... in 7-bit and
     8-bit form) go whole, other controls go, and whitespace runs become one space with the ends stripped;
-    with `keep_newlines`, newlines are kept (for multi-line text) and only spaces and tabs are squeezed.
+    with `keep_newlines`, the layout is kept as it is (newlines, tabs, indentation: Markdown, a transcript).
     A caller that needs to know whether text was cut asks for `max_len + 1` and compares.
     """
     if text is None:
@@ -50,7 +49,6 @@ def clean_text(text: str | bytes | None, max_len: int | None = None, *, keep_new
     if keep_newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         text = _CONTROLS.sub(lambda m: REPLACEMENT if "\ud800" <= m.group() <= "\udfff" else "", text)
-        text = "\n".join(_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip("\n")
     else:
         text = _CONTROLS.sub(lambda m: REPLACEMENT if "\ud800" <= m.group() <= "\udfff" else " ", text)
         text = _SPACES.sub(" ", text).strip()

@@ -182,7 +182,11 @@ class DialogueManager:
         directory = kw.pop("directory", None)
         store = SessionStore.open(session_id, directory)
         events = store.load()
-        manager = cls(kb=kw.pop("kb", None), router=kw.pop("router", None), store=store, events=events)
+        kb, router = kw.pop("kb", None), kw.pop("router", None)
+        try:
+            manager = cls(kb=kb, router=router, store=store, events=events)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a crafted log: corrupt, not a crash
+            raise GuidebotError(f"{store.path}: corrupt chat session (cannot replay it: {type(exc).__name__})") from None
         try:
             manager.case  # noqa: B018 - validates the replayed findings
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
@@ -830,9 +834,11 @@ class DialogueManager:
         return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
 
     def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
+        from guidebot.userdata import write_private
+
         target = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
         try:
-            target.write_text(self.export_markdown(), encoding="utf-8")
+            write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
         except OSError as exc:
             return f"Could not write {target}: {exc.strerror or exc}.", [], None
         return f"Saved this chat and the current assessment to {target}.", [], None
