@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb schema`, `kb train`",
     "eval": "score the router on the evaluation set (accuracy per section, confusions)",
     "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
+    "sessions": "saved chat sessions: `sessions [list]`, `show ID`, `export ID`, `delete ID|--all`, `prune`, `dir`",
 }
 """Subcommand name -> one-line help; the module is `guidebot.cli.<name>`."""
 
