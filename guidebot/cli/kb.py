@@ -117,8 +117,10 @@ def run(args: argparse.Namespace) -> int:
         from guidebot.knowledge.base import reranker_problems
 
         problems = sorted(problems + reranker_problems(kb))
+    from guidebot.text import clean_text
+
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(clean_text(str(problem)), file=sys.stderr)  # it quotes the files' keys: never as terminal codes
     if problems:
         print(f"guidebot: error: {len(problems)} problem(s) in the knowledge base", file=sys.stderr)
         return ExitCode.USAGE

@@ -427,6 +427,11 @@ def _logs(folder: Path) -> list[tuple[float, Path]]:
     return sorted(found, key=lambda item: (item[0], item[1].name), reverse=True)
 
 
+def session_ids(directory: Path | str | None = None) -> list[str]:
+    """The ids of every saved session, the most recently used first (cheap: nothing is read)."""
+    return [path.name[: -len(".jsonl")] for _, path in _logs(sessions_dir(directory))]
+
+
 def read_events(session_id: str, directory: Path | str | None = None) -> list[dict[str, Any]]:
     """A saved session's events up to its last complete turn, read without taking its lock or repairing it."""
     store = SessionStore(session_id, directory)
