@@ -205,6 +205,12 @@ def test_the_cap_is_read_not_trusted_from_the_size(tmp_path):
     assert len(read_capped(big, 1_000_001)) == 1_000_001
 
 
+@pytest.mark.parametrize("source", ["/dev/zero", "/dev/urandom", "/"])
+def test_kb_check_source_must_be_a_regular_file(source, capsys):
+    code, _, err = cli(["kb", "check", "--source", source], capsys)
+    assert_one_line_error(code, err, "--source", "not a regular file")
+
+
 def test_an_oversized_case_file(tmp_path, capsys):
     path = tmp_path / "big.yaml"
     path.write_text("polyneuropathy: true\n" + "# padding\n" * 120_000)
@@ -320,7 +326,8 @@ def test_ask_json_is_valid_utf8_without_terminal_codes():
     assert not any(c in json.dumps(objects, ensure_ascii=False) for c in TERMINAL_CODES)
 
 
-def test_chat_output_never_echoes_terminal_codes(monkeypatch):
+def test_chat_output_never_echoes_terminal_codes(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # "/export" writes its file here
     lines = [*HOSTILE_TEXT[:-1], b"lone \xff byte", "/refs \x1b[31m", "/export", "\x9b2J"]
     code, out = run_chat(["--plain"], lines, monkeypatch)
     assert code == 0 and not any(c in out for c in TERMINAL_CODES)

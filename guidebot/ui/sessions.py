@@ -67,6 +67,8 @@ def latest_unfinished(dialogue: Any, knowledge: Any) -> Any:
         manager, _ = _resume(dialogue, session_id, knowledge)
         if manager is not None and (manager.flow is not None or getattr(manager, "recorded", None)):
             return manager
+        if manager is not None and getattr(manager, "store", None) is not None:
+            manager.store.release()  # only looked at: another guidebot may resume it
     return None
 
 
