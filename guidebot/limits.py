@@ -21,8 +21,10 @@ MAX_SESSION_BYTES = 20_000_000
 
 MAX_DEPTH = 40
 """Nesting of mappings and lists in a YAML/JSON document (the knowledge base uses 6)."""
-MAX_NODES = 500_000
-"""Scalars, mappings and lists in one YAML document (the largest knowledge file has about 20,000)."""
+MAX_NODES = 100_000
+"""Scalars, mappings and lists in one knowledge file (the largest has about 2,000)."""
+MAX_CASE_NODES = 1_000
+"""Scalars, mappings and lists in one case file (every field set, all seven endocrine items: about 50)."""
 MAX_NUMBER_DIGITS = 30
 """Digits in a number read from a file or typed: more is not a measurement (and 5000 digits cost seconds)."""
 
@@ -57,6 +59,8 @@ def read_capped(path: str | os.PathLike[str], cap: int) -> bytes:
     """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except ValueError:  # a NUL in the name
+        raise UnreadableFile("not a valid file name") from None
     except FileNotFoundError:
         raise UnreadableFile("no such file") from None
     except PermissionError:

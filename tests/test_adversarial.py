@@ -107,6 +107,21 @@ def test_an_anchor_without_an_alias_is_fine(tmp_path, capsys):
     assert code == 0 and json.loads(out)["criteria"]["mandatory"]["polyneuropathy"] == "unknown"
 
 
+@pytest.mark.parametrize(
+    "name, text",
+    [("list.yaml", "[" + ",".join(["1"] * 400_000) + "]\n"), ("keys.yaml", "".join(f"k{i}: 1\n" for i in range(60_000))),
+     ("list.json", "[" + ",".join(["1"] * 400_000) + "]"), ("keys.json", json.dumps({f"k{i}": 1 for i in range(60_000)})),
+     ("endocrine.json", json.dumps({"endocrinopathy": ["thyroid"] * 100_000}))],
+)
+def test_a_case_file_with_too_many_values_is_refused_fast(name, text, tmp_path, capsys):
+    path = tmp_path / name
+    path.write_text(text)
+    started = time.process_time()
+    code, _, err = cli(["assess", str(path)], capsys)
+    assert_one_line_error(code, err, "too large")
+    assert time.process_time() - started < 2
+
+
 def test_node_count_is_bounded(monkeypatch):
     from guidebot.knowledge import positions
 
@@ -114,6 +129,8 @@ def test_node_count_is_bounded(monkeypatch):
     with pytest.raises(positions.YamlSyntaxError, match="too large"):
         positions.load_positioned("[" + ",".join(["1"] * 200) + "]")
     assert positions.load_positioned("[" + ",".join(["1"] * 50) + "]").data == [1] * 50
+    with pytest.raises(positions.YamlSyntaxError, match="over 10 values"):
+        positions.load_positioned("[" + ",".join(["1"] * 50) + "]", max_nodes=10)
 
 
 @pytest.fixture
@@ -188,6 +205,8 @@ def test_directories_sockets_loops_and_missing_files(tmp_path, capsys):
     assert_one_line_error(code, err, "loop")
     code, _, err = cli(["assess", str(tmp_path / "missing.yaml")], capsys)
     assert_one_line_error(code, err, "no such file")
+    code, _, err = cli(["assess", "nul\x00name.yaml"], capsys)
+    assert_one_line_error(code, err, "not a valid file name")
 
 
 def test_the_cap_is_read_not_trusted_from_the_size(tmp_path):

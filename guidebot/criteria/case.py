@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from guidebot.errors import InputError
 from guidebot.knowledge.positions import PositionedDocument, YamlSyntaxError, load_positioned
-from guidebot.limits import MAX_CASE_BYTES, MAX_DEPTH, MAX_LESIONS, MAX_VEGF_PG_ML, UnreadableFile, read_capped, too_many_digits
+from guidebot.limits import MAX_CASE_BYTES, MAX_CASE_NODES, MAX_DEPTH, MAX_LESIONS, MAX_VEGF_PG_ML, UnreadableFile, read_capped, too_many_digits
 from guidebot.text import clean_text
 
 LightChain = Literal["lambda", "kappa"]
@@ -209,6 +209,21 @@ def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def _too_many_values(data: Any) -> bool:
+    """Whether parsed JSON holds more than MAX_CASE_NODES values (as the YAML reader bounds them)."""
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > MAX_CASE_NODES:
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def _refuse_constant(name: str) -> float:
     raise json.JSONDecodeError(f"{name} is not a number guidebot accepts", name, 0)
 
@@ -242,9 +257,11 @@ def parse_case(text: str, source: str) -> Case:
             raise InputError(f"{source}: invalid JSON (a number with too many digits)") from None
         except RecursionError:
             raise InputError(f"{source}: invalid JSON (nested too deeply)") from None
+        if _too_many_values(data):
+            raise InputError(f"{source}: invalid JSON (document too large, over {MAX_CASE_NODES:,} values)")
     else:
         try:
-            doc = load_positioned(text)
+            doc = load_positioned(text, MAX_CASE_NODES)
         except YamlSyntaxError as exc:
             raise InputError(f"{source}: line {exc.line}: invalid YAML ({exc.message})") from None
         if doc.duplicates:

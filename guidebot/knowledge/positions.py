@@ -71,7 +71,7 @@ def _walk(node: yaml.Node, loc: Loc, doc: PositionedDocument) -> None:
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
-def _check_shape(root: yaml.Node) -> None:
+def _check_shape(root: yaml.Node, max_nodes: int) -> None:
     """Refuse, before anything is built from it, a document that would cost more than it is worth.
 
     An alias (`*name`) makes one node appear twice in the graph: a 330-byte "billion laughs" file expands
@@ -86,8 +86,8 @@ def _check_shape(root: yaml.Node) -> None:
         if id(node) in seen:
             raise YamlSyntaxError(node.start_mark.line + 1, "YAML aliases (*name) are not allowed in guidebot files")
         seen.add(id(node))
-        if len(seen) > MAX_NODES:
-            raise YamlSyntaxError(node.start_mark.line + 1, f"document too large (over {MAX_NODES:,} values)")
+        if len(seen) > max_nodes:
+            raise YamlSyntaxError(node.start_mark.line + 1, f"document too large (over {max_nodes:,} values)")
         if depth > MAX_DEPTH:
             raise YamlSyntaxError(node.start_mark.line + 1, f"nested too deeply (over {MAX_DEPTH} levels)")
         if isinstance(node, yaml.MappingNode):
@@ -100,15 +100,15 @@ def _check_shape(root: yaml.Node) -> None:
             raise YamlSyntaxError(node.start_mark.line + 1, "number with too many digits")
 
 
-def load_positioned(text: str) -> PositionedDocument:
+def load_positioned(text: str, max_nodes: int | None = None) -> PositionedDocument:
     """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax and on
-    a document refused by `_check_shape` (aliases, too deep, too many values, numbers too long)."""
+    a document refused by `_check_shape` (aliases, too deep, more than `max_nodes` values, numbers too long)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return PositionedDocument(data=None)
-        _check_shape(node)
+        _check_shape(node, MAX_NODES if max_nodes is None else max_nodes)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
