@@ -39,6 +39,12 @@ BIG = "1" + "0" * 400
 HUGE = "1" * 5000
 """More digits than int() converts (Python's 4300-digit limit raises ValueError)."""
 
+def SHORT(value: object) -> str:  # noqa: N802 - used as a pytest ids= callable
+    """A short test id for a long payload."""
+    text = repr(value)
+    return text if len(text) <= 30 else f"{text[:24]}...({len(text)})"
+
+
 TERMINAL_CODES = ("\x1b", "\x9b", "\x9d", "\x90", "\x07", "\x00")
 """What must never reach a terminal from input: ESC, 8-bit CSI/OSC/DCS, BEL, NUL."""
 
@@ -107,15 +113,19 @@ def test_an_anchor_without_an_alias_is_fine(tmp_path, capsys):
     assert code == 0 and json.loads(out)["criteria"]["mandatory"]["polyneuropathy"] == "unknown"
 
 
-@pytest.mark.parametrize(
-    "name, text",
-    [("list.yaml", "[" + ",".join(["1"] * 400_000) + "]\n"), ("keys.yaml", "".join(f"k{i}: 1\n" for i in range(60_000))),
-     ("list.json", "[" + ",".join(["1"] * 400_000) + "]"), ("keys.json", json.dumps({f"k{i}": 1 for i in range(60_000)})),
-     ("endocrine.json", json.dumps({"endocrinopathy": ["thyroid"] * 100_000}))],
-)
-def test_a_case_file_with_too_many_values_is_refused_fast(name, text, tmp_path, capsys):
+TOO_MANY_VALUES = {
+    "list.yaml": lambda: "[" + ",".join(["1"] * 400_000) + "]\n",
+    "keys.yaml": lambda: "".join(f"k{i}: 1\n" for i in range(60_000)),
+    "list.json": lambda: "[" + ",".join(["1"] * 400_000) + "]",
+    "keys.json": lambda: json.dumps({f"k{i}": 1 for i in range(60_000)}),
+    "endocrine.json": lambda: json.dumps({"endocrinopathy": ["thyroid"] * 100_000}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOO_MANY_VALUES))
+def test_a_case_file_with_too_many_values_is_refused_fast(name, tmp_path, capsys):
     path = tmp_path / name
-    path.write_text(text)
+    path.write_text(TOO_MANY_VALUES[name]())
     started = time.process_time()
     code, _, err = cli(["assess", str(path)], capsys)
     assert_one_line_error(code, err, "too large")
@@ -271,7 +281,7 @@ ASK_LESIONS = ["check the diagnostic criteria for my patient", "yes", "yes", "ye
 """Answers that bring the guided assessment to its lesion count (an int slot)."""
 
 
-@pytest.mark.parametrize("reply", [BIG, HUGE[:1990], "1e400", f"{BIG} lesions", "5000", "1,000,000,000,000", "²", "-3"])
+@pytest.mark.parametrize("reply", [BIG, HUGE[:1990], "1e400", f"{BIG} lesions", "5000", "1,000,000,000,000", "²", "-3"], ids=SHORT)
 def test_a_huge_number_at_a_count_slot_is_reasked(reply, monkeypatch):
     code, out = run_chat(["--jsonl"], [*ASK_LESIONS, reply, "2"], monkeypatch)
     objects = turns(out)
@@ -284,6 +294,7 @@ def test_a_huge_number_at_a_count_slot_is_reasked(reply, monkeypatch):
     "line",
     [f"my patient has {BIG} sclerotic lesions and vegf {BIG} pg/ml", f"vegf {HUGE[:1900]}", f"{BIG} bone lesions, poems?",
      "vegf 1e400 pg/ml and 1e400 lesions", f"vegf {BIG}.5 pg/mL in plasma"],
+    ids=SHORT,
 )
 def test_huge_numbers_in_free_text_never_raise(line, monkeypatch, capsys):
     code, out = run_chat(["--plain", "--export", os.devnull], [line, "/case"], monkeypatch)
@@ -316,7 +327,7 @@ HOSTILE_TEXT = [
 ]
 
 
-@pytest.mark.parametrize("text", HOSTILE_TEXT)
+@pytest.mark.parametrize("text", HOSTILE_TEXT, ids=SHORT)
 def test_clean_text_leaves_no_terminal_code(text):
     cleaned = clean_text(text)
     assert not any(c in cleaned for c in TERMINAL_CODES + ("\u202e", "\x9c"))

@@ -100,15 +100,44 @@ def _check_shape(root: yaml.Node, max_nodes: int) -> None:
             raise YamlSyntaxError(node.start_mark.line + 1, "number with too many digits")
 
 
+def _prescan(text: str, max_nodes: int) -> None:
+    """Refuse aliases, depth and size from the event stream, before a single node is built: composing a
+    1 MB list of 500,000 items alone costs over a second, and a 50,000-deep one recurses in C."""
+    loader = _Loader(text)
+    try:
+        depth = count = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlSyntaxError(event.start_mark.line + 1, "YAML aliases (*name) are not allowed in guidebot files")
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                count += 1
+                if count > max_nodes:
+                    raise YamlSyntaxError(event.start_mark.line + 1, f"document too large (over {max_nodes:,} values)")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlSyntaxError(event.start_mark.line + 1, f"nested too deeply (over {MAX_DEPTH} levels)")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
 def load_positioned(text: str, max_nodes: int | None = None) -> PositionedDocument:
     """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax and on
     a document refused by `_check_shape` (aliases, too deep, more than `max_nodes` values, numbers too long)."""
+    max_nodes = MAX_NODES if max_nodes is None else max_nodes
+    try:
+        _prescan(text, max_nodes)
+    except yaml.MarkedYAMLError:
+        pass  # a syntax error: the parse below reports it with its line
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return PositionedDocument(data=None)
-        _check_shape(node, MAX_NODES if max_nodes is None else max_nodes)
+        _check_shape(node, max_nodes)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
