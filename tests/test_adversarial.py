@@ -356,6 +356,13 @@ def test_ask_json_is_valid_utf8_without_terminal_codes():
     assert not any(c in json.dumps(objects, ensure_ascii=False) for c in TERMINAL_CODES)
 
 
+def test_ask_json_is_utf8_whatever_the_locale():
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    proc = subprocess.run([sys.executable, "-m", "guidebot", "ask", "what is the vegf cutoff", "--json"], capture_output=True,
+                          cwd=REPO, timeout=60, env=env)
+    assert proc.returncode == 0 and json.loads(proc.stdout.decode("utf-8"))["in_scope"] is True
+
+
 def test_chat_output_never_echoes_terminal_codes(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # "/export" writes its file here
     lines = [*HOSTILE_TEXT[:-1], b"lone \xff byte", "/refs \x1b[31m", "/export", "\x9b2J"]

@@ -34,8 +34,17 @@ def clean_question(text: str | bytes, max_len: int | None = None) -> str:
     return clean_text(text, max_len)
 
 
+def _utf8_stdout() -> None:
+    """JSON goes out as UTF-8 whatever the locale says (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        reconfigure(encoding="utf-8", errors="replace")
+
+
 def run(args: argparse.Namespace) -> int:
     """Answer the question(s); returns the exit code."""
+    if args.json or args.jsonl:
+        _utf8_stdout()
     if args.jsonl:
         if args.question is not None:
             raise InputError("give either a QUESTION or --jsonl, not both")
