@@ -197,7 +197,10 @@ class SessionStore:
         self._locked = False
 
     def __del__(self) -> None:
-        self.release()
+        try:
+            self.release()
+        except Exception:  # noqa: BLE001 - at interpreter exit the process's end releases the lock anyway
+            pass
 
     @property
     def path(self) -> Path:
@@ -231,8 +234,11 @@ class SessionStore:
         if not self._locked:
             if self._in_data_dir:
                 private_dir(data_dir())
-            private_dir(self.directory)
-            _acquire(_lock_path(self.directory, self.session_id), self.session_id)
+            try:
+                private_dir(self.directory)
+                _acquire(_lock_path(self.directory, self.session_id), self.session_id)
+            except OSError as exc:
+                raise GuidebotError(f"cannot use the sessions directory {self.directory}: {exc.strerror or exc}") from None
             self._locked = True
 
     def release(self) -> None:
