@@ -372,6 +372,13 @@ def test_chat_output_never_echoes_terminal_codes(monkeypatch, tmp_path):
     assert code == 0 and not any(c in out for c in TERMINAL_CODES)
 
 
+def test_the_app_echoes_typed_text_clean_and_literal():
+    from guidebot.ui.widgets import UserTurn
+
+    shown = str(UserTurn("a\x1b[31mred\x9b2J\x1b]0;x\x07 [b]markup[/b]\nline two").render())
+    assert shown == "ared [b]markup[/b]\nline two"  # codes gone, markup shown as typed, layout kept
+
+
 @pytest.mark.parametrize(
     "text",
     ['"\\e[31mred\\e[0m": 1\n', '"\\x9b2J": true\n', '"\\u001b]0;title\\u0007": 1\n', '"zzz\\u202e": 1\n',
