@@ -368,7 +368,8 @@ def test_number_without_suggestions(bot):
 
 
 def test_clean_input():
-    assert clean_input("a\x00b\x1b[31mc\td") == ("a b [31mc d", None)
+    # a whole escape sequence goes, not just its ESC (which would leave "[31m" behind)
+    assert clean_input("a\x00b\x1b[31mc\td") == ("a bc d", None)
     long, notice = clean_input("x" * (MAX_INPUT_CHARS + 10))
     assert len(long) == MAX_INPUT_CHARS and "cut" in notice
 

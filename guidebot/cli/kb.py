@@ -87,13 +87,19 @@ def _train(check: bool) -> int:
     return ExitCode.OK
 
 
+MAX_SOURCE_BYTES = 20_000_000
+"""The review's text is about 100 kB; a --source over 20 MB is the wrong file."""
+
+
 def _read_source(path: str) -> str:
+    from guidebot.limits import UnreadableFile, read_capped
+
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_capped(path, MAX_SOURCE_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"--source {path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"--source {path}: {exc.strerror or exc}") from None
+    except UnreadableFile as exc:
+        raise InputError(f"--source {path}: {exc.reason}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,8 +123,10 @@ def run(args: argparse.Namespace) -> int:
         from guidebot.knowledge.base import reranker_problems
 
         problems = sorted(problems + reranker_problems(kb))
+    from guidebot.text import clean_text
+
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(clean_text(str(problem)), file=sys.stderr)  # it quotes the files' keys: never as terminal codes
     if problems:
         print(f"guidebot: error: {len(problems)} problem(s) in the knowledge base", file=sys.stderr)
         return ExitCode.USAGE

@@ -109,7 +109,10 @@ _cache: dict[Path, tuple[tuple, KnowledgeBase]] = {}
 
 def load_knowledge(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """The validated knowledge base; raises KnowledgeError with every problem. Cached until a file changes."""
-    root = knowledge_dir(path).resolve()
+    try:
+        root = knowledge_dir(path).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a loop of symbolic links
+        raise KnowledgeError([Problem(str(path or knowledge_dir()), 0, "-", "knowledge directory not found (a loop of symbolic links)")]) from None
     stamp = fingerprint(root) if root.is_dir() else ()
     cached = _cache.get(root)
     if cached and cached[0] == stamp:
