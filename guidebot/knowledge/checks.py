@@ -109,6 +109,38 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
                 variant_owner.setdefault(key, term.canonical)
 
     problems += _check_structured(files)
+    problems += _check_citation_slips(files, references)
+    return problems
+
+
+def _check_citation_slips(files: list[LoadedFile], references: set[int]) -> list[Problem]:
+    """Each slip in references.yaml names facts and statements that exist, cite what it says they cite, and
+    no longer cite the misprinted numbers."""
+    problems: list[Problem] = []
+    cites: dict[tuple[str, str], list[int]] = {}
+    for f in _files(files, schema.FactsFile):
+        cites.update({("fact", x.id): x.citations for x in f.model.facts})
+    for f in _files(files, schema.StatementsFile):
+        cites.update({("statement", x.id): x.citations for x in f.model.statements})
+    for f in _files(files, schema.ReferencesFile):
+        for i, slip in enumerate(f.model.citation_slips):
+            for key in ("printed_refs", "cited", "not_cited"):
+                for j, number in enumerate(getattr(slip, key)):
+                    if number not in references:
+                        problems.append(f.problem(("citation_slips", i, key, j), f"reference {number} is not in the review's reference list (1-{len(references)})"))
+            for key, kind in (("facts", "fact"), ("statements", "statement")):
+                for j, name in enumerate(getattr(slip, key)):
+                    loc = ("citation_slips", i, key, j)
+                    if (kind, name) not in cites:
+                        problems.append(f.problem(loc, f"{kind} {name!r} does not exist"))
+                        continue
+                    given = cites[(kind, name)]
+                    lacking = [n for n in slip.cited if n not in given]
+                    wrong = [n for n in slip.not_cited if n in given]
+                    if lacking:
+                        problems.append(f.problem(loc, f"{kind} {name!r} does not cite {lacking} (this slip says it cites {slip.cited})"))
+                    if wrong:
+                        problems.append(f.problem(loc, f"{kind} {name!r} still cites {wrong}, which this slip says are misprinted"))
     return problems
 
 
