@@ -402,3 +402,14 @@ def test_engine_knowledge_covers_every_criterion_and_case_field():
     workup_slots = [s for step in kb.workup for s in step.slots]
     assert sorted(workup_slots) == sorted(CASE_FIELDS)  # every field is filled by exactly one workup step
     assert [s.id for s in kb.workup][0] == "neurophysiology" and kb.workup[-1].id == "transplant_eligibility"
+
+
+def test_the_step_by_step_workup_asks_the_lab_flag_by_the_same_rule():
+    from guidebot.criteria.engine import lab_flag_worth_asking
+
+    assert lab_flag_worth_asking(Case())  # no plasma value: the flag decides
+    assert lab_flag_worth_asking(Case(vegf_pg_ml=900, vegf_specimen="serum"))
+    assert not lab_flag_worth_asking(Case(vegf_pg_ml=640, vegf_specimen="plasma"))  # above 200: decided
+    assert lab_flag_worth_asking(Case(vegf_pg_ml=150, vegf_specimen="plasma"))  # borderline possible, rest open
+    assert not lab_flag_worth_asking(case(vegf_pg_ml=150, vegf_specimen="plasma"))  # lesions already a major
+    assert not lab_flag_worth_asking(Case(vegf_pg_ml=150, vegf_specimen="plasma", vegf_elevated=False))

@@ -243,6 +243,17 @@ def _flag_could_open_vegf(case: Case, statuses: dict[str, Status]) -> bool:
     return "vegf_elevated" in relevant_variables(case, {**statuses, "vegf_elevated": Status.UNKNOWN})
 
 
+def lab_flag_worth_asking(case: Case) -> bool:
+    """Whether the laboratory's VEGF flag is worth asking (for flows that ask step by step, like the workup):
+    without a plasma value it decides; a plasma value above 200 pg/mL decides alone; at or below 200 a flag of
+    elevated would leave VEGF open, which is worth asking only where that could change the verdict."""
+    if case.vegf_elevated is not None:
+        return False
+    if not has_plasma_value(case):
+        return True
+    return _flag_could_open_vegf(case, read_all(case))
+
+
 def slots_to_ask(case: Case, goal: Literal["diagnosis", "treatment"] = "diagnosis") -> list[str]:
     """The case fields still worth asking, in asking order; `[]` once the answer is settled.
 
