@@ -18,7 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "ask": "answer one question (or one per stdin line with --jsonl) and exit",
     "assess": "run the diagnosis and treatment engine on a case file (YAML or JSON)",
     "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
-    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb schema`, `kb train`",
+    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb numbers --source FILE`, `kb schema`, `kb train`",
     "eval": "score the router on the evaluation set (accuracy per section, confusions)",
     "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
     "quiz": "learning mode: quiz items and practice cases from the review, with spaced repetition",

@@ -670,8 +670,10 @@ class DialogueManager:
             return known.get("monoclonal_plasma_cell_disorder") is True or known.get("clonal_marrow_plasma_cells") is True
         if slot == "vegf_specimen":
             return "vegf_pg_ml" in known
-        if slot == "vegf_elevated":  # the laboratory's flag decides only without a plasma value
-            return not ("vegf_pg_ml" in known and known.get("vegf_specimen") == "plasma")
+        if slot == "vegf_elevated":  # decisive without a plasma value; with one, only where it could change the verdict
+            from guidebot.criteria.engine import lab_flag_worth_asking
+
+            return lab_flag_worth_asking(self.case)
         return True
 
     def _progress(self) -> dict[str, Any] | None:
