@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the chat UI and return its exit code."""
+    import os
+
+    from guidebot.ui.web import SERVE_ENV, end_with_server
+
+    if os.environ.get(SERVE_ENV) == "1":
+        end_with_server()
     # the app pulls in Textual (~100 ms); every other subcommand must never pay for it
     from guidebot.ui.app import run_app
 

@@ -433,6 +433,25 @@ async def test_the_session_cap_refuses_the_next_and_idle_sessions_close(tmp_path
         _stop(served)
 
 
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+async def test_a_killed_server_leaves_no_app_running_and_the_next_one_clears_its_data(tmp_path):
+    served = _start(tmp_path)
+    try:
+        async with aiohttp.ClientSession() as session:
+            await _open_chat(session, served)
+            apps = served.apps()
+            left = list((served.data_dir / "serve").iterdir())
+            served.process.kill()  # no clean-up by the server: the apps notice it is gone
+            served.process.wait(timeout=5)
+            await _wait_gone(apps, REAP_WITHIN)
+            assert apps and not any(_alive(pid) for pid in apps)
+        assert left and all(directory.exists() for directory in left)
+        served = _start(tmp_path)
+        assert not any(directory.exists() for directory in left), "a stale session's data is deleted at start"
+    finally:
+        _stop(served)
+
+
 def _serve_once(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "guidebot", "serve", *args],

@@ -345,6 +345,7 @@ class GuidebotServer:
             await runner.cleanup()
             where = f"{self.config.host}:{self.config.port}"
             raise GuidebotError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+        self.prune_stale_sessions()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -354,6 +355,16 @@ class GuidebotServer:
             await stop.wait()
         finally:
             await runner.cleanup()
+
+    def prune_stale_sessions(self) -> None:
+        """Delete the session directories of servers that are gone (killed before they could clean up)."""
+        folder = self.config.data_dir / "serve"
+        if not folder.is_dir():
+            return
+        for directory in folder.iterdir():
+            owner = directory.name.partition("-")[0]
+            if not owner.isdigit() or int(owner) == os.getpid() or not _running(int(owner)):
+                shutil.rmtree(directory, ignore_errors=True)
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable) -> web.StreamResponse:
@@ -460,7 +471,7 @@ class GuidebotServer:
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=limits.max_message_bytes, compress=False)
         if not websocket.can_prepare(request).ok:
             return _refuse(400, "a websocket upgrade was expected")
-        session_id = secrets.token_hex(6)
+        session_id = f"{os.getpid()}-{secrets.token_hex(6)}"  # the pid: a later server can tell it is stale
         self.sessions[session_id] = (None, websocket)  # counted before the first await: the cap cannot race
         started = time.monotonic()
         session: AppSession | None = None
@@ -571,6 +582,16 @@ class GuidebotServer:
         deadline = time.monotonic() + QUIT_GRACE + 2 * TERM_GRACE + 1
         while self.sessions and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
 
 
 def _host_and_port(value: str, scheme: str) -> tuple[str, int | None]:
