@@ -80,8 +80,8 @@ def _exposure_warning(host: str, port: int) -> str:
     bar = "!" * 78
     return (
         f"{bar}\n"
-        f"guidebot serve: WARNING: listening on {host}, not only on this machine. Anyone who can reach port\n"
-        f"{port} here AND has the token can use the chat. Traffic is plain HTTP (not encrypted): use this only\n"
+        f"guidebot serve: WARNING: --host {host} is not loopback: the chat is open beyond this machine. Anyone\n"
+        f"who can reach port {port} here AND has the token can use it. Traffic is plain HTTP (not encrypted): use it\n"
         f"on a network you trust, share the URL only with your class, and stop the server when done.\n"
         f"{bar}"
     )

@@ -344,7 +344,8 @@ class GuidebotServer:
         except OSError as exc:
             await runner.cleanup()
             where = f"{self.config.host}:{self.config.port}"
-            raise GuidebotError(f"cannot listen on {where}: {exc.strerror or exc}") from None
+            reason = os.strerror(exc.errno) if exc.errno else printable(str(exc))
+            raise GuidebotError(f"cannot listen on {where}: {reason.lower()}") from None
         self.prune_stale_sessions()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
