@@ -23,7 +23,7 @@ import pytest
 pytest.importorskip("textual_serve")
 aiohttp = pytest.importorskip("aiohttp")
 
-from guidebot.ui.web.server import AppSession, Limits, read_envelope  # noqa: E402 - after the importorskip
+from guidebot.ui.web.server import AppSession, InputBudget, Limits, read_envelope  # noqa: E402 - after the importorskip
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -335,6 +335,22 @@ async def test_a_huge_resize_is_clamped_and_an_oversized_message_closes_only_tha
     assert _get(server.base + "?token=" + TOKEN)[0] == 200, "the server serves on"
 
 
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
+async def test_a_flood_of_keys_is_cut_off_and_the_session_closed(server):
+    """Unbounded, 1 MB of keys in 16 KB frames kept an app at full CPU and growing by ~15 MB a second."""
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(server.ws_url(), origin=server.origin)
+        await _read_until(ws, b"\x1b", seconds=START_TIMEOUT)
+        app = max(server.apps())
+        for _ in range(64):
+            await ws.send_json(["stdin", "a" * 16000])
+        await _read_until(ws, b"\x00never", seconds=10.0)
+        assert ws.closed and ws.close_code == 1008
+    await _wait_gone([app], REAP_WITHIN)
+    assert not _alive(app)
+    assert "input faster than" in server.log()
+
+
 async def test_malformed_messages_are_ignored_with_one_line_each(server):
     async with aiohttp.ClientSession() as session:
         ws = await session.ws_connect(server.ws_url(), origin=server.origin)
@@ -541,6 +557,13 @@ async def test_export_under_serve_delivers_and_writes_nothing(tmp_path, monkeypa
 
 
 # -- the message checks, without a server ---------------------------------------------------------------
+
+
+def test_the_input_budget_allows_a_burst_then_the_rate():
+    budget = InputBudget(rate=1000, burst=4000, now=0.0)
+    assert budget.spend(4000, 0.0) and not budget.spend(1, 0.0)
+    assert not budget.spend(1500, 1.0) and budget.spend(1000, 1.0)
+    assert budget.spend(4000, 100.0) and not budget.spend(4001, 200.0), "the burst is a ceiling, not a savings account"
 
 
 def test_read_envelope_bounds_and_checks():

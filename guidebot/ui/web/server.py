@@ -82,6 +82,11 @@ class Limits:
     """Largest websocket message; a bigger one closes the socket (1009, message too big)."""
     max_stdin_bytes: int = 16 * 1024
     """Largest `stdin` frame passed to the app (a paste); a bigger one is dropped and logged."""
+    stdin_bytes_per_second: int = 16 * 1024
+    """Sustained typing and pasting allowed, far above any person's; frames beyond it are dropped and logged
+    (a flood of keys had kept an app at full CPU, growing, until it stopped reading)."""
+    stdin_burst_bytes: int = 64 * 1024
+    """Input allowed at once above that rate (a few large pastes in a row)."""
     max_width: int = 500
     """Widest terminal an app is told it has, in cells (a `resize` beyond is clamped)."""
     max_height: int = 200
@@ -171,6 +176,23 @@ def read_envelope(data: str, limits: Limits) -> Envelope:
     if kind in ("focus", "blur"):
         return Envelope(kind)
     raise ValueError(f"unknown message type {printable(kind, 40)!r}")
+
+
+class InputBudget:
+    """A token bucket for one session's stdin: `burst` bytes at once, refilled at `rate` bytes a second."""
+
+    def __init__(self, rate: float, burst: float, now: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.allowance, self.checked = burst, now
+
+    def spend(self, size: int, now: float) -> bool:
+        """Take `size` bytes from the budget at time `now`; False (and nothing taken) when they do not fit."""
+        self.allowance = min(self.burst, self.allowance + (now - self.checked) * self.rate)
+        self.checked = now
+        if size > self.allowance:
+            return False
+        self.allowance -= size
+        return True
 
 
 def clamp(value: int, largest: int) -> int:
@@ -509,6 +531,7 @@ class GuidebotServer:
         limits = self.config.limits
         loop = asyncio.get_running_loop()
         last_active, bad_messages = loop.time(), 0
+        budget = InputBudget(limits.stdin_bytes_per_second, limits.stdin_burst_bytes, loop.time())
         while not websocket.closed:
             remaining = last_active + limits.idle_timeout - loop.time()
             if remaining <= 0:
@@ -528,6 +551,8 @@ class GuidebotServer:
                 if message.type != WSMsgType.TEXT:
                     raise ValueError("not a text message")
                 envelope = read_envelope(message.data, limits)
+                if envelope.kind == "stdin" and not budget.spend(len(envelope.text.encode("utf-8", "replace")), loop.time()):
+                    raise ValueError(f"input faster than {limits.stdin_bytes_per_second} bytes/s")
             except ValueError as exc:
                 bad_messages += 1
                 log.warning("session %s: ignored a message: %s", session.session_id, exc)
