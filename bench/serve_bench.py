@@ -121,6 +121,33 @@ async def bench(sessions: int, port: int, server_pid: int) -> None:
     print(f"time to reap a closed one:  median {statistics.median(reap_times):.2f} s, max {max(reap_times):.2f} s")
 
 
+STUBBORN = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('__GANGLION__', flush=True); time.sleep(60)"
+"""An app that ignores both the quit message and SIGTERM (as one stuck laying out a huge screen did)."""
+
+
+async def stubborn_reap_time(runs: int = 3) -> float:
+    """Median seconds for `AppSession.stop` to end an app that ignores quit and SIGTERM (the SIGKILL path)."""
+    from textual_serve.download_manager import DownloadManager
+
+    sys.path.insert(0, str(REPO))
+    from guidebot.ui.web.server import AppSession
+
+    async def nothing(*_args):
+        return None
+
+    times = []
+    with tempfile.TemporaryDirectory() as directory:
+        for _ in range(runs):
+            app = AppSession("bench", [sys.executable, "-c", STUBBORN], Path(directory),
+                             write_bytes=nothing, write_str=nothing, close=nothing, download_manager=DownloadManager())
+            await app.start(80, 24)
+            await asyncio.sleep(0.5)
+            started = time.monotonic()
+            await app.stop()
+            times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=8, help="sessions to hold (the server's --max-sessions)")
@@ -144,6 +171,7 @@ def main() -> None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.1)
             asyncio.run(bench(args.sessions, port, server.pid))
+            print(f"reap, app ignoring quit+TERM: median {asyncio.run(stubborn_reap_time()):.2f} s (quit 1 s, SIGTERM 1.5 s, SIGKILL)")
         finally:
             server.terminate()
             server.wait(timeout=30)
