@@ -30,7 +30,7 @@ def check_listen_address(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise InputError(f"port {port} on {shown} is already in use; choose another with --port") from None
+                raise InputError(f"{shown}:{port} is already in use (port {port}); choose another with --port") from None
             if exc.errno == errno.EADDRNOTAVAIL:
                 raise InputError(f"--host {shown} is not an address of this machine") from None
             if exc.errno == errno.EACCES:

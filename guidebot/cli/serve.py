@@ -39,12 +39,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the chat until Ctrl+C (or SIGTERM)."""
-    if not 0 < args.port < 65536:
-        raise InputError(f"--port must be between 1 and 65535, not {args.port}")
     if not 1 <= args.max_sessions <= MAX_SESSIONS_CEILING:
         raise InputError(f"--max-sessions must be between 1 and {MAX_SESSIONS_CEILING}, not {args.max_sessions}")
     if not 1 <= args.idle_timeout <= IDLE_TIMEOUT_CEILING:  # also refuses nan
         raise InputError(f"--idle-timeout must be between 1 and {IDLE_TIMEOUT_CEILING:.0f} seconds")
+    from guidebot.cli import listen
+
+    # a bad --port, a taken port or a --host that is not here: one line and exit 2 before anything is
+    # served or any exposure warning is printed for a server that will never listen
+    listen.check_listen_address(args.host, args.port)
     try:
         from guidebot.ui.web import server
     except ImportError as exc:
@@ -64,9 +67,6 @@ def run(args: argparse.Namespace) -> int:
     )
     if not loopback:
         print(_exposure_warning(args.host, args.port), file=sys.stderr, flush=True)
-    from guidebot.cli.listen import check_listen_address
-
-    check_listen_address(args.host, args.port)  # a taken port or a bad --host: one line, exit 2, before serving
     server.setup_logging()
     _child_finds_this_guidebot()
 

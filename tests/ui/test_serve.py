@@ -503,12 +503,41 @@ def test_a_taken_port_is_a_one_line_error():
     assert f"127.0.0.1:{port}" in line
 
 
-def test_another_host_warns_loudly_and_an_address_not_here_is_a_one_line_error():
-    """192.0.2.1 (TEST-NET-1) is no address of this machine: the warning comes first, then the bind fails,
-    so the test never listens beyond loopback."""
+def test_an_address_not_here_is_a_one_line_error():
+    """192.0.2.1 (TEST-NET-1) is no address of this machine: one line, and no server, so the test never
+    listens beyond loopback."""
     result = _serve_once("--host", "192.0.2.1", "--port", str(_free_port()))
-    assert "WARNING" in result.stderr and "token" in result.stderr
     assert "192.0.2.1" in _one_error_line(result)
+    assert "WARNING" not in result.stderr  # no exposure warning for a server that never listens
+
+
+def test_another_host_warns_loudly_before_serving(monkeypatch, capsys):
+    """A --host beyond loopback is served only after a loud warning that names the token (the server itself
+    is replaced here, so nothing listens)."""
+    import argparse
+
+    from guidebot.cli import listen, serve
+    from guidebot.ui.web import server
+
+    served = []
+    monkeypatch.setenv("PYTHONPATH", os.environ.get("PYTHONPATH", ""))  # run() extends it for its children
+
+    class NoServer:
+        def __init__(self, config):
+            served.append(config)
+
+        async def serve(self, ready):
+            ready()
+
+    monkeypatch.setattr(listen, "check_listen_address", lambda host, port: None)
+    monkeypatch.setattr(server, "resolve_host", lambda host, port: False)
+    monkeypatch.setattr(server, "setup_logging", lambda: None)
+    monkeypatch.setattr(server, "GuidebotServer", NoServer)
+    args = argparse.Namespace(host="0.0.0.0", port=8123, token=None, max_sessions=8, idle_timeout=60.0)
+    assert serve.run(args) == 0
+    out, err = capsys.readouterr()
+    assert "WARNING" in err and "token" in err and "0.0.0.0" in err
+    assert served and served[0].loopback is False and "token=" in out
 
 
 def test_the_token_is_random_and_printed_in_the_url(tmp_path):

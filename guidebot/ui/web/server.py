@@ -139,7 +139,7 @@ def resolve_host(host: str, port: int) -> bool:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        raise GuidebotError(f"--host {printable(host, 80)!r} is not an address to listen on: {reason}") from None
+        raise GuidebotError(f"--host {printable(host, 80)!r} cannot be resolved, so it is no address to listen on ({reason})") from None
     return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
 
 
