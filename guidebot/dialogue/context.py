@@ -1,0 +1,285 @@
+"""Reading a turn against the conversation: small talk, acts on the last answer, undo, patient descriptions, focus.
+
+Every word list lives in `knowledge/conversation.yaml` (schema `ConversationFile`); this module only
+compiles it and applies a few rules, each of which a test pins:
+
+- a whole message that is a small-talk phrase, an act phrase (why / source / more / define) or an undo
+  phrase is that, and nothing else;
+- a message records findings only when it describes a patient (`patient_cues`), answers the slot the
+  bot waits for, or adds to a patient being described (the focus is the current patient);
+- a follow-up is read against the `Focus` (the last answered fact, its section, the entities and facets
+  it was about, whether it was about the current patient): the turn is routed alone and rewritten with
+  the focus's entities and facets, and `choose` picks one reading by the rule in its docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal, NamedTuple
+
+Reading = Literal["alone", "context"]
+
+
+@dataclass
+class Focus:
+    """What the conversation is about after the last answer."""
+
+    fact: str | None = None
+    """The last answered fact (None before any)."""
+    section: str | None = None
+    """Its review section."""
+    entities: list[str] = field(default_factory=list)
+    """Entity ids the last answer was about (drug, cohort, complication, test, criterion)."""
+    facets: list[str] = field(default_factory=list)
+    """Facet ids the last question asked (dose, response, ...)."""
+    patient: bool = False
+    """True when the last answer was about the current patient (findings or an assessment)."""
+    approach: str | None = None
+    """The treatment approach of the current patient's last assessment, when one was reached."""
+    citations: list[int] = field(default_factory=list)
+    """The last answer's citations (for "source?")."""
+    alternatives: list[dict[str, str]] = field(default_factory=list)
+    """The other candidates of the last answer (offered on "that's not what I asked")."""
+    text: str = ""
+    """The last answer's text (for "what does X mean")."""
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored in a `focus_set` event and shown in a turn's `focus`."""
+        return {
+            "fact": self.fact, "section": self.section, "entities": list(self.entities), "facets": list(self.facets),
+            "patient": self.patient, "approach": self.approach, "citations": list(self.citations),
+            "alternatives": [dict(a) for a in self.alternatives], "text": self.text,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Focus:
+        """The inverse of `to_json` (an empty focus for None)."""
+        if not data:
+            return cls()
+        return cls(
+            fact=data.get("fact"), section=data.get("section"), entities=list(data.get("entities", [])),
+            facets=list(data.get("facets", [])), patient=bool(data.get("patient")), approach=data.get("approach"),
+            citations=list(data.get("citations", [])), alternatives=list(data.get("alternatives", [])),
+            text=data.get("text", ""),
+        )
+
+
+class ActRequest(NamedTuple):
+    """A turn that acts on the last answer."""
+
+    act: str
+    """why, source, more or define."""
+    term: str | None = None
+    """For define: the abbreviation asked about (None: every abbreviation of the last answer)."""
+
+
+class Rewrite(NamedTuple):
+    """How a turn relates to the focus."""
+
+    text: str
+    """The turn rewritten with the focus's entities and facets (the turn itself when there is no focus)."""
+    names: list[str]
+    """Entity ids the turn names itself."""
+    facets: list[str]
+    """Facet ids the turn asks."""
+    leans: bool
+    """The turn leans on the focus: a pronoun, an opener ("and ...", "what about ..."), or nothing but facets."""
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation (but - / _ +) made spaces, spaces squeezed."""
+    text = text.casefold().replace("\u2019", "'").replace("'", "")
+    text = re.sub(r"[^\w\s/+\-]", " ", text)
+    return " ".join(text.split())
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of `phrases` as whole words (longest first)."""
+    items = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
+    if not items:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
+
+
+class ConversationReader:
+    """The compiled `conversation.yaml`; all methods are pure."""
+
+    def __init__(self, data: Any):
+        self.data = data
+        self._smalltalk = {normalise(p): s for s in data.smalltalk for p in s.phrases}
+        self._acts = {normalise(p): a.id for a in data.acts for p in a.phrases}
+        self._undo = {normalise(p) for p in data.undo}
+        self._cues = [re.compile(c, re.I) for c in data.patient_cues]
+        self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
+        self._pronouns = _phrase_pattern(data.followup.pronouns)
+        self._openers = sorted((normalise(o) for o in data.followup.openers), key=len, reverse=True)
+        self._fillers = {normalise(f) for f in data.followup.fillers}
+        self._entity_patterns = [(e.id, _phrase_pattern(e.words)) for e in data.entities]
+        self._facet_patterns = [(f.id, _phrase_pattern(f.words)) for f in data.facets]
+        self.entities = {e.id: e for e in data.entities}
+        self.facets = {f.id: f for f in data.facets}
+        self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
+        self._templates += [(self._template(t), True) for a in data.acts if a.id == "define" for t in a.weak_templates]
+
+    @staticmethod
+    def _template(template: str) -> re.Pattern[str]:
+        head, _, tail = normalise(template.replace("{term}", " qqtermqq ")).partition("qqtermqq")
+        return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + "$")
+
+    @cached_property
+    def _fact_entities(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for entity in self.data.entities:
+            for fact_id in entity.facts:
+                out.setdefault(fact_id, []).append(entity.id)
+        return out
+
+    # -- whole-message readings -------------------------------------------------------------------
+
+    def _bare(self, text: str) -> str:
+        """The message without a leading acknowledgement ("ok, why?" -> "why")."""
+        words = normalise(text).split()
+        while len(words) > 1 and self._smalltalk.get(words[0]) is not None and self._smalltalk[words[0]].id in ("ack", "thanks"):
+            words = words[1:]
+        return " ".join(words)
+
+    def smalltalk(self, text: str) -> Any | None:
+        """The small-talk entry the whole message is (with its reply), or None."""
+        return self._smalltalk.get(normalise(text))
+
+    def is_undo(self, text: str) -> bool:
+        """Whether the message takes the last recording back ("undo", "that's wrong")."""
+        return normalise(text) in self._undo
+
+    def act(self, text: str, last_answer: str = "") -> ActRequest | None:
+        """The act on the last answer the message asks for, or None."""
+        bare = self._bare(text)
+        if bare in self._acts:
+            return ActRequest(self._acts[bare])
+        for pattern, weak in self._templates:
+            m = pattern.match(bare)
+            if not m:
+                continue
+            term = m.group("term")
+            entry = self._glossary.get(term.casefold())
+            if entry is None:
+                continue
+            if weak and not re.search(r"(?<![\w-])" + re.escape(entry[0]) + r"(?![\w-])", last_answer, re.I):
+                continue
+            return ActRequest("define", entry[0])
+        return None
+
+    def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
+        """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
+        if term is not None:
+            entry = self._glossary.get(term.casefold())
+            return [entry] if entry else []
+        return [
+            (k, v) for k, v in self.data.glossary.items()
+            if re.search(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", last_answer)
+        ]
+
+    @cached_property
+    def _question_markers(self) -> re.Pattern[str] | None:
+        return _phrase_pattern(list(self.data.question_markers))
+
+    def asks_about_disease(self, text: str) -> bool:
+        """Whether a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa")."""
+        pattern = self._question_markers
+        return bool(pattern and pattern.search(normalise(text)))
+
+    def describes_patient(self, text: str) -> bool:
+        """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
+        return any(c.search(text) for c in self._cues)
+
+    # -- entities, facets and the focus -----------------------------------------------------------
+
+    def entities_in(self, text: str) -> list[str]:
+        """Entity ids named in `text`, in data order."""
+        norm = normalise(text)
+        return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
+
+    def facets_in(self, text: str) -> list[str]:
+        """Facet ids asked in `text`, in data order."""
+        norm = normalise(text)
+        return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
+
+    def fact_entities(self, fact_id: str | None) -> list[str]:
+        """The entities a fact is about (from the entities' `facts`)."""
+        return list(self._fact_entities.get(fact_id or "", []))
+
+    def _rest(self, norm: str) -> list[str]:
+        """The words of a normalised turn that are not pronouns, openers, fillers, facets or entities."""
+        for _, pattern in self._facet_patterns + self._entity_patterns:
+            if pattern is not None:
+                norm = pattern.sub(" ", norm)
+        if self._pronouns is not None:
+            norm = self._pronouns.sub(" ", norm)
+        return [w for w in norm.split() if w not in self._fillers and not w.isdigit()]
+
+    def rewrite(self, text: str, focus: Focus) -> Rewrite:
+        """The turn read against the focus (see the module docstring)."""
+        norm = normalise(text)
+        names = [e for e in self.entities_in(text) if e not in focus.entities]
+        facets = self.facets_in(text)
+        pronoun = bool(self._pronouns and self._pronouns.search(norm))
+        opener = any(norm == o or norm.startswith(o + " ") for o in self._openers)
+        rest = self._rest(norm)
+        leans = pronoun or opener or (not rest and not names)
+        subject = [self._name(e) for e in (focus.entities[:2] if not names else [])]
+        if not subject and not names and focus.fact:
+            subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
+        extra_facets = [] if facets else [self.facets[f].words[0] for f in focus.facets if f in self.facets]
+        parts = [text.rstrip("?. ")]
+        if pronoun and subject and self._pronouns is not None:
+            parts = [self._pronouns.sub(subject[0], norm, count=1)]
+            subject = subject[1:]
+        rewritten = " ".join(parts + subject + extra_facets)
+        return Rewrite(rewritten, names, facets, leans)
+
+    def _name(self, entity_id: str) -> str:
+        entity = self.entities.get(entity_id)
+        return entity.words[0] if entity else entity_id.replace("_", " ")
+
+    @cached_property
+    def reason_pattern(self) -> re.Pattern[str] | None:
+        """Finds a reason marker ("because", "since") in a `normalise`d sentence."""
+        return _phrase_pattern(list(self.data.reason_markers))
+
+    def approach_entity(self, approach: str | None) -> str | None:
+        """The entity a patient's treatment approach is about (`approaches`)."""
+        return self.data.approaches.get(approach) if approach else None
+
+
+DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "other_topic"})
+"""Router decline reasons by which the turn itself names something the review does not cover."""
+
+
+def choose(rewrite: Rewrite, alone: Any, context: Any | None) -> Reading:
+    """Which reading of a turn to answer from, given the router's Match for each.
+
+    1. No focus (no contextual reading): alone.
+    2. The turn names a new entity and does not lean on the focus: alone (a topic switch), unless alone
+       is declined and the contextual reading is answered.
+    3. The turn leans on the focus (pronoun, opener, bare facet) or names nothing new: the contextual
+       reading, answered or declined (a declined follow-up such as "dose?" after daratumumab is the right
+       answer), unless the turn alone is declined for naming something else (another drug or condition),
+       or names nothing, does not lean, and is answered alone with at least the contextual confidence.
+    4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone.
+    """
+    if context is None or (alone.in_scope and alone.is_flow):
+        return "alone"
+    if rewrite.names and not rewrite.leans:
+        return "context" if (not alone.in_scope and context.in_scope) else "alone"
+    if rewrite.names:
+        return "context" if context.in_scope else "alone"
+    if not alone.in_scope and alone.reason in DECLINES_NAMING_SOMETHING_ELSE:
+        return "alone"
+    if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
+        return "alone"
+    return "context"
+
+
+__all__ = ["ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise"]
