@@ -116,6 +116,8 @@ class ConversationReader:
         self._pronouns = _phrase_pattern(data.followup.pronouns)
         self._openers = sorted((normalise(o) for o in data.followup.openers), key=len, reverse=True)
         self._fillers = {normalise(f) for f in data.followup.fillers}
+        self._politeness = _phrase_pattern(data.followup.politeness)
+        self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
         self._entity_patterns = [(e.id, _phrase_pattern(e.words)) for e in data.entities]
         self._facet_patterns = [(f.id, _phrase_pattern(f.words)) for f in data.facets]
         self.entities = {e.id: e for e in data.entities}
@@ -126,7 +128,7 @@ class ConversationReader:
     @staticmethod
     def _template(template: str) -> re.Pattern[str]:
         head, _, tail = normalise(template.replace("{term}", " qqtermqq ")).partition("qqtermqq")
-        return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + "$")
+        return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + r"(?:\s.*)?$")
 
     @cached_property
     def _fact_entities(self) -> dict[str, list[str]]:
@@ -139,25 +141,57 @@ class ConversationReader:
     # -- whole-message readings -------------------------------------------------------------------
 
     def _bare(self, text: str) -> str:
-        """The message without a leading acknowledgement ("ok, why?" -> "why")."""
-        words = normalise(text).split()
+        """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
+        norm = normalise(text)
+        if self._politeness is not None:
+            stripped = " ".join(self._politeness.sub(" ", norm).split())
+            norm = stripped or norm
+        words = norm.split()
         while len(words) > 1 and self._smalltalk.get(words[0]) is not None and self._smalltalk[words[0]].id in ("ack", "thanks"):
             words = words[1:]
         return " ".join(words)
 
+    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack")
+
     def smalltalk(self, text: str) -> Any | None:
-        """The small-talk entry the whole message is (with its reply), or None."""
-        return self._smalltalk.get(normalise(text))
+        """The small-talk entry the message is (with its reply), or None.
+
+        The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
+        and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
+        """
+        whole = self._smalltalk.get(normalise(text))
+        if whole is not None:
+            return whole
+        if "?" in text:
+            return None
+        clauses = [normalise(c) for c in re.split(r"[,.!;:]+|\bbut\b", text) if normalise(c)]
+        found = [self._smalltalk[c] for c in clauses if c in self._smalltalk]
+        if not found:
+            bare = self._bare(text)
+            found = [self._smalltalk[bare]] if bare in self._smalltalk else []
+        if not found:
+            return None
+        rest = " ".join(c for c in clauses if c not in self._smalltalk)
+        if rest and (self.entities_in(rest) or self.facets_in(rest)):
+            return None
+        return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
 
     def is_undo(self, text: str) -> bool:
         """Whether the message takes the last recording back ("undo", "that's wrong")."""
         return normalise(text) in self._undo
 
-    def act(self, text: str, last_answer: str = "") -> ActRequest | None:
+    def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
         """The act on the last answer the message asks for, or None."""
         bare = self._bare(text)
         if bare in self._acts:
             return ActRequest(self._acts[bare])
+        for prefix, act in self._prefixes:
+            if bare == prefix or bare.startswith(prefix + " "):
+                rest = bare[len(prefix):]
+                new = [e for e in self.entities_in(rest) if e not in (focus_entities or [])]
+                if not new:
+                    return ActRequest(act)
+                break
         for pattern, weak in self._templates:
             m = pattern.match(bare)
             if not m:
@@ -166,7 +200,8 @@ class ConversationReader:
             entry = self._glossary.get(term.casefold())
             if entry is None:
                 continue
-            if weak and not re.search(r"(?<![\w-])" + re.escape(entry[0]) + r"(?![\w-])", last_answer, re.I):
+            if weak and not (m.end("term") == len(bare) and re.search(
+                    r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
             return ActRequest("define", entry[0])
         return None
@@ -257,7 +292,7 @@ DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "ot
 """Router decline reasons by which the turn itself names something the review does not cover."""
 
 
-def choose(rewrite: Rewrite, alone: Any, context: Any | None) -> Reading:
+def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False) -> Reading:
     """Which reading of a turn to answer from, given the router's Match for each.
 
     1. No focus (no contextual reading): alone.
@@ -266,7 +301,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None) -> Reading:
     3. The turn leans on the focus (pronoun, opener, bare facet) or names nothing new: the contextual
        reading, answered or declined (a declined follow-up such as "dose?" after daratumumab is the right
        answer), unless the turn alone is declined for naming something else (another drug or condition),
-       or names nothing, does not lean, and is answered alone with at least the contextual confidence.
+       or names a word the knowledge base does not know and is declined alone ("and rituximab?"), or names
+       nothing, does not lean, and is answered alone with at least the contextual confidence.
     4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone.
     """
     if context is None or (alone.in_scope and alone.is_flow):
@@ -275,8 +311,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None) -> Reading:
         return "context" if (not alone.in_scope and context.in_scope) else "alone"
     if rewrite.names:
         return "context" if context.in_scope else "alone"
-    if not alone.in_scope and alone.reason in DECLINES_NAMING_SOMETHING_ELSE:
-        return "alone"
+    if not alone.in_scope and (alone.reason in DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
+        return "alone"  # "what about aflibercept?": the turn names something the review does not know
     if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
         return "alone"
     return "context"

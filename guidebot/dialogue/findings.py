@@ -128,11 +128,14 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(r"\bthrombocytosis\b|\b(?:high|raised|elevated) platelets?\b", "thrombocytosis", True),
     Finding(
         r"\btransplant[- ]eligible\b|\beligible for (?:a |an )?(?:autologous )?(?:stem cell )?transplant\w*"
-        r"|\bfit for (?:a |an )?(?:autologous )?transplant\w*|\b(?:asct|transplant) candidate\b",
+        r"|\bfit for (?:a |an )?(?:autologous )?(?:transplant\w*|asct|hct|sct|auto\w*|high[- ]dose\w*)"
+        r"|\b(?:asct|transplant|hct) candidate\b",
         "transplant_eligible", True,
     ),
     Finding(
-        r"\btransplant[- ]ineligible\b|\bineligible for (?:a |an )?\w*\s*transplant\w*|\bunfit for (?:a )?transplant\w*",
+        r"\btransplant[- ]ineligible\b|\bineligible for (?:a |an )?\w*\s*transplant\w*|\bunfit for (?:a )?transplant\w*"
+        r"|\btoo (?:frail|sick|old|unwell|weak) for\b.{0,30}\b(?:transplant\w*|asct|hct|high[- ]dose)"
+        r"|\bnot (?:a )?(?:transplant|asct|hct) candidate\b",
         "transplant_eligible", False, SAME,
     ),
 )

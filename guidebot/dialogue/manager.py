@@ -394,7 +394,7 @@ class DialogueManager:
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
             if talk is not None:
                 return self._smalltalk(talk)
-            act = reader.act(text, self.focus.text)
+            act = reader.act(text, self.focus.text, self.focus.entities)
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
         if text.isdigit():
@@ -623,7 +623,7 @@ class DialogueManager:
             read.update(reading="context", patient_treatment=True)
             return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
-        choice = choose(rewrite, alone, context)
+        choice = choose(rewrite, alone, context, names_unknown=bool(self.router.unknown_words(text)))
         read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context":
             return context, rewrite.text, read

@@ -315,6 +315,9 @@ class ActPhrases(Strict):
     """One act on the last answer and the whole messages (or {term} templates) that ask for it."""
 
     id: ConversationAct
+    prefixes: list[NonEmpty] = []
+    """How a longer message asking for the act starts ("why is it missed so often"): the act when the rest names
+    nothing new (no entity outside the focus)."""
     phrases: list[NonEmpty] = []
     templates: list[NonEmpty] = []
     weak_templates: list[NonEmpty] = []
@@ -334,6 +337,8 @@ class Followup(Strict):
 
     pronouns: list[NonEmpty] = Field(min_length=1)
     openers: list[NonEmpty] = Field(min_length=1)
+    politeness: list[NonEmpty] = []
+    """Words dropped before an act is read ("sorry, what does HCT stand for, please")."""
     fillers: list[NonEmpty] = []
     """Words that carry no topic ("what", "the", "tell me"): a turn of only these, facets and pronouns leans."""
 

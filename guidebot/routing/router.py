@@ -655,6 +655,10 @@ class Router:
             top = caution
         return top, per_target[top.target], p_out
 
+    def unknown_words(self, text: str) -> list[str]:
+        """The words of `text` guidebot has never seen (the dialogue reads a follow-up naming one alone)."""
+        return self._unknown_words(self.normalise(text))
+
     def _unknown_words(self, content: list[str]) -> list[str]:
         """The question's words guidebot has never seen (and could not read as a misspelling): most likely
         another drug or disease ("hemochromatosis")."""
