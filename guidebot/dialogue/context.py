@@ -305,7 +305,7 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
        nothing, does not lean, and is answered alone with at least the contextual confidence.
     4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone.
     """
-    if context is None or (alone.in_scope and alone.is_flow):
+    if context is None or (alone.in_scope and alone.is_flow and not rewrite.leans):
         return "alone"
     if rewrite.names and not rewrite.leans:
         return "context" if (not alone.in_scope and context.in_scope) else "alone"

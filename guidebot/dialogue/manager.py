@@ -616,7 +616,7 @@ class DialogueManager:
         alone = self.router.route(text)
         read: dict[str, Any] = {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone", "rewritten": None}
         reader = self.reader
-        if reader is None or not (focus.fact or focus.patient) or alone.is_flow and alone.in_scope:
+        if reader is None or not (focus.fact or focus.patient):
             return alone, text, read
         rewrite = reader.rewrite(text, focus)
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
