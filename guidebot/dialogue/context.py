@@ -86,6 +86,8 @@ class Rewrite(NamedTuple):
     """Facet ids the turn asks."""
     leans: bool
     """The turn leans on the focus: a pronoun, an opener ("and ...", "what about ..."), or nothing but facets."""
+    bare: bool = False
+    """The turn is nothing but entities, facets, pronouns and fillers ("dose?", "bone lesions?", "and minor")."""
 
 
 def normalise(text: str) -> str:
@@ -105,6 +107,19 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
 
 class ConversationReader:
     """The compiled `conversation.yaml`; all methods are pure."""
+
+    _compiled: dict[int, tuple[Any, ConversationReader]] = {}
+
+    @classmethod
+    def of(cls, data: Any) -> ConversationReader:
+        """The reader of `data`, compiled once per loaded knowledge base (a chat starts in microseconds)."""
+        key = id(data)
+        cached = cls._compiled.get(key)
+        if cached is None or cached[0] is not data:
+            if len(cls._compiled) > 8:
+                cls._compiled.clear()
+            cached = cls._compiled[key] = (data, cls(data))
+        return cached[1]
 
     def __init__(self, data: Any):
         self.data = data
@@ -241,6 +256,22 @@ class ConversationReader:
         norm = normalise(text)
         return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
 
+    def covers(self, fact: Any, facets: list[str]) -> bool:
+        """Whether a fact's own words (title, answer, questions, keywords) ask or answer every facet given."""
+        document = normalise(" ".join([fact.title, fact.answer, *fact.questions, *fact.keywords]))
+        return all(
+            (pattern := dict(self._facet_patterns).get(f)) is not None and pattern.search(document) is not None
+            for f in facets
+        )
+
+    def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
+        """The facts near a focus: the fact, its related facts, and the facts of its entities."""
+        ids = [fact.id, *fact.related]
+        for e in entities:
+            if e in self.entities:
+                ids += self.entities[e].facts
+        return list(dict.fromkeys(ids))
+
     def fact_entities(self, fact_id: str | None) -> list[str]:
         """The entities a fact is about (from the entities' `facts`)."""
         return list(self._fact_entities.get(fact_id or "", []))
@@ -263,7 +294,9 @@ class ConversationReader:
         opener = any(norm == o or norm.startswith(o + " ") for o in self._openers)
         rest = self._rest(norm)
         leans = pronoun or opener or (not rest and not names)
-        subject = [self._name(e) for e in (focus.entities[:2] if not names else [])]
+        bare = not rest
+        # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
+        subject = [self._name(e) for e in (focus.entities[:2] if not names else focus.entities[:1] if bare else [])]
         if not subject and not names and focus.fact:
             subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
         extra_facets = [] if facets else [self.facets[f].words[0] for f in focus.facets if f in self.facets]
@@ -272,7 +305,7 @@ class ConversationReader:
             parts = [self._pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
         rewritten = " ".join(parts + subject + extra_facets)
-        return Rewrite(rewritten, names, facets, leans)
+        return Rewrite(rewritten, names, facets, leans, bare)
 
     def _name(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)
@@ -287,6 +320,14 @@ class ConversationReader:
         """The entity a patient's treatment approach is about (`approaches`)."""
         return self.data.approaches.get(approach) if approach else None
 
+
+
+STAY_MARGIN = 0.05
+"""A follow-up read in context is answered from the focus's neighbourhood (the focused fact, its related facts,
+the facts of its entities) when the best of them scores within this much of the overall best."""
+
+DECLINES_KEEPING_THE_DECLINE = frozenset({"dose_not_given", "duration_not_given", "other_drug", "other_condition"})
+"""Contextual declines that stand even when the focused fact is close: the review does not give what was asked."""
 
 DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "other_topic"})
 """Router decline reasons by which the turn itself names something the review does not cover."""
@@ -303,14 +344,17 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
        answer), unless the turn alone is declined for naming something else (another drug or condition),
        or names a word the knowledge base does not know and is declined alone ("and rituximab?"), or names
        nothing, does not lean, and is answered alone with at least the contextual confidence.
-    4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone.
+    4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone;
+       a bare entity ("and neuropathy", "bone lesions?") only when the contextual reading is at least as sure.
     """
     if context is None or (alone.in_scope and alone.is_flow and not rewrite.leans):
         return "alone"
     if rewrite.names and not rewrite.leans:
         return "context" if (not alone.in_scope and context.in_scope) else "alone"
-    if rewrite.names:
+    if rewrite.names and not rewrite.bare:
         return "context" if context.in_scope else "alone"
+    if rewrite.names:  # a bare entity: in context only when that reading is at least as sure
+        return "context" if context.in_scope and (not alone.in_scope or context.confidence >= alone.confidence) else "alone"
     if not alone.in_scope and (alone.reason in DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
     if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
@@ -318,4 +362,17 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
     return "context"
 
 
-__all__ = ["ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise"]
+def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unknown: bool = False) -> bool:
+    """Whether a follow-up read in context is answered from the focus's neighbourhood rather than the router's pick.
+
+    Only for a turn that names nothing new, when the contextual reading is not a decline that stands
+    (`DECLINES_KEEPING_THE_DECLINE`), and the focused fact scores within `STAY_MARGIN` of the best.
+    """
+    if (rewrite.names and not rewrite.bare) or names_unknown or focused <= 0.0:
+        return False
+    if not context.in_scope and context.reason in DECLINES_KEEPING_THE_DECLINE:
+        return False
+    return focused >= best - STAY_MARGIN
+
+
+__all__ = ["ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise", "stays"]

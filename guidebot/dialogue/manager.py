@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from guidebot.dialogue.context import ConversationReader, Focus, choose
+from guidebot.dialogue.context import ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
@@ -179,7 +179,7 @@ class DialogueManager:
         self._pending: list[dict[str, Any]] = []
         self._cited: list[int] = []
         conversation = getattr(kb, "conversation", None)
-        self.reader = ConversationReader(conversation) if conversation is not None else None
+        self.reader = ConversationReader.of(conversation) if conversation is not None else None
         """How turns are read in context (None when the knowledge base has no conversation.yaml)."""
         if events:
             for event in events:
@@ -589,7 +589,7 @@ class DialogueManager:
                 )
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
-        answer = self._answer_text(routed)
+        answer = self._fact_answer(read["stayed"]) if read.get("stayed") else self._answer_text(routed)
         if found:
             answer["text"] = "\n\n".join(found + [answer["text"]])
         turn = Turn(
@@ -622,9 +622,21 @@ class DialogueManager:
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read.update(reading="context", patient_treatment=True)
             return alone, text, read
+        if rewrite.names and not rewrite.leans and alone.in_scope:
+            read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+            return alone, text, read  # a topic switch answered alone: no need to route the rewrite
         context = self.router.route(rewrite.text) if rewrite.text != text else None
-        choice = choose(rewrite, alone, context, names_unknown=bool(self.router.unknown_words(text)))
+        unknown = bool(self.router.unknown_words(text))
+        choice = choose(rewrite, alone, context, names_unknown=unknown)
         read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+        fact = self.kb.facts.get(focus.fact or "")
+        if choice == "context" and context is not None and fact is not None:
+            near = reader.neighbourhood(fact, focus.entities)
+            if context.intent not in near:
+                best, nearest, score = self.router.standing(rewrite.text, near)
+                if nearest is not None and stays(rewrite, context, best, score, unknown):
+                    read.update(stayed=nearest)
+                    return context, rewrite.text, read
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
@@ -780,6 +792,15 @@ class DialogueManager:
         if cites:
             body = f"{body}\n\n{sources_line(cites)}"
         return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions, "in_scope": True}
+
+    def _fact_answer(self, fact_id: str) -> dict[str, Any]:
+        """A fact as `_answer_text` gives it (a follow-up that stays on the focused fact)."""
+        fact = self.router.fact(fact_id)
+        body = f"**{fact['title']}**\n\n{fact['answer']}"
+        cites = list(fact.get("citations", []))
+        if cites:
+            body += f"\n\n{sources_line(cites)}"
+        return {"text": body, "intent": fact_id, "citations": cites, "suggestions": list(self.focus.alternatives), "in_scope": True}
 
     def _fact_turn(self, fact_id: str) -> Turn:
         fact = self.router.fact(fact_id)
