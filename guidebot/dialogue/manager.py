@@ -18,6 +18,7 @@ from typing import Any
 
 from guidebot.dialogue.context import ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
+from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
 from guidebot.dialogue.state import (
@@ -566,9 +567,11 @@ class DialogueManager:
     def _free_text(self, text: str) -> Turn:
         focus = self.focus
         match, routed, read = self._read(text, focus)
-        question = looks_like_question(text)
+        question = looks_like_question(text) or "?" in text
         flow = self._flow_of(text, match)
         patient = self._describes_patient(text, match, focus) and not self._keyword_query(text, match)
+        if not flow and patient and question and match.in_scope and is_case_question(text, match.intent, self.kb):
+            flow = "diagnosis"  # a described patient asking for a verdict or a treatment: assess, then Figure 3
         if flow:
             found = self._record_findings(text) if patient else []
             return self._start_flow(flow, found)
@@ -731,9 +734,7 @@ class DialogueManager:
                 if cites:
                     body += f"\n\n{sources_line(cites)}"
                 suggestions = [{"intent": r, "title": self.kb.facts[r].title} for r in related[1:4]]
-                if suggestions:
-                    body += "\n\nAlso related (reply with a number):\n" + "\n".join(
-                        f"{i}. {s['title']}" for i, s in enumerate(suggestions, 1))
+                if suggestions:  # every front end lists them, numbered
                     self._emit("suggestions_offered", suggestions=suggestions)
             else:
                 body = f"The review says nothing more about \u201c{title}\u201d than the answer above."
@@ -974,6 +975,17 @@ class DialogueManager:
         )
 
     # -- rendering an assessment -------------------------------------------------------------------------
+
+    def patient_assessment_text(self, found: dict[str, Any], result: Any) -> str:
+        """A described patient's verdict: the findings read, what counts, what is missing, what to test next,
+        and (criteria met) the treatment approach; the one renderer `ask` shares with the chat."""
+        head = f"**For the findings stated** ({self._describe(found)}):" if found else ""
+        body = self._assessment_text(result, treatment=result.verdict == "meets_criteria")
+        return "\n\n".join(p for p in (head, body) if p)
+
+    def cited(self) -> list[int]:
+        """Every reference cited by what this manager rendered since its last turn began."""
+        return sorted(set(self._cited))
 
     def _assessment_text(self, result: Any, *, treatment: bool) -> str:
         lines = [f"**Verdict: {result.verdict.replace('_', ' ')}**", ""]

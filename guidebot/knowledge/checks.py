@@ -114,6 +114,9 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
             for j, fact_id in enumerate(entity.facts):
                 if fact_id not in fact_ids:
                     problems.append(f.problem(("entities", i, "facts", j), f"fact {fact_id!r} does not exist"))
+        for j, fact_id in enumerate(f.model.case_questions):
+            if fact_id not in fact_ids:
+                problems.append(f.problem(("case_questions", j), f"fact {fact_id!r} does not exist"))
         for approach, entity_id in f.model.approaches.items():
             if entity_id not in entity_ids:
                 problems.append(f.problem(("approaches", approach), f"entity {entity_id!r} does not exist"))

@@ -371,6 +371,8 @@ class ConversationFile(Strict):
     facets: list[Facet]
     entities: list[Entity]
     approaches: dict[Approach, NonEmpty] = {}
+    case_questions: list[FactId] = []
+    """Facts that a question describing a patient is answered with that patient's verdict instead of."""
     question_markers: list[NonEmpty] = []
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
