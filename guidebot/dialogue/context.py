@@ -240,6 +240,12 @@ class ConversationReader:
         pattern = self._question_markers
         return bool(pattern and pattern.search(normalise(text)))
 
+    def leans(self, text: str) -> bool:
+        """Whether a message leans on the last answer: a pronoun or an opener ("and neuropathy", "in that study")."""
+        norm = normalise(text)
+        return bool(self._pronouns and self._pronouns.search(norm)) or any(
+            norm == o or norm.startswith(o + " ") for o in self._openers)
+
     def describes_patient(self, text: str) -> bool:
         """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
         return any(c.search(text) for c in self._cues)

@@ -125,7 +125,9 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     Finding(r"\bpapill?o?edema\b|\bpapilloedema\b|\boptic dis[ck] (?:swelling|o?edema)\b", "papilledema", True),
     Finding(r"\bpolycyth\w*|\berythrocytosis\b", "polycythemia", True),
-    Finding(r"\bthrombocytosis\b|\b(?:high|raised|elevated) platelets?\b", "thrombocytosis", True),
+    Finding(r"\bthrombocytosis\b|\b(?:high|raised|elevated) (?:platelets?|plts?)\b", "thrombocytosis", True),
+    Finding(r"\b(?:platelets?|plts?)\b(?: count)?(?: (?:is|are|was|were))? (?:normal|not (?:high|raised|elevated))\b",
+            "thrombocytosis", False, SAME),
     Finding(
         r"\btransplant[- ]eligible\b|\beligible for (?:a |an )?(?:autologous )?(?:stem cell )?transplant\w*"
         r"|\bfit for (?:a |an )?(?:autologous )?(?:transplant\w*|asct|hct|sct|auto\w*|high[- ]dose\w*)"
@@ -175,6 +177,14 @@ UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
 
+LAB_FLAG = re.compile(
+    r"\bflag\w*\b(?:\W+\w+){0,3}?\W+(?:high|elevated|raised|abnormal)\b|\b(?:high|elevated|raised)\b\W+(?:flag|by the lab)\b",
+    re.I,
+)
+"""The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+OR_LIST = re.compile(r"^\W*(?:or|nor)\b|\b(?:or|nor)\b", re.I)
+"""A clause continuing a negated list ("no hepatomegaly, splenomegaly or lymphadenopathy")."""
+
 _COMPILED: dict[str, re.Pattern[str]] = {f.pattern: re.compile(f.pattern, re.I) for f in FINDINGS}
 _ENDOCRINE_COMPILED = [(re.compile(p, re.I), item) for p, item in ENDOCRINE]
 _NO_ENDOCRINE_COMPILED = re.compile(NO_ENDOCRINE, re.I)
@@ -205,12 +215,18 @@ def extract_findings(text: str) -> dict[str, Any]:
     """
     found: dict[str, Any] = {}
     endocrine: list[str] | None = None
+    negated_before = False
     for clause in clauses(text):
+        carries = negated_before and bool(OR_LIST.search(clause))
+        negated_before = False
         for finding in FINDINGS:
             match = _COMPILED[finding.pattern].search(clause)
             if not match:
                 continue
             polarity = _polarity(clause, match)
+            if polarity == "affirmed" and carries:
+                polarity = "negated"  # the list goes on under the same "no"
+            negated_before = negated_before or polarity == "negated"
             if finding.when_negated is SAME:
                 polarity = "affirmed" if polarity == "negated" else polarity
             if polarity == "unknown":
@@ -241,5 +257,7 @@ def extract_findings(text: str) -> dict[str, Any]:
                     found["endocrinopathy"] = None
     if endocrine is not None:
         found["endocrinopathy"] = endocrine
+    if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) and LAB_FLAG.search(text):
+        found["vegf_elevated"] = True
     return found
 

@@ -653,6 +653,9 @@ class DialogueManager:
         if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2:
             return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
         # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
+        # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
+        if focus.fact and not focus.patient and self.reader.leans(text):
+            return False
         return not looks_like_question(text) and not self.reader.asks_about_disease(text) and bool(extract_findings(text))
 
     def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None:
