@@ -97,6 +97,10 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+SUBJECT_ENTITIES = 1
+"""How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
+
+
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """One pattern finding any of `phrases` as whole words (longest first)."""
     items = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
@@ -302,7 +306,7 @@ class ConversationReader:
         leans = pronoun or opener or (not rest and not names)
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
-        subject = [self._name(e) for e in (focus.entities[:2] if not names else focus.entities[:1] if bare else [])]
+        subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
         if not subject and not names and focus.fact:
             subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
         extra_facets = [] if facets else [self.facets[f].words[0] for f in focus.facets if f in self.facets]
@@ -335,6 +339,9 @@ the facts of its entities) when the best of them scores within this much of the 
 DECLINES_KEEPING_THE_DECLINE = frozenset({"dose_not_given", "duration_not_given", "other_drug", "other_condition"})
 """Contextual declines that stand even when the focused fact is close: the review does not give what was asked."""
 
+ALONE_MARGIN = 0.25
+"""A leaning turn is still read alone when alone it is answered with this much more confidence than in context."""
+
 DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "other_topic"})
 """Router decline reasons by which the turn itself names something the review does not cover."""
 
@@ -365,6 +372,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
     if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
         return "alone"
+    if alone.in_scope and context.in_scope and alone.confidence > context.confidence + ALONE_MARGIN:
+        return "alone"  # the turn alone is clearly surer ("How common is it?" is the prevalence, whatever came before)
     return "context"
 
 
