@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from guidebot.dialogue import DialogueManager, SessionStore, Turn
-from guidebot.dialogue.context import STAY_MARGIN, Rewrite, choose, stays
+from guidebot.dialogue.context import ALONE_MARGIN, STAY_MARGIN, Rewrite, choose, stays
 from guidebot.knowledge.base import check_knowledge
 
 
@@ -147,6 +147,8 @@ def test_choose_rule():
     assert choose(lean, match(), match(in_scope=False, reason="dose_not_given")) == "context"
     assert choose(lean, match(in_scope=False, reason="low_coverage"), match(), names_unknown=True) == "alone"
     assert choose(lean, match(), None) == "alone"
+    assert choose(lean, match(confidence=0.9), match(confidence=0.9 - ALONE_MARGIN - 0.01)) == "alone"
+    assert choose(lean, match(confidence=0.9), match(confidence=0.9 - ALONE_MARGIN + 0.01)) == "context"
     # a near tie goes to the focus's neighbourhood; a decline for a dose the review does not give stands
     assert stays(lean, match(), best=0.6, focused=0.6 - STAY_MARGIN / 2)
     assert not stays(lean, match(), best=0.6, focused=0.6 - 2 * STAY_MARGIN)

@@ -73,6 +73,8 @@ class ActRequest(NamedTuple):
     """why, source, more or define."""
     term: str | None = None
     """For define: the abbreviation asked about (None: every abbreviation of the last answer)."""
+    by_prefix: bool = False
+    """Read from how a longer message starts ("why is it missed so often?"), not from the whole message."""
 
 
 class Rewrite(NamedTuple):
@@ -96,6 +98,10 @@ def normalise(text: str) -> str:
     text = re.sub(r"[^\w\s/+\-]", " ", text)
     return " ".join(text.split())
 
+
+PREFIX_ACT_YIELD = 0.7
+"""A message read as an act by its start ("why do the glands fail?") is a question instead when, alone, it is
+answered from another fact with at least this confidence."""
 
 SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
@@ -209,7 +215,7 @@ class ConversationReader:
                 rest = bare[len(prefix):]
                 new = [e for e in self.entities_in(rest) if e not in (focus_entities or [])]
                 if not new:
-                    return ActRequest(act)
+                    return ActRequest(act, by_prefix=bare != prefix)
                 break
         for pattern, weak in self._templates:
             m = pattern.match(bare)
@@ -356,7 +362,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
        reading, answered or declined (a declined follow-up such as "dose?" after daratumumab is the right
        answer), unless the turn alone is declined for naming something else (another drug or condition),
        or names a word the knowledge base does not know and is declined alone ("and rituximab?"), or names
-       nothing, does not lean, and is answered alone with at least the contextual confidence.
+       nothing, does not lean, and is answered alone with at least the contextual confidence, or is answered
+       alone with more than `ALONE_MARGIN` more confidence than in context ("How common is it?").
     4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone;
        a bare entity ("and neuropathy", "bone lesions?") only when the contextual reading is at least as sure.
     """

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from guidebot.dialogue.context import ConversationReader, Focus, choose, stays
+from guidebot.dialogue.context import PREFIX_ACT_YIELD, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
@@ -396,6 +396,10 @@ class DialogueManager:
             if talk is not None:
                 return self._smalltalk(talk)
             act = reader.act(text, self.focus.text, self.focus.entities)
+            if act is not None and act.by_prefix and self.focus.fact:
+                alone = self.router.route(text)
+                if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
+                    act = None  # "why do the glands fail?": a question about another fact, not "why?"
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
         if text.isdigit():
