@@ -260,3 +260,9 @@ def test_the_chat_records_a_described_case_and_goes_on(bot):
     turn = bot.respond("58F demyelinating polyneuropathy, lambda M-spike, 2 sclerotic lesions, marrow negative - how to treat?")
     assert turn.recorded["sclerotic_bone_lesions"] == 2 and turn.recorded["clonal_marrow_plasma_cells"] is False
     assert bot.flow == "diagnosis" and turn.awaiting is not None
+
+
+def test_a_question_about_a_term_of_the_last_answer_is_not_a_definition(bot):
+    say(bot, "how is vegf measured?")
+    turn = bot.respond("what is the VEGF cutoff?")
+    assert turn.act is None and turn.intent == "diagnosis.vegf_threshold"

@@ -153,7 +153,10 @@ class ConversationReader:
     @staticmethod
     def _template(template: str) -> re.Pattern[str]:
         head, _, tail = normalise(template.replace("{term}", " qqtermqq ")).partition("qqtermqq")
-        return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + r"(?:\s.*)?$")
+        # words may follow a template that goes on after the term ("what does CR_H mean in that figure"),
+        # never one that ends with it ("what is the VEGF cutoff" does not ask what VEGF means)
+        trailing = r"(?:\s.*)?" if tail.strip() else ""
+        return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + trailing + "$")
 
     @cached_property
     def _fact_entities(self) -> dict[str, list[str]]:
