@@ -390,7 +390,18 @@ class Router:
         return best
 
     def score(self, text: str) -> tuple[list[str], list[_Scored]]:
-        """The question's content tokens and every plausible target's scores, best first."""
+        """The question's content tokens and every plausible target's scores, best first (memoised like `route`)."""
+        cache = self.__dict__.setdefault("_score_memo", {})
+        hit = cache.get(text)
+        if hit is not None:
+            return hit
+        result = self._score(text)
+        if len(cache) >= ROUTE_MEMO_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[text] = result
+        return result
+
+    def _score(self, text: str) -> tuple[list[str], list[_Scored]]:
         ix = self._ix
         groups = self.groups(text)
         idf = ix["idf"]
