@@ -266,3 +266,12 @@ def test_a_question_about_a_term_of_the_last_answer_is_not_a_definition(bot):
     say(bot, "how is vegf measured?")
     turn = bot.respond("what is the VEGF cutoff?")
     assert turn.act is None and turn.intent == "diagnosis.vegf_threshold"
+
+
+def test_a_short_follow_up_titled_by_a_fact_near_the_focus(bot):
+    say(bot, "poems vs multiple myeloma?")
+    turn = bot.respond("bone lesions?")
+    assert turn.intent == "differential.myeloma_bone_lesions" and turn.focus["reading"] == "context"
+    # a facet the review does not give is still declined, not answered with the titled fact
+    say(bot, "bortezomib in poems?")
+    assert bot.respond("bortezomib dose?").in_scope is False

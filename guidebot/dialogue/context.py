@@ -103,6 +103,9 @@ PREFIX_ACT_YIELD = 0.7
 """A message read as an act by its start ("why do the glands fail?") is a question instead when, alone, it is
 answered from another fact with at least this confidence."""
 
+SIBLING_MAX_WORDS = 2
+"""A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
+
 SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
 
@@ -290,6 +293,30 @@ class ConversationReader:
             if e in self.entities:
                 ids += self.entities[e].facts
         return list(dict.fromkeys(ids))
+
+    def content_words(self, text: str) -> list[str]:
+        """The words of a turn that say what it asks about: not pronouns, openers, fillers or facet-only words."""
+        norm = normalise(text)
+        for _, pattern in self._facet_patterns:
+            if pattern is not None:
+                norm = pattern.sub(" ", norm)
+        if self._pronouns is not None:
+            norm = self._pronouns.sub(" ", norm)
+        return [w for w in norm.split() if w not in self._fillers and (len(w) > 1 or w.isdigit())]
+
+    def titled_sibling(self, text: str, facts: list[Any]) -> str | None:
+        """The one fact among `facts` whose title names every content word of a short leaning turn
+        ("major?" -> "Major criteria", "and neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS").
+        The caller asks this only of a turn asking no facet: "bortezomib dose?" is not "Bortezomib-based regimens"."""
+        words = self.content_words(text)
+        if not words or len(words) > SIBLING_MAX_WORDS:
+            return None
+        hits = []
+        for fact in facts:
+            title = normalise(fact.title).split()
+            if all(any(t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)])) for t in title) for w in words):
+                hits.append(fact.id)
+        return hits[0] if len(hits) == 1 else None
 
     def fact_entities(self, fact_id: str | None) -> list[str]:
         """The entities a fact is about (from the entities' `facts`)."""

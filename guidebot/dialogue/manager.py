@@ -572,7 +572,7 @@ class DialogueManager:
         focus = self.focus
         match, routed, read = self._read(text, focus)
         question = looks_like_question(text) or "?" in text
-        flow = self._flow_of(text, match)
+        flow = None if read.get("stayed") else self._flow_of(text, match)
         patient = self._describes_patient(text, match, focus) and not self._keyword_query(text, match)
         if not flow and patient and question and match.in_scope and is_case_question(text, match.intent, self.kb):
             flow = "diagnosis"  # a described patient asking for a verdict or a treatment: assess, then Figure 3
@@ -629,6 +629,13 @@ class DialogueManager:
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read.update(reading="context", patient_treatment=True)
             return alone, text, read
+        fact = self.kb.facts.get(focus.fact or "")
+        if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
+            near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
+            sibling = reader.titled_sibling(text, near)
+            if sibling is not None:
+                read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
+                return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
@@ -636,7 +643,6 @@ class DialogueManager:
         unknown = bool(self.router.unknown_words(text))
         choice = choose(rewrite, alone, context, names_unknown=unknown)
         read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
-        fact = self.kb.facts.get(focus.fact or "")
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
             if context.intent not in near:
