@@ -275,3 +275,9 @@ def test_a_short_follow_up_titled_by_a_fact_near_the_focus(bot):
     # a facet the review does not give is still declined, not answered with the titled fact
     say(bot, "bortezomib in poems?")
     assert bot.respond("bortezomib dose?").in_scope is False
+
+
+def test_a_facet_follow_up_is_narrowed_to_what_was_asked(bot):
+    say(bot, "what is engraftment syndrome after HCT?")
+    turn = bot.respond("how is it treated?")
+    assert "corticosteroids" in turn.text and "Fever" not in turn.text and "Sources: [43, 48]" in turn.text

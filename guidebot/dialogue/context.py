@@ -294,6 +294,29 @@ class ConversationReader:
                 ids += self.entities[e].facts
         return list(dict.fromkeys(ids))
 
+    def narrow(self, answer: str, facets: list[str]) -> str | None:
+        """The bullets of a Markdown answer that speak to the facets asked ("how is it treated?" -> the
+        corticosteroid bullet), under the answer's lead-in line; None when none or all of them do."""
+        patterns = [p for f, p in self._facet_patterns if f in facets and p is not None]
+        if not patterns:
+            return None
+        lines = answer.strip().split("\n")
+        items: list[list[str]] = []
+        lead: list[str] = []
+        for line in lines:
+            if line.lstrip().startswith(("- ", "* ")):
+                items.append([line])
+            elif items and line.startswith("  "):
+                items[-1].append(line)  # a bullet's continuation line
+            elif not items:
+                lead.append(line)
+            else:
+                return None  # prose after the list: keep the card whole
+        kept = [i for i in items if any(p.search(normalise(" ".join(i))) for p in patterns)]
+        if not kept or len(kept) == len(items):
+            return None
+        return "\n".join(lead + [line for item in kept for line in item])
+
     def content_words(self, text: str) -> list[str]:
         """The words of a turn that say what it asks about: not pronouns, openers, fillers or facet-only words."""
         norm = normalise(text)

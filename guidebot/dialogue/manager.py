@@ -597,6 +597,8 @@ class DialogueManager:
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
         answer = self._fact_answer(read["stayed"]) if read.get("stayed") else self._answer_text(routed)
+        if answer["in_scope"] and read.get("reading") == "context" and read.get("facets") and self.reader is not None:
+            self._narrow(answer, read["facets"])
         if found:
             answer["text"] = "\n\n".join(found + [answer["text"]])
         turn = Turn(
@@ -806,6 +808,17 @@ class DialogueManager:
         if cites:
             body = f"{body}\n\n{sources_line(cites)}"
         return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions, "in_scope": True}
+
+    def _narrow(self, answer: dict[str, Any], facets: list[str]) -> None:
+        """A follow-up's answer cut to the bullets that speak to what was asked (the card's title kept)."""
+        fact = self.kb.facts.get(answer["intent"] or "")
+        part = self.reader.narrow(fact.answer, facets) if fact is not None and self.reader is not None else None
+        if part is None:
+            return
+        body = f"**{fact.title}** (the part you asked about; *tell me more* for related facts)\n\n{part.strip()}"
+        if answer["citations"]:
+            body += f"\n\n{sources_line(answer['citations'])}"
+        answer["text"] = body
 
     def _fact_answer(self, fact_id: str) -> dict[str, Any]:
         """A fact as `_answer_text` gives it (a follow-up that stays on the focused fact)."""
