@@ -281,3 +281,22 @@ def test_a_facet_follow_up_is_narrowed_to_what_was_asked(bot):
     say(bot, "what is engraftment syndrome after HCT?")
     turn = bot.respond("how is it treated?")
     assert "corticosteroids" in turn.text and "Fever" not in turn.text and "Sources: [43, 48]" in turn.text
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("My patient has ascites, but no hepatomegaly, splenomegaly or lymphadenopathy.",
+         {"extravascular_volume_overload": True, "organomegaly": False}),
+        ("Serum VEGF is 2100 pg/mL, and the lab flags it as elevated.",
+         {"vegf_pg_ml": 2100, "vegf_specimen": "serum", "vegf_elevated": True}),
+        ("Her VEGF is 95 pg/mL in plasma, which the lab reports as normal.",
+         {"vegf_pg_ml": 95, "vegf_specimen": "plasma", "vegf_elevated": False}),
+        ("He is not eligible for high-dose therapy and autologous transplant.", {"transplant_eligible": False}),
+        ("marrow w/o clonal PCs", {"clonal_marrow_plasma_cells": False}),
+        ("She has type 2 diabetes and Hashimoto thyroiditis.", {"endocrinopathy": ["diabetes", "thyroid"]}),
+        ("There are no skin changes on examination.", {"skin_changes": False}),
+    ],
+)
+def test_patient_descriptions_record_what_they_state(bot, line, expected):
+    assert bot.respond(line).recorded == expected

@@ -103,6 +103,9 @@ PREFIX_ACT_YIELD = 0.7
 """A message read as an act by its start ("why do the glands fail?") is a question instead when, alone, it is
 answered from another fact with at least this confidence."""
 
+LEANING_MAX_WORDS = 6
+"""A message with a pronoun leans on the last answer only when it is at most this long."""
+
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
 
@@ -257,10 +260,12 @@ class ConversationReader:
         return bool(pattern and pattern.search(normalise(text)))
 
     def leans(self, text: str) -> bool:
-        """Whether a message leans on the last answer: a pronoun or an opener ("and neuropathy", "in that study")."""
+        """Whether a message leans on the last answer: it starts with an opener ("and neuropathy"), or is short
+        and has a pronoun ("% w lambda clone in that study"); a long description with an "it" does not."""
         norm = normalise(text)
-        return bool(self._pronouns and self._pronouns.search(norm)) or any(
-            norm == o or norm.startswith(o + " ") for o in self._openers)
+        if any(norm == o or norm.startswith(o + " ") for o in self._openers):
+            return True
+        return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
 
     def describes_patient(self, text: str) -> bool:
         """Whether the message describes a particular patient (a `patient_cues` expression matches)."""

@@ -131,7 +131,8 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(
         r"\btransplant[- ]eligible\b|\beligible for (?:a |an )?(?:autologous )?(?:stem cell )?transplant\w*"
         r"|\bfit for (?:a |an )?(?:autologous )?(?:transplant\w*|asct|hct|sct|auto\w*|high[- ]dose\w*)"
-        r"|\b(?:asct|transplant|hct) candidate\b",
+        r"|\b(?:asct|transplant|hct) candidate\b"
+        r"|\b(?:eligible|candidate) for\b.{0,40}\b(?:transplant\w*|asct|hct|sct|high[- ]dose)",
         "transplant_eligible", True,
     ),
     Finding(
@@ -146,10 +147,10 @@ FINDINGS: tuple[Finding, ...] = (
 ENDOCRINE: tuple[tuple[str, str], ...] = (
     (r"\bhypogonadism\b|\blow testosterone\b|\bgynaecomastia\b|\bgynecomastia\b|\berectile dysfunction\b", "hypogonadism"),
     (r"\badrenal (?:insufficiency|failure)\b|\bhypoadrenal\w*|\baddison\w*", "adrenal"),
-    (r"\bparathyroid\w*|\bhyperparathyroid\w*", "parathyroid"),
+    (r"\bparathyroid\w*|\bhyperparathyroid\w*|\bhypoparathyroid\w*", "parathyroid"),
     (r"\bpituitary\b|\bhypopituitar\w*", "pituitary"),
     (r"\bhyperprolactin\w*|\bhigh prolactin\b|\braised prolactin\b|\belevated prolactin\b", "hyperprolactinemia"),
-    (r"\bhypothyroid\w*|\bthyroid\b", "thyroid"),
+    (r"\bhypothyroid\w*|\bhyperthyroid\w*|\bthyroid\w*|\bhashimoto\w*", "thyroid"),
     (r"\bdiabet\w*", "diabetes"),
 )
 """Endocrine phrases -> the endocrinopathy list item they add."""
@@ -169,6 +170,8 @@ NEGATION_AFTER = re.compile(
     re.I,
 )
 """A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
+NEGATION_INSIDE = re.compile(r"(?:^|\W)(?:no|not|without|w/o|negative for)(?:\W|$)", re.I)
+"""A negation inside a phrase that spans several words."""
 UNKNOWN_CUE = (
     r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
     r"to be done|not performed|not sure|unsure|not available)"
@@ -178,10 +181,15 @@ UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
 
 LAB_FLAG = re.compile(
-    r"\bflag\w*\b(?:\W+\w+){0,3}?\W+(?:high|elevated|raised|abnormal)\b|\b(?:high|elevated|raised)\b\W+(?:flag|by the lab)\b",
+    r"\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<high>high|elevated|raised|abnormal)\b"
+    r"|\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<normal>normal|not elevated|not raised)\b"
+    r"|\b(?:high|elevated|raised)\b\W+(?:flag|by the lab)\b",
     re.I,
 )
 """The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+ENDOCRINE_NORMAL = re.compile(
+    r"\bendocrine\b.{0,40}\b(?:normal|unremarkable|negative|nothing)\b", re.I)
+"""An endocrine screen reported normal: screened, none found (an empty list)."""
 OR_LIST = re.compile(r"^\W*(?:or|nor)\b|\b(?:or|nor)\b", re.I)
 """A clause continuing a negated list ("no hepatomegaly, splenomegaly or lymphadenopathy")."""
 
@@ -198,11 +206,12 @@ def clauses(text: str) -> list[str]:
 
 
 def _polarity(clause: str, match: re.Match[str]) -> str:
-    """affirmed, negated or unknown: the cue words in the clause, not counting the matched phrase itself."""
+    """affirmed, negated or unknown: the cue words in the clause around the matched phrase, and a negation
+    inside a phrase that spans words ("marrow w/o clonal PCs")."""
     before, after = clause[: match.start()], clause[match.end():]
     if UNKNOWN_BEFORE.search(before) or UNKNOWN_AFTER.search(after):
         return "unknown"
-    if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after):
+    if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or NEGATION_INSIDE.search(match.group(0)):
         return "negated"
     return "affirmed"
 
@@ -257,7 +266,10 @@ def extract_findings(text: str) -> dict[str, Any]:
                     found["endocrinopathy"] = None
     if endocrine is not None:
         found["endocrinopathy"] = endocrine
-    if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) and LAB_FLAG.search(text):
-        found["vegf_elevated"] = True
+    flag = LAB_FLAG.search(text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
+    if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
+        found["vegf_elevated"] = flag.group("normal") is None
+    if "endocrinopathy" not in found and ENDOCRINE_NORMAL.search(text):
+        found["endocrinopathy"] = []
     return found
 
