@@ -373,7 +373,8 @@ class ConversationReader:
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
         if not subject and not names and focus.fact:
             subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
-        extra_facets = [] if facets else [self.facets[f].words[0] for f in focus.facets if f in self.facets]
+        # the same facet for another entity ("and the EBMT cohort?"); a turn naming no entity keeps its own
+        extra_facets = [self.facets[f].words[0] for f in focus.facets if f in self.facets] if names and not facets else []
         parts = [text.rstrip("?. ")]
         if pronoun and subject and self._pronouns is not None:
             parts = [self._pronouns.sub(subject[0], norm, count=1)]
@@ -442,7 +443,12 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
     return "context"
 
 
-def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unknown: bool = False) -> bool:
+ALWAYS_KEPT = frozenset({"dose_not_given", "duration_not_given"})
+"""Contextual declines that stand whatever the turn alone says."""
+
+
+def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unknown: bool = False,
+          alone: Any = None) -> bool:
     """Whether a follow-up read in context is answered from the focus's neighbourhood rather than the router's pick.
 
     Only for a turn that names nothing new, when the contextual reading is not a decline that stands
@@ -450,8 +456,9 @@ def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unk
     """
     if (rewrite.names and not rewrite.bare) or names_unknown or focused <= 0.0:
         return False
-    if not context.in_scope and context.reason in DECLINES_KEEPING_THE_DECLINE:
-        return False
+    if not context.in_scope and context.reason in DECLINES_KEEPING_THE_DECLINE and (
+            context.reason in ALWAYS_KEPT or alone is None or alone.reason == context.reason):
+        return False  # a decline the rewrite caused (a focus entity named "CIDP") does not stand
     return focused >= best - STAY_MARGIN
 
 

@@ -60,6 +60,9 @@ FIELD_LABELS: dict[str, str] = {
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
 
+MIN_UNKNOWN_NAME = 2
+"""An unknown word this long or longer in a follow-up is read as naming another drug or disease."""
+
 TREATMENT_SLOTS = frozenset({"sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible"})
 """The fields Figure 3 reads to choose the treatment approach."""
 
@@ -642,14 +645,15 @@ class DialogueManager:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
         context = self.router.route(rewrite.text) if rewrite.text != text else None
-        unknown = bool(self.router.unknown_words(text))
+        # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
+        unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
         choice = choose(rewrite, alone, context, names_unknown=unknown)
         read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
             if context.intent not in near:
                 best, nearest, score = self.router.standing(rewrite.text, near)
-                if nearest is not None and stays(rewrite, context, best, score, unknown):
+                if nearest is not None and stays(rewrite, context, best, score, unknown, alone):
                     read.update(stayed=nearest)
                     return context, rewrite.text, read
         if choice == "context":
