@@ -596,6 +596,7 @@ class DialogueManager:
                     text="\n\n".join(found + ["What next? Pick one of the suggestions (reply with its number), or ask a question."]),
                     suggestions=suggestions,
                     focus=read,
+                    in_scope=True,  # the patient's findings, recorded for the guided assessment
                 )
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
