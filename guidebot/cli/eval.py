@@ -128,6 +128,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialogue", action="store_true",
                         help="score multi-turn conversations and finding statements instead (--set FILE_OR_DIR, default tests/eval/dialogue/dev)")
     parser.add_argument("--misses", action="store_true", help="with --dialogue: list every turn scored wrong")
+    parser.add_argument("--totals", action="store_true",
+                        help="with --dialogue: print the totals only, no confusions or misses (for a held-out set)")
 
 
 def run(args: argparse.Namespace) -> int:

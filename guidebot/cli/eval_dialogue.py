@@ -193,7 +193,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def report_text(report: DialogueReport, *, misses: bool = False, top: int = 10) -> str:
+def report_text(report: DialogueReport, *, misses: bool = False, top: int = 10, totals: bool = False) -> str:
     """The printed report."""
     lines = ["kind         in context          alone"]
     totals_ctx, totals_alone = [0, 0], [0, 0]
@@ -219,11 +219,11 @@ def report_text(report: DialogueReport, *, misses: bool = False, top: int = 10) 
     if report.finding_pairs[2]:
         right, got, want = report.finding_pairs
         lines.append(f"patient descriptions: precision {_pct(right, got)} ({right}/{got}), recall {_pct(right, want)} ({right}/{want})")
-    if report.confusions:
+    if report.confusions and not totals:
         lines.append("worst confusions (kind, expected -> got):")
         for (kind, want, got), n in report.confusions.most_common(top):
             lines.append(f"  {n} x [{kind}] {want} -> {got}")
-    if misses:
+    if misses and not totals:
         lines += ["misses:", *[f"  {m}" for m in report.misses]]
         lines += ["knowledge questions that recorded findings:", *[f"  {m}" for m in report.question_misses]]
         lines += ["patient descriptions read wrong:", *[f"  {m}" for m in report.description_misses]]
@@ -238,5 +238,5 @@ def run_dialogue(args: Any) -> int:
     files = dialogue_files(args.eval_dir)
     report = evaluate_dialogues(files, load_knowledge(args.knowledge), get_router(args.knowledge))
     print(f"scored: {', '.join(f.name for f in files)}")
-    print(report_text(report, misses=getattr(args, "misses", False)))
+    print(report_text(report, misses=getattr(args, "misses", False), totals=getattr(args, "totals", False)))
     return 0
