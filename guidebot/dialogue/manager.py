@@ -63,6 +63,10 @@ SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "n
 MIN_UNKNOWN_NAME = 2
 """An unknown word this long or longer in a follow-up is read as naming another drug or disease."""
 
+ACTS_THAT_YIELD = frozenset({"why", "more"})
+"""Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
+fail?"); "which study...", "the reference for..." always ask about the last answer."""
+
 TREATMENT_SLOTS = frozenset({"sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible"})
 """The fields Figure 3 reads to choose the treatment approach."""
 
@@ -399,7 +403,7 @@ class DialogueManager:
             if talk is not None:
                 return self._smalltalk(talk)
             act = reader.act(text, self.focus.text, self.focus.entities)
-            if act is not None and act.by_prefix and self.focus.fact:
+            if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
                 alone = self.router.route(text)
                 if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
                     act = None  # "why do the glands fail?": a question about another fact, not "why?"
