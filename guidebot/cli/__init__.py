@@ -18,9 +18,11 @@ SUBCOMMANDS: dict[str, str] = {
     "ask": "answer one question (or one per stdin line with --jsonl) and exit",
     "assess": "run the diagnosis and treatment engine on a case file (YAML or JSON)",
     "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
-    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb schema`, `kb train`",
+    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb numbers --source FILE`, `kb schema`, `kb train`",
     "eval": "score the router on the evaluation set (accuracy per section, confusions)",
-    "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
+    "serve": "the chat UI in a browser, behind a token printed in its URL (127.0.0.1 by default)",
+    "quiz": "learning mode: quiz items and practice cases from the review, with spaced repetition",
+    "sessions": "saved chat sessions: `sessions [list]`, `show ID`, `export ID`, `delete ID|--all`, `prune`, `dir`",
 }
 """Subcommand name -> one-line help; the module is `guidebot.cli.<name>`."""
 
@@ -72,7 +74,10 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def _error(message: str) -> None:
-    first_line = " ".join(str(message).split()) or "error"
+    from guidebot.text import clean_text
+
+    # one line, and whatever of the input it quotes is shown as text, never as terminal codes
+    first_line = clean_text(str(message), 2000) or "error"
     print(f"guidebot: error: {first_line}", file=sys.stderr)
 
 

@@ -129,9 +129,10 @@ def run(args: argparse.Namespace) -> int:
         # an overlong line was cut here; the manager shortens it further and says so in its reply
         write(out, manager.respond(line))
     if args.export:
+        from guidebot.userdata import write_private
+
         try:
-            with open(args.export, "w", encoding="utf-8") as fh:
-                fh.write(manager.export_markdown())
+            write_private(args.export, manager.export_markdown())  # 0600 whatever the umask: patient details
         except OSError as exc:
             raise GuidebotError(f"cannot write {args.export}: {exc.strerror or exc}") from exc
     return ExitCode.OK

@@ -6,6 +6,8 @@ Everything it shows comes from the manager or the knowledge base; the screen onl
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
 
 from textual import on
@@ -27,6 +29,7 @@ from guidebot.ui.widgets import (
     Suggestions,
     UserTurn,
 )
+from guidebot.ui.web import SERVE_ENV
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 """Slash commands the app handles itself (every other one goes to the manager)."""
@@ -234,6 +237,14 @@ class ChatScreen(Screen[None]):
         if text == RESUME:
             self.resume_session()
             return
+        if text.lower() == "/quiz":
+            from guidebot.ui.quiz_screen import open_quiz  # learning mode stays unloaded until asked for
+
+            open_quiz(self.app)
+            return
+        if _is_export(text) and self.in_browser:
+            self.deliver_export()
+            return
         self.resumable = None  # the offer stands only until the person starts talking
         asked = UserTurn(shown or text)
         self.query_one("#transcript", VerticalScroll).mount(asked)
@@ -245,6 +256,18 @@ class ChatScreen(Screen[None]):
         self.show_turn(turn, asked=asked)
         if text.lower().startswith("/export"):
             self.notify(_first_line(turn.text), title="Export", markup=False)
+
+    @property
+    def in_browser(self) -> bool:
+        """Whether the person is in a browser (`guidebot serve`): then no file is written where the app runs."""
+        return self.app.is_web or os.environ.get(SERVE_ENV) == "1"
+
+    def deliver_export(self) -> None:
+        """`/export` in a browser: the chat as a Markdown download, whatever path was typed (a path would
+        name a file on the server, not on the person's machine)."""
+        name = f"guidebot-chat-{getattr(self.manager, 'session_id', None) or 'session'}.md"
+        self.app.deliver_text(io.StringIO(self.manager.export_markdown()), save_filename=name, mime_type="text/markdown")
+        self.notify(f"Your browser downloads this chat as {name}.", title="Export", markup=False)
 
     def show_turn(self, turn: Any, welcome: bool = False, asked: UserTurn | None = None) -> None:
         """Show one Turn (the reply to `asked`): its Markdown, its follow-up buttons or suggestions, the case panel."""
@@ -413,6 +436,14 @@ class ChatScreen(Screen[None]):
     def action_focus_prompt(self) -> None:
         """Put the cursor back in the message line."""
         self.query_one(PromptInput).focus()
+
+
+def _is_export(text: str) -> bool:
+    """Whether the manager would read `text` as the /export command (it cleans the text the same way)."""
+    from guidebot.dialogue.manager import clean_input
+
+    cleaned, _notice = clean_input(text)
+    return cleaned.partition(" ")[0].lower() == "/export"
 
 
 def _first_line(text: str) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-SLASH_COMMANDS = ("/help", "/criteria", "/workup", "/assess", "/treat", "/cautions", "/refs", "/export", "/reset")
-"""The manager's slash commands (it explains each one under /help)."""
+SLASH_COMMANDS = ("/help", "/criteria", "/workup", "/assess", "/treat", "/cautions", "/refs", "/export", "/reset", "/quiz")
+"""The manager's slash commands (it explains each one under /help), and /quiz, which opens the quiz screen."""
 
 
 class KnowledgeCommands(Provider):
