@@ -280,6 +280,9 @@ class DialogueManager:
             suggestions=last.suggestions,
             flow=self.flow,
             progress=last.progress,
+            in_scope=last.in_scope,
+            act=last.act,
+            focus=last.focus,
         )
 
     def greeting(self) -> Turn:
