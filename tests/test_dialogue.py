@@ -59,24 +59,28 @@ def test_turn_json_puts_the_interface_keys_first(bot):
 # -- the diagnosis flow -------------------------------------------------------------------------------
 
 
-def test_diagnosis_asks_only_what_could_change_the_verdict(bot, kb):
+def test_diagnosis_asks_only_what_could_change_the_verdict_then_goes_on_to_figure_3(bot, kb):
     answers = {
         "polyneuropathy": "yes", "neuropathy_demyelinating": "yes", "monoclonal_plasma_cell_disorder": "yes",
         "sclerotic_bone_lesions": "2", "extravascular_volume_overload": "yes",
     }
     turn = say(bot, DIAGNOSE)
     asked = []
-    while turn.awaiting:
+    while turn.awaiting and turn.awaiting.slot in answers:
         slot = turn.awaiting.slot
         assert slot == slots_to_ask(bot.case, "diagnosis")[0]  # one at a time, in the engine's order
         asked.append(slot)
         turn = bot.respond(answers[slot])
     assert asked == list(answers)
+    assert assess(bot.case, kb).verdict == "meets_criteria"
+    # the criteria are met: the same flow asks what Figure 3 needs (2 lesions known: only the marrow clone)
+    assert turn.awaiting.slot == "clonal_marrow_plasma_cells" and "Figure 3" in turn.text
+    turn = bot.respond("no")
     assert turn.assessment == assess(bot.case, kb).to_dict()
     assert turn.assessment["verdict"] == "meets_criteria"
-    assert "Verdict: meets criteria" in turn.text
+    assert turn.assessment["treatment"]["approach"] == "radiation"
+    assert "Verdict: meets criteria" in turn.text and "Treatment approach: radiation" in turn.text
     assert bot.flow is None
-    assert turn.suggestions == [{"intent": "treatment.plan", "title": turn.suggestions[0]["title"]}]
 
 
 def test_stops_as_soon_as_the_verdict_is_settled(bot):
@@ -391,8 +395,9 @@ def test_number_without_suggestions(bot):
 
 
 def test_clean_input():
-    # a whole escape sequence goes, not just its ESC (which would leave "[31m" behind)
+    # a whole escape sequence goes, not just its ESC (which would leave "[31m" behind), typed out or real
     assert clean_input("a\x00b\x1b[31mc\td") == ("a bc d", None)
+    assert clean_input("VEGF \\x1b[31m high") == ("VEGF high", None)
     long, notice = clean_input("x" * (MAX_INPUT_CHARS + 10))
     assert len(long) == MAX_INPUT_CHARS and "cut" in notice
 

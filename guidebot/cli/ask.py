@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from guidebot.routing import get_router
 
     router = get_router(args.knowledge)
-    obj = router.answer(question)
+    obj = _answer(router, question, args.knowledge)
     if args.json:
         import json
 
@@ -65,6 +65,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_plain(obj, router if args.refs else None))
     return ExitCode.OK
+
+
+def _answer(router, question: str, knowledge: str | None = None) -> dict:
+    """The router's answer; a described patient asking for a verdict gets that patient's `assessment`."""
+    obj = router.answer(question)
+    if obj.get("in_scope"):
+        from guidebot.dialogue.described import MIN_FINDINGS, count_findings
+
+        if count_findings(question) >= MIN_FINDINGS:  # only then is the knowledge base loaded
+            from guidebot.dialogue.described import with_assessment
+
+            obj = with_assessment(obj, question, knowledge)
+    return obj
 
 
 def public(obj: dict) -> dict:
@@ -119,7 +132,7 @@ def _run_jsonl(args: argparse.Namespace) -> int:
         if "\ufffd" in question:
             note = ((note + "; ") if note else "") + "invalid UTF-8 in the line was replaced"
         try:
-            obj = public(router.answer(question))
+            obj = public(_answer(router, question, args.knowledge))
         except Exception as exc:  # noqa: BLE001 - one bad line must not end the stream
             obj = {"question": question, "in_scope": False, "intent": None, "confidence": 0.0,
                    "answer": "guidebot could not answer this line.", "citations": [], "suggestions": [],

@@ -125,12 +125,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slice", choices=("all", "tune", "held_out"), default="all", help="which part of the set to score")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")
+    parser.add_argument("--dialogue", action="store_true",
+                        help="score multi-turn conversations and finding statements instead (--set FILE_OR_DIR, default tests/eval/dialogue/dev)")
+    parser.add_argument("--misses", action="store_true", help="with --dialogue: list every turn scored wrong")
+    parser.add_argument("--totals", action="store_true",
+                        help="with --dialogue: print the totals only, no confusions or misses (for a held-out set)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Score the router and print the report."""
     from guidebot.routing import get_router
 
+    if args.dialogue:
+        from guidebot.cli.eval_dialogue import run_dialogue
+
+        return run_dialogue(args)
     router = get_router(args.knowledge)
     ins, outs = load_eval_set(args.eval_dir)
     report = evaluate(router, ins, outs, args.slice)

@@ -139,14 +139,20 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     Finding(r"\bpapill?o?edema\b|\bpapilloedema\b|\boptic dis[ck] (?:swelling|o?edema)\b", "papilledema", True),
     Finding(r"\bpolycyth\w*|\berythrocytosis\b", "polycythemia", True),
-    Finding(r"\bthrombocytosis\b|\b(?:high|raised|elevated) platelets?\b", "thrombocytosis", True),
+    Finding(r"\bthrombocytosis\b|\b(?:high|raised|elevated) (?:platelets?|plts?)\b", "thrombocytosis", True),
+    Finding(r"\b(?:platelets?|plts?)\b(?: count)?(?: (?:is|are|was|were))? (?:normal|not (?:high|raised|elevated))\b",
+            "thrombocytosis", False, SAME),
     Finding(
         r"\btransplant[- ]eligible\b|\beligible for (?:a |an )?(?:autologous )?(?:stem cell )?transplant\w*"
-        r"|\bfit for (?:a |an )?(?:autologous )?transplant\w*|\b(?:asct|transplant) candidate\b",
+        r"|\bfit for (?:a |an )?(?:autologous )?(?:transplant\w*|asct|hct|sct|auto\w*|high[- ]dose\w*)"
+        r"|\b(?:asct|transplant|hct) candidate\b"
+        r"|\b(?:eligible|candidate) for\b.{0,40}\b(?:transplant\w*|asct|hct|sct|high[- ]dose)",
         "transplant_eligible", True,
     ),
     Finding(
-        r"\btransplant[- ]ineligible\b|\bineligible for (?:a |an )?\w*\s*transplant\w*|\bunfit for (?:a )?transplant\w*",
+        r"\btransplant[- ]ineligible\b|\bineligible for (?:a |an )?\w*\s*transplant\w*|\bunfit for (?:a )?transplant\w*"
+        r"|\btoo (?:frail|sick|old|unwell|weak) for\b.{0,30}\b(?:transplant\w*|asct|hct|high[- ]dose)"
+        r"|\bnot (?:a )?(?:transplant|asct|hct) candidate\b",
         "transplant_eligible", False, SAME,
     ),
 )
@@ -155,10 +161,10 @@ FINDINGS: tuple[Finding, ...] = (
 ENDOCRINE: tuple[tuple[str, str], ...] = (
     (r"\bhypogonadism\b|\blow testosterone\b|\bgynaecomastia\b|\bgynecomastia\b|\berectile dysfunction\b", "hypogonadism"),
     (r"\badrenal (?:insufficiency|failure)\b|\bhypoadrenal\w*|\baddison\w*", "adrenal"),
-    (r"\bparathyroid\w*|\bhyperparathyroid\w*", "parathyroid"),
+    (r"\bparathyroid\w*|\bhyperparathyroid\w*|\bhypoparathyroid\w*", "parathyroid"),
     (r"\bpituitary\b|\bhypopituitar\w*", "pituitary"),
     (r"\bhyperprolactin\w*|\bhigh prolactin\b|\braised prolactin\b|\belevated prolactin\b", "hyperprolactinemia"),
-    (r"\bhypothyroid\w*|\bthyroid\b", "thyroid"),
+    (r"\bhypothyroid\w*|\bhyperthyroid\w*|\bthyroid\w*|\bhashimoto\w*", "thyroid"),
     (r"\bdiabet\w*", "diabetes"),
 )
 """Endocrine phrases -> the endocrinopathy list item they add."""
@@ -178,6 +184,8 @@ NEGATION_AFTER = re.compile(
     re.I,
 )
 """A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
+NEGATION_INSIDE = re.compile(r"(?:^|\W)(?:no|not|without|w/o|negative for)(?:\W|$)", re.I)
+"""A negation inside a phrase that spans several words."""
 UNKNOWN_CUE = (
     r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
     r"to be done|not performed|not sure|unsure|not available)"
@@ -185,6 +193,19 @@ UNKNOWN_CUE = (
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
+
+LAB_FLAG = re.compile(
+    r"\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<high>high|elevated|raised|abnormal)\b"
+    r"|\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<normal>normal|not elevated|not raised)\b"
+    r"|\b(?:high|elevated|raised)\b\W+(?:flag|by the lab)\b",
+    re.I,
+)
+"""The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+ENDOCRINE_NORMAL = re.compile(
+    r"\bendocrine\b.{0,40}\b(?:normal|unremarkable|negative|nothing)\b", re.I)
+"""An endocrine screen reported normal: screened, none found (an empty list)."""
+OR_LIST = re.compile(r"^\W*(?:or|nor)\b|\b(?:or|nor)\b", re.I)
+"""A clause continuing a negated list ("no hepatomegaly, splenomegaly or lymphadenopathy")."""
 
 _COMPILED: dict[str, re.Pattern[str]] = {f.pattern: re.compile(f.pattern, re.I) for f in FINDINGS}
 _ENDOCRINE_COMPILED = [(re.compile(p, re.I), item) for p, item in ENDOCRINE]
@@ -199,11 +220,12 @@ def clauses(text: str) -> list[str]:
 
 
 def _polarity(clause: str, match: re.Match[str]) -> str:
-    """affirmed, negated or unknown: the cue words in the clause, not counting the matched phrase itself."""
+    """affirmed, negated or unknown: the cue words in the clause around the matched phrase, and a negation
+    inside a phrase that spans words ("marrow w/o clonal PCs")."""
     before, after = clause[: match.start()], clause[match.end():]
     if UNKNOWN_BEFORE.search(before) or UNKNOWN_AFTER.search(after):
         return "unknown"
-    if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after):
+    if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or NEGATION_INSIDE.search(match.group(0)):
         return "negated"
     return "affirmed"
 
@@ -217,12 +239,18 @@ def extract_findings(text: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     endocrine: list[str] | None = None
     text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
+    negated_before = False
     for clause in clauses(text):
+        carries = negated_before and bool(OR_LIST.search(clause))
+        negated_before = False
         for finding in FINDINGS:
             match = _COMPILED[finding.pattern].search(clause)
             if not match:
                 continue
             polarity = _polarity(clause, match)
+            if polarity == "affirmed" and carries:
+                polarity = "negated"  # the list goes on under the same "no"
+            negated_before = negated_before or polarity == "negated"
             if finding.when_negated is SAME:
                 polarity = "affirmed" if polarity == "negated" else polarity
             if polarity == "unknown":
@@ -255,5 +283,10 @@ def extract_findings(text: str) -> dict[str, Any]:
                     found["endocrinopathy"] = None
     if endocrine is not None:
         found["endocrinopathy"] = endocrine
+    flag = LAB_FLAG.search(text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
+    if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
+        found["vegf_elevated"] = flag.group("normal") is None
+    if "endocrinopathy" not in found and ENDOCRINE_NORMAL.search(text):
+        found["endocrinopathy"] = []
     return found
 

@@ -112,6 +112,24 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
                     problems.append(f.problem(("terms", i, "variants", j), f"variant {variant!r} is already mapped to {variant_owner[key]!r}"))
                 variant_owner.setdefault(key, term.canonical)
 
+    for f in _files(files, schema.ConversationFile):
+        entity_ids = {e.id for e in f.model.entities}
+        for i, entity in enumerate(f.model.entities):
+            for j, fact_id in enumerate(entity.facts):
+                if fact_id not in fact_ids:
+                    problems.append(f.problem(("entities", i, "facts", j), f"fact {fact_id!r} does not exist"))
+        for j, fact_id in enumerate(f.model.case_questions):
+            if fact_id not in fact_ids:
+                problems.append(f.problem(("case_questions", j), f"fact {fact_id!r} does not exist"))
+        for approach, entity_id in f.model.approaches.items():
+            if entity_id not in entity_ids:
+                problems.append(f.problem(("approaches", approach), f"entity {entity_id!r} does not exist"))
+        for i, cue in enumerate(f.model.patient_cues):
+            try:
+                re.compile(cue)
+            except re.error as exc:
+                problems.append(f.problem(("patient_cues", i), f"not a valid regular expression: {exc}"))
+
     problems += _check_structured(files)
     problems += _check_citation_slips(files, references)
     return problems

@@ -28,6 +28,11 @@ TOP_LEVEL_FILES: dict[str, type[BaseModel]] = {
 }
 """Every knowledge file outside `facts/`, with its model; all are required."""
 
+OPTIONAL_FILES: dict[str, type[BaseModel]] = {
+    "conversation.yaml": schema.ConversationFile,
+}
+"""Knowledge files that may be absent (the chat then reads every turn alone)."""
+
 MAX_FILE_BYTES = MAX_KNOWLEDGE_FILE_BYTES
 """A knowledge file larger than this is certainly a mistake (the whole real base is far smaller)."""
 
@@ -75,7 +80,7 @@ def _model_for(root: Path, path: Path) -> type[BaseModel] | None:
     if path.parent == root / "facts":
         return schema.FactsFile
     if path.parent == root:
-        return TOP_LEVEL_FILES.get(path.name)
+        return TOP_LEVEL_FILES.get(path.name) or OPTIONAL_FILES.get(path.name)
     return None
 
 

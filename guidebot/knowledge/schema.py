@@ -335,3 +335,80 @@ class IntentsFile(Strict):
 
     intents: list[FlowIntent]
     """The three flows."""
+
+
+# -- conversation.yaml: how the chat reads a turn against the conversation ------------------------------
+
+ConversationAct = Literal["why", "source", "more", "define"]
+SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked"]
+EntityKind = Literal["drug", "cohort", "complication", "test", "criterion"]
+Approach = Literal["radiation", "systemic_transplant", "systemic_non_transplant", "systemic"]
+
+
+class ActPhrases(Strict):
+    """One act on the last answer and the whole messages (or {term} templates) that ask for it."""
+
+    id: ConversationAct
+    prefixes: list[NonEmpty] = []
+    """How a longer message asking for the act starts ("why is it missed so often"): the act when the rest names
+    nothing new (no entity outside the focus)."""
+    phrases: list[NonEmpty] = []
+    templates: list[NonEmpty] = []
+    weak_templates: list[NonEmpty] = []
+    """Templates that ask for a definition only when the last answer uses the term ("what is HCT")."""
+
+
+class SmallTalk(Strict):
+    """One kind of small talk, its whole messages and the short non-clinical reply it gets."""
+
+    id: SmallTalkKind
+    phrases: list[NonEmpty] = Field(min_length=1)
+    reply: NonEmpty
+
+
+class Followup(Strict):
+    """Words by which a turn leans on the last answer."""
+
+    pronouns: list[NonEmpty] = Field(min_length=1)
+    openers: list[NonEmpty] = Field(min_length=1)
+    politeness: list[NonEmpty] = []
+    """Words dropped before an act is read ("sorry, what does HCT stand for, please")."""
+    fillers: list[NonEmpty] = []
+    """Words that carry no topic ("what", "the", "tell me"): a turn of only these, facets and pronouns leans."""
+
+
+class Facet(Strict):
+    """What is asked about a thing (dose, response...), and the words that ask it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    words: list[NonEmpty] = Field(min_length=1)
+
+
+class Entity(Strict):
+    """A thing facts are about, the words that name it and the facts about it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    kind: EntityKind
+    words: list[NonEmpty] = Field(min_length=1)
+    facts: list[FactId] = Field(min_length=1)
+
+
+class ConversationFile(Strict):
+    """`conversation.yaml` (optional): acts, small talk, undo words, patient cues, follow-up cues, facets, entities."""
+
+    acts: list[ActPhrases]
+    glossary: dict[NonEmpty, NonEmpty] = {}
+    smalltalk: list[SmallTalk]
+    undo: list[NonEmpty] = Field(min_length=1)
+    patient_cues: list[NonEmpty] = Field(min_length=1)
+    followup: Followup
+    facets: list[Facet]
+    entities: list[Entity]
+    approaches: dict[Approach, NonEmpty] = {}
+    case_questions: list[FactId] = []
+    """Facts that a question describing a patient is answered with that patient's verdict instead of."""
+    question_markers: list[NonEmpty] = []
+    """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
+    findings are then never read from it unless it describes a patient."""
+    reason_markers: list[NonEmpty] = []
+    """Words by which a sentence of an answer gives a reason ("because", "since"): what "why?" shows."""

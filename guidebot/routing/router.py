@@ -147,6 +147,9 @@ transplant for POEMS"): the curator wrote that very question for this target."""
 _W_TOTAL = W_SAME_TOPIC + W_COVERAGE + W_F1 + W_FUZZY + W_FOCUS + W_TITLE + W_EXACT + W_BM25
 FUZZY_CANDIDATES = 40
 """How many lexical front-runners get the (costlier) fuzzy comparison; the rest cannot catch up."""
+ROUTE_MEMO_SIZE = 256
+"""How many recent questions' routes a router remembers."""
+
 FUZZY_FLOOR = 30.0
 """Fuzzy scores below this are noise and count as 0 (also lets rapidfuzz skip work)."""
 
@@ -387,7 +390,18 @@ class Router:
         return best
 
     def score(self, text: str) -> tuple[list[str], list[_Scored]]:
-        """The question's content tokens and every plausible target's scores, best first."""
+        """The question's content tokens and every plausible target's scores, best first (memoised like `route`)."""
+        cache = self.__dict__.setdefault("_score_memo", {})
+        hit = cache.get(text)
+        if hit is not None:
+            return hit
+        result = self._score(text)
+        if len(cache) >= ROUTE_MEMO_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[text] = result
+        return result
+
+    def _score(self, text: str) -> tuple[list[str], list[_Scored]]:
         ix = self._ix
         groups = self.groups(text)
         idf = ix["idf"]
@@ -483,7 +497,21 @@ class Router:
         return [self._suggestion(self._by_id[i]) for i in OUT_OF_SCOPE_STARTERS if i in self._by_id][:MAX_SUGGESTIONS + 1]
 
     def route(self, text: str) -> Match:
-        """Decide what a question asks for: a fact, a guided flow, or nothing the review covers."""
+        """Decide what a question asks for: a fact, a guided flow, or nothing the review covers.
+
+        Memoised per router (a small bounded cache): the dialogue routes a turn alone, in context, and
+        again when it answers, and the index never changes under a router."""
+        cache = self.__dict__.setdefault("_route_memo", {})
+        hit = cache.get(text)
+        if hit is not None:
+            return hit
+        match = self._route(text)
+        if len(cache) >= ROUTE_MEMO_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[text] = match
+        return match
+
+    def _route(self, text: str) -> Match:
         if not text or not text.strip():
             return Match(None, 0.0, False, self._starters(), False, "empty")
         content, scored = self.score(text)
@@ -654,6 +682,22 @@ class Router:
         if caution is not None and caution.score > top.score:
             top = caution
         return top, per_target[top.target], p_out
+
+    def standing(self, text: str, target_ids: list[str]) -> tuple[float, str | None, float]:
+        """(the best target's score, the best of `target_ids`, its score) for `text`: how far a neighbourhood of
+        facts is from winning (the dialogue prefers the facts near the conversation's focus on a near tie)."""
+        _, scored = self.score(text)
+        if not scored:
+            return 0.0, None, 0.0
+        wanted = {self._by_id[t] for t in target_ids if t in self._by_id}
+        mine = next((s for s in scored if s.target in wanted), None)
+        if mine is None:
+            return scored[0].score, None, 0.0
+        return scored[0].score, self._targets[mine.target][0], mine.score
+
+    def unknown_words(self, text: str) -> list[str]:
+        """The words of `text` guidebot has never seen (the dialogue reads a follow-up naming one alone)."""
+        return self._unknown_words(self.normalise(text))
 
     def _unknown_words(self, content: list[str]) -> list[str]:
         """The question's words guidebot has never seen (and could not read as a misspelling): most likely
