@@ -149,3 +149,16 @@ def test_duplicate_json_key(tmp_path, capsys):
 def test_no_case_file_is_a_usage_error(capsys):
     assert main(["assess"]) == 2
     _one_error_line(capsys)
+
+
+def test_every_problem_of_a_bad_case_file_on_its_own_line(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("polyneuropathy: maybe\nlight_chain: mu\nfoo: 1\n")
+    assert main(["assess", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert all(line.startswith("guidebot: error: ") and "bad.yaml" in line for line in lines)
+    for line, (number, field) in zip(lines, [(1, "polyneuropathy"), (2, "light_chain"), (3, "foo")]):
+        assert f"line {number}: field '{field}'" in line

@@ -170,3 +170,29 @@ def test_a_described_patient_starts_the_diagnosis_with_the_findings_recorded(mon
     assert "Recorded" in reply["text"] and "light chain: lambda" in reply["text"]
     # what was typed is not asked again: the next question is one the sentence did not answer
     assert reply["awaiting"]["slot"] not in {"polyneuropathy", "neuropathy_demyelinating", "monoclonal_plasma_cell_disorder"}
+
+
+def test_plain_new_starts_a_new_chat(monkeypatch):
+    code, out = run_chat(["--plain", "--new"], ["/help"], monkeypatch)
+    assert code == 0 and out.startswith("guidebot> ") and "/cautions" in out
+
+
+def test_new_opens_the_ui_without_offering_a_session(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("guidebot.ui.app")
+    fake.run_app = lambda resume=None: calls.append(resume) or 0
+    monkeypatch.setitem(sys.modules, "guidebot.ui.app", fake)
+    monkeypatch.setattr("guidebot.cli.chat._is_terminal", lambda stream: True)
+    assert run_chat(["--new"], [], monkeypatch)[0] == 0
+    assert calls == [False]
+
+
+def test_a_usage_error_names_guidebot_once(capsys):
+    assert main(["chat", "--plain", "--no-such-flag"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("guidebot") == 1 and "unrecognized arguments: --no-such-flag" in err
+    assert main(["chat", "--new", "--resume"]) == 2
+    assert "not allowed with" in capsys.readouterr().err

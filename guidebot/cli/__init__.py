@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-from guidebot.errors import ExitCode, GuidebotError
+from guidebot.errors import ExitCode, GuidebotError, InputError
 
 SUBCOMMANDS: dict[str, str] = {
     "ui": "the Textual chat UI (the default when no subcommand is given)",
@@ -47,7 +47,9 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise GuidebotError(f"{self.prog}: {message}")
+        # `_error` already says "guidebot: error:"; only a subcommand's name adds anything
+        prefix = self.prog.removeprefix("guidebot").strip()
+        raise GuidebotError(f"{prefix}: {message}" if prefix else message)
 
 
 def _add_subcommand_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -71,9 +73,11 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     return parser
 
 
-def _error(message: str) -> None:
-    first_line = " ".join(str(message).split()) or "error"
-    print(f"guidebot: error: {first_line}", file=sys.stderr)
+def _error(message: str, per_line: bool = False) -> None:
+    # one line, or with `per_line` one line per problem (a bad case file lists each of its fields)
+    lines = [" ".join(line.split()) for line in str(message).splitlines()] if per_line else [" ".join(str(message).split())]
+    for line in [line for line in lines if line] or ["error"]:
+        print(f"guidebot: error: {line}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(f"guidebot.cli.{command}")
         return int(module.run(args))
     except GuidebotError as exc:
-        _error(str(exc))
+        _error(str(exc), per_line=isinstance(exc, InputError))
         return ExitCode.USAGE
     except KeyboardInterrupt:
         return 130
