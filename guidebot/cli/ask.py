@@ -57,8 +57,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def public(obj: dict) -> dict:
-    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones."""
-    return {k: v for k, v in obj.items() if k != "plain"}
+    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones.
+
+    `answer` keeps the Markdown's paragraphs and lists but not its soft line breaks (the knowledge files wrap
+    their text; a program wants whole sentences)."""
+    from guidebot.render import unwrap_soft_breaks
+
+    public_obj = {k: v for k, v in obj.items() if k != "plain"}
+    if isinstance(public_obj.get("answer"), str):
+        public_obj["answer"] = unwrap_soft_breaks(public_obj["answer"])
+    return public_obj
 
 
 def format_plain(obj: dict, router=None) -> str:

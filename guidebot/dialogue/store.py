@@ -33,6 +33,21 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir("guidebot"))
 
 
+def export_dir() -> Path:
+    """Where `/export` writes: `$GUIDEBOT_EXPORT_DIR` (set by `--export-dir`), else `<data dir>/exports`."""
+    env = os.environ.get("GUIDEBOT_EXPORT_DIR")
+    return Path(env).expanduser() if env else data_dir() / "exports"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a user file readable by its owner only (0600; a folder it creates 0700), whatever the umask."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)
+
+
 def sessions_dir(directory: Path | str | None = None) -> Path:
     """Where session logs live."""
     return Path(directory) if directory is not None else data_dir() / "sessions"
