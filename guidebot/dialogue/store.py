@@ -15,7 +15,7 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guidebot.errors import GuidebotError
 
@@ -163,3 +163,74 @@ class SessionStore:
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise GuidebotError(f"cannot repair chat session {self.path}: {exc.strerror or exc}") from exc
+
+
+class SessionSummary(NamedTuple):
+    """One saved session as a session list shows it."""
+
+    session_id: str
+    path: Path
+    started: str
+    """When it started (UTC, `YYYY-MM-DD HH:MM`), from its id or its first event."""
+    first_question: str
+    """The first thing the person typed ("" when nothing was)."""
+    verdict: str | None
+    """The verdict of its last assessment (`meets_criteria`, ...), or None when it never assessed a case."""
+    messages: int
+    """How many lines the person typed."""
+
+
+MAX_LISTED_SESSIONS = 500
+"""A session list shows at most this many of the newest sessions (each is read to summarise it)."""
+MAX_SUMMARY_BYTES = 2_000_000
+"""Only this much of a session file is read to summarise it (a session list stays quick with huge logs)."""
+
+
+def list_sessions(directory: Path | str | None = None) -> list[SessionSummary]:
+    """The saved sessions, newest first, each with its first question, date and last verdict; unreadable lines
+    are skipped (a list is a view: `SessionStore.load` reports corruption when a session is opened)."""
+    folder = sessions_dir(directory)
+    if not folder.is_dir():
+        return []
+    logs = sorted((p for p in folder.glob("*.jsonl") if p.is_file()), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
+    summaries = []
+    for log in logs[:MAX_LISTED_SESSIONS]:
+        started, first, verdict, messages = "", "", None, 0
+        try:
+            with open(log, "rb") as fh:
+                raw = fh.read(MAX_SUMMARY_BYTES)
+        except OSError:
+            continue
+        for line in raw.decode("utf-8", errors="replace").splitlines():
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(event, dict):
+                continue
+            if event.get("event") == "session_started" and isinstance(event.get("started"), str):
+                started = event["started"].replace("T", " ")[:16]
+            elif event.get("event") == "user_said" and isinstance(event.get("text"), str):
+                messages += 1
+                first = first or event["text"]
+            elif event.get("event") == "bot_said" and isinstance(event.get("turn"), dict):
+                assessment = event["turn"].get("assessment")
+                if isinstance(assessment, dict) and isinstance(assessment.get("verdict"), str):
+                    verdict = assessment["verdict"]
+        if not started:
+            stamp = log.stem[:15]
+            started = f"{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[9:11]}:{stamp[11:13]}" if stamp[8:9] == "-" else ""
+        summaries.append(SessionSummary(log.stem, log, started, first, verdict, messages))
+    return summaries
+
+
+def delete_session(session_id: str, directory: Path | str | None = None) -> Path:
+    """Delete one saved session; returns the file removed. GuidebotError when there is no such session."""
+    store = SessionStore(session_id, directory)
+    try:
+        store.path.unlink()
+    except FileNotFoundError:
+        raise GuidebotError(f"no saved chat session {session_id!r} (looked for {store.path})") from None
+    except OSError as exc:
+        raise GuidebotError(f"cannot delete {store.path}: {exc.strerror or exc}") from None
+    return store.path

@@ -106,6 +106,19 @@ class GuidebotApp(App[None]):
 
 
 def run_app(resume: bool | str | None = None) -> int:
-    """Run the chat UI until the person quits; returns the exit code."""
-    GuidebotApp(resume=resume).run()
+    """Run the chat UI until the person quits, then say where the session was saved; returns the exit code."""
+    app = GuidebotApp(resume=resume)
+    app.run()
+    notice = saved_notice(app.manager)
+    if notice:
+        print(notice)
     return 0
+
+
+def saved_notice(manager: Any) -> str:
+    """What quitting prints: where the session was saved and the command that resumes it ("" when unsaved)."""
+    store = getattr(manager, "store", None)
+    path = getattr(store, "path", None)
+    if path is None or not Path(path).is_file():
+        return ""  # nothing was asked, so nothing was saved
+    return f"Session saved to {path}\nResume it with: guidebot --resume {manager.session_id}"
