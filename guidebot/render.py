@@ -284,15 +284,15 @@ def _treatment_lines(result: Any, cited: list[int]) -> list[str]:
         return ["Treatment guidance follows the review's algorithm only once the criteria are met (see the verdict above)."]
     lines = [f"**Treatment approach: {plan.approach.replace('_', ' ')}**", "", _cited(plan.rationale.text, plan.rationale.citations), ""]
     cited += list(plan.rationale.citations)
-    for detail in plan.details:
-        lines.append(f"- {_cited(detail.text, detail.citations)}")
-        cited += list(detail.citations)
-    if plan.details:
-        lines.append("")
     lines.append("Cautions for every patient with active disease:")
     for note in plan.caution_notes:
         lines.append(f"- {_cited(note.text, note.citations)}")
         cited += list(note.citations)
+    if plan.details:
+        lines += ["", "What to expect:"]  # a paragraph between, so the two lists stay two lists
+    for detail in plan.details:
+        lines.append(f"- {_cited(detail.text, detail.citations)}")
+        cited += list(detail.citations)
     return lines
 
 

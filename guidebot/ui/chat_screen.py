@@ -245,11 +245,12 @@ class ChatScreen(Screen[None]):
                 widgets.append(BotTurn(str(turn.get("text", "")), list(turn.get("citations") or [])))
         transcript.mount_all(widgets)
         self.notify(f"Resumed session {self.manager.session_id}.", markup=False)
+        asked = next((w for w in reversed(widgets) if isinstance(w, UserTurn)), None)
         if last is not None:
-            self.show_turn(Turn.from_json(last["turn"]))
+            # as after a fresh reply: a follow-up keeps its question in view, an answer shows its top
+            self.show_turn(Turn.from_json(last["turn"]), asked=asked)
         else:
             self.show_turn(_welcome(self.manager.greeting_turn()), welcome=True)
-        transcript.anchor()
         if (self.flow is not None or getattr(self.manager, "recorded", None)) and self.size.width >= WIDE:
             self.case_open = True
 
@@ -566,8 +567,10 @@ def manager_commands() -> dict[str, str]:
 
 
 def _welcome(turn: Any) -> Any:
-    """The greeting without its list of examples: the chat shows them once, as numbered buttons below."""
-    lines = turn.text.split("\n")
+    """The greeting without its list of examples and its list of commands: the chat shows the examples once,
+    as numbered buttons below, and the commands in F1, the palette and the completion (the prompt says so),
+    so that the welcome fits 80x24."""
+    lines = [line for line in turn.text.split("\n") if not line.startswith("Commands: ")]
     if "Try, for example:" in lines:
         start = lines.index("Try, for example:")
         end = start + 1

@@ -44,11 +44,11 @@ APP_COMMANDS: dict[str, str] = {
 
 def help_markdown(commands: dict[str, str], examples: list[str]) -> str:
     """The help screen's text: keys, commands (the manager's and the app's), example questions."""
-    lines = ["## Keys", "", "| key | what it does |", "| --- | --- |"]
-    lines += [f"| {key} | {what} |" for key, what in KEYS]
-    lines += ["", "## Commands", "", "| command | what it does |", "| --- | --- |"]
-    lines += [f"| `{name}` | {what} |" for name, what in {**commands, **APP_COMMANDS}.items()]
-    lines += ["", "## Examples", "", *[f"- {example}" for example in examples]]
+    lines = ["**Keys**", ""]
+    lines += [f"- **{key}**: {what}" for key, what in KEYS]
+    lines += ["", "**Commands**", ""]
+    lines += [f"- `{name}`: {what}" for name, what in {**commands, **APP_COMMANDS}.items()]
+    lines += ["", "**Examples** (type one, or pick it by its number in the chat)", "", *[f"- {example}" for example in examples]]
     lines += ["", "While guidebot asks about your patient, answer yes / no / not done, a number or a choice, or type "
               "**why?**, **skip**, **back**, **restart** or **cancel**."]
     return "\n".join(lines)
@@ -72,6 +72,10 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(Content("Help (Esc to close)"), classes="panel-title")
             yield Markdown(self.text, id="help-text")
+
+
+FIRST_QUESTION_CHARS = 40
+"""How much of a session's first question its row shows (a row fits 80 columns)."""
 
 
 @dataclass
@@ -119,6 +123,8 @@ class SessionsScreen(ModalScreen[None]):
     def _row(self, summary: Any) -> Content:
         verdict = (summary.verdict or "not assessed").replace("_", " ")
         first = " ".join(summary.first_question.split()) or "(nothing asked)"
+        if len(first) > FIRST_QUESTION_CHARS:  # one row per session: the full text is in the session itself
+            first = first[: FIRST_QUESTION_CHARS - 1] + "…"
         mark = " (this chat)" if summary.session_id == self.current else ""
         return Content(f"{summary.started:<16}  {verdict:<17}  {first}{mark}")
 
