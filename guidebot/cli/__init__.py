@@ -24,6 +24,9 @@ SUBCOMMANDS: dict[str, str] = {
 }
 """Subcommand name -> one-line help; the module is `guidebot.cli.<name>`."""
 
+DOCS_POINTER = "Every command, flag and exit code: docs/interface.md in the guidebot repository."
+"""The last line of every --help: the documentation ships with the code."""
+
 
 class _Formatter(argparse.HelpFormatter):
     """argparse's help layout, sized without `shutil`: argparse builds a formatter for every argument added,
@@ -59,12 +62,16 @@ def _add_subcommand_arguments(name: str, parser: argparse.ArgumentParser) -> Non
 
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
     """The parser; only the subcommand named in argv gets its arguments loaded (keeps start-up cheap)."""
-    parser = _Parser(prog="guidebot", description="POEMS syndrome guideline assistant (Khouri et al., JAMA Oncol 2021).")
+    parser = _Parser(
+        prog="guidebot",
+        description="POEMS syndrome guideline assistant (Khouri et al., JAMA Oncol 2021).",
+        epilog=DOCS_POINTER,
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, help_text in SUBCOMMANDS.items():
-        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp = sub.add_parser(name, help=help_text, description=help_text, epilog=DOCS_POINTER)
         if name == chosen:
             _add_subcommand_arguments(name, sp)
     if chosen not in SUBCOMMANDS:

@@ -21,7 +21,7 @@ _CONTROL.update({9: " ", 10: " ", 13: " "})
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """QUESTION, --json, --jsonl, --refs, --knowledge."""
     parser.add_argument("question", nargs="?", metavar="QUESTION", help="the question, in quotes")
-    parser.add_argument("--json", action="store_true", help="print the answer object (INTERFACE section 2) as JSON")
+    parser.add_argument("--json", action="store_true", help="print the answer object as JSON (docs/interface.md, section 2)")
     parser.add_argument("--jsonl", action="store_true", help="read one question per stdin line, write one JSON answer per line")
     parser.add_argument("--refs", action="store_true", help="also print the full references cited")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")

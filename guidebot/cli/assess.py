@@ -33,7 +33,7 @@ APPROACH_WORDS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of `guidebot assess`."""
-    parser.add_argument("case_file", metavar="CASE_FILE", help="a case file, YAML or JSON (INTERFACE.md section 3)")
+    parser.add_argument("case_file", metavar="CASE_FILE", help="a case file, YAML or JSON (docs/case-file.md)")
     parser.add_argument("--json", action="store_true", help="print the assessment as one JSON object")
 
 

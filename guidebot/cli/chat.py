@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--plain / --jsonl (front end), --resume [SESSION_ID], --export FILE."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true", help="plain text, line by line (pipes, screen readers)")
-    mode.add_argument("--jsonl", action="store_true", help="one JSON turn object per input line (INTERFACE section 5)")
+    mode.add_argument("--jsonl", action="store_true", help="one JSON turn object per input line (docs/interface.md, section 5)")
     session = parser.add_mutually_exclusive_group()
     session.add_argument(
         "--resume",

@@ -13,9 +13,15 @@ from guidebot.errors import ExitCode, InputError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`kb check`, `kb schema` and `kb train`."""
     sub = parser.add_subparsers(dest="kb_command", required=True)
-    check = sub.add_parser("check", help="validate the knowledge base; every problem as file:line: field: message")
+    check = sub.add_parser(
+        "check", help="validate the knowledge base; every problem as file:line: field: message", epilog="Rules: docs/curating.md."
+    )
     check.add_argument("path", nargs="?", help="knowledge directory (default: the built-in one)")
-    check.add_argument("--source", metavar="FILE", help="the review's text: every number in a curated text must appear in it")
+    check.add_argument(
+        "--source",
+        metavar="FILE",
+        help="the review's text (get it by its DOI, see the README): every number in a curated text must appear in it",
+    )
     schema_cmd = sub.add_parser("schema", help="print (or --write) the JSON Schema of the knowledge files")
     schema_cmd.add_argument("--write", action="store_true", help="write knowledge/schema.json instead of printing")
     train = sub.add_parser("train", help="retrain the router's learned re-ranker (knowledge/reranker.json) from the labelled evaluation sets")
