@@ -151,3 +151,29 @@ def test_quitting_says_where_the_session_is_and_how_to_resume_it(tmp_path):
     notice = saved_notice(manager)
     assert str(manager.store.path) in notice and f"guidebot --resume {manager.session_id}" in notice
     assert saved_notice(None) == ""
+
+
+async def test_palette_entries_say_what_each_command_does():
+    from guidebot.dialogue.manager import COMMANDS
+    from guidebot.ui.commands import KnowledgeCommands
+
+    app = GuidebotApp(resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        entries = {shown: (help_text, sent) for shown, help_text, sent in KnowledgeCommands(app.screen)._entries()}
+        for name, what in COMMANDS.items():
+            assert entries[name] == (what, name.split()[0])
+        assert "saved sessions" in entries["/sessions"][0]
+        assert not any(help_text == "chat command" for help_text, _ in entries.values())
+
+
+async def test_slash_commands_complete_as_you_type():
+    app = GuidebotApp(resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        prompt = app.screen.query_one(PromptInput)
+        await pilot.press(*"/ses")
+        await pilot.pause()
+        assert prompt._suggestion == "/sessions"
+        await pilot.press("tab")
+        assert prompt.value == "/sessions"
