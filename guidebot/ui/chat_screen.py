@@ -387,9 +387,14 @@ class ChatScreen(Screen[None]):
 
     def watch_case_open(self, case_open: bool) -> None:
         """Called when the case panel is toggled: beside the chat when wide, over it when narrow."""
-        self.query_one(CasePanel).display = case_open
+        panel = self.query_one(CasePanel)
+        panel.display = case_open
         self.refresh_case()
-        if not self.has_class("-narrow"):
+        if self.has_class("-narrow"):
+            # over the chat, down to the message line (left in view, so what is typed can be read)
+            panel.styles.height = max(5, self.query_one("#body").size.height - 3)
+        else:
+            panel.styles.height = None
             # the chat got narrower or wider: its lines rewrap, so bring the newest reply back into view
             self.call_after_refresh(self._show_newest)
 
