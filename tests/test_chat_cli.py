@@ -99,6 +99,8 @@ def test_export_at_the_end(monkeypatch, tmp_path):
     assert code == 0
     text = target.read_text()
     assert "**You:** does my patient have POEMS?" in text and "Verdict: not met" in text
+    page = (tmp_path / "out.html").read_text()
+    assert "<strong>Verdict: not met</strong>" in page and page.count("<tr>") == 3
 
 
 def test_export_to_a_bad_path_is_exit_2(monkeypatch, capsys, tmp_path):

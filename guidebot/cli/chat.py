@@ -36,7 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue a saved session (the latest when no id is given); the conversation is shown again",
     )
     session.add_argument("--new", action="store_true", help="start a new session (the UI does not offer to resume one)")
-    parser.add_argument("--export", metavar="FILE", help="when the chat ends, write it and the assessment to FILE as Markdown")
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        help="when the chat ends, write it and the assessment to FILE as Markdown (and the assessment as HTML beside it)",
+    )
     add_export_dir(parser)
 
 
@@ -152,11 +156,18 @@ def run(args: argparse.Namespace) -> int:
         # an overlong line was cut here; the manager shortens it further and says so in its reply
         write(out, manager.respond(line))
     if args.export:
-        try:
-            with open(args.export, "w", encoding="utf-8") as fh:
-                fh.write(manager.export_markdown())
-        except OSError as exc:
-            raise GuidebotError(f"cannot write {args.export}: {exc.strerror or exc}") from exc
+        from pathlib import Path
+
+        target = Path(args.export)
+        # the Markdown at FILE and, beside it, the assessment as an HTML page (FILE with .html)
+        pages = [(target, manager.export_markdown())]
+        if target.suffix.lower() != ".html":
+            pages.append((target.with_suffix(".html"), manager.export_html()))
+        for path, text in pages:
+            try:
+                path.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise GuidebotError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return ExitCode.OK
 
 
