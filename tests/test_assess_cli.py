@@ -54,6 +54,27 @@ def test_json(good, capsys):
     assert data["missing"] == [] and data["notes"][0].endswith("[32]")
 
 
+@pytest.mark.parametrize(("value", "flag", "expected"), [(150, True, "unknown"), (150, False, "not_met"), (640, False, "met")])
+def test_a_plasma_vegf_and_the_laboratory_flag(tmp_path, capsys, value, flag, expected):
+    """INTERFACE.md section 3: a plasma value at or below 200 pg/mL flagged elevated is borderline (unknown, with
+    a cited note); above 200 it is met whatever the flag says (with a note)."""
+    path = tmp_path / "case.yaml"
+    path.write_text(f"vegf_pg_ml: {value}\nvegf_specimen: plasma\nvegf_elevated: {str(flag).lower()}\n")
+    assert main(["assess", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    data = json.loads(out)
+    assert data["criteria"]["major"]["vegf_elevated"] == expected
+    notes = " ".join(data["notes"])
+    if expected == "unknown":
+        assert "typically" in notes and "68% sensitive" in notes and "[1]" in notes
+        assert "vegf_elevated" in data["missing"]
+    elif expected == "met":
+        assert "flag disagrees" in notes and "[1]" in notes
+    else:
+        assert "typically" not in notes and "flag disagrees" not in notes
+
+
 def test_json_case_file(tmp_path, capsys):
     path = tmp_path / "case.json"
     path.write_text('{"polyneuropathy": true, "neuropathy_demyelinating": false}')

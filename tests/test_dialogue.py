@@ -309,6 +309,29 @@ def test_workup_skips_what_is_already_known(bot, kb):
     assert turn.awaiting.slot not in ("polyneuropathy", "neuropathy_demyelinating")
 
 
+def _workup_to_vegf(bot: DialogueManager, value: str, specimen: str) -> Turn:
+    """Walk the workup to the VEGF step (neuropathy, demyelination, M-protein and lambda all yes) and give a level."""
+    turn = say(bot, "/workup", "yes", "yes", "yes", "lambda")
+    assert turn.awaiting.slot == "vegf_pg_ml", turn.awaiting
+    return say(bot, value, specimen)
+
+
+def test_workup_asks_the_lab_flag_of_a_low_plasma_vegf_where_it_could_change_the_verdict(bot):
+    turn = _workup_to_vegf(bot, "150", "plasma")
+    assert turn.awaiting.slot == "vegf_elevated"  # a flag of elevated would leave VEGF open: worth asking
+
+
+def test_workup_does_not_ask_the_lab_flag_of_a_plasma_vegf_above_200(bot):
+    turn = _workup_to_vegf(bot, "640", "plasma")
+    assert turn.awaiting.slot != "vegf_elevated"
+
+
+def test_workup_does_not_ask_the_lab_flag_once_another_major_is_met(bot):
+    say(bot, "4 sclerotic bone lesions")
+    turn = _workup_to_vegf(bot, "150", "plasma")
+    assert turn.awaiting is None or turn.awaiting.slot != "vegf_elevated"
+
+
 # -- commands -----------------------------------------------------------------------------------------
 
 
@@ -383,7 +406,8 @@ def test_number_without_suggestions(bot):
 
 
 def test_clean_input():
-    assert clean_input("a\x00b\x1b[31mc\td") == ("a b [31mc d", None)
+    # a whole escape sequence goes, not just its ESC (which would leave "[31m" behind)
+    assert clean_input("a\x00b\x1b[31mc\td") == ("a bc d", None)
     long, notice = clean_input("x" * (MAX_INPUT_CHARS + 10))
     assert len(long) == MAX_INPUT_CHARS and "cut" in notice
 

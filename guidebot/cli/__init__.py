@@ -18,9 +18,11 @@ SUBCOMMANDS: dict[str, str] = {
     "ask": "answer one question (or one per stdin line with --jsonl) and exit",
     "assess": "run the diagnosis and treatment engine on a case file (YAML or JSON)",
     "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
-    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb schema`, `kb train`",
+    "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb numbers --source FILE`, `kb schema`, `kb train`",
     "eval": "score the router on the evaluation set (accuracy per section, confusions)",
     "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
+    "quiz": "learning mode: quiz items and practice cases from the review, with spaced repetition",
+    "sessions": "saved chat sessions: `sessions [list]`, `show ID`, `export ID`, `delete ID|--all`, `prune`, `dir`",
 }
 """Subcommand name -> one-line help; the module is `guidebot.cli.<name>`."""
 
@@ -81,10 +83,20 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def _error(message: str, per_line: bool = False) -> None:
-    # one line, or with `per_line` one line per problem (a bad case file lists each of its fields)
-    lines = [" ".join(line.split()) for line in str(message).splitlines()] if per_line else [" ".join(str(message).split())]
-    for line in [line for line in lines if line] or ["error"]:
-        print(f"guidebot: error: {line}", file=sys.stderr)
+    from guidebot.text import clean_text
+
+    # one line (with `per_line`, one line per problem: a bad case file lists each of its fields); whatever
+    # of the input it quotes is shown as text, never as terminal codes
+    lines = str(message).splitlines() if per_line else [str(message)]
+    for line in [clean_text(line, 2000) for line in lines[:MAX_ERROR_LINES]]:
+        if line:
+            print(f"guidebot: error: {line}", file=sys.stderr)
+    if not any(clean_text(line, 2000) for line in lines):
+        print("guidebot: error: error", file=sys.stderr)
+
+
+MAX_ERROR_LINES = 100
+"""At most this many error lines for one failure (a case file lists at most 50 problems)."""
 
 
 def main(argv: list[str] | None = None) -> int:

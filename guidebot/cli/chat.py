@@ -158,14 +158,17 @@ def run(args: argparse.Namespace) -> int:
     if args.export:
         from pathlib import Path
 
+        from guidebot.userdata import write_private
+
         target = Path(args.export)
-        # the Markdown at FILE and, beside it, the assessment as an HTML page (FILE with .html)
+        # the Markdown at FILE and, beside it, the assessment as an HTML page (FILE with .html); 0600 whatever
+        # the umask: patient details
         pages = [(target, manager.export_markdown())]
         if target.suffix.lower() != ".html":
             pages.append((target.with_suffix(".html"), manager.export_html()))
         for path, text in pages:
             try:
-                path.write_text(text, encoding="utf-8")
+                write_private(path, text)
             except OSError as exc:
                 raise GuidebotError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return ExitCode.OK

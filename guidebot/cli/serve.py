@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from guidebot.errors import GuidebotError, InputError
+from guidebot.errors import GuidebotError
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "ui" / "web"
 """Holds `app_index.html`, our replacement of textual-serve's page template."""
@@ -44,7 +44,8 @@ def make_server(host: str = "127.0.0.1", port: int = 8000):  # noqa: ANN201 - te
 
 def run(args: argparse.Namespace) -> int:
     """Serve the chat until Ctrl+C."""
-    if not 0 < args.port < 65536:
-        raise InputError(f"--port must be between 1 and 65535, not {args.port}")
+    from guidebot.cli.listen import check_listen_address
+
+    check_listen_address(args.host, args.port)  # a taken port or a bad --host: one line, exit 2
     make_server(args.host, args.port).serve()
     return 0

@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from guidebot.limits import MAX_LESIONS, MAX_VEGF_PG_ML, too_many_digits
+from guidebot.text import clean_text
+
 SKIP = object()
 """`when_negated` value: a negated clause says nothing about this field (`no demyelination` is not `no neuropathy`)."""
 
@@ -26,14 +29,25 @@ WORD_NUMBERS: dict[str, int] = {
 """Count words for lesions."""
 
 
-def _count(match: re.Match[str]) -> int:
+MAX_FINDINGS_CHARS = 10_000
+"""Longer text is read only this far (the dialogue and the router pass at most a few thousand characters)."""
+
+
+def _count(match: re.Match[str]) -> Any:
     raw = match.group("n").lower()
-    return WORD_NUMBERS[raw] if raw in WORD_NUMBERS else int(raw)
+    if raw in WORD_NUMBERS:
+        return WORD_NUMBERS[raw]
+    # a count beyond any real one is not recorded (SKIP), so it can never fail the case model later
+    return SKIP if too_many_digits(raw) or int(raw) > MAX_LESIONS else int(raw)
 
 
-def _level(match: re.Match[str]) -> float | int:
+def _level(match: re.Match[str]) -> Any:
     raw = match.group("v").replace(",", "")
+    if too_many_digits(raw):  # before float(): 400 digits would be infinity
+        return SKIP
     value = float(raw)
+    if value > MAX_VEGF_PG_ML:
+        return SKIP
     return int(value) if value == int(value) and "." not in raw else value
 
 
@@ -202,6 +216,7 @@ def extract_findings(text: str) -> dict[str, Any]:
     """
     found: dict[str, Any] = {}
     endocrine: list[str] | None = None
+    text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
     for clause in clauses(text):
         for finding in FINDINGS:
             match = _COMPILED[finding.pattern].search(clause)
@@ -220,6 +235,8 @@ def extract_findings(text: str) -> dict[str, Any]:
                 continue
             if callable(value):
                 value = value(match)
+                if value is SKIP:
+                    continue
             found[finding.field] = value
         hits = []
         for pattern, item in _ENDOCRINE_COMPILED:

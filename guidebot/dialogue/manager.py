@@ -28,6 +28,7 @@ from guidebot.dialogue.state import (
 )
 from guidebot.dialogue.store import SessionStore
 from guidebot.errors import GuidebotError
+from guidebot.text import clean_text
 
 MAX_INPUT_CHARS = 2000
 """Longer input is cut to this many characters (with a notice): no question or answer needs more."""
@@ -107,14 +108,12 @@ FLOW_CUES: dict[str, re.Pattern[str]] = {
     ),
 }
 """Phrasings that, about a particular patient, ask for a guided flow even when the router prefers a fact."""
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_input(text: str) -> tuple[str, str | None]:
     """(cleaned text, notice): control characters dropped, whitespace squeezed, cut to MAX_INPUT_CHARS."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = _CONTROL_CHARS.sub(" ", text.replace("\t", " "))
-    text = " ".join(text.split())
+    # asking clean_text for one character more tells whether the text was cut
+    text = clean_text(unicodedata.normalize("NFC", (text or "")[: 4 * MAX_INPUT_CHARS]), MAX_INPUT_CHARS + 1)
     if len(text) > MAX_INPUT_CHARS:
         return text[:MAX_INPUT_CHARS], f"(Your message was cut to its first {MAX_INPUT_CHARS} characters.)"
     return text, None
@@ -183,7 +182,11 @@ class DialogueManager:
         directory = kw.pop("directory", None)
         store = SessionStore.open(session_id, directory)
         events = store.load()
-        manager = cls(kb=kw.pop("kb", None), router=kw.pop("router", None), store=store, events=events)
+        kb, router = kw.pop("kb", None), kw.pop("router", None)
+        try:
+            manager = cls(kb=kb, router=router, store=store, events=events)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a crafted log: corrupt, not a crash
+            raise GuidebotError(f"{store.path}: corrupt chat session (cannot replay it: {type(exc).__name__})") from None
         try:
             manager.case  # noqa: B018 - validates the replayed findings
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
@@ -358,7 +361,7 @@ class DialogueManager:
             return self._answer(text, awaiting)
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
             if self.state.suggestions:
                 return self._pick(int(text))
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
@@ -674,8 +677,10 @@ class DialogueManager:
             return known.get("monoclonal_plasma_cell_disorder") is True or known.get("clonal_marrow_plasma_cells") is True
         if slot == "vegf_specimen":
             return "vegf_pg_ml" in known
-        if slot == "vegf_elevated":  # the laboratory's flag decides only without a plasma value
-            return not ("vegf_pg_ml" in known and known.get("vegf_specimen") == "plasma")
+        if slot == "vegf_elevated":  # decisive without a plasma value; with one, only where it could change the verdict
+            from guidebot.criteria.engine import lab_flag_worth_asking
+
+            return lab_flag_worth_asking(self.case)
         return True
 
     def _progress(self) -> dict[str, Any] | None:
@@ -788,7 +793,7 @@ class DialogueManager:
         if not arg:
             count = len(self.kb.references)
             return f"guidebot's only source:\n\n*{self.kb.review}*\n\nIts {count} references: /refs N shows one in full.", [], None
-        if not arg.isdigit() or int(arg) not in self.kb.references:
+        if not (arg.isascii() and arg.isdigit() and len(arg) <= 6) or int(arg) not in self.kb.references:
             return f"There is no reference {arg!s}: the review's references are numbered 1 to {len(self.kb.references)}.", [], None
         return format_reference(self.kb.references[int(arg)]), [int(arg)], None
 
@@ -797,14 +802,15 @@ class DialogueManager:
         return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
 
     def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.dialogue.store import export_dir, write_private
+        from guidebot.userdata import ready_export_dir, write_private
 
         # a bare name lands in the documented export folder, never the current directory; the full path is shown
         name = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
-        target = (name if name.is_absolute() else export_dir() / name).resolve()
-        page = target.with_suffix(".html")
+        target = name
         try:
-            write_private(target, self.export_markdown())
+            target = (name if name.is_absolute() else ready_export_dir() / name).resolve()
+            page = target.with_suffix(".html")
+            write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
             write_private(page, self.export_html())
         except OSError as exc:
             return f"Could not write {target}: {exc.strerror or exc}.", [], None

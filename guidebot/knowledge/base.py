@@ -8,7 +8,7 @@ from pathlib import Path
 
 from guidebot.errors import KnowledgeError, Problem
 from guidebot.knowledge import schema
-from guidebot.knowledge.checks import cross_check, fidelity_check
+from guidebot.knowledge.checks import body_numbers, cross_check, fidelity_check
 from guidebot.knowledge.loader import LoadedFile, read_all
 from guidebot.knowledge.locate import fingerprint, knowledge_dir
 
@@ -73,15 +73,25 @@ def _assemble(root: Path, files: list[LoadedFile]) -> KnowledgeBase:
     return kb
 
 
-def check_knowledge(path: str | os.PathLike[str] | None = None, source_text: str | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Load and check the knowledge base; returns it (None when pass 1 failed) and every problem found."""
+def check_knowledge(
+    path: str | os.PathLike[str] | None = None,
+    source_text: str | None = None,
+    review_numbers: frozenset[str] | set[str] | None = None,
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load and check the knowledge base; returns it (None when pass 1 failed) and every problem found.
+
+    Numbers in curated texts are checked against the body of the review's text `source_text`, else against
+    `review_numbers` (the digest of that body, `checks.read_digest`), else not at all.
+    """
     root = knowledge_dir(path)
     pass1 = read_all(root)
     if pass1.problems:
         return None, sorted(pass1.problems)
     problems = cross_check(pass1.files)
     if source_text is not None:
-        problems += fidelity_check(pass1.files, source_text)
+        review_numbers = body_numbers(source_text)
+    if review_numbers is not None:
+        problems += fidelity_check(pass1.files, review_numbers)
     return _assemble(root, pass1.files), sorted(problems)
 
 
@@ -109,7 +119,10 @@ _cache: dict[Path, tuple[tuple, KnowledgeBase]] = {}
 
 def load_knowledge(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """The validated knowledge base; raises KnowledgeError with every problem. Cached until a file changes."""
-    root = knowledge_dir(path).resolve()
+    try:
+        root = knowledge_dir(path).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a loop of symbolic links
+        raise KnowledgeError([Problem(str(path or knowledge_dir()), 0, "-", "knowledge directory not found (a loop of symbolic links)")]) from None
     stamp = fingerprint(root) if root.is_dir() else ()
     cached = _cache.get(root)
     if cached and cached[0] == stamp:

@@ -124,6 +124,38 @@ class Reference(Strict):
     """A URL where the review gives one instead of a DOI."""
 
 
+class CitationSlip(Strict):
+    """A place where the review's printed reference numbers do not match its own reference list, and what the
+    knowledge base cites instead. `kb check` verifies that every fact and statement named here cites `cited`
+    and none of `not_cited`."""
+
+    where: NonEmpty
+    """Where in the review (`Table, column "Japan study"`)."""
+    printed: NonEmpty
+    """What the review prints there, quoted (`Japan study⁴⁴`)."""
+    printed_refs: list[RefNumber]
+    """The reference numbers the review prints there (`[]` when it prints none)."""
+    reference_list: NonEmpty
+    """What the review's own reference list says those numbers are, and where the right paper is."""
+    cited: list[RefNumber]
+    """What the facts below cite for it instead (`[]` when the review's statement has no source)."""
+    not_cited: list[RefNumber] = []
+    """Numbers the facts below must not cite (the misprinted ones)."""
+    facts: list[FactId] = []
+    """The facts that carry this statement."""
+    statements: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]] = []
+    """The engine's statements (`statements.yaml` ids) that carry it."""
+
+    @model_validator(mode="after")
+    def _names_something_consistent(self) -> CitationSlip:
+        if not self.facts and not self.statements:
+            raise ValueError("a citation slip names at least one fact or statement")
+        both = sorted(set(self.cited) & set(self.not_cited))
+        if both:
+            raise ValueError(f"reference {both[0]} is both cited and not_cited")
+        return self
+
+
 class ReferencesFile(Strict):
     """`knowledge/references.yaml`: the review's full reference list and the review's own citation."""
 
@@ -131,6 +163,8 @@ class ReferencesFile(Strict):
     """The citation of the review itself, shown wherever guidebot says where its knowledge comes from."""
     references: list[Reference]
     """All references of the review, in order."""
+    citation_slips: list[CitationSlip] = []
+    """Where the review's printed reference numbers disagree with its reference list, and what is cited instead."""
 
 
 class Term(Strict):

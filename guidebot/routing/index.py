@@ -197,7 +197,9 @@ def build_index(kb, with_model: bool = True) -> dict:
     for fact in kb.facts.values():
         add_target(fact.id, fact.title, False, fact.id, list(fact.questions), list(fact.keywords))
         safety = getattr(fact, "safety", None)
-        if safety is not None and str(getattr(safety, "value", safety)) == "caution":
+        # a caution routed first is a warning about an agent, so it needs triggers; a caution with none (the
+        # papilledema referral) is pinned safety content that questions reach like any other fact
+        if safety is not None and str(getattr(safety, "value", safety)) == "caution" and getattr(fact, "triggers", None):
             cautions.append(len(targets) - 1)
         facts[fact.id] = {
             "id": fact.id,

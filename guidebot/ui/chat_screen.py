@@ -287,6 +287,11 @@ class ChatScreen(Screen[None]):
         if text == RESUME:
             self.resume_session()
             return
+        if text.lower() == "/quiz":
+            from guidebot.ui.quiz_screen import open_quiz  # learning mode stays unloaded until asked for
+
+            open_quiz(self.app)
+            return
         self.resumable = None  # the offer stands only until the person starts talking
         asked = UserTurn(shown or text)
         self.query_one("#transcript", VerticalScroll).mount(asked)
@@ -486,27 +491,35 @@ class ChatScreen(Screen[None]):
 
     def _session_action(self, choice: Any) -> str:
         """Open, export or delete a saved session (the browser's choice); returns what happened, in a line."""
-        from guidebot.dialogue.store import delete_session, export_dir, write_private
+        from guidebot.dialogue.manager import DialogueManager
+        from guidebot.dialogue.store import delete_session, read_events
         from guidebot.errors import GuidebotError
         from guidebot.ui.sessions import open_session
+        from guidebot.userdata import ready_export_dir, write_private
 
         try:
             if choice.action == "delete":
-                return f"Deleted {delete_session(choice.session_id)}."
+                delete_session(choice.session_id)
+                return f"Deleted session {choice.session_id}."
+            if choice.action == "export":
+                # read without taking the session's lock: a session open elsewhere can still be exported
+                saved = DialogueManager(kb=self.knowledge, store=None, events=read_events(choice.session_id))
+                target = ready_export_dir() / f"guidebot-chat-{choice.session_id}.md"
+                write_private(target, saved.export_markdown())
+                write_private(target.with_suffix(".html"), saved.export_html())
+                self.notify(f"Exported to {target} (and .html)", title="Export", markup=False)
+                return f"Exported to {target} and {target.with_suffix('.html').name}."
             opened = open_session(self.knowledge, choice.session_id, getattr(self.app, "_dialogue", None))
             if not opened.resumed:
                 message = f"Cannot open session {choice.session_id}: {opened.notice}"
                 self.notify(message, severity="error", markup=False)
                 return message
-            if choice.action == "open":
-                self.open_manager(opened.manager)
-                return ""
-            target = export_dir() / f"guidebot-chat-{choice.session_id}.md"
-            write_private(target, opened.manager.export_markdown())
-            write_private(target.with_suffix(".html"), opened.manager.export_html())
-            self.notify(f"Exported to {target} (and .html)", title="Export", markup=False)
-            return f"Exported to {target} and {target.with_suffix('.html').name}."
-        except (GuidebotError, OSError) as exc:
+            previous = getattr(self.manager, "store", None)
+            self.open_manager(opened.manager)
+            if previous is not None and hasattr(previous, "release"):
+                previous.release()  # the chat left it: another guidebot may resume it now
+            return ""
+        except (GuidebotError, OSError, ValueError) as exc:
             message = f"{choice.action.capitalize()} failed: {exc}"
             self.notify(message, severity="error", markup=False)
             return message

@@ -8,7 +8,6 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
-
 class KnowledgeCommands(Provider):
     """Lists the knowledge base's facts (title, section) and the slash commands; choosing one sends it to the chat."""
 

@@ -37,6 +37,7 @@ KEYS: tuple[tuple[str, str], ...] = (
 
 APP_COMMANDS: dict[str, str] = {
     "/sessions": "browse the saved sessions: open, export or delete one",
+    "/quiz": "learning mode: quiz items and practice cases from the review",
     "/quit": "quit (the session is saved)",
 }
 """Slash commands the app handles itself, beside the manager's."""

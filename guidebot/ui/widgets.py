@@ -18,6 +18,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
+from guidebot.text import clean_text
+
 MAX_INPUT_CHARS = 2000
 """Longest message sent to the manager; a question never needs more, and a huge paste must not stall the UI."""
 
@@ -36,15 +38,12 @@ def link_citations(markdown: str) -> str:
     return _CITATION.sub(one, markdown)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters: shown as U+FFFD, so a pasted escape sequence can never reach the terminal."""
-
-
 class UserTurn(Static):
     """One message the person typed, shown exactly as typed (no markup, no Markdown, no control characters)."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(Content(_CONTROL.sub("\ufffd", text)), markup=False)
+        # clean_text: a pasted escape sequence or control character can never reach the terminal
+        super().__init__(Content(clean_text(text, keep_newlines=True)), markup=False)
         self.text = text
         """The literal text (tests read it back)."""
 
