@@ -20,7 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "chat": "the chat, line by line (--plain) or as JSON lines (--jsonl)",
     "kb": "knowledge base tools: `kb check [PATH] [--source FILE]`, `kb numbers --source FILE`, `kb schema`, `kb train`",
     "eval": "score the router on the evaluation set (accuracy per section, confusions)",
-    "serve": "the chat UI in a browser, through textual-serve (127.0.0.1 by default)",
+    "serve": "the chat UI in a browser, behind a token printed in its URL (127.0.0.1 by default)",
     "quiz": "learning mode: quiz items and practice cases from the review, with spaced repetition",
     "sessions": "saved chat sessions: `sessions [list]`, `show ID`, `export ID`, `delete ID|--all`, `prune`, `dir`",
 }

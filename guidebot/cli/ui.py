@@ -54,6 +54,11 @@ def run(args: argparse.Namespace) -> int:
     reason = needs_terminal()
     if reason:
         raise InputError(reason)
+
+    from guidebot.ui.web import SERVE_ENV, end_with_server
+
+    if os.environ.get(SERVE_ENV) == "1":
+        end_with_server()
     # the app pulls in Textual (~100 ms); every other subcommand must never pay for it
     from guidebot.cli.chat import apply_export_dir
     from guidebot.ui.app import run_app

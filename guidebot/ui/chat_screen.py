@@ -6,6 +6,8 @@ Everything it shows comes from the manager or the knowledge base; the screen onl
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
 
 from textual import on
@@ -28,6 +30,7 @@ from guidebot.ui.widgets import (
     Suggestions,
     UserTurn,
 )
+from guidebot.ui.web import SERVE_ENV
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
 """Slash commands that quit (every other one but /sessions goes to the manager)."""
@@ -292,6 +295,9 @@ class ChatScreen(Screen[None]):
 
             open_quiz(self.app)
             return
+        if _is_export(text) and self.in_browser:
+            self.deliver_export()
+            return
         self.resumable = None  # the offer stands only until the person starts talking
         asked = UserTurn(shown or text)
         self.query_one("#transcript", VerticalScroll).mount(asked)
@@ -303,6 +309,26 @@ class ChatScreen(Screen[None]):
         self.show_turn(turn, asked=asked)
         if text.lower().startswith("/export"):
             self.notify(_first_line(turn.text), title="Export", markup=False)
+
+    @property
+    def in_browser(self) -> bool:
+        """Whether the person is in a browser (`guidebot serve`): then no file is written where the app runs."""
+        return self.app.is_web or os.environ.get(SERVE_ENV) == "1"
+
+    def deliver_export(self) -> None:
+        """`/export` in a browser: the chat as a Markdown download, whatever path was typed (a path would
+        name a file on the server, not on the person's machine)."""
+        self._download(self.manager, getattr(self.manager, "session_id", None))
+
+    def _download(self, manager: Any, session_id: str | None) -> str:
+        """Hand the browser the chat as Markdown and the assessment as an HTML page; returns what was said."""
+        name = f"guidebot-chat-{session_id or 'session'}.md"
+        self.app.deliver_text(io.StringIO(manager.export_markdown()), save_filename=name, mime_type="text/markdown")
+        page = name.removesuffix(".md") + ".html"
+        self.app.deliver_text(io.StringIO(manager.export_html()), save_filename=page, mime_type="text/html")
+        message = f"Your browser downloads this chat as {name} and the assessment as {page}."
+        self.notify(message, title="Export", markup=False)
+        return message
 
     def show_turn(self, turn: Any, welcome: bool = False, asked: UserTurn | None = None) -> None:
         """Show one Turn (the reply to `asked`): its Markdown, its follow-up buttons or suggestions, the case panel."""
@@ -504,6 +530,8 @@ class ChatScreen(Screen[None]):
             if choice.action == "export":
                 # read without taking the session's lock: a session open elsewhere can still be exported
                 saved = DialogueManager(kb=self.knowledge, store=None, events=read_events(choice.session_id))
+                if self.in_browser:
+                    return self._download(saved, choice.session_id)  # never a file on the server
                 target = ready_export_dir() / f"guidebot-chat-{choice.session_id}.md"
                 write_private(target, saved.export_markdown())
                 write_private(target.with_suffix(".html"), saved.export_html())
@@ -597,6 +625,12 @@ def _welcome(turn: Any) -> Any:
         del lines[start : end + (1 if end < len(lines) and not lines[end].strip() else 0)]
     turn.text = "\n".join(lines).strip()
     return turn
+def _is_export(text: str) -> bool:
+    """Whether the manager would read `text` as the /export command (it cleans the text the same way)."""
+    from guidebot.dialogue.manager import clean_input
+
+    cleaned, _notice = clean_input(text)
+    return cleaned.partition(" ")[0].lower() == "/export"
 
 
 def _first_line(text: str) -> str:
