@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from textual.message import Message
 
 from guidebot.ui.chat_screen import ChatScreen
 from guidebot.ui.commands import KnowledgeCommands
+from guidebot.ui.web import SERVE_ENV
 
 
 class GuidebotApp(App[None]):
@@ -110,7 +112,8 @@ def run_app(resume: bool | str | None = None) -> int:
     app = GuidebotApp(resume=resume)
     app.run()
     notice = saved_notice(app.manager)
-    if notice:
+    # in a browser (`guidebot serve`) stdout is the server's pipe, and the session is the server's to keep
+    if notice and os.environ.get(SERVE_ENV) != "1" and not os.environ.get("TEXTUAL_DRIVER"):
         print(notice)
     return 0
 
