@@ -126,7 +126,7 @@ class SessionsScreen(ModalScreen[None]):
         first = " ".join(summary.first_question.split()) or "(nothing asked)"
         if len(first) > FIRST_QUESTION_CHARS:  # one row per session: the full text is in the session itself
             first = first[: FIRST_QUESTION_CHARS - 1] + "…"
-        mark = " (this chat)" if summary.session_id == self.current else ""
+        mark = " (this chat)" if summary.session_id == self.current else (" (open elsewhere)" if getattr(summary, "in_use", False) else "")
         return Content(f"{summary.started:<16}  {verdict:<17}  {first}{mark}")
 
     def on_mount(self) -> None:
