@@ -136,7 +136,7 @@ def test_every_documented_flag_exists():
 
 
 def test_the_docs_this_repository_promises_exist():
-    for page in ("interface.md", "case-file.md", "curating.md"):
+    for page in ("interface.md", "case-file.md", "knowledge.md"):
         assert (DOCS / page).is_file(), page
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "INTERFACE.md" not in readme and "shared folder" not in readme

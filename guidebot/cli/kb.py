@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`kb check`, `kb numbers`, `kb schema` and `kb train`."""
     sub = parser.add_subparsers(dest="kb_command", required=True)
     check = sub.add_parser(
-        "check", help="validate the knowledge base; every problem as file:line: field: message", epilog="Rules: docs/curating.md."
+        "check", help="validate the knowledge base; every problem as file:line: field: message", epilog="Rules: docs/knowledge.md."
     )
     check.add_argument("path", nargs="?", help="knowledge directory (default: the built-in one)")
     check.add_argument("--source", metavar="FILE", help="the review's text (get it by its DOI, see the README): every number in a curated text must appear in its "
