@@ -67,3 +67,22 @@ def write_private(path: Path | str, text: str) -> None:
     fd = open_private(path, os.O_WRONLY | os.O_TRUNC)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+
+
+EXPORT_DIR_ENV = "GUIDEBOT_EXPORT_DIR"
+"""Environment variable naming the folder `/export` writes to (`--export-dir` sets it for one run)."""
+
+
+def export_dir() -> Path:
+    """Where `/export` writes: `$GUIDEBOT_EXPORT_DIR`, else `<data dir>/exports` (never the current directory)."""
+    env = os.environ.get(EXPORT_DIR_ENV)
+    return Path(env).expanduser() if env else data_dir() / "exports"
+
+
+def ready_export_dir() -> Path:
+    """The export folder, created 0700 when missing; a folder that exists (`--export-dir ~/Documents`) is left
+    as it is, its mode the person's own."""
+    folder = export_dir()
+    if not folder.exists():
+        private_dir(folder)
+    return folder

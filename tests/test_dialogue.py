@@ -380,6 +380,21 @@ def test_export(bot, tmp_path):
     text = target.read_text()
     assert "## Transcript" in text and "**You:** does my patient have POEMS?" in text
     assert "## Current assessment" in text and "Verdict:" in text
+    page = (tmp_path / "chat.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "Demyelinating polyneuropathy" in page
+
+
+def test_export_without_a_path_goes_to_the_export_folder(bot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIDEBOT_EXPORT_DIR", str(tmp_path / "exports"))
+    monkeypatch.chdir(tmp_path)
+    turn = bot.respond("/export")
+    written = sorted((tmp_path / "exports").iterdir())
+    assert [p.suffix for p in written] == [".html", ".md"]
+    assert all(str(p) in turn.text for p in written)  # the full path, not a bare name
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in written)
+    assert not list(tmp_path.glob("*.md"))  # never the current directory
+    turn = bot.respond("/export named.md")
+    assert str(tmp_path / "exports" / "named.md") in turn.text
 
 
 def test_unknown_command_mid_flow_keeps_asking(bot):

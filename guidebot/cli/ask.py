@@ -21,7 +21,7 @@ MAX_LINE_BYTES = 4 * MAX_LINE_CHARS + 64
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """QUESTION, --json, --jsonl, --refs, --knowledge."""
     parser.add_argument("question", nargs="?", metavar="QUESTION", help="the question, in quotes")
-    parser.add_argument("--json", action="store_true", help="print the answer object (INTERFACE section 2) as JSON")
+    parser.add_argument("--json", action="store_true", help="print the answer object as JSON (docs/interface.md, section 2)")
     parser.add_argument("--jsonl", action="store_true", help="read one question per stdin line, write one JSON answer per line")
     parser.add_argument("--refs", action="store_true", help="also print the full references cited")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")
@@ -81,8 +81,16 @@ def _answer(router, question: str, knowledge: str | None = None) -> dict:
 
 
 def public(obj: dict) -> dict:
-    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones."""
-    return {k: v for k, v in obj.items() if k != "plain"}
+    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones.
+
+    `answer` keeps the Markdown's paragraphs and lists but not its soft line breaks (the knowledge files wrap
+    their text; a program wants whole sentences)."""
+    from guidebot.render import unwrap_soft_breaks
+
+    public_obj = {k: v for k, v in obj.items() if k != "plain"}
+    if isinstance(public_obj.get("answer"), str):
+        public_obj["answer"] = unwrap_soft_breaks(public_obj["answer"])
+    return public_obj
 
 
 def format_plain(obj: dict, router=None) -> str:

@@ -17,9 +17,11 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`kb check`, `kb numbers`, `kb schema` and `kb train`."""
     sub = parser.add_subparsers(dest="kb_command", required=True)
-    check = sub.add_parser("check", help="validate the knowledge base; every problem as file:line: field: message")
+    check = sub.add_parser(
+        "check", help="validate the knowledge base; every problem as file:line: field: message", epilog="Rules: docs/knowledge.md."
+    )
     check.add_argument("path", nargs="?", help="knowledge directory (default: the built-in one)")
-    check.add_argument("--source", metavar="FILE", help="the review's text: every number in a curated text must appear in its "
+    check.add_argument("--source", metavar="FILE", help="the review's text (get it by its DOI, see the README): every number in a curated text must appear in its "
                        "body (without it, the digest knowledge/review_numbers.json is used)")
     numbers = sub.add_parser("numbers", help="write the digest of the review's body numbers (knowledge/review_numbers.json) "
                              "that `kb check` uses without --source")

@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `guidebot quiz`."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true", help="plain text, line by line (the default)")
-    mode.add_argument("--jsonl", action="store_true", help="one JSON object per input line (INTERFACE section 8)")
+    mode.add_argument("--jsonl", action="store_true", help="one JSON object per input line (docs/interface.md, section 8)")
     parser.add_argument("--topic", metavar="SECTION", help="only items from this section of the review (see --stats for the names)")
     parser.add_argument("--cases", action="store_true", help="only practice cases (verdict, then treatment approach)")
     parser.add_argument("--seed", type=int, metavar="N", help="deal a fixed sequence of items (the same for everyone)")

@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="continue the latest saved session, or the session with this id",
     )
     group.add_argument("--new", action="store_true", help="start a new session without offering to resume one")
+    from guidebot.cli.chat import add_export_dir
+
+    add_export_dir(parser)
 
 
 def needs_terminal() -> str | None:
@@ -57,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
     if os.environ.get(SERVE_ENV) == "1":
         end_with_server()
     # the app pulls in Textual (~100 ms); every other subcommand must never pay for it
+    from guidebot.cli.chat import apply_export_dir
     from guidebot.ui.app import run_app
+
+    apply_export_dir(args)
 
     resume = getattr(args, "resume", None)
     if getattr(args, "new", False):

@@ -141,6 +141,10 @@ def _describe(error: dict[str, Any]) -> str:
     return f"field '{field}': {error['msg']}"
 
 
+MAX_CASE_PROBLEMS = 50
+"""At most this many problems of one case file are listed (a case file has 18 fields)."""
+
+
 def _validate(data: Any, source: str, doc: PositionedDocument | None = None) -> Case:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
@@ -151,10 +155,12 @@ def _validate(data: Any, source: str, doc: PositionedDocument | None = None) -> 
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        where = f"line {doc.line_of(tuple(errors[0]['loc']))}: " if doc is not None and errors[0]["loc"] else ""
-        raise InputError(f"{source}: {where}{_describe(errors[0])}{more}") from None
+        # every problem, one line each (the CLI prints one `guidebot: error:` line per line), so a file is fixed in one go
+        lines = []
+        for error in exc.errors()[:MAX_CASE_PROBLEMS]:
+            where = f"line {doc.line_of(tuple(error['loc']))}: " if doc is not None and error["loc"] else ""
+            lines.append(f"{source}: {where}{_describe(error)}")
+        raise InputError("\n".join(lines)) from None
 
 
 class _DuplicateKey(Exception):

@@ -82,7 +82,7 @@ COMMANDS: dict[str, str] = {
     "/cautions": "the four cautions for every patient with active disease",
     "/case": "what has been recorded so far",
     "/refs [N]": "the source review, or its reference N in full",
-    "/export [FILE]": "save this chat and the assessment as Markdown",
+    "/export [FILE]": "save this chat as Markdown and the assessment as HTML, in the export folder",
     "/reset": "forget every finding and stop the guided flow",
 }
 """Slash commands (the same in every front end) -> what they do."""
@@ -348,6 +348,13 @@ class DialogueManager:
         out += ["## Recorded findings", "", self._case_text(), "", "## Current assessment", ""]
         out += [self._assessment_text(self.assessment(), treatment=True), ""]
         return "\n".join(out).rstrip() + "\n"
+
+    def export_html(self) -> str:
+        """The current assessment as a standalone HTML page (the criteria as a grid)."""
+        from guidebot.render import assessment_html
+
+        title = f"guidebot assessment{f' {self.session_id}' if self.session_id else ''}"
+        return assessment_html(self.assessment(), self.kb.criteria, title=title, source=str(self.kb.review))
 
     # -- events ------------------------------------------------------------------------------------
 
@@ -725,7 +732,9 @@ class DialogueManager:
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
         """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""
         result = self.assessment()
-        body = "\n".join(self._treatment_lines(result))
+        from guidebot.render import treatment_lines
+
+        body = "\n".join(treatment_lines(result, self._cited))
         return Turn(text=body, intent=self.focus.fact, in_scope=True, focus=read)
 
     # -- small talk and acts on the last answer ------------------------------------------------------------
@@ -1032,52 +1041,11 @@ class DialogueManager:
         return sorted(set(self._cited))
 
     def _assessment_text(self, result: Any, *, treatment: bool) -> str:
-        lines = [f"**Verdict: {result.verdict.replace('_', ' ')}**", ""]
-        for group, statuses in result.criteria.items():
-            lines.append(f"{group.capitalize()} criteria:")
-            for name, status in statuses.items():
-                label = self.kb.criteria[name].label if name in self.kb.criteria else name
-                lines.append(f"- {label}: {STATUS_WORDS.get(str(status), str(status))}")
-            lines.append("")
-        if result.missing:
-            labels = [self.kb.criteria[m].label if m in self.kb.criteria else m for m in result.missing]
-            lines += ["Still unknown and able to change the verdict: " + ", ".join(labels) + ".", ""]
-        if result.next_steps:
-            # each step carries the citations of the criteria it settles
-            cites: dict[str, list[int]] = {step: [] for step in result.next_steps}
-            for name in result.missing:
-                criterion = self.kb.criteria.get(name)
-                if criterion is not None:
-                    step = " ".join(criterion.settled_by.split())
-                    if step in cites:
-                        cites[step] = sorted(set(cites[step]) | set(criterion.citations))
-                    self._cited += criterion.citations
-            lines += ["Next steps:", *[f"- {with_citations(step, cites[step])}" for step in result.next_steps], ""]
-        notes = getattr(result, "notes_cited", [])
-        if notes:
-            lines += ["Notes:", *[f"- {with_citations(n.text, n.citations)}" for n in notes], ""]
-            for n in notes:
-                self._cited += list(n.citations)
-        if treatment:
-            lines += self._treatment_lines(result)
-        return "\n".join(lines).rstrip()
+        from guidebot.render import assessment_markdown  # the conclusion first, shared with every front end
 
-    def _treatment_lines(self, result: Any) -> list[str]:
-        plan = result.treatment
-        if plan is None:
-            return ["Treatment guidance follows the review's algorithm only once the criteria are met (see the verdict above)."]
-        lines = [f"**Treatment approach: {plan.approach.replace('_', ' ')}**", "", with_citations(plan.rationale.text, plan.rationale.citations), ""]
-        self._cited += list(plan.rationale.citations)
-        for detail in plan.details:
-            lines.append(f"- {with_citations(detail.text, detail.citations)}")
-            self._cited += list(detail.citations)
-        if plan.details:
-            lines.append("")
-        lines.append("Cautions for every patient with active disease:")
-        for note in plan.caution_notes:
-            lines.append(f"- {with_citations(note.text, note.citations)}")
-            self._cited += list(note.citations)
-        return lines
+        text, cited = assessment_markdown(result, self.kb.criteria, treatment=treatment)
+        self._cited += cited
+        return text
 
     def _case_text(self) -> str:
         if not self.state.values:
@@ -1154,14 +1122,19 @@ class DialogueManager:
         return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
 
     def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.userdata import write_private
+        from guidebot.userdata import ready_export_dir, write_private
 
-        target = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
+        # a bare name lands in the documented export folder, never the current directory; the full path is shown
+        name = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
+        target = name
         try:
+            target = (name if name.is_absolute() else ready_export_dir() / name).resolve()
+            page = target.with_suffix(".html")
             write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
+            write_private(page, self.export_html())
         except OSError as exc:
             return f"Could not write {target}: {exc.strerror or exc}.", [], None
-        return f"Saved this chat and the current assessment to {target}.", [], None
+        return f"Saved this chat and the current assessment to {target} (the assessment as a page: {page}).", [], None
 
 
 def _show(name: str, value: Any) -> str:

@@ -577,10 +577,11 @@ async def test_export_under_serve_delivers_and_writes_nothing(tmp_path, monkeypa
         outside.parent.mkdir()
         for typed in (f"/export {outside}", "  /EXPORT chat.md", "/export"):
             await submit(pilot, typed)
-        assert len(delivered) == 3
-        for text, options in delivered:
+        assert len(delivered) == 6  # each /export: the chat as Markdown, then the assessment as an HTML page
+        for (text, options), (page, page_options) in zip(delivered[::2], delivered[1::2]):
             assert "what is the VEGF cutoff" in text
             assert options["save_filename"].endswith(".md") and "/" not in options["save_filename"]
+            assert page.startswith("<!DOCTYPE html>") and page_options["save_filename"].endswith(".html")
         assert any("downloads" in n.message for n in app._notifications)
     assert list(tmp_path.rglob("*.md")) == []
 
