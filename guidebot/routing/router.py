@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -388,6 +388,17 @@ class Router:
             if score > best.get(t, 0.0):
                 best[t] = score
         return best
+
+    @property
+    def _reranker(self) -> Any:
+        """The learned re-ranker's model (None: routing without it)."""
+        return self.__dict__.get("_model")
+
+    @_reranker.setter
+    def _reranker(self, model: Any) -> None:
+        # a new model changes decisions: the memoised routes were made with the old one
+        self.__dict__["_model"] = model
+        self.__dict__.pop("_route_memo", None)
 
     def score(self, text: str) -> tuple[list[str], list[_Scored]]:
         """The question's content tokens and every plausible target's scores, best first (memoised like `route`)."""
