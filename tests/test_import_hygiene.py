@@ -43,3 +43,47 @@ def test_answering_from_a_warm_cache_loads_nothing_heavy(tmp_path):
         "    assert main(['ask', 'what is the VEGF cutoff', '--json']) == 0\n"
     )
     assert _heavy(_modules_after(code, env)) == []
+
+
+ASK_KINDS = {
+    "a fact": ("what is the VEGF cutoff", "diagnosis.vegf_threshold"),
+    "a caution named by a brand": ("velcade ok?", "treatment.neurotoxic_agents"),
+    "a treatment case": ("2 sclerotic lesions, marrow clean - radiate or transplant?", "treatment.radiation_indication"),
+    "a treatment plan": ("plan tx: 1 lesion, marrow negative", "treatment.plan"),
+    "a described patient": ("70F, demyelinating neuropathy, IgG lambda, no bone lesions - poems?", "diagnosis.assess"),
+    "a patient and a workup": ("40M, neuropathy, hyperpigmentation, gynaecomastia - which tests?", "workup.overview"),
+    "POEMS without a mandatory criterion": ("can you have poems without neuropathy", "criteria.mandatory"),
+    "an abbreviation": ("what does CR_V mean", "treatment.table_abbreviations"),
+    "its own source": ("where is your info from", "overview.citation"),
+    "out of scope": ("best moisturiser for dry skin", None),
+    "a dose the review does not give": ("lenalidomide dose", None),
+    "chit-chat": ("who made you", None),
+}
+"""Every kind of question `ask` answers -> (a question of that kind, where it must land)."""
+
+
+def test_every_kind_of_question_is_answered_without_a_heavy_import(tmp_path):
+    """Each rule of the router that reads more than words (findings, Figure 3's choice) runs here, so an
+    import it makes up the stages (dialogue, pydantic through `Case`) shows as a heavy module."""
+    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge")
+    env = {**os.environ, "GUIDEBOT_CACHE_DIR": str(tmp_path / "cache"), "GUIDEBOT_KNOWLEDGE": str(tmp_path / "knowledge")}
+    subprocess.run([sys.executable, "-m", "guidebot", "ask", "avastin"], cwd=REPO, env=env, check=True, capture_output=True)
+    code = (
+        "import io, contextlib, json, sys\n"
+        "from guidebot.cli import main\n"
+        f"HEAVY = {HEAVY!r}\n"
+        "seen = {}\n"
+        f"for kind, (question, _) in {ASK_KINDS!r}.items():\n"
+        "    out = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out):\n"
+        "        main(['ask', question, '--json'])\n"
+        "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)\n"
+        "    seen[kind] = [json.loads(out.getvalue())['intent'], heavy]\n"
+        "print(json.dumps(seen))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=env, check=True)
+    seen = json.loads(proc.stdout.splitlines()[-1])
+    for kind, (question, intent) in ASK_KINDS.items():
+        got, heavy = seen[kind]
+        assert got == intent, (kind, question, got)  # the kind of question really took its own path
+        assert heavy == [], (kind, question, heavy)

@@ -114,9 +114,9 @@ def run(args: argparse.Namespace) -> int:
     source = _read_source(args.source) if args.source else None
     kb, problems = check_knowledge(args.path, source)
     if kb is not None:
-        from guidebot.knowledge.base import reranker_problems
+        from guidebot.routing.reranker import model_problems
 
-        problems = sorted(problems + reranker_problems(kb))
+        problems = sorted(problems + model_problems(kb))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -32,6 +32,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from os import PathLike
 
+    from guidebot.errors import Problem
+    from guidebot.knowledge.base import KnowledgeBase
+
 MODEL_FILE = "reranker.json"
 """The model's file name inside a knowledge directory (optional: without it the router uses scores alone)."""
 MODEL_FORMAT = 1
@@ -271,3 +274,22 @@ def probabilities(compiled: dict, words: Sequence[str], targets: Iterable[int]) 
     class_of = compiled["target_class"]
     out = compiled["out_class"]
     return {t: probs[class_of[t]] if class_of[t] >= 0 else 0.0 for t in targets}, (probs[out] if out >= 0 else 0.0)
+
+
+def model_problems(kb: KnowledgeBase) -> list[Problem]:
+    """A re-ranker model that cannot be read, or that learnt ids the knowledge base no longer has (`kb check`
+    reports them; loading does not fail on a stale model, whose unknown ids simply no longer count, so that
+    `kb train` can always replace it). Here, not in knowledge/, because knowledge may not import routing."""
+    from guidebot.errors import KnowledgeError, Problem
+
+    try:
+        model = read_model(kb.root / MODEL_FILE)
+    except KnowledgeError as exc:
+        return list(exc.problems)
+    if model is None:
+        return []
+    ids = set(kb.facts) | {i.id for i in kb.intents}
+    gone = [c for c in model["classes"] if c != OUT_OF_SCOPE and c not in ids]
+    if not gone:
+        return []
+    return [Problem(str(kb.root / MODEL_FILE), 0, "classes", f"learnt ids the knowledge base does not have ({', '.join(gone)}); retrain it with `guidebot kb train`")]

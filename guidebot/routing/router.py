@@ -210,7 +210,7 @@ def _words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=32)
 def _findings(text: str) -> dict:
     """The case findings stated in a question (read, never changed, by several rules of one `route`)."""
-    from guidebot.dialogue.findings import extract_findings  # only for questions that get this far
+    from guidebot.criteria.findings import extract_findings  # only for questions that get this far
 
     return extract_findings(text[:MAX_QUESTION_CHARS])
 
@@ -819,11 +819,10 @@ class Router:
             return None
         if "plan" in content and TREATMENT_FLOW in self._by_id:
             return best._replace(target=self._by_id[TREATMENT_FLOW])
-        from guidebot.criteria.case import Case
-        from guidebot.criteria.treatment import choose_approach
+        from guidebot.criteria.approach import TreatmentFindings, choose_approach
 
-        known = {k: v for k, v in findings.items() if k in ("sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible")}
-        fact = APPROACH_FACTS.get(choose_approach(Case(**known))[0])
+        known = {k: v for k, v in findings.items() if k in TreatmentFindings._fields}
+        fact = APPROACH_FACTS.get(choose_approach(TreatmentFindings(**known))[0])
         if fact is None or fact not in self._by_id:
             return None
         return best._replace(target=self._by_id[fact])
