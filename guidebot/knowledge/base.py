@@ -39,6 +39,8 @@ class KnowledgeBase:
     """Statement id -> cited statement (engine notes, rationales, cautions)."""
     intents: list[schema.FlowIntent] = field(default_factory=list)
     """The guided flows."""
+    routing: schema.RoutingFile | None = None
+    """The router's rules as data (routing.yaml)."""
 
     def files(self) -> list[Path]:
         """Every file of this knowledge base."""
@@ -70,6 +72,8 @@ def _assemble(root: Path, files: list[LoadedFile]) -> KnowledgeBase:
             kb.statements = {s.id: s for s in m.statements}
         elif isinstance(m, schema.IntentsFile):
             kb.intents = list(m.intents)
+        elif isinstance(m, schema.RoutingFile):
+            kb.routing = m
     return kb
 
 

@@ -108,7 +108,30 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
                     problems.append(f.problem(("terms", i, "variants", j), f"variant {variant!r} is already mapped to {variant_owner[key]!r}"))
                 variant_owner.setdefault(key, term.canonical)
 
+    flow_ids = {it.id for f in _files(files, schema.IntentsFile) for it in f.model.intents}
+    problems += _check_routing(files, set(fact_ids) | flow_ids)
     problems += _check_structured(files)
+    return problems
+
+
+def _check_routing(files: list[LoadedFile], target_ids: set[str]) -> list[Problem]:
+    """routing.yaml names only facts and flows that exist, and no word twice in one list."""
+    problems: list[Problem] = []
+    for f in _files(files, schema.RoutingFile):
+        targets = f.model.targets
+        for name in type(targets).model_fields:
+            value = getattr(targets, name)
+            named = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else [(None, value)]
+            for key, target in named:
+                loc = ("targets", name) if key is None else ("targets", name, key)
+                if target not in target_ids:
+                    problems.append(f.problem(loc, f"fact or flow {target!r} does not exist"))
+        for name in type(f.model.words).model_fields:
+            seen: set[str] = set()
+            for i, word in enumerate(getattr(f.model.words, name)):
+                if word in seen:
+                    problems.append(f.problem(("words", name, i), f"{word!r} is listed twice"))
+                seen.add(word)
     return problems
 
 
