@@ -46,11 +46,13 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
     model records the digest of its inputs (`training.inputs_digest`). `trainer` is "sklearn" (L2, C chosen by
     writer-grouped cross-validation; the [train] extra) or "plain" (the dependency-free trainer). An
     InputError names a label that is no fact or flow of the knowledge base, or a missing scikit-learn."""
-    from guidebot.cli.eval import load_eval_set
+    from dataclasses import replace
+
+    from guidebot.cli.eval import answered_right, load_eval_set
     from guidebot.knowledge import load_knowledge
     from guidebot.routing import Router, build_index
-    from guidebot.routing.reranker import OUT_OF_SCOPE, train, training_examples
-    from guidebot.routing.training import example_groups, fit_sklearn, inputs_digest, training_sets
+    from guidebot.routing.reranker import OUT_OF_SCOPE, compile_model, features, train
+    from guidebot.routing.training import fit_sklearn, inputs_digest, training_sets
 
     if trainer == "sklearn":
         try:
@@ -61,16 +63,36 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
     if not sets:
         raise InputError(f"no training sets in {eval_dir / 'train'}")
     router = Router(build_index(load_knowledge(root), with_model=False))
-    labelled = [(folder.name, *load_eval_set(folder)) for folder in sets]
-    examples = training_examples(router, [(ins, outs) for _, ins, outs in labelled])
+    # every question read and scored once: its words are the model's features, and cross-validation decides it
+    # again under each candidate model (`Router.decide`)
+    read, examples, groups = [], [], []
+    for folder in sets:
+        ins, outs = load_eval_set(folder)
+        for item, in_scope in [*((i, True) for i in ins), *((o, False) for o in outs)]:
+            q, scored = router.read(item["q"])
+            accepted = ([item["expect"]] if "expect" in item else list(item.get("expect_any", []))) if in_scope else [OUT_OF_SCOPE]
+            read.append((q, scored, item, in_scope))
+            examples.append((features(q.content), accepted))
+            groups.append(folder.name)
     known = {t[0] for t in router.targets} | {t[3] for t in router.targets}
     labels = sorted({c for _, accepted in examples for c in accepted} - {OUT_OF_SCOPE})
     unknown = [c for c in labels if c not in known]
     if unknown:
         raise InputError(f"the evaluation sets label questions with ids the knowledge base does not have: {', '.join(unknown)}")
     classes = [*labels, OUT_OF_SCOPE]
+
+    def judge(model: dict, test: list[int]) -> tuple[int, int]:
+        """The router's accuracy with `model` on the left-out writers' questions (in scope right + declined)."""
+        router._reranker = compile_model(model, [t[0] for t in router.targets], [t[3] for t in router.targets])
+        right = 0
+        for k in test:
+            q, scored, item, in_scope = read[k]
+            match = router.decide(replace(q, fired=[]), scored)[0]
+            right += answered_right(router.answer_for(item["q"], match), item) if in_scope else not match.in_scope
+        return right, len(test)
+
     if trainer == "sklearn":
-        model = fit_sklearn(examples, example_groups(labelled), classes, log=log)
+        model = fit_sklearn(examples, groups, classes, log=log, judge=judge)
     else:
         model = train(examples, classes)
     model["inputs"] = inputs_digest(eval_dir, Path(root))

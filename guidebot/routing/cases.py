@@ -50,19 +50,6 @@ class RuleHelpers(Checks):
             return None
         return best._replace(target=flow)
 
-    def _with_comparator(self, q: Question, scored: list[_Scored], best: _Scored) -> _Scored:
-        """A close rival instead of a fact that compares POEMS with a condition the question never names: "are
-        POEMS bone lesions ever lytic?" asks about POEMS, not "Bone lesions: myeloma versus POEMS"."""
-        words = set(q.content)
-        if best.target in self._cautions or not self._title_conditions.get(best.target, frozenset()) - words:
-            return best
-        for s in scored[1:]:
-            if best.score - s.score > self._cfg.thresholds["close_margin"]:
-                break
-            if not self._title_conditions.get(s.target, frozenset()) - words and not self._decline_reason(q, s):
-                return s
-        return best
-
     def _spelt_out(self, raw: tuple[str, ...]) -> str | None:
         """The abbreviations fact, when a short question asks what one of its abbreviations stands for."""
         limit = self._cfg.thresholds["abbreviation_question_words"]
@@ -78,13 +65,6 @@ class RuleHelpers(Checks):
         if fact is None:
             return frozenset()
         return frozenset(c for term in re.findall(r"\*\*(.+?)\*\*", fact["answer"]) if (c := _clean(term)))
-
-    @cached_property
-    def _title_conditions(self) -> dict[int, frozenset[str]]:
-        """Target -> the other conditions its title names (only for titles that name one)."""
-        conditions = self._cfg.words["other_conditions"]
-        named = {ti: frozenset(w for w in self.normalise(t[1]) if w in conditions) for ti, t in enumerate(self._targets)}
-        return {ti: ws for ti, ws in named.items() if ws}
 
     @staticmethod
     def _poems_suspect(q: Question) -> bool:

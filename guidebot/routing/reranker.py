@@ -106,19 +106,6 @@ def train(examples: Iterable[tuple[Sequence[str], Sequence[str]]], classes: Sequ
     }
 
 
-def training_examples(router, labelled: Iterable[tuple[list[dict], list[dict]]]) -> list[tuple[list[str], list[str]]]:
-    """(features, accepted classes) for every question of (in-scope items, out-of-scope items) pairs, as
-    `guidebot eval` reads them; features are read by `router` exactly as it reads a question it answers."""
-    examples = []
-    for in_items, out_items in labelled:
-        for item in in_items:
-            accepted = [item["expect"]] if "expect" in item else list(item.get("expect_any", []))
-            examples.append((features(router.score(item["q"])[0]), accepted))
-        for item in out_items:
-            examples.append((features(router.score(item["q"])[0]), [OUT_OF_SCOPE]))
-    return examples
-
-
 def model_text(model: dict) -> str:
     """The model file's text: one feature per line, so that a retrained model's diff is readable."""
     import json

@@ -104,7 +104,11 @@ class Router(RuleHelpers):
         unknown = set(off) - set(switchable())
         if unknown:
             raise ValueError(f"no such rule or check: {', '.join(sorted(unknown))}")
-        q, scored = self.read(text, off)
+        return self.decide(*self.read(text, off))
+
+    def decide(self, q: Question, scored: list[Scored]) -> tuple[Match, list[str]]:
+        """Run the rules over a question already read and scored (`read`): the match, and the rules that fired.
+        Training reads each question once and decides it again under every candidate model."""
         decision = Decision(scored[0]) if scored else None
         for rule in RULES:
             if rule.name in q.off:

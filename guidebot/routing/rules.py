@@ -163,14 +163,6 @@ def poems_suspect(r, q: Question, scored, d):
     return d._replace(best=r._workup_case(q, d.best) or d.best, reason="")
 
 
-def with_comparator(r, q: Question, scored, d):
-    """A close rival instead of a fact comparing POEMS with a condition the question never names."""
-    if d.anchored:
-        return None
-    rival = r._with_comparator(q, scored, d.best)
-    return d._replace(best=rival) if rival is not d.best else None
-
-
 def decline(r, q: Question, scored, d):
     """Core: a decision with a reason is a decline."""
     return r._declined(d.reason, d.best.score) if d.reason else None
@@ -240,7 +232,6 @@ RULES: tuple[Rule, ...] = (
     Rule("model_rescue", model_rescue),
     Rule("poems_suspect", poems_suspect),
     Rule("decline", decline, core=True),
-    Rule("with_comparator", with_comparator),
     Rule("case_flow", case_flow),
     Rule("without_mandatory", without_mandatory),
     Rule("treatment_case", treatment_case),

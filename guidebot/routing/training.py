@@ -21,14 +21,16 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from guidebot.routing.reranker import DIGITS, KEEP_WEIGHT, MODEL_FORMAT, OUT_OF_SCOPE, features
+from guidebot.routing.reranker import DIGITS, KEEP_WEIGHT, MODEL_FORMAT
 
 TRAIN_FOLDER = "train"
 """The folder of tests/eval/ the re-ranker learns from, one set (writer) per subfolder."""
 DIGEST_SKIP = frozenset({"reranker.json", "schema.json"})
 """Knowledge files that are training's output or generated, not its input."""
-C_GRID = (0.3, 1.0, 3.0, 10.0)
+C_GRID = (1.0, 3.0, 10.0, 30.0)
 """Inverse L2 strengths tried by the writer-grouped cross-validation."""
+KEEP_GRID = (0.2, 0.05)
+"""The smallest weight written to the model file, tried with each C when the router's accuracy judges."""
 CV_FOLDS = 5
 """Folds of the writer-grouped cross-validation (each leaves out whole writers)."""
 MAX_ITER = 300
@@ -57,10 +59,16 @@ def inputs_digest(eval_dir: Path, knowledge_root: Path) -> str:
 
 
 def fit_sklearn(examples: Sequence[tuple[Sequence[str], Sequence[str]]], groups: Sequence[str], classes: Sequence[str],
-                grid: Sequence[float] = C_GRID, log=print, fitted: dict | None = None) -> dict:
+                grid: Sequence[float] = C_GRID, log=print, fitted: dict | None = None, judge=None,
+                keeps: Sequence[float] = KEEP_GRID) -> dict:
     """The model (reranker format) for (features, accepted classes) examples grouped by writer: L2 logistic
     regression, C chosen by writer-grouped cross-validation; an example accepting several classes is split
-    into one row per class, each weighted 1/n."""
+    into one row per class, each weighted 1/n.
+
+    `judge(model, test_examples) -> (right, total)` scores a fold's model (as `to_model` writes it) on the
+    left-out writers' examples: `kb train` passes the router's own accuracy with that model, so C (and the
+    smallest weight kept, from `keeps`) is chosen for what the router does with it. Without a judge, the
+    classifier's accuracy chooses C and `KEEP_WEIGHT` is kept."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
@@ -77,34 +85,37 @@ def fit_sklearn(examples: Sequence[tuple[Sequence[str], Sequence[str]]], groups:
             owner.append(k)
     vectoriser = DictVectorizer()
     x = vectoriser.fit_transform(rows)
+    names = vectoriser.get_feature_names_out()
     accepted_of = [{index[c] for c in accepted} for _, accepted in examples]
+    keeps = tuple(keeps) if judge is not None else (KEEP_WEIGHT,)
 
     def make(c: float):
         return LogisticRegression(C=c, max_iter=MAX_ITER, tol=1e-4)
 
-    best_c, best_score = grid[0], -1.0
+    scores: dict[tuple[float, float], list[int]] = {(c, keep): [0, 0] for c in grid for keep in keeps}
     folds = list(GroupKFold(n_splits=min(CV_FOLDS, len(set(groups)))).split(x, labels, row_groups))
     for c in grid:
-        right = total = 0
         for train_rows, test_rows in folds:
             model = make(c).fit(x[train_rows], [labels[i] for i in train_rows], sample_weight=[weights[i] for i in train_rows])
-            predicted = model.classes_[model.predict_proba(x[test_rows]).argmax(axis=1)]
-            seen = set()
-            for i, p in zip(test_rows, predicted):
-                if owner[i] in seen:
-                    continue  # an example split over several classes counts once
-                seen.add(owner[i])
-                right += int(p) in accepted_of[owner[i]]
-                total += 1
-        score = right / total
-        log(f"C={c}: writer-grouped CV accuracy {100 * score:.1f}% ({right}/{total})")
-        if score > best_score:
-            best_c, best_score = c, score
+            test_examples = sorted({owner[i] for i in test_rows})
+            for keep in keeps:
+                if judge is not None:
+                    right, total = judge(to_model(model, names, classes, c, keep), test_examples)
+                else:
+                    predicted = dict(zip((owner[i] for i in test_rows), model.classes_[model.predict_proba(x[test_rows]).argmax(axis=1)]))
+                    right, total = sum(int(predicted[k]) in accepted_of[k] for k in test_examples), len(test_examples)
+                scores[c, keep][0] += right
+                scores[c, keep][1] += total
+        for keep in keeps:
+            right, total = scores[c, keep]
+            log(f"C={c} keep={keep}: writer-grouped CV accuracy {100 * right / total:.2f}% ({right}/{total})")
+    # ties: the stronger penalty (smaller C), then the smaller file (larger keep)
+    best_c, best_keep = max(scores, key=lambda ck: (scores[ck][0] / scores[ck][1], -ck[0], ck[1]))
     model = make(best_c).fit(x, labels, sample_weight=weights)
-    log(f"chose C={best_c}")
+    log(f"chose C={best_c} keep={best_keep}")
     if fitted is not None:
-        fitted.update(model=model, names=vectoriser.get_feature_names_out(), c=best_c)
-    return to_model(model, vectoriser.get_feature_names_out(), classes, best_c)
+        fitted.update(model=model, names=names, c=best_c, keep=best_keep)
+    return to_model(model, names, classes, best_c, best_keep)
 
 
 def to_model(model, names: Sequence[str], classes: Sequence[str], c: float, keep: float = KEEP_WEIGHT) -> dict:
@@ -123,13 +134,8 @@ def to_model(model, names: Sequence[str], classes: Sequence[str], c: float, keep
         kept = {str(present[row]): round(float(w), DIGITS) for row, w in enumerate(column) if abs(w) >= keep}
         if kept:
             weights[name] = dict(sorted(kept.items(), key=lambda kv: int(kv[0])))
-    return {"format": MODEL_FORMAT, "classes": list(classes), "bias": bias, "trainer": f"sklearn L2 C={c}",
+    return {"format": MODEL_FORMAT, "classes": list(classes), "bias": bias, "trainer": f"sklearn L2 C={c} keep={keep}",
             "weights": dict(sorted(weights.items()))}
 
 
-def example_groups(labelled: Sequence[tuple[str, list[dict], list[dict]]]) -> list[str]:
-    """The writer (set name) of every example `reranker.training_examples` makes from (name, ins, outs)."""
-    return [name for name, ins, outs in labelled for _ in range(len(ins) + len(outs))]
-
-
-__all__ = ["OUT_OF_SCOPE", "features", "fit_sklearn", "inputs_digest", "training_sets"]
+__all__ = ["fit_sklearn", "inputs_digest", "to_model", "training_sets"]
