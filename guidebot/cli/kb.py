@@ -46,8 +46,6 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
     model records the digest of its inputs (`training.inputs_digest`). `trainer` is "sklearn" (L2, C chosen by
     writer-grouped cross-validation; the [train] extra) or "plain" (the dependency-free trainer). An
     InputError names a label that is no fact or flow of the knowledge base, or a missing scikit-learn."""
-    from dataclasses import replace
-
     from guidebot.cli.eval import answered_right, load_eval_set
     from guidebot.knowledge import load_knowledge
     from guidebot.routing import Router, build_index
@@ -87,7 +85,7 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
         right = 0
         for k in test:
             q, scored, item, in_scope = read[k]
-            match = router.decide(replace(q, fired=[]), scored)[0]
+            match = router.decide(q.fresh(), scored)[0]
             right += answered_right(router.answer_for(item["q"], match), item) if in_scope else not match.in_scope
         return right, len(test)
 

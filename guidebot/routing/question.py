@@ -6,8 +6,7 @@ a rule asks, the patient findings it states. Rules never re-read the text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import NamedTuple
 
 from guidebot.routing.normalisation import MAX_QUESTION_CHARS, _clean
@@ -30,25 +29,37 @@ def _findings(text: str) -> dict:
     return extract_findings(text[:MAX_QUESTION_CHARS])
 
 
-@dataclass
 class Question:
-    """One question as the rules read it."""
+    """One question as the rules read it.
 
-    text: str
-    """As typed."""
-    raw: tuple[str, ...]
-    """Its cleaned words, before corrections and the lexicon."""
-    content: list[str]
-    """Its normalised words (misspellings corrected, lexicon applied, folded onto their roots)."""
-    off: frozenset[str] = frozenset()
-    """Rules and checks switched off by name (`guidebot eval --ablate`)."""
-    fired: list[str] = field(default_factory=list)
-    """The rules and checks that changed something while this question was routed, in order."""
+    A plain class, not a dataclass: `dataclasses` (and `inspect` behind it) would cost `guidebot ask` more start-up
+    time than the whole routing of a question."""
 
-    @cached_property
+    __slots__ = ("text", "raw", "content", "off", "fired", "_findings")
+
+    def __init__(self, text: str, raw: tuple[str, ...], content: list[str], off: frozenset[str] = frozenset()):
+        self.text = text
+        """As typed."""
+        self.raw = raw
+        """Its cleaned words, before corrections and the lexicon."""
+        self.content = content
+        """Its normalised words (misspellings corrected, lexicon applied, folded onto their roots)."""
+        self.off = off
+        """Rules and checks switched off by name (`guidebot eval --ablate`)."""
+        self.fired: list[str] = []
+        """The rules and checks that changed something while this question was routed, in order."""
+        self._findings: dict | None = None
+
+    def fresh(self) -> Question:
+        """The same question with nothing fired yet (training decides one question under many models)."""
+        return Question(self.text, self.raw, self.content, self.off)
+
+    @property
     def findings(self) -> dict:
         """The patient findings the question states (field -> value), read on first use only."""
-        return _findings(self.text)
+        if self._findings is None:
+            self._findings = _findings(self.text)
+        return self._findings
 
     @property
     def mood(self) -> str:
