@@ -71,3 +71,29 @@ def test_ablate_prints_each_rule_with_and_without_on_a_set(capsys):
 def test_every_routing_module_stays_under_400_lines():
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in ROUTING.glob("*.py")}
     assert max(sizes.values()) < 400, sizes
+
+
+def _write_set(folder: Path, ins: list[tuple[str, str]], outs: list[str]) -> None:
+    import yaml
+
+    folder.mkdir(parents=True)
+    (folder / "in_scope.yaml").write_text(yaml.safe_dump({"questions": [{"q": q, "expect": e} for q, e in ins]}), encoding="utf-8")
+    (folder / "out_of_scope.yaml").write_text(yaml.safe_dump({"questions": [{"q": q} for q in outs]}), encoding="utf-8")
+
+
+def test_eval_reports_every_set_the_pooled_groups_and_the_gap(tmp_path):
+    from guidebot.cli.eval import evaluation_sets
+    from guidebot.cli.eval_sets import per_set, per_set_text
+
+    _write_set(tmp_path / "train" / "a", [("vegf cutoff", "diagnosis.vegf_threshold"), ("velcade ok?", "treatment.neurotoxic_agents")], ["best moisturiser for dry skin"])
+    _write_set(tmp_path / "holdout" / "b", [("VEGF cutoff", "diagnosis.vegf_threshold"), ("vegf cutoff?", "criteria.rule")], ["who made you"])
+    (tmp_path / "dialogue" / "c").mkdir(parents=True)  # another engineer's folder: not a router set
+    sets = evaluation_sets(tmp_path)
+    assert [(g, f.name) for g, f in sets] == [("train", "a"), ("holdout", "b")]
+    rows = {r["set"]: r for r in per_set(get_router(), sets)}
+    assert (rows["train/a"]["in_right"], rows["train/a"]["out_declined"]) == (2, 1)
+    held = rows["holdout/b"]
+    assert (held["in_right"], held["in_total"], held["out_declined"]) == (1, 2, 1)
+    assert (held["unseen_in_right"], held["unseen_in_total"]) == (0, 1)  # "VEGF cutoff" is a training question
+    text = per_set_text(list(rows.values()))
+    assert "train (pooled)" in text and "gap, trained minus held out: +50.0 points in scope" in text
