@@ -23,7 +23,6 @@ from guidebot.routing.question import Decision, Question
 from guidebot.routing.reranker import knows
 
 
-
 # ---------------------------------------------------------------------------------------------------
 # The rules, in order. Each returns a Decision, a final Match, or None (pass).
 
