@@ -97,3 +97,11 @@ def test_eval_reports_every_set_the_pooled_groups_and_the_gap(tmp_path):
     assert (held["unseen_in_right"], held["unseen_in_total"]) == (0, 1)  # "VEGF cutoff" is a training question
     text = per_set_text(list(rows.values()))
     assert "train (pooled)" in text and "gap, trained minus held out: +50.0 points in scope" in text
+
+
+def test_eval_never_shows_a_held_out_sets_misses(capsys):
+    folder = Path(__file__).parent / "eval" / "holdout" / "engineer"
+    assert main(["eval", "--set", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "in scope, right fact:" in captured.out and "totals only" in captured.err
+    assert "worst misses" not in captured.out and "confusions" not in captured.out and "->" not in captured.out
