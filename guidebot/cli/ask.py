@@ -73,7 +73,8 @@ def _answer(router, question: str, knowledge: str | None = None) -> dict:
     if obj.get("in_scope"):
         from guidebot.dialogue.described import MIN_FINDINGS, count_findings
 
-        if count_findings(question) >= MIN_FINDINGS:  # only then is the knowledge base loaded
+        # only a described patient asking for a verdict loads the knowledge base and the criteria engine
+        if router.asks_for_verdict(obj.get("intent")) and count_findings(question) >= MIN_FINDINGS:
             from guidebot.dialogue.described import with_assessment
 
             obj = with_assessment(obj, question, knowledge)

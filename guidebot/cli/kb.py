@@ -30,8 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     numbers.add_argument("--check", action="store_true", help="do not write; exit 1 when the digest is not what the text gives")
     schema_cmd = sub.add_parser("schema", help="print (or --write) the JSON Schema of the knowledge files")
     schema_cmd.add_argument("--write", action="store_true", help="write knowledge/schema.json instead of printing")
-    train = sub.add_parser("train", help="retrain the router's learned re-ranker (knowledge/reranker.json) from the labelled evaluation sets")
+    train = sub.add_parser("train", help="retrain the router's learned re-ranker (knowledge/reranker.json) from the sets in tests/eval/train")
     train.add_argument("--check", action="store_true", help="do not write; exit 1 when the shipped model is not what training gives")
+    train.add_argument("--plain", action="store_true", help="the dependency-free trainer instead of scikit-learn's (no regularisation)")
 
 
 def schema_json() -> str:
@@ -46,37 +47,69 @@ def schema_json() -> str:
     document["description"] = (
         "Generated from guidebot/knowledge/schema.py by `guidebot kb schema --write`; do not edit by hand. "
         "facts/*.yaml use FactsFile; references.yaml ReferencesFile; lexicon.yaml LexiconFile; criteria.yaml "
-        "CriteriaFile; slots.yaml SlotsFile; workup.yaml WorkupFile; statements.yaml StatementsFile; intents.yaml IntentsFile."
+        "CriteriaFile; slots.yaml SlotsFile; workup.yaml WorkupFile; statements.yaml StatementsFile; intents.yaml IntentsFile; "
+        "routing.yaml RoutingFile."
     )
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def trained_model(root: Path, eval_dir: Path) -> tuple[dict, int]:
-    """(the re-ranker model trained on `reranker.TRAINING_SETS` under `eval_dir`, how many questions it learnt
-    from); an InputError names a label that is no fact or flow of the knowledge base."""
-    from guidebot.cli.eval import is_held_out, load_eval_set
+def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=print) -> tuple[dict, int]:
+    """(the re-ranker model trained on every set of `eval_dir`/train, how many questions it learnt from); the
+    model records the digest of its inputs (`training.inputs_digest`). `trainer` is "sklearn" (L2, C chosen by
+    writer-grouped cross-validation; the [train] extra) or "plain" (the dependency-free trainer). An
+    InputError names a label that is no fact or flow of the knowledge base, or a missing scikit-learn."""
+    from guidebot.cli.eval import answered_right, load_eval_set
     from guidebot.knowledge import load_knowledge
     from guidebot.routing import Router, build_index
-    from guidebot.routing.reranker import OUT_OF_SCOPE, TRAINING_SETS, TUNE_SLICE_ONLY, train, training_examples
+    from guidebot.routing.reranker import OUT_OF_SCOPE, compile_model, features, train
+    from guidebot.routing.training import fit_sklearn, inputs_digest, training_sets
 
+    if trainer == "sklearn":
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            raise InputError("training needs scikit-learn: pip install -e '.[train]' (or `kb train --plain`)") from None
+    sets = training_sets(eval_dir)
+    if not sets:
+        raise InputError(f"no training sets in {eval_dir / 'train'}")
     router = Router(build_index(load_knowledge(root), with_model=False))
-    labelled = []
-    for name in TRAINING_SETS:
-        in_items, out_items = load_eval_set(eval_dir / name)
-        if name in TUNE_SLICE_ONLY:
-            in_items = [item for item in in_items if not is_held_out(item["q"])]
-            out_items = [item for item in out_items if not is_held_out(item["q"])]
-        labelled.append((in_items, out_items))
-    examples = training_examples(router, labelled)
+    # every question read and scored once: its words are the model's features, and cross-validation decides it
+    # again under each candidate model (`Router.decide`)
+    read, examples, groups = [], [], []
+    for folder in sets:
+        ins, outs = load_eval_set(folder)
+        for item, in_scope in [*((i, True) for i in ins), *((o, False) for o in outs)]:
+            q, scored = router.read(item["q"])
+            accepted = ([item["expect"]] if "expect" in item else list(item.get("expect_any", []))) if in_scope else [OUT_OF_SCOPE]
+            read.append((q, scored, item, in_scope))
+            examples.append((features(q.content), accepted))
+            groups.append(folder.name)
     known = {t[0] for t in router.targets} | {t[3] for t in router.targets}
     labels = sorted({c for _, accepted in examples for c in accepted} - {OUT_OF_SCOPE})
     unknown = [c for c in labels if c not in known]
     if unknown:
         raise InputError(f"the evaluation sets label questions with ids the knowledge base does not have: {', '.join(unknown)}")
-    return train(examples, [*labels, OUT_OF_SCOPE]), len(examples)
+    classes = [*labels, OUT_OF_SCOPE]
+
+    def judge(model: dict, test: list[int]) -> tuple[int, int]:
+        """The router's accuracy with `model` on the left-out writers' questions (in scope right + declined)."""
+        router._reranker = compile_model(model, [t[0] for t in router.targets], [t[3] for t in router.targets])
+        right = 0
+        for k in test:
+            q, scored, item, in_scope = read[k]
+            match = router.decide(q.fresh(), scored)[0]
+            right += answered_right(router.answer_for(item["q"], match), item) if in_scope else not match.in_scope
+        return right, len(test)
+
+    if trainer == "sklearn":
+        model = fit_sklearn(examples, groups, classes, log=log, judge=judge)
+    else:
+        model = train(examples, classes)
+    model["inputs"] = inputs_digest(eval_dir, Path(root))
+    return model, len(examples)
 
 
-def _train(check: bool) -> int:
+def _train(check: bool, plain: bool) -> int:
     from guidebot.cli.eval import DEFAULT_EVAL_DIR
     from guidebot.knowledge import knowledge_dir
     from guidebot.routing.reranker import MODEL_FILE, model_text
@@ -84,7 +117,7 @@ def _train(check: bool) -> int:
     root = knowledge_dir()
     if not DEFAULT_EVAL_DIR.is_dir():
         raise InputError(f"no evaluation sets at {DEFAULT_EVAL_DIR}: `kb train` runs in a source checkout")
-    model, count = trained_model(root, DEFAULT_EVAL_DIR)
+    model, count = trained_model(root, DEFAULT_EVAL_DIR, "plain" if plain else "sklearn", log=lambda line: print(line, file=sys.stderr))
     text = model_text(model)
     target = root / MODEL_FILE
     if check:
@@ -168,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     from guidebot.knowledge import check_knowledge, knowledge_dir
 
     if args.kb_command == "train":
-        return _train(args.check)
+        return _train(args.check, args.plain)
     if args.kb_command == "schema":
         text = schema_json()
         if args.write:
@@ -184,15 +217,15 @@ def run(args: argparse.Namespace) -> int:
     kb, problems = check_knowledge(args.path, source, numbers.numbers if numbers is not None else None)
     problems = sorted(problems + digest_problems)
     if kb is not None:
-        from guidebot.knowledge.base import reranker_problems
+        from guidebot.routing.reranker import model_problems
 
-        problems = sorted(problems + reranker_problems(kb))
+        problems = sorted(problems + model_problems(kb))
     from guidebot.text import clean_text
 
     for warning in warnings:
-        print(f"guidebot: warning: {clean_text(warning)}", file=sys.stderr)
+        print(f"guidebot: warning: {clean_text(warning, 2000)}", file=sys.stderr)
     for problem in problems:
-        print(clean_text(str(problem)), file=sys.stderr)  # it quotes the files' keys: never as terminal codes
+        print(clean_text(str(problem), 2000), file=sys.stderr)  # it quotes the files' keys: never as terminal codes
     if problems:
         print(f"guidebot: error: {len(problems)} problem(s) in the knowledge base", file=sys.stderr)
         return ExitCode.USAGE

@@ -4,7 +4,8 @@ The phrases are data: `FINDINGS` is a table of (pattern, field, value when affir
 A sentence is cut into clauses (commas, semicolons, "and", "but", "with"); a clause is negated by "no",
 "not", "without" (just before the finding) or "negative", "absent" (just after it), and marked unknown by
 "not done", "pending", ... Called by the dialogue
-manager on every free-text line, so a finding typed once is never asked for again.
+manager on every free-text line, so a finding typed once is never asked for again, and by the router, which
+reads a described patient; it lives in criteria/ (plain Python, no pydantic) so that routing never imports dialogue.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ def count_findings(question: str) -> int:
 
 def is_case_question(question: str, intent: str | None, kb: Any) -> bool:
     """Whether a question routed to `intent` describes a patient and asks for a verdict or a treatment."""
-    conversation = getattr(kb, "conversation", None)
-    case_facts = set(conversation.case_questions) if conversation is not None else set()
+    routing = getattr(kb, "routing", None)
+    case_facts = set(routing.targets.case_questions) if routing is not None else set()
     if intent not in FLOW_INTENTS and intent not in case_facts:
         return False
     return count_findings(question) >= MIN_FINDINGS

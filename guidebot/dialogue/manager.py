@@ -718,12 +718,10 @@ class DialogueManager:
     def _set_patient_focus(self, result: Any, text: str) -> None:
         if self.reader is None:
             return
-        from guidebot.routing.router import APPROACH_FACTS
-
         approach = result.treatment.approach if result.treatment is not None else None
         entity = self.reader.approach_entity(approach)
         focus = Focus(
-            fact=APPROACH_FACTS.get(approach or "", "criteria.rule"), section="treatment" if approach else "criteria",
+            fact=self.router.approach_fact(approach) or "criteria.rule", section="treatment" if approach else "criteria",
             entities=[entity] if entity else [], patient=True, approach=approach, text=text,
             citations=sorted(set(self._cited)),
         )
@@ -1129,7 +1127,8 @@ class DialogueManager:
         target = name
         try:
             target = (name if name.is_absolute() else ready_export_dir() / name).resolve()
-            page = target.with_suffix(".html")
+            # FILE.md beside FILE.html; a name already ending .html keeps the Markdown under that name
+            page = target.with_suffix(".html") if target.suffix.lower() != ".html" else target.with_name(target.stem + ".assessment.html")
             write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
             write_private(page, self.export_html())
         except OSError as exc:

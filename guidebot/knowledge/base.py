@@ -41,6 +41,8 @@ class KnowledgeBase:
     """The guided flows."""
     conversation: schema.ConversationFile | None = None
     """How the chat reads turns in context (conversation.yaml), when present."""
+    routing: schema.RoutingFile | None = None
+    """The router's rules as data (routing.yaml)."""
 
     def files(self) -> list[Path]:
         """Every file of this knowledge base."""
@@ -74,6 +76,8 @@ def _assemble(root: Path, files: list[LoadedFile]) -> KnowledgeBase:
             kb.intents = list(m.intents)
         elif isinstance(m, schema.ConversationFile):
             kb.conversation = m
+        elif isinstance(m, schema.RoutingFile):
+            kb.routing = m
     return kb
 
 
@@ -97,25 +101,6 @@ def check_knowledge(
     if review_numbers is not None:
         problems += fidelity_check(pass1.files, review_numbers)
     return _assemble(root, pass1.files), sorted(problems)
-
-
-def reranker_problems(kb: KnowledgeBase) -> list[Problem]:
-    """A re-ranker model that cannot be read, or that learnt ids the knowledge base no longer has (`kb check`
-    reports them; loading does not fail on a stale model, whose unknown ids simply no longer count, so that
-    `kb train` can always replace it)."""
-    from guidebot.routing.reranker import MODEL_FILE, OUT_OF_SCOPE, read_model
-
-    try:
-        model = read_model(kb.root / MODEL_FILE)
-    except KnowledgeError as exc:
-        return list(exc.problems)
-    if model is None:
-        return []
-    ids = set(kb.facts) | {i.id for i in kb.intents}
-    gone = [c for c in model["classes"] if c != OUT_OF_SCOPE and c not in ids]
-    if not gone:
-        return []
-    return [Problem(str(kb.root / MODEL_FILE), 0, "classes", f"learnt ids the knowledge base does not have ({', '.join(gone)}); retrain it with `guidebot kb train`")]
 
 
 _cache: dict[Path, tuple[tuple, KnowledgeBase]] = {}

@@ -118,9 +118,6 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
             for j, fact_id in enumerate(entity.facts):
                 if fact_id not in fact_ids:
                     problems.append(f.problem(("entities", i, "facts", j), f"fact {fact_id!r} does not exist"))
-        for j, fact_id in enumerate(f.model.case_questions):
-            if fact_id not in fact_ids:
-                problems.append(f.problem(("case_questions", j), f"fact {fact_id!r} does not exist"))
         for approach, entity_id in f.model.approaches.items():
             if entity_id not in entity_ids:
                 problems.append(f.problem(("approaches", approach), f"entity {entity_id!r} does not exist"))
@@ -130,6 +127,8 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
             except re.error as exc:
                 problems.append(f.problem(("patient_cues", i), f"not a valid regular expression: {exc}"))
 
+    flow_ids = {it.id for f in _files(files, schema.IntentsFile) for it in f.model.intents}
+    problems += _check_routing(files, set(fact_ids) | flow_ids)
     problems += _check_structured(files)
     problems += _check_citation_slips(files, references)
     return problems
@@ -163,6 +162,27 @@ def _check_citation_slips(files: list[LoadedFile], references: set[int]) -> list
                         problems.append(f.problem(loc, f"{kind} {name!r} does not cite {lacking} (this slip says it cites {slip.cited})"))
                     if wrong:
                         problems.append(f.problem(loc, f"{kind} {name!r} still cites {wrong}, which this slip says are misprinted"))
+    return problems
+
+
+def _check_routing(files: list[LoadedFile], target_ids: set[str]) -> list[Problem]:
+    """routing.yaml names only facts and flows that exist, and no word twice in one list."""
+    problems: list[Problem] = []
+    for f in _files(files, schema.RoutingFile):
+        targets = f.model.targets
+        for name in type(targets).model_fields:
+            value = getattr(targets, name)
+            named = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else [(None, value)]
+            for key, target in named:
+                loc = ("targets", name) if key is None else ("targets", name, key)
+                if target not in target_ids:
+                    problems.append(f.problem(loc, f"fact or flow {target!r} does not exist"))
+        for name in type(f.model.words).model_fields:
+            seen: set[str] = set()
+            for i, word in enumerate(getattr(f.model.words, name)):
+                if word in seen:
+                    problems.append(f.problem(("words", name, i), f"{word!r} is listed twice"))
+                seen.add(word)
     return problems
 
 

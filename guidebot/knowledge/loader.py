@@ -25,6 +25,7 @@ TOP_LEVEL_FILES: dict[str, type[BaseModel]] = {
     "workup.yaml": schema.WorkupFile,
     "statements.yaml": schema.StatementsFile,
     "intents.yaml": schema.IntentsFile,
+    "routing.yaml": schema.RoutingFile,
 }
 """Every knowledge file outside `facts/`, with its model; all are required."""
 
