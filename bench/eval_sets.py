@@ -1,6 +1,6 @@
 """Accuracy of the router on every evaluation set, totals only: `python bench/eval_sets.py [--json FILE]`.
 
-Held-out sets (blind f, i, j, l, m, n, o and the style sets under tests/eval/holdout_styles/) are only ever
+Held-out sets (tests/eval/holdout/ and the style sets under tests/eval/holdout_styles/) are only ever
 scored here as totals: their questions and misses are never printed, so they keep measuring questions the
 router has never been tuned on. `--misses NAME` lists the misses of one *tuning* set and refuses a held-out one.
 """
@@ -19,15 +19,14 @@ from guidebot.cli.eval import evaluate, load_eval_set  # noqa: E402
 from guidebot.routing import get_router  # noqa: E402
 
 EVAL = ROOT / "tests" / "eval"
-HELD_OUT_BLIND = {"blind_f", "blind_i", "blind_j", "blind_l", "blind_m", "blind_n", "blind_o"}
 
 
 def sets() -> list[tuple[str, Path, bool]]:
-    """(name, folder, held out) of every evaluation set."""
-    found = [("eval", EVAL, False)]
-    found += [(p.name, p, p.name in HELD_OUT_BLIND) for p in sorted(EVAL.glob("blind*")) if p.is_dir()]
-    styles = EVAL / "holdout_styles"
-    found += [(f"style_{p.name}", p, True) for p in sorted(styles.glob("*")) if (p / "in_scope.yaml").exists()]
+    """(name, folder, held out) of every evaluation set: tests/eval/train/* (tuning), tests/eval/holdout/*
+    and tests/eval/holdout_styles/* (held out)."""
+    found = [(p.name, p, False) for p in sorted((EVAL / "train").glob("*")) if (p / "in_scope.yaml").exists()]
+    found += [(f"held_{p.name}", p, True) for p in sorted((EVAL / "holdout").glob("*")) if (p / "in_scope.yaml").exists()]
+    found += [(f"style_{p.name}", p, True) for p in sorted((EVAL / "holdout_styles").glob("*")) if (p / "in_scope.yaml").exists()]
     return found
 
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guidebot.cli.eval import load_eval_set  # noqa: E402
+from guidebot.cli.eval import DEFAULT_EVAL_DIR, load_eval_set  # noqa: E402
 from guidebot.knowledge import load_knowledge  # noqa: E402
 from guidebot.routing import Router, build_index  # noqa: E402
 
@@ -43,7 +43,8 @@ def synthetic(kb, factor: int, seed: int = 7):
             copy = fact.model_copy(update={"id": f"{fact.id}_c{k}", "questions": questions})
             facts[copy.id] = copy
     # the root brings the shipped re-ranker along: its cost per question is measured at every size
-    return SimpleNamespace(facts=facts, intents=kb.intents, lexicon=kb.lexicon, references=kb.references, review=kb.review, root=kb.root)
+    return SimpleNamespace(facts=facts, intents=kb.intents, lexicon=kb.lexicon, references=kb.references, review=kb.review, root=kb.root,
+                           routing=kb.routing)
 
 
 def measure(router: Router, questions: list[str], repeat: int) -> tuple[float, float, float]:
@@ -65,8 +66,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="passes over the evaluation set per size")
     args = parser.parse_args()
     kb = load_knowledge()
-    ins, outs = load_eval_set()
-    questions = [i["q"] for i in ins] + [o["q"] for o in outs]
+    # the engineer's set, both halves (tests/eval/train/engineer and tests/eval/holdout/engineer): 610 questions
+    questions = []
+    for half in ("train", "holdout"):
+        ins, outs = load_eval_set(DEFAULT_EVAL_DIR / half / "engineer")
+        questions += [i["q"] for i in ins] + [o["q"] for o in outs]
     print(f"{len(questions)} questions x {args.repeat} passes")
     for factor in (1, 10, 50):
         index = build_index(kb if factor == 1 else synthetic(kb, factor))

@@ -140,3 +140,225 @@ def _join(blocks: list[str], tokens: list) -> str:
         else:
             out += "\n\n" + block
     return out
+
+
+# -- soft line breaks -----------------------------------------------------------------------------------
+
+_BLOCK_START = ("- ", "* ", "+ ", "#", ">", "|", "```", "~~~")
+
+
+def _starts_block(line: str) -> bool:
+    stripped = line.lstrip()
+    if stripped.startswith(_BLOCK_START):
+        return True
+    number, dot, _rest = stripped.partition(". ")
+    return bool(dot) and number.isdigit()
+
+
+def unwrap_soft_breaks(markdown: str) -> str:
+    """The Markdown with each paragraph (and list item) on one line: soft line breaks become spaces.
+
+    Blank lines, list items, headings, quotes, tables, code fences and hard breaks (two trailing spaces or a
+    backslash) are kept, so the result renders the same; a program reading JSON gets whole sentences.
+    Plain string work, so `guidebot ask --json` stays free of the Markdown library.
+    """
+    out: list[str] = []
+    in_fence = False
+    for line in (markdown or "").split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            out.append(line)
+            continue
+        previous = out[-1] if out else ""
+        joinable = (
+            not in_fence
+            and stripped
+            and previous.strip()
+            and not _starts_block(line)
+            and not previous.lstrip().startswith(("#", "|", "```", "~~~"))
+            and not previous.endswith(("  ", "\\"))
+        )
+        if joinable:
+            out[-1] = previous.rstrip() + " " + line.lstrip()  # its own trailing spaces may be a hard break
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+# -- an assessment, conclusion first --------------------------------------------------------------------
+
+STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+"""A criterion status in words."""
+
+STATUS_SYMBOLS = {"met": "✓", "not_met": "✗", "unknown": "?"}
+"""A criterion status as one symbol (the grid's cells; the legend names them)."""
+
+SHORT_LABELS = {
+    "polyneuropathy": "Polyneuropathy",
+    "monoclonal_plasma_cell_disorder": "Monoclonal",
+    "sclerotic_bone_lesions": "Sclerotic bone",
+    "vegf_elevated": "VEGF",
+    "castleman_disease": "Castleman",
+    "extravascular_volume_overload": "Volume overload",
+    "organomegaly": "Organomegaly",
+    "endocrinopathy": "Endocrinopathy",
+    "skin_changes": "Skin changes",
+    "papilledema": "Papilledema",
+    "polycythemia_thrombocytosis": "Polycyth/thromb",
+}
+"""The criteria's names in a grid cell (at most 15 characters; the full labels are in the text around it)."""
+
+GRID_LEGEND = "✓ met  ✗ not met  ? unknown"
+
+
+def _status(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def criteria_grid(criteria: dict[str, dict[str, Any]], width: int = 80) -> list[str]:
+    """The criteria as a compact grid of plain-text lines: one row per group (mandatory, major, minor), each
+    criterion a cell `✓ name`, wrapped into `width` columns. Shared by the chat's case panel and `assess`."""
+    cell = max(len(label) for label in SHORT_LABELS.values()) + 4  # symbol, space, label, two-space gap
+    group_width = max(len(group) for group in criteria) + 2 if criteria else 0
+    inline = width >= group_width + 2 * cell  # the group's name beside its cells, else on a line of its own
+    columns = max(1, (width - (group_width if inline else 0)) // cell)
+    lines: list[str] = []
+    for group, statuses in criteria.items():
+        cells = [f"{STATUS_SYMBOLS.get(_status(s), '?')} {SHORT_LABELS.get(name, name.replace('_', ' '))}" for name, s in statuses.items()]
+        rows = [cells[i : i + columns] for i in range(0, len(cells), columns)] or [[]]
+        if not inline:
+            lines.append(group.capitalize())
+        for n, row in enumerate(rows):
+            head = (group.capitalize() if n == 0 else "").ljust(group_width) if inline else ""
+            lines.append((head + "".join(c.ljust(cell) for c in row)).rstrip())
+    return lines
+
+
+def _cited(text: str, citations: Iterable[int]) -> str:
+    citations = list(citations)
+    text = " ".join(str(text).split())
+    return f"{text} {format_citations(citations)}" if citations else text
+
+
+def assessment_markdown(result: Any, kb_criteria: dict[str, Any], *, treatment: bool) -> tuple[str, list[int]]:
+    """(an assessment as Markdown, the reference numbers it cites), the conclusion first: the verdict, the
+    treatment approach and the cautions, then what is missing and what to test next, the notes, and last the
+    criteria one by one. `kb_criteria` is the knowledge base's criteria (label, settled_by, citations).
+    Used by the chat, its export and anything else that shows an assessment."""
+    cited: list[int] = []
+    labels = {name: c.label for name, c in kb_criteria.items()}
+    lines = [f"**Verdict: {_status(result.verdict).replace('_', ' ')}**", ""]
+    if treatment:
+        lines += treatment_lines(result, cited)
+        lines.append("")
+    if result.missing:
+        lines += ["Still unknown and able to change the verdict: " + ", ".join(labels.get(m, m) for m in result.missing) + ".", ""]
+    if result.next_steps:
+        # each step carries the citations of the criteria it settles
+        step_cites: dict[str, list[int]] = {step: [] for step in result.next_steps}
+        for name in result.missing:
+            criterion = kb_criteria.get(name)
+            if criterion is not None:
+                step = " ".join(criterion.settled_by.split())
+                if step in step_cites:
+                    step_cites[step] = sorted(set(step_cites[step]) | set(criterion.citations))
+                cited += criterion.citations
+        lines += ["Next steps:", *[f"- {_cited(step, step_cites[step])}" for step in result.next_steps], ""]
+    notes = getattr(result, "notes_cited", [])
+    if notes:
+        lines += ["Notes:", *[f"- {_cited(n.text, n.citations)}" for n in notes], ""]
+        for n in notes:
+            cited += list(n.citations)
+    for group, statuses in result.criteria.items():
+        lines.append(f"{group.capitalize()} criteria:")
+        for name, status in statuses.items():
+            lines.append(f"- {labels.get(name, name)}: {STATUS_WORDS.get(_status(status), _status(status))}")
+        lines.append("")
+    return "\n".join(lines).rstrip(), cited
+
+
+def treatment_lines(result: Any, cited: list[int]) -> list[str]:
+    """The treatment part of an assessment as Markdown lines (approach, rationale, cautions, what to expect);
+    the reference numbers it cites are appended to `cited`."""
+    plan = result.treatment
+    if plan is None:
+        return ["Treatment guidance follows the review's algorithm only once the criteria are met (see the verdict above)."]
+    lines = [f"**Treatment approach: {plan.approach.replace('_', ' ')}**", "", _cited(plan.rationale.text, plan.rationale.citations), ""]
+    cited += list(plan.rationale.citations)
+    lines.append("Cautions for every patient with active disease:")
+    for note in plan.caution_notes:
+        lines.append(f"- {_cited(note.text, note.citations)}")
+        cited += list(note.citations)
+    if plan.details:
+        lines += ["", "What to expect:"]  # a paragraph between, so the two lists stay two lists
+    for detail in plan.details:
+        lines.append(f"- {_cited(detail.text, detail.citations)}")
+        cited += list(detail.citations)
+    return lines
+
+
+def assessment_html(result: Any, kb_criteria: dict[str, Any], *, title: str, source: str) -> str:
+    """A standalone HTML page of an assessment: the conclusion first (as `assessment_markdown`), then the criteria
+    as a grid table with each state in words and as a symbol. Every text is escaped; no script, no remote asset."""
+    import html
+
+    text, _cited = assessment_markdown(result, kb_criteria, treatment=True)
+    # the Markdown above ends with the criteria as lists; the page shows them as the grid instead
+    conclusion = text.split("\nMandatory criteria:")[0].rstrip()
+    body: list[str] = []
+    in_list = False
+    for line in conclusion.split("\n"):
+        if line.startswith("- "):
+            if not in_list:
+                body.append("<ul>")
+                in_list = True
+            body.append(f"<li>{_inline_html(line[2:])}</li>")
+            continue
+        if in_list:
+            body.append("</ul>")
+            in_list = False
+        if line.strip():
+            body.append(f"<p>{_inline_html(line)}</p>")
+    if in_list:
+        body.append("</ul>")
+    rows = []
+    for group, statuses in result.criteria.items():
+        cells = "".join(
+            f'<td class="{_status(s).replace("_", "-")}">{STATUS_SYMBOLS.get(_status(s), "?")} '
+            f"{html.escape(kb_criteria[n].label if n in kb_criteria else n)}"
+            f" <small>({STATUS_WORDS.get(_status(s), _status(s))})</small></td>"
+            for n, s in statuses.items()
+        )
+        rows.append(f"<tr><th>{html.escape(group.capitalize())}</th>{cells}</tr>")
+    style = (
+        "body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .5em;text-align:left;vertical-align:top}"
+        ".met{background:#dfd}.not-met{background:#fdd}.unknown{background:#eee;color:#555}"
+    )
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(title)}</title><style>{style}</style></head><body>",
+            f"<h1>{html.escape(title)}</h1>",
+            f"<p>Source: <em>{html.escape(source)}</em></p>",
+            "<p>Educational aid, not a substitute for clinical judgement.</p>",
+            *body,
+            "<h2>Criteria</h2>",
+            "<table>",
+            *rows,
+            "</table>",
+            "</body></html>",
+            "",
+        ]
+    )
+
+
+def _inline_html(markdown_line: str) -> str:
+    """One line of the assessment's Markdown as HTML: escaped, with its **bold** kept."""
+    import html
+    import re
+
+    escaped = html.escape(markdown_line)
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)

@@ -54,6 +54,27 @@ def test_json(good, capsys):
     assert data["missing"] == [] and data["notes"][0].endswith("[32]")
 
 
+@pytest.mark.parametrize(("value", "flag", "expected"), [(150, True, "unknown"), (150, False, "not_met"), (640, False, "met")])
+def test_a_plasma_vegf_and_the_laboratory_flag(tmp_path, capsys, value, flag, expected):
+    """INTERFACE.md section 3: a plasma value at or below 200 pg/mL flagged elevated is borderline (unknown, with
+    a cited note); above 200 it is met whatever the flag says (with a note)."""
+    path = tmp_path / "case.yaml"
+    path.write_text(f"vegf_pg_ml: {value}\nvegf_specimen: plasma\nvegf_elevated: {str(flag).lower()}\n")
+    assert main(["assess", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    data = json.loads(out)
+    assert data["criteria"]["major"]["vegf_elevated"] == expected
+    notes = " ".join(data["notes"])
+    if expected == "unknown":
+        assert "typically" in notes and "68% sensitive" in notes and "[1]" in notes
+        assert "vegf_elevated" in data["missing"]
+    elif expected == "met":
+        assert "flag disagrees" in notes and "[1]" in notes
+    else:
+        assert "typically" not in notes and "flag disagrees" not in notes
+
+
 def test_json_case_file(tmp_path, capsys):
     path = tmp_path / "case.json"
     path.write_text('{"polyneuropathy": true, "neuropathy_demyelinating": false}')
@@ -149,3 +170,41 @@ def test_duplicate_json_key(tmp_path, capsys):
 def test_no_case_file_is_a_usage_error(capsys):
     assert main(["assess"]) == 2
     _one_error_line(capsys)
+
+
+def test_every_problem_of_a_bad_case_file_on_its_own_line(tmp_path, capsys):
+    path = tmp_path / "bad.yaml"
+    path.write_text("polyneuropathy: maybe\nlight_chain: mu\nfoo: 1\n")
+    assert main(["assess", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert all(line.startswith("guidebot: error: ") and "bad.yaml" in line for line in lines)
+    for line, (number, field) in zip(lines, [(1, "polyneuropathy"), (2, "light_chain"), (3, "foo")]):
+        assert f"line {number}: field '{field}'" in line
+
+
+def test_on_a_terminal_the_report_leads_with_the_conclusion_and_shows_the_grid(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        "polyneuropathy: true\nneuropathy_demyelinating: true\nmonoclonal_plasma_cell_disorder: true\n"
+        "sclerotic_bone_lesions: 2\nclonal_marrow_plasma_cells: false\norganomegaly: true\nskin_changes: false\n"
+    )
+    monkeypatch.setattr("guidebot.cli.assess._terminal_width", lambda: 80)
+    assert main(["assess", str(path)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == "Verdict: meets the POEMS syndrome criteria"
+    assert out.index("Treatment: radiation therapy") < out.index("Cautions:") < out.index("Criteria  (✓ met")
+    assert "Mandatory  ✓ Polyneuropathy   ✓ Monoclonal" in lines
+    assert any(line.startswith("Minor      ") and "✓ Organomegaly" in line for line in lines)
+    assert "✗ Skin changes" in out and all(len(line) <= 80 for line in lines if "✓" in line or "?" in line[:12])
+
+
+def test_piped_the_report_lists_each_criterion_in_words(tmp_path, capsys):
+    path = tmp_path / "case.yaml"
+    path.write_text("polyneuropathy: true\n")
+    assert main(["assess", str(path)]) == 0  # capsys is not a terminal
+    out = capsys.readouterr().out
+    assert "Mandatory criteria" in out and "? unknown" in out and "Criteria  (" not in out

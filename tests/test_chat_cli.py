@@ -99,6 +99,8 @@ def test_export_at_the_end(monkeypatch, tmp_path):
     assert code == 0
     text = target.read_text()
     assert "**You:** does my patient have POEMS?" in text and "Verdict: not met" in text
+    page = (tmp_path / "out.html").read_text()
+    assert "<strong>Verdict: not met</strong>" in page and page.count("<tr>") == 3
 
 
 def test_export_to_a_bad_path_is_exit_2(monkeypatch, capsys, tmp_path):
@@ -170,3 +172,29 @@ def test_a_described_patient_starts_the_diagnosis_with_the_findings_recorded(mon
     assert "Recorded" in reply["text"] and "light chain: lambda" in reply["text"]
     # what was typed is not asked again: the next question is one the sentence did not answer
     assert reply["awaiting"]["slot"] not in {"polyneuropathy", "neuropathy_demyelinating", "monoclonal_plasma_cell_disorder"}
+
+
+def test_plain_new_starts_a_new_chat(monkeypatch):
+    code, out = run_chat(["--plain", "--new"], ["/help"], monkeypatch)
+    assert code == 0 and out.startswith("guidebot> ") and "/cautions" in out
+
+
+def test_new_opens_the_ui_without_offering_a_session(monkeypatch):
+    import sys
+    import types
+
+    calls = []
+    fake = types.ModuleType("guidebot.ui.app")
+    fake.run_app = lambda resume=None: calls.append(resume) or 0
+    monkeypatch.setitem(sys.modules, "guidebot.ui.app", fake)
+    monkeypatch.setattr("guidebot.cli.chat._is_terminal", lambda stream: True)
+    assert run_chat(["--new"], [], monkeypatch)[0] == 0
+    assert calls == [False]
+
+
+def test_a_usage_error_names_guidebot_once(capsys):
+    assert main(["chat", "--plain", "--no-such-flag"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("guidebot") == 1 and "unrecognized arguments: --no-such-flag" in err
+    assert main(["chat", "--new", "--resume"]) == 2
+    assert "not allowed with" in capsys.readouterr().err

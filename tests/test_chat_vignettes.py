@@ -59,3 +59,21 @@ def test_vignette_through_chat(path, tmp_path, monkeypatch, capsys):
     if wants_treatment:
         assert final["assessment"]["treatment"]["approach"] == expect["approach"]
         assert "Treatment approach" in final["text"]
+
+
+@pytest.mark.parametrize("path", VIGNETTES, ids=lambda p: p.stem)
+def test_vignette_diagnosis_runs_on_to_the_treatment(path, tmp_path, monkeypatch, capsys):
+    """Opened as a diagnosis, the chat still ends where assess --json does, treatment included (INTERFACE 5)."""
+    monkeypatch.setenv("GUIDEBOT_DATA_DIR", str(tmp_path / "data"))
+    vignette = yaml.safe_load(path.read_text())
+    case = vignette["case"]
+    objects, asked = drive_case(case, DIAGNOSIS_OPENING, monkeypatch)
+    final = objects[-1]
+    assert final["assessment"] is not None and final["awaiting"] is None
+    established = {slot: case[slot] for slot in asked if case.get(slot) is not None}
+    assert final["assessment"] == _assess_json(established, tmp_path, capsys)
+    full = _assess_json(case, tmp_path, capsys)
+    assert final["assessment"]["verdict"] == full["verdict"]
+    if full["verdict"] == "meets_criteria":
+        assert final["assessment"]["treatment"]["approach"] == full["treatment"]["approach"]
+        assert "Treatment approach" in final["text"]

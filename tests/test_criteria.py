@@ -46,9 +46,12 @@ def test_sclerotic_bone_lesions(lesions, expected):
         (201, "plasma", None, M),
         (200.5, "plasma", None, M),
         (0, "plasma", None, N),
-        (640, "plasma", False, M),  # the plasma value wins over a disagreeing flag
-        (150, "plasma", True, N),
-        (900, "serum", None, U),  # serum runs higher: no plasma threshold, no lab judgement
+        (640, "plasma", False, M),  # above 200 the plasma value wins over a disagreeing flag
+        (150, "plasma", True, U),  # borderline: the Box says "typically" >200, 68% sensitive
+        (200, "plasma", True, U),
+        (150, "plasma", False, N),
+        (201, "plasma", True, M),
+        (900, "serum", None, U),  # serum is thought to run higher: no plasma threshold, no lab judgement
         (900, "serum", True, M),
         (150, "serum", False, N),
         (90, "serum", True, M),
@@ -66,12 +69,23 @@ def test_vegf(value, specimen, flag, expected):
 
 
 @pytest.mark.parametrize(
-    ("value", "flag", "disagrees"),
-    [(640, False, True), (150, True, True), (640, True, False), (150, False, False), (640, None, False)],
+    ("value", "flag", "disagrees", "borderline"),
+    [
+        (640, False, True, False),  # above 200 and not flagged: met, with a note
+        (150, True, False, True),  # at or below 200 and flagged: unknown, with a note
+        (200, True, False, True),
+        (640, True, False, False),
+        (150, False, False, False),
+        (640, None, False, False),
+        (150, None, False, False),
+    ],
 )
-def test_vegf_flag_disagreement_is_only_about_plasma(value, flag, disagrees):
-    assert r.vegf_flag_disagrees(Case(vegf_pg_ml=value, vegf_specimen="plasma", vegf_elevated=flag)) is disagrees
-    assert r.vegf_flag_disagrees(Case(vegf_pg_ml=value, vegf_specimen="serum", vegf_elevated=flag)) is False
+def test_vegf_flag_disagreement_and_borderline_are_only_about_plasma(value, flag, disagrees, borderline):
+    plasma = Case(vegf_pg_ml=value, vegf_specimen="plasma", vegf_elevated=flag)
+    assert r.vegf_flag_disagrees(plasma) is disagrees
+    assert r.vegf_borderline(plasma) is borderline
+    serum = Case(vegf_pg_ml=value, vegf_specimen="serum", vegf_elevated=flag)
+    assert r.vegf_flag_disagrees(serum) is False and r.vegf_borderline(serum) is False
 
 
 @pytest.mark.parametrize(

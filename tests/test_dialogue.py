@@ -59,24 +59,28 @@ def test_turn_json_puts_the_interface_keys_first(bot):
 # -- the diagnosis flow -------------------------------------------------------------------------------
 
 
-def test_diagnosis_asks_only_what_could_change_the_verdict(bot, kb):
+def test_diagnosis_asks_only_what_could_change_the_verdict_then_goes_on_to_figure_3(bot, kb):
     answers = {
         "polyneuropathy": "yes", "neuropathy_demyelinating": "yes", "monoclonal_plasma_cell_disorder": "yes",
         "sclerotic_bone_lesions": "2", "extravascular_volume_overload": "yes",
     }
     turn = say(bot, DIAGNOSE)
     asked = []
-    while turn.awaiting:
+    while turn.awaiting and turn.awaiting.slot in answers:
         slot = turn.awaiting.slot
         assert slot == slots_to_ask(bot.case, "diagnosis")[0]  # one at a time, in the engine's order
         asked.append(slot)
         turn = bot.respond(answers[slot])
     assert asked == list(answers)
+    assert assess(bot.case, kb).verdict == "meets_criteria"
+    # the criteria are met: the same flow asks what Figure 3 needs (2 lesions known: only the marrow clone)
+    assert turn.awaiting.slot == "clonal_marrow_plasma_cells" and "Figure 3" in turn.text
+    turn = bot.respond("no")
     assert turn.assessment == assess(bot.case, kb).to_dict()
     assert turn.assessment["verdict"] == "meets_criteria"
-    assert "Verdict: meets criteria" in turn.text
+    assert turn.assessment["treatment"]["approach"] == "radiation"
+    assert "Verdict: meets criteria" in turn.text and "Treatment approach: radiation" in turn.text
     assert bot.flow is None
-    assert turn.suggestions == [{"intent": "treatment.plan", "title": turn.suggestions[0]["title"]}]
 
 
 def test_stops_as_soon_as_the_verdict_is_settled(bot):
@@ -309,6 +313,29 @@ def test_workup_skips_what_is_already_known(bot, kb):
     assert turn.awaiting.slot not in ("polyneuropathy", "neuropathy_demyelinating")
 
 
+def _workup_to_vegf(bot: DialogueManager, value: str, specimen: str) -> Turn:
+    """Walk the workup to the VEGF step (neuropathy, demyelination, M-protein and lambda all yes) and give a level."""
+    turn = say(bot, "/workup", "yes", "yes", "yes", "lambda")
+    assert turn.awaiting.slot == "vegf_pg_ml", turn.awaiting
+    return say(bot, value, specimen)
+
+
+def test_workup_asks_the_lab_flag_of_a_low_plasma_vegf_where_it_could_change_the_verdict(bot):
+    turn = _workup_to_vegf(bot, "150", "plasma")
+    assert turn.awaiting.slot == "vegf_elevated"  # a flag of elevated would leave VEGF open: worth asking
+
+
+def test_workup_does_not_ask_the_lab_flag_of_a_plasma_vegf_above_200(bot):
+    turn = _workup_to_vegf(bot, "640", "plasma")
+    assert turn.awaiting.slot != "vegf_elevated"
+
+
+def test_workup_does_not_ask_the_lab_flag_once_another_major_is_met(bot):
+    say(bot, "4 sclerotic bone lesions")
+    turn = _workup_to_vegf(bot, "150", "plasma")
+    assert turn.awaiting is None or turn.awaiting.slot != "vegf_elevated"
+
+
 # -- commands -----------------------------------------------------------------------------------------
 
 
@@ -353,6 +380,21 @@ def test_export(bot, tmp_path):
     text = target.read_text()
     assert "## Transcript" in text and "**You:** does my patient have POEMS?" in text
     assert "## Current assessment" in text and "Verdict:" in text
+    page = (tmp_path / "chat.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "Demyelinating polyneuropathy" in page
+
+
+def test_export_without_a_path_goes_to_the_export_folder(bot, tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIDEBOT_EXPORT_DIR", str(tmp_path / "exports"))
+    monkeypatch.chdir(tmp_path)
+    turn = bot.respond("/export")
+    written = sorted((tmp_path / "exports").iterdir())
+    assert [p.suffix for p in written] == [".html", ".md"]
+    assert all(str(p) in turn.text for p in written)  # the full path, not a bare name
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in written)
+    assert not list(tmp_path.glob("*.md"))  # never the current directory
+    turn = bot.respond("/export named.md")
+    assert str(tmp_path / "exports" / "named.md") in turn.text
 
 
 def test_unknown_command_mid_flow_keeps_asking(bot):
@@ -368,7 +410,9 @@ def test_number_without_suggestions(bot):
 
 
 def test_clean_input():
-    assert clean_input("a\x00b\x1b[31mc\td") == ("a b [31mc d", None)
+    # a whole escape sequence goes, not just its ESC (which would leave "[31m" behind), typed out or real
+    assert clean_input("a\x00b\x1b[31mc\td") == ("a bc d", None)
+    assert clean_input("VEGF \\x1b[31m high") == ("VEGF high", None)
     long, notice = clean_input("x" * (MAX_INPUT_CHARS + 10))
     assert len(long) == MAX_INPUT_CHARS and "cut" in notice
 

@@ -129,6 +129,9 @@ def test_next_steps_come_from_criteria_yaml_in_order():
         ({"vegf_pg_ml": 640, "vegf_specimen": "plasma", "vegf_elevated": False},
          ["vegf_lab_flag_disagrees", "vegf_other_causes"], ["serum_runs_higher"]),
         ({"vegf_pg_ml": 640, "vegf_specimen": "plasma"}, ["vegf_other_causes"], ["vegf_lab_flag_disagrees"]),
+        ({"vegf_pg_ml": 150, "vegf_specimen": "plasma", "vegf_elevated": True},
+         ["vegf_borderline"], ["vegf_lab_flag_disagrees", "vegf_other_causes"]),
+        ({"vegf_pg_ml": 150, "vegf_specimen": "plasma", "vegf_elevated": False}, [], ["vegf_borderline", "vegf_lab_flag_disagrees"]),
         ({"vegf_pg_ml": 120, "vegf_specimen": "plasma"}, [], ["vegf_other_causes"]),
         ({"vegf_pg_ml": 640}, ["vegf_specimen_unknown"], ["vegf_other_causes"]),
         ({"endocrinopathy": ["thyroid"]}, ["thyroid_diabetes_alone"], []),
@@ -266,6 +269,30 @@ def test_vegf_follow_ups():
     assert "vegf_elevated" in serum and "vegf_pg_ml" not in serum
 
 
+def test_the_lab_flag_of_a_low_plasma_value_is_asked_only_where_it_could_change_the_verdict():
+    low = dict(vegf_pg_ml=150, vegf_specimen="plasma")
+    # VEGF is the only major left: a flag of elevated would leave it open, so it is asked
+    only_major = case(sclerotic_bone_lesions=0, castleman_disease=False, **low)
+    assert assess(only_major).verdict == "not_met"
+    assert slots_to_ask(only_major) == ["vegf_elevated"]
+    flagged = only_major.with_value("vegf_elevated", True)
+    assert assess(flagged).verdict == "indeterminate" and assess(flagged).missing == ["vegf_elevated"]
+    assert slots_to_ask(flagged) == []  # nothing more the chat could ask settles a borderline value
+    not_flagged = only_major.with_value("vegf_elevated", False)
+    assert assess(not_flagged).verdict == "not_met" and slots_to_ask(not_flagged) == []
+    # another major is met: the flag changes nothing, so it is not asked
+    assert "vegf_elevated" not in slots_to_ask(case(sclerotic_bone_lesions=2, **low))
+    # no minor criterion can be met: nothing could change the verdict
+    assert slots_to_ask(case(sclerotic_bone_lesions=0, castleman_disease=False, organomegaly=False,
+                             extravascular_volume_overload=False, endocrinopathy=[], skin_changes=False,
+                             papilledema=False, polycythemia=False, thrombocytosis=False, **low)) == []
+    # the flag comes before the minor criteria it could make worth asking
+    assert slots_to_ask(case(sclerotic_bone_lesions=0, castleman_disease=False, organomegaly=None, **low))[0] == "vegf_elevated"
+    # a value above 200 is met whatever the laboratory says: its flag is never asked
+    assert "vegf_elevated" not in slots_to_ask(case(sclerotic_bone_lesions=0, castleman_disease=False, vegf_pg_ml=640,
+                                                    vegf_specimen="plasma", organomegaly=None))
+
+
 def test_a_met_major_stops_the_other_major_questions():
     asks = slots_to_ask(Case(polyneuropathy=True, neuropathy_demyelinating=True, monoclonal_plasma_cell_disorder=True,
                              sclerotic_bone_lesions=1))
@@ -341,7 +368,7 @@ EXPECTED_CITATIONS = {
     "induction_before_collection": [9, 45, 50],
     "stem_cell_mobilization": [51, 52],
     "avoid_bevacizumab": [65, 66],
-    "lmwh_prophylaxis": [33, 35],
+    "lmwh_prophylaxis": [33],  # the registry that suggested it; the review's printed [35] is a slip (references.yaml)
     "plasma_exchange_ineffective": [67],
     "avoid_neurotoxic_agents": [],
     "engraftment_syndrome": [43, 48],
@@ -375,3 +402,14 @@ def test_engine_knowledge_covers_every_criterion_and_case_field():
     workup_slots = [s for step in kb.workup for s in step.slots]
     assert sorted(workup_slots) == sorted(CASE_FIELDS)  # every field is filled by exactly one workup step
     assert [s.id for s in kb.workup][0] == "neurophysiology" and kb.workup[-1].id == "transplant_eligibility"
+
+
+def test_the_step_by_step_workup_asks_the_lab_flag_by_the_same_rule():
+    from guidebot.criteria.engine import lab_flag_worth_asking
+
+    assert lab_flag_worth_asking(Case())  # no plasma value: the flag decides
+    assert lab_flag_worth_asking(Case(vegf_pg_ml=900, vegf_specimen="serum"))
+    assert not lab_flag_worth_asking(Case(vegf_pg_ml=640, vegf_specimen="plasma"))  # above 200: decided
+    assert lab_flag_worth_asking(Case(vegf_pg_ml=150, vegf_specimen="plasma"))  # borderline possible, rest open
+    assert not lab_flag_worth_asking(case(vegf_pg_ml=150, vegf_specimen="plasma"))  # lesions already a major
+    assert not lab_flag_worth_asking(Case(vegf_pg_ml=150, vegf_specimen="plasma", vegf_elevated=False))

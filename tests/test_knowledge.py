@@ -21,15 +21,16 @@ def text_of(kb, fact_id: str) -> str:
 PINNED = [
     ("diagnosis.vegf_threshold", "threshold", [r">\s?200 pg/mL", r"\b68%", r"\b95%", r"plasma"], {1}),
     ("diagnosis.vegf_use", "threshold", [r"one specimen type", r"plasma\s+or serum"], {33}),
-    ("diagnosis.vegf_serum_vs_plasma", "threshold", [r"serum VEGF runs higher than plasma", r">200 pg/mL", r"studied in \W*plasma"], {1, 31}),
+    ("diagnosis.vegf_serum_vs_plasma", "threshold", [r"serum VEGF is thought to be higher than plasma", r">200 pg/mL", r"studied in \W*plasma"], {1, 31}),
     ("criteria.rule", "criterion", [r"mandatory", r"\b(1|one) major", r"\b(1|one) minor", r"both"], {1, 2}),
     ("criteria.endocrine_exception", "criterion", [r"thyroid", r"diabetes", r"alone|by themselves|on their own"], set()),
     ("treatment.radiation_dose", "threshold", [r"\b45 Gy", r"35-54 Gy"], {41, 42}),
     ("treatment.melphalan_dose", "threshold", [r"140-200 mg/m²", r"autologous"], {43}),
     ("treatment.bevacizumab", "caution", [r"bevacizumab", r"\b(not|against|avoid)", r"death"], {65, 66}),
     ("treatment.plasma_exchange", "caution", [r"plasma exchange", r"ineffective|not effective|does not work"], {67}),
-    ("treatment.lmwh_prophylaxis", "caution", [r"low-molecular-weight heparin|LMWH", r"active disease", r"prophyla"], set()),
+    ("treatment.lmwh_prophylaxis", "caution", [r"low-molecular-weight heparin|LMWH", r"active disease", r"prophyla", r"antiplatelet"], {33}),
     ("treatment.neurotoxic_agents", "caution", [r"bortezomib", r"thalidomide", r"neuropathy"], set()),
+    ("workup.fundoscopy", "caution", [r"papilledema", r"asymptomatic", r"ophthalmologist", r"initial examination and follow-up"], {26}),
     ("treatment.algorithm", "criterion", [r"1 to 3|1-3", r"radiation", r"more than 3|>\s?3", r"clonal"], {2, 9, 38}),
 ]
 
@@ -97,3 +98,63 @@ def test_the_lexicon_maps_what_trainees_type(kb):
     variants = {v.casefold(): t.canonical for t in kb.lexicon for v in t.variants}
     for typed in ("avastin", "bev", "plex", "len-dex", "hdm", "ivig", "lmwh", "cidp" if "cidp" in variants else "ncs"):
         assert typed in variants, typed
+
+
+# The review's Table heads its cohort columns with shifted reference numbers (Japan 44, UCLH 45, EBMT 46); its own
+# reference list has 44 = Cook (EBMT), 45 = Kawajiri-Manako (Japan), 46 = Tomkins (UCLH). Each column cites its paper.
+TABLE_COLUMNS = [
+    ("treatment.table_japan", 45, "Kawajiri-Manako C", "nationwide survey in Japan"),
+    ("treatment.table_uclh", 46, "Tomkins O", "High-dose therapy and autologous transplantation for POEMS"),
+    ("treatment.table_ebmt", 44, "Cook G", "European Society for Blood & Marrow Transplantation"),
+]
+
+
+@pytest.mark.parametrize(("fact_id", "number", "author", "title_words"), TABLE_COLUMNS, ids=[c[0] for c in TABLE_COLUMNS])
+def test_each_table_column_cites_its_own_paper(kb, fact_id, number, author, title_words):
+    fact = kb.facts[fact_id]
+    assert fact.citations == [number]
+    reference = kb.references[number]
+    assert reference.authors.startswith(author) and title_words in reference.title
+    answer = text_of(kb, fact_id)
+    assert answer.count("shifted") == 1, "say once that the Table's column references are shifted"
+    assert '"Patients who received first-line treatment, %"' in answer  # the row quoted by its label
+
+
+def test_each_citation_slip_is_listed_for_the_curator(kb):
+    from guidebot.knowledge.loader import read_file
+    from guidebot.knowledge.schema import ReferencesFile
+
+    loaded, problems = read_file(kb.root, kb.root / "references.yaml", ReferencesFile)
+    assert loaded is not None and not problems
+    slips = {fact: slip for slip in loaded.model.citation_slips for fact in slip.facts}
+    for fact_id, number, _, _ in TABLE_COLUMNS:
+        assert slips[fact_id].cited == [number] and slips[fact_id].printed_refs != [number]
+    assert slips["treatment.lmwh_prophylaxis"].printed_refs == [35] and slips["treatment.lmwh_prophylaxis"].cited == [33]
+    assert set(slips["treatment.neurotoxic_agents"].not_cited) == {58, 59, 60}
+    assert slips["treatment.mobilization"].printed_refs == [51, 52]
+
+
+def test_misprinted_references_are_not_cited(kb):
+    """The registry (33) made the LMWH-plus-antiplatelet suggestion, not the pulmonary hypertension paper (35); the
+    Figure 3 footnote that avoids bortezomib cites nothing, and 58-60 report bortezomib and ixazomib results."""
+    assert 35 not in kb.facts["treatment.lmwh_prophylaxis"].citations
+    assert 35 not in kb.statements["lmwh_prophylaxis"].citations
+    assert not {58, 59, 60} & set(kb.facts["treatment.neurotoxic_agents"].citations)
+
+
+# Hedges the review keeps: (fact or statement id, the hedged phrase)
+HEDGES = [
+    ("diagnosis.bone_marrow", r"seems to be\s+distinctive"),
+    ("diagnosis.vegf_serum_vs_plasma", r"is thought to be higher"),
+    ("serum_runs_higher", r"are thought to be higher"),
+    ("treatment.ixazomib", r"benefit in terms of VEGF normalization"),
+    ("treatment.mayo_hct_series", r"mostly mobilized with G-CSF alone"),
+    ("differential.amyloidosis", r"in hepatic AL"),
+    ("differential.amyloidosis", r"congestive hepatopathy in advanced heart failure"),
+]
+
+
+@pytest.mark.parametrize(("item", "phrase"), HEDGES, ids=[f"{h[0]}:{h[1][:20]}" for h in HEDGES])
+def test_the_reviews_hedges_are_kept(kb, item, phrase):
+    text = text_of(kb, item) if item in kb.facts else " ".join(kb.statements[item].text.split())
+    assert re.search(phrase, text), f"{item}: {phrase!r} not in {text!r}"

@@ -51,3 +51,14 @@ def test_the_wheel_ships_the_knowledge_and_finds_it(tmp_path, kb):
     where, count = _probe(tmp_path, site)
     assert where.endswith("guidebot/_knowledge")
     assert int(count) == len(kb.facts)
+    # a first ask on a new machine (empty cache) reads the index built at packaging time: no validation
+    assert "guidebot/_knowledge/index.seed.pickle" in names
+    env = {k: v for k, v in os.environ.items() if k != "GUIDEBOT_KNOWLEDGE"}
+    env.update(PYTHONPATH=str(site), GUIDEBOT_CACHE_DIR=str(tmp_path / "new-machine"))
+    first = (
+        "import io, sys, contextlib\nfrom guidebot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n    main(['ask', 'vegf cutoff', '--json'])\n"
+        "print('diagnosis.vegf_threshold' in out.getvalue(), 'pydantic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", first], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False"], done.stderr

@@ -60,3 +60,66 @@ def test_every_fact_renders_without_markdown_marks(kb):
         plain = markdown_to_plain(fact.answer)
         assert plain.strip()
         assert "**" not in plain, fact.id
+
+
+def test_unwrap_soft_breaks_keeps_paragraphs_lists_and_hard_breaks():
+    from guidebot.render import unwrap_soft_breaks
+
+    text = "A plasma VEGF\nabove 200 pg/mL.\n\n- one item\n  wrapped\n- two\n1. first\nline end  \nnext\n```\ncode\nkept\n```"
+    assert unwrap_soft_breaks(text) == (
+        "A plasma VEGF above 200 pg/mL.\n\n- one item wrapped\n- two\n1. first line end  \nnext\n```\ncode\nkept\n```"
+    )
+
+
+def test_every_json_answer_has_no_soft_line_break(kb):
+    from guidebot.render import unwrap_soft_breaks
+
+    for fact in kb.facts.values():
+        for paragraph in unwrap_soft_breaks(fact.answer).split("\n\n"):
+            for line in paragraph.split("\n")[1:]:
+                assert line.lstrip().startswith(("- ", "* ", "|", "#")) or line.lstrip()[:1].isdigit(), (fact.id, line)
+
+
+def _assessment(kb, **case):
+    from guidebot.criteria import Case, assess
+
+    return assess(Case(**case), kb)
+
+
+FULL_CASE = dict(
+    polyneuropathy=True, neuropathy_demyelinating=True, monoclonal_plasma_cell_disorder=True,
+    sclerotic_bone_lesions=2, clonal_marrow_plasma_cells=False, organomegaly=True,
+)
+
+
+def test_assessment_leads_with_the_conclusion(kb):
+    from guidebot.render import assessment_markdown
+
+    result = _assessment(kb, **FULL_CASE)
+    text, cited = assessment_markdown(result, kb.criteria, treatment=True)
+    order = [text.index(s) for s in ("**Verdict: meets criteria**", "**Treatment approach: radiation**",
+                                     "Cautions for every patient", "Mandatory criteria:", "Minor criteria:")]
+    assert order == sorted(order)
+    caution_citations = {n for note in result.treatment.caution_notes for n in note.citations}
+    assert caution_citations and caution_citations <= set(cited)  # every caution shown is cited
+
+
+def test_criteria_grid_fits_and_names_every_state(kb):
+    from guidebot.render import criteria_grid
+
+    result = _assessment(kb, **FULL_CASE, skin_changes=False)
+    for width in (38, 80, 120):
+        lines = criteria_grid(result.criteria, width)
+        assert all(len(line) <= width for line in lines), (width, lines)
+        cells = " ".join(lines)
+        assert cells.count("✓") == 4 and cells.count("✗") == 1 and cells.count("?") == 6
+    assert criteria_grid(result.criteria, 80)[0].startswith("Mandatory  ✓ Polyneuropathy")
+    assert criteria_grid(result.criteria, 38)[0] == "Mandatory"
+
+
+def test_assessment_html_is_escaped_and_has_the_grid(kb):
+    from guidebot.render import assessment_html
+
+    page = assessment_html(_assessment(kb, **FULL_CASE), kb.criteria, title="<b>x</b>", source="review")
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert page.count("<tr>") == 3 and 'class="met"' in page and "<strong>Verdict: meets criteria</strong>" in page

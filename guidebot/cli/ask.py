@@ -14,39 +14,50 @@ from guidebot.errors import ExitCode, InputError
 MAX_LINE_CHARS = 2000
 """A `--jsonl` line longer than this is truncated before matching (the answer object says so)."""
 
-_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)} | {127: None}
-_CONTROL.update({9: " ", 10: " ", 13: " "})
+MAX_LINE_BYTES = 4 * MAX_LINE_CHARS + 64
+"""A `--jsonl` line is read at most this many bytes at a time: a line without an end never fills memory."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """QUESTION, --json, --jsonl, --refs, --knowledge."""
     parser.add_argument("question", nargs="?", metavar="QUESTION", help="the question, in quotes")
-    parser.add_argument("--json", action="store_true", help="print the answer object (INTERFACE section 2) as JSON")
+    parser.add_argument("--json", action="store_true", help="print the answer object as JSON (docs/interface.md, section 2)")
     parser.add_argument("--jsonl", action="store_true", help="read one question per stdin line, write one JSON answer per line")
     parser.add_argument("--refs", action="store_true", help="also print the full references cited")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")
 
 
-def clean_question(text: str) -> str:
-    """Control characters removed (tabs and newlines become spaces) and the ends stripped."""
-    return text.translate(_CONTROL).strip()
+def clean_question(text: str | bytes, max_len: int | None = None) -> str:
+    """The question as `clean_text` makes it: no escape sequences or controls, bad bytes replaced, one line."""
+    from guidebot.text import clean_text
+
+    return clean_text(text, max_len)
+
+
+def _utf8_stdout() -> None:
+    """JSON goes out as UTF-8 whatever the locale says (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and (sys.stdout.encoding or "").lower().replace("-", "") != "utf8":
+        reconfigure(encoding="utf-8", errors="replace")
 
 
 def run(args: argparse.Namespace) -> int:
     """Answer the question(s); returns the exit code."""
+    if args.json or args.jsonl:
+        _utf8_stdout()
     if args.jsonl:
         if args.question is not None:
             raise InputError("give either a QUESTION or --jsonl, not both")
         return _run_jsonl(args)
     if args.question is None:
         raise InputError("no question given: guidebot ask \"QUESTION\" (or --jsonl to read stdin)")
-    question = clean_question(args.question)
+    question = clean_question(args.question, MAX_LINE_CHARS)
     if not question:
         raise InputError("the question is empty")
     from guidebot.routing import get_router
 
     router = get_router(args.knowledge)
-    obj = router.answer(question)
+    obj = _answer(router, question, args.knowledge)
     if args.json:
         import json
 
@@ -56,9 +67,31 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _answer(router, question: str, knowledge: str | None = None) -> dict:
+    """The router's answer; a described patient asking for a verdict gets that patient's `assessment`."""
+    obj = router.answer(question)
+    if obj.get("in_scope"):
+        from guidebot.dialogue.described import MIN_FINDINGS, count_findings
+
+        # only a described patient asking for a verdict loads the knowledge base and the criteria engine
+        if router.asks_for_verdict(obj.get("intent")) and count_findings(question) >= MIN_FINDINGS:
+            from guidebot.dialogue.described import with_assessment
+
+            obj = with_assessment(obj, question, knowledge)
+    return obj
+
+
 def public(obj: dict) -> dict:
-    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones."""
-    return {k: v for k, v in obj.items() if k != "plain"}
+    """The answer object as printed: INTERFACE section 2 keys first, extension keys after, no internal ones.
+
+    `answer` keeps the Markdown's paragraphs and lists but not its soft line breaks (the knowledge files wrap
+    their text; a program wants whole sentences)."""
+    from guidebot.render import unwrap_soft_breaks
+
+    public_obj = {k: v for k, v in obj.items() if k != "plain"}
+    if isinstance(public_obj.get("answer"), str):
+        public_obj["answer"] = unwrap_soft_breaks(public_obj["answer"])
+    return public_obj
 
 
 def format_plain(obj: dict, router=None) -> str:
@@ -89,22 +122,30 @@ def _run_jsonl(args: argparse.Namespace) -> int:
 
     router = get_router(args.knowledge)
     out = sys.stdout
-    # bytes, decoded leniently: invalid UTF-8 becomes U+FFFD instead of a UnicodeDecodeError mid-stream
-    for raw in sys.stdin.buffer:
-        text = raw.decode("utf-8", errors="replace")
-        question = clean_question(text)
+    stdin = sys.stdin.buffer
+    while True:
+        # bytes, decoded leniently by clean_question: invalid UTF-8 becomes U+FFFD, never an error mid-stream
+        raw = stdin.readline(MAX_LINE_BYTES)
+        if not raw:
+            break
+        cut = not raw.endswith(b"\n") and len(raw) >= MAX_LINE_BYTES
+        while cut:  # the rest of an overlong line is read and dropped a chunk at a time
+            rest = stdin.readline(MAX_LINE_BYTES)
+            if not rest or rest.endswith(b"\n"):
+                break
+        question = clean_question(raw, MAX_LINE_CHARS + 1)
         note = None
-        if len(question) > MAX_LINE_CHARS:
-            note = f"the question was {len(question)} characters long; only the first {MAX_LINE_CHARS} were used"
+        if len(question) > MAX_LINE_CHARS or cut:
+            note = f"the question was over {MAX_LINE_CHARS} characters long; only the first {MAX_LINE_CHARS} were used"
             question = question[:MAX_LINE_CHARS]
         if "\ufffd" in question:
             note = ((note + "; ") if note else "") + "invalid UTF-8 in the line was replaced"
         try:
-            obj = public(router.answer(question))
+            obj = public(_answer(router, question, args.knowledge))
         except Exception as exc:  # noqa: BLE001 - one bad line must not end the stream
             obj = {"question": question, "in_scope": False, "intent": None, "confidence": 0.0,
                    "answer": "guidebot could not answer this line.", "citations": [], "suggestions": [],
-                   "error": f"{type(exc).__name__}: {exc}"}
+                   "error": clean_question(f"{type(exc).__name__}: {exc}", 500)}
         if note:
             obj["note"] = note
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")

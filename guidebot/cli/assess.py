@@ -33,23 +33,28 @@ APPROACH_WORDS = {
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of `guidebot assess`."""
-    parser.add_argument("case_file", metavar="CASE_FILE", help="a case file, YAML or JSON (INTERFACE.md section 3)")
+    parser.add_argument("case_file", metavar="CASE_FILE", help="a case file, YAML or JSON (docs/case-file.md)")
     parser.add_argument("--json", action="store_true", help="print the assessment as one JSON object")
 
 
-def render_report(assessment: Any, kb: Any) -> str:
-    """The assessment as a plain-text terminal report (no colour, no Markdown)."""
-    lines: list[str] = []
-    width = max(len(v) for v in SYMBOLS.values())
-    for group, criteria in assessment.criteria.items():
-        lines.append(f"{group.capitalize()} criteria")
-        for name, status in criteria.items():
-            label = kb.criteria[name].label if name in kb.criteria else name
-            lines.append(f"  {SYMBOLS[str(status)]:<{width}}  {label}")
-    lines.append("")
-    lines.append(f"Verdict: {VERDICT_WORDS[assessment.verdict]}")
+def render_report(assessment: Any, kb: Any, grid_width: int | None = None) -> str:
+    """The assessment as a plain-text terminal report (no colour, no Markdown), the conclusion first: verdict,
+    treatment and cautions, what is missing, next steps, notes, then the criteria.
+
+    With `grid_width` (a terminal) the criteria come as the compact grid the chat's case panel shows;
+    otherwise (a pipe, a file) one criterion per line, in words, for programs and screen readers."""
+    lines: list[str] = [f"Verdict: {VERDICT_WORDS[assessment.verdict]}"]
+    treatment = assessment.treatment
+    if treatment is not None:
+        lines.append("")
+        lines.append(f"Treatment: {APPROACH_WORDS[treatment.approach]}")
+        lines.append(f"  {treatment.rationale}")
+        lines.extend(f"  - {detail}" for detail in treatment.details)
+        lines.append("Cautions:")
+        lines.extend(f"  - {note}" for note in treatment.caution_notes)
     if assessment.missing:
         labels = [kb.criteria[n].label if n in kb.criteria else n for n in assessment.missing]
+        lines.append("")
         lines.append(f"Missing: {', '.join(labels)}")
     if assessment.next_steps:
         lines.append("")
@@ -59,14 +64,18 @@ def render_report(assessment: Any, kb: Any) -> str:
         lines.append("")
         lines.append("Notes:")
         lines.extend(f"  - {note}" for note in assessment.notes)
-    treatment = assessment.treatment
-    if treatment is not None:
-        lines.append("")
-        lines.append(f"Treatment: {APPROACH_WORDS[treatment.approach]}")
-        lines.append(f"  {treatment.rationale}")
-        lines.extend(f"  - {detail}" for detail in treatment.details)
-        lines.append("Cautions:")
-        lines.extend(f"  - {note}" for note in treatment.caution_notes)
+    lines.append("")
+    if grid_width is not None:
+        from guidebot.render import GRID_LEGEND, criteria_grid
+
+        lines += ["Criteria  (" + GRID_LEGEND + ")", *criteria_grid(assessment.criteria, grid_width)]
+    else:
+        width = max(len(v) for v in SYMBOLS.values())
+        for group, criteria in assessment.criteria.items():
+            lines.append(f"{group.capitalize()} criteria")
+            for name, status in criteria.items():
+                label = kb.criteria[name].label if name in kb.criteria else name
+                lines.append(f"  {SYMBOLS[str(status)]:<{width}}  {label}")
     return "\n".join(lines)
 
 
@@ -81,5 +90,18 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(assessment.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(render_report(assessment, kb))
+        print(render_report(assessment, kb, grid_width=_terminal_width()))
     return ExitCode.OK
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width when stdout is one, else None (the report then lists criteria line by line)."""
+    import os
+    import sys
+
+    if not sys.stdout.isatty():
+        return None
+    try:
+        return min(os.get_terminal_size(sys.stdout.fileno()).columns, 100)
+    except OSError:
+        return 80

@@ -25,16 +25,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--plain / --jsonl (front end), --resume [SESSION_ID], --export FILE."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--plain", action="store_true", help="plain text, line by line (pipes, screen readers)")
-    mode.add_argument("--jsonl", action="store_true", help="one JSON turn object per input line (INTERFACE section 5)")
-    parser.add_argument(
+    mode.add_argument("--jsonl", action="store_true", help="one JSON turn object per input line (docs/interface.md, section 5)")
+    session = parser.add_mutually_exclusive_group()
+    session.add_argument(
         "--resume",
         nargs="?",
         const="",
         default=None,
         metavar="SESSION_ID",
-        help="continue a saved session (the latest when no id is given); its last turn is shown again",
+        help="continue a saved session (the latest when no id is given); the conversation is shown again",
     )
-    parser.add_argument("--export", metavar="FILE", help="when the chat ends, write it and the assessment to FILE as Markdown")
+    session.add_argument("--new", action="store_true", help="start a new session (the UI does not offer to resume one)")
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        help="when the chat ends, write it and the assessment to FILE as Markdown (and the assessment as HTML beside it)",
+    )
+    add_export_dir(parser)
+
+
+def add_export_dir(parser: argparse.ArgumentParser) -> None:
+    """`--export-dir DIR`, shared by `chat` and the UI: where `/export` writes (docs/data.md)."""
+    parser.add_argument(
+        "--export-dir",
+        metavar="DIR",
+        help="where /export writes its files (default: the exports folder in guidebot's data directory)",
+    )
+
+
+def apply_export_dir(args: argparse.Namespace) -> None:
+    """Make `--export-dir` the folder `/export` writes to, for this process (the manager reads the variable)."""
+    if getattr(args, "export_dir", None):
+        import os
+
+        os.environ["GUIDEBOT_EXPORT_DIR"] = os.path.abspath(os.path.expanduser(args.export_dir))
 
 
 def read_line(stream: Any) -> tuple[str | None, bool]:
@@ -90,6 +114,8 @@ def _launch_ui(args: argparse.Namespace) -> int | None:
         return None
     # run_app's resume: True = the latest session, a str = that session, None = let the app offer one
     resume = True if args.resume == "" else args.resume
+    if args.new:
+        resume = False
     result = run_app(resume=resume)
     return int(result) if isinstance(result, int) else ExitCode.OK
 
@@ -107,6 +133,7 @@ def _manager(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chat until end of input; exit 0 at EOF, 2 for a missing or corrupt session."""
+    apply_export_dir(args)
     if not args.plain and not args.jsonl:
         # a full-screen app needs a terminal on both ends; piped input or output gets the plain chat
         code = _launch_ui(args) if _is_terminal(sys.stdin) and _is_terminal(sys.stdout) else None
@@ -129,11 +156,21 @@ def run(args: argparse.Namespace) -> int:
         # an overlong line was cut here; the manager shortens it further and says so in its reply
         write(out, manager.respond(line))
     if args.export:
-        try:
-            with open(args.export, "w", encoding="utf-8") as fh:
-                fh.write(manager.export_markdown())
-        except OSError as exc:
-            raise GuidebotError(f"cannot write {args.export}: {exc.strerror or exc}") from exc
+        from pathlib import Path
+
+        from guidebot.userdata import write_private
+
+        target = Path(args.export)
+        # the Markdown at FILE and, beside it, the assessment as an HTML page (FILE with .html); 0600 whatever
+        # the umask: patient details
+        pages = [(target, manager.export_markdown())]
+        if target.suffix.lower() != ".html":
+            pages.append((target.with_suffix(".html"), manager.export_html()))
+        for path, text in pages:
+            try:
+                write_private(path, text)
+            except OSError as exc:
+                raise GuidebotError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return ExitCode.OK
 
 

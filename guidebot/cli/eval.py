@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -21,7 +22,21 @@ HELD_OUT_SHARE = 3
 """Questions whose crc32 % 10 is below this are held out (about 30%): never tuned on."""
 
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval"
-"""The evaluation set of a source checkout."""
+"""The evaluation sets of a source checkout: `train/` (the re-ranker learns from every set there) and
+`holdout/` (never learnt from, never tuned on: their misses are not read, only their totals)."""
+GROUPS = ("train", "holdout")
+"""The folders of `DEFAULT_EVAL_DIR` that hold scored sets (others, such as dialogue sets, are not router sets)."""
+DEFAULT_SET = DEFAULT_EVAL_DIR / "holdout" / "engineer"
+"""The set `load_eval_set()` reads without a folder: the engineer's held-out questions."""
+
+
+def evaluation_sets(root: str | os.PathLike[str] | None = None, group: str | None = None) -> list[tuple[str, Path]]:
+    """(group, folder) of every evaluation set under `root`'s `train/` and `holdout/` (or only `group`), sorted."""
+    base = Path(root) if root else DEFAULT_EVAL_DIR
+    return [
+        (g, folder) for g in GROUPS if group in (None, g)
+        for folder in sorted(p.parent for p in (base / g).glob("*/in_scope.yaml"))
+    ]
 
 
 def is_held_out(question: str) -> bool:
@@ -33,13 +48,25 @@ def load_eval_set(folder: str | os.PathLike[str] | None = None) -> tuple[list[di
     """(in-scope items, out-of-scope items) from `in_scope.yaml` and `out_of_scope.yaml`."""
     import yaml
 
-    root = Path(folder) if folder else DEFAULT_EVAL_DIR
+    root = Path(folder) if folder else DEFAULT_SET
     try:
         ins = yaml.safe_load((root / "in_scope.yaml").read_text(encoding="utf-8"))["questions"]
         outs = yaml.safe_load((root / "out_of_scope.yaml").read_text(encoding="utf-8"))["questions"]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the evaluation set in {root}: {exc}") from exc
     return ins, outs
+
+
+def answered_right(obj: dict, item: dict) -> bool:
+    """Whether an answer object (`Router.answer`) is right for an in-scope item: an expected fact or flow, with
+    the text the item says the answer must contain."""
+    expected = [item["expect"]] if "expect" in item else list(item.get("expect_any", []))
+    got_fact = obj.get("fact") if obj["in_scope"] else None
+    ok = obj["in_scope"] and (not expected or got_fact in expected or obj["intent"] in expected)
+    if ok and item.get("contains"):
+        answer = obj["answer"].casefold()
+        ok = all(str(p).casefold() in answer for p in item["contains"])
+    return bool(ok)
 
 
 def _slice_ok(question: str, which: str) -> bool:
@@ -67,11 +94,7 @@ def evaluate(router, in_items: list[dict], out_items: list[dict], which: str = "
                     facts_section[e] = "flows" if e in targets and targets[e][2] else "unknown"
         section = facts_section.get(expected[0], "unknown") if expected else "unknown"
         obj = router.answer(q)
-        got_fact = obj.get("fact") if obj["in_scope"] else None
-        ok = obj["in_scope"] and (not expected or got_fact in expected or obj["intent"] in expected)
-        answer = obj["answer"].casefold()
-        if ok and item.get("contains"):
-            ok = all(str(p).casefold() in answer for p in item["contains"])
+        ok = answered_right(obj, item)
         slice_name = "held_out" if is_held_out(q) else "tune"
         for bucket in (per_section[section], per_slice[slice_name]):
             bucket[0] += ok
@@ -121,41 +144,64 @@ def _rate(ok: int, total: int) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """`guidebot eval [--set DIR] [--slice all|tune|held_out] [--json] [--knowledge DIR]`."""
-    parser.add_argument("--set", dest="eval_dir", metavar="DIR", help="folder with in_scope.yaml and out_of_scope.yaml (default: tests/eval)")
+    parser.add_argument("--set", dest="eval_dir", metavar="DIR",
+                        help="one folder with in_scope.yaml and out_of_scope.yaml, reported in full (default: every set of tests/eval/train and tests/eval/holdout, totals only)")
+    parser.add_argument("--ablate", action="store_true", help="switch each rule and check off in turn and print what it is worth on every set")
     parser.add_argument("--slice", choices=("all", "tune", "held_out"), default="all", help="which part of the set to score")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: the built-in one)")
+    parser.add_argument("--dialogue", action="store_true",
+                        help="score multi-turn conversations and finding statements instead (--set FILE_OR_DIR, default tests/eval/dialogue/dev)")
+    parser.add_argument("--misses", action="store_true", help="with --dialogue: list every turn scored wrong")
+    parser.add_argument("--totals", action="store_true",
+                        help="with --dialogue: print the totals only, no confusions or misses (for a held-out set)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Score the router and print the report."""
     from guidebot.routing import get_router
 
+    if args.dialogue:
+        from guidebot.cli.eval_dialogue import run_dialogue
+
+        return run_dialogue(args)
     router = get_router(args.knowledge)
+    if args.ablate or args.eval_dir is None:
+        from guidebot.cli.eval_sets import ablation_text, per_set, per_set_text
+
+        sets = [(group, folder) for group, folder in evaluation_sets()] if args.eval_dir is None else [("", Path(args.eval_dir))]
+        if args.ablate:
+            print(ablation_text(router, sets, as_json=args.json))
+        else:
+            rows = per_set(router, sets)
+            print(json.dumps(rows, ensure_ascii=False) if args.json else per_set_text(rows))
+        return 0
     ins, outs = load_eval_set(args.eval_dir)
     report = evaluate(router, ins, outs, args.slice)
+    if _is_held_out_set(args.eval_dir):
+        # a held-out set whose misses are read is no longer held out: totals only
+        report.update(confusions=[], worst_misses=[], leaks=[])
+        print("note: a held-out set: totals only, its misses are never shown", file=sys.stderr)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    learnt = _learnt_from(args.eval_dir, args.slice)
+    learnt = _learnt_from(args.eval_dir)
     if learnt:
         print(f"note: the re-ranker learnt from {learnt}: its accuracy there is a fit, not a never-seen measure")
     print(_text(report))
     return 0
 
 
-def _learnt_from(folder, which: str) -> str:
-    """What part of this evaluation set the shipped re-ranker was trained on ("" when none of the scored part)."""
-    from guidebot.routing.reranker import TRAINING_SETS, TUNE_SLICE_ONLY
+def _is_held_out_set(folder) -> bool:
+    """Whether `folder` is one of the held-out sets (tests/eval/holdout/...)."""
+    return Path(folder).resolve().parent == (DEFAULT_EVAL_DIR / "holdout").resolve()
 
-    root = Path(folder).resolve() if folder else DEFAULT_EVAL_DIR
-    trained = {(DEFAULT_EVAL_DIR / name).resolve(): name for name in TRAINING_SETS}
-    name = trained.get(root)
-    if name is None:
-        return ""
-    if name in TUNE_SLICE_ONLY:
-        return "" if which == "held_out" else "this set's tuning slice"
-    return "this set"
+
+def _learnt_from(folder) -> str:
+    """What part of this evaluation set the shipped re-ranker was trained on ("" when none of the scored part)."""
+    root = Path(folder).resolve() if folder else DEFAULT_SET.resolve()
+    trained = {path.resolve() for _, path in evaluation_sets(group="train")}
+    return "this set" if root in trained else ""
 
 
 def _pct(x: float) -> str:

@@ -15,9 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from guidebot.errors import InputError
 from guidebot.knowledge.positions import PositionedDocument, YamlSyntaxError, load_positioned
-
-MAX_CASE_BYTES = 1_000_000
-"""A case file is a few hundred bytes; anything over 1 MB is a mistake (wrong file), not a case."""
+from guidebot.limits import MAX_CASE_BYTES, MAX_CASE_NODES, MAX_DEPTH, MAX_LESIONS, MAX_VEGF_PG_ML, UnreadableFile, read_capped, too_many_digits
+from guidebot.text import clean_text
 
 LightChain = Literal["lambda", "kappa"]
 """Light-chain type of the monoclonal protein."""
@@ -31,8 +30,8 @@ Endocrine = Literal["hypogonadism", "adrenal", "parathyroid", "pituitary", "hype
 ENDOCRINE_VALUES: tuple[str, ...] = Endocrine.__args__  # type: ignore[attr-defined]
 """The allowed endocrinopathy items, in the order of INTERFACE.md."""
 
-Count = Annotated[int, Field(ge=0)]
-Measure = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=MAX_LESIONS)]
+Measure = Annotated[float, Field(ge=0, le=MAX_VEGF_PG_ML, allow_inf_nan=False)]
 
 
 class Case(BaseModel):
@@ -100,14 +99,19 @@ CASE_FIELDS: tuple[str, ...] = tuple(Case.model_fields)
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"  # never echo a whole structure
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return "a number too large"
     text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return clean_text(text if len(text) <= 40 else text[:37] + "...")
 
 
 def _describe(error: dict[str, Any]) -> str:
     """One pydantic error as `field 'x': message` in a person's words."""
     loc = error["loc"]
-    field = str(loc[0]) if loc else "?"
+    # a field name comes from the file: shown cleaned and short, never as terminal codes
+    field = clean_text(str(loc[0]), 60) if loc else "?"
     kind = error["type"]
     value = error.get("input")
     got = f", got {_show(value)}"
@@ -127,12 +131,18 @@ def _describe(error: dict[str, Any]) -> str:
         return f"field '{field}': expected a finite number{got}"
     if kind == "greater_than_equal":
         return f"field '{field}': must be >= 0{got}"
+    if kind == "less_than_equal":
+        return f"field '{field}': must be at most {int(error['ctx']['le']):,}{got}"
     if kind == "literal_error":
         choices = {"light_chain": "lambda, kappa", "vegf_specimen": "plasma, serum"}.get(field, "")
         return f"field '{field}': expected one of {choices}{got}"
     if kind == "list_type":
         return f"field '{field}': expected a list of {', '.join(ENDOCRINE_VALUES)} ([] for none){got}"
     return f"field '{field}': {error['msg']}"
+
+
+MAX_CASE_PROBLEMS = 50
+"""At most this many problems of one case file are listed (a case file has 18 fields)."""
 
 
 def _validate(data: Any, source: str, doc: PositionedDocument | None = None) -> Case:
@@ -145,15 +155,55 @@ def _validate(data: Any, source: str, doc: PositionedDocument | None = None) -> 
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        where = f"line {doc.line_of(tuple(errors[0]['loc']))}: " if doc is not None and errors[0]["loc"] else ""
-        raise InputError(f"{source}: {where}{_describe(errors[0])}{more}") from None
+        # every problem, one line each (the CLI prints one `guidebot: error:` line per line), so a file is fixed in one go
+        lines = []
+        for error in exc.errors()[:MAX_CASE_PROBLEMS]:
+            where = f"line {doc.line_of(tuple(error['loc']))}: " if doc is not None and error["loc"] else ""
+            lines.append(f"{source}: {where}{_describe(error)}")
+        raise InputError("\n".join(lines)) from None
 
 
 class _DuplicateKey(Exception):
     def __init__(self, key: Any):
         self.key = key
+
+
+class _TooLarge(Exception):
+    """A JSON number with more digits than any measurement has."""
+
+
+def _bounded_int(text: str) -> int:
+    if too_many_digits(text):
+        raise _TooLarge
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if too_many_digits(text):
+        raise _TooLarge
+    return float(text)
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of brackets outside strings (json's own parser recurses, so it is checked first)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -163,6 +213,25 @@ def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _DuplicateKey(key)
         seen[key] = value
     return seen
+
+
+def _too_many_values(data: Any) -> bool:
+    """Whether parsed JSON holds more than MAX_CASE_NODES values (as the YAML reader bounds them)."""
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > MAX_CASE_NODES:
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _refuse_constant(name: str) -> float:
+    raise json.JSONDecodeError(f"{name} is not a number guidebot accepts", name, 0)
 
 
 def parse_case(text: str, source: str) -> Case:
@@ -176,21 +245,35 @@ def parse_case(text: str, source: str) -> Case:
     if not text.strip():
         raise InputError(f"{source}: file is empty; expected an object of case fields")
     if source.lower().endswith(".json"):
+        if _json_depth(text) > MAX_DEPTH:
+            raise InputError(f"{source}: invalid JSON (nested too deeply, over {MAX_DEPTH} levels)")
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+            data = json.loads(
+                text,
+                object_pairs_hook=_no_duplicate_pairs,
+                parse_int=_bounded_int,
+                parse_float=_bounded_float,
+                parse_constant=_refuse_constant,
+            )
         except json.JSONDecodeError as exc:
             raise InputError(f"{source}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
         except _DuplicateKey as dup:
-            raise InputError(f"{source}: field '{dup.key}': given twice") from None
+            raise InputError(f"{source}: field '{clean_text(str(dup.key), 60)}': given twice") from None
+        except _TooLarge:
+            raise InputError(f"{source}: invalid JSON (a number with too many digits)") from None
+        except RecursionError:
+            raise InputError(f"{source}: invalid JSON (nested too deeply)") from None
+        if _too_many_values(data):
+            raise InputError(f"{source}: invalid JSON (document too large, over {MAX_CASE_NODES:,} values)")
     else:
         try:
-            doc = load_positioned(text)
+            doc = load_positioned(text, MAX_CASE_NODES)
         except YamlSyntaxError as exc:
             raise InputError(f"{source}: line {exc.line}: invalid YAML ({exc.message})") from None
         if doc.duplicates:
             # YAML itself keeps the last of two equal keys silently; a case file must not
             loc, line = doc.duplicates[0]
-            raise InputError(f"{source}: line {line}: field '{loc[-1]}': given twice")
+            raise InputError(f"{source}: line {line}: field '{clean_text(str(loc[-1]), 60)}': given twice")
         if doc.data is None:
             raise InputError(f"{source}: file is empty; expected an object of case fields")
         return _validate(doc.data, source, doc)
@@ -199,21 +282,11 @@ def parse_case(text: str, source: str) -> Case:
 
 def load_case(path: str | Path) -> Case:
     """Read and validate a case file (YAML or JSON); raises `InputError` with one line naming the problem."""
-    source = str(path)
-    path = Path(path)
+    source = clean_text(str(path), 200)
     try:
-        if path.is_dir():
-            raise InputError(f"{source}: is a directory, not a case file")
-        size = path.stat().st_size
-        if size > MAX_CASE_BYTES:
-            raise InputError(f"{source}: file is too large for a case file (over 1 MB)")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{source}: cannot read the file (permission denied)") from None
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read the file ({exc.strerror or exc})") from None
+        raw = read_capped(path, MAX_CASE_BYTES)
+    except UnreadableFile as exc:
+        raise InputError(f"{source}: {exc.reason}") from None
     if b"\x00" in raw:
         raise InputError(f"{source}: not a text file (it holds binary data)")
     try:

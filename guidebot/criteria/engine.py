@@ -15,9 +15,11 @@ from guidebot.criteria.case import Case
 from guidebot.criteria.logic import Status, all_of, any_of, from_bool, negate
 from guidebot.criteria.readings import (
     CRITERIA_GROUPS,
+    above_plasma_threshold,
     has_plasma_value,
     only_thyroid_or_diabetes,
     read_all,
+    vegf_borderline,
     vegf_flag_disagrees,
 )
 from guidebot.criteria.treatment import Cited, Treatment, plan_treatment, statement, treatment_slots
@@ -232,6 +234,26 @@ def _could_settle(case: Case, field_name: str) -> bool:
     return True
 
 
+def _flag_could_open_vegf(case: Case, statuses: dict[str, Status]) -> bool:
+    """For a plasma value at or below 200 pg/mL with no laboratory flag yet (VEGF not_met): whether a flag of
+    elevated, which would leave VEGF open (borderline), could change the verdict. Only then is the flag asked;
+    the other questions follow the value as it stands, so a flag left unknown asks nothing more."""
+    if not has_plasma_value(case) or above_plasma_threshold(case) or case.vegf_elevated is not None:
+        return False
+    return "vegf_elevated" in relevant_variables(case, {**statuses, "vegf_elevated": Status.UNKNOWN})
+
+
+def lab_flag_worth_asking(case: Case) -> bool:
+    """Whether the laboratory's VEGF flag is worth asking (for flows that ask step by step, like the workup):
+    without a plasma value it decides; a plasma value above 200 pg/mL decides alone; at or below 200 a flag of
+    elevated would leave VEGF open, which is worth asking only where that could change the verdict."""
+    if case.vegf_elevated is not None:
+        return False
+    if not has_plasma_value(case):
+        return True
+    return _flag_could_open_vegf(case, read_all(case))
+
+
 def slots_to_ask(case: Case, goal: Literal["diagnosis", "treatment"] = "diagnosis") -> list[str]:
     """The case fields still worth asking, in asking order; `[]` once the answer is settled.
 
@@ -248,6 +270,8 @@ def slots_to_ask(case: Case, goal: Literal["diagnosis", "treatment"] = "diagnosi
     if goal != "diagnosis":
         raise ValueError(f"unknown goal {goal!r}")
     relevant = relevant_variables(case, statuses)
+    if _flag_could_open_vegf(case, statuses):
+        relevant.add("vegf_elevated")
     asks = []
     for name in DIAGNOSIS_ORDER:
         if getattr(case, name) is not None:
@@ -261,6 +285,7 @@ NOTE_ORDER: tuple[str, ...] = (
     "cidp_nonresponse",
     "vegf_specimen_unknown",
     "serum_runs_higher",
+    "vegf_borderline",
     "vegf_lab_flag_disagrees",
     "vegf_other_causes",
     "thyroid_diabetes_alone",
@@ -278,6 +303,7 @@ def applicable_notes(case: Case, statuses: dict[str, Status], verdict: str) -> l
         and statuses["monoclonal_plasma_cell_disorder"] is Status.UNKNOWN,
         "vegf_specimen_unknown": case.vegf_pg_ml is not None and case.vegf_specimen is None,
         "serum_runs_higher": case.vegf_pg_ml is not None and case.vegf_specimen == "serum",
+        "vegf_borderline": vegf_borderline(case),
         "vegf_lab_flag_disagrees": vegf_flag_disagrees(case),
         "vegf_other_causes": statuses["vegf_elevated"] is Status.MET,
         "thyroid_diabetes_alone": only_thyroid_or_diabetes(case),

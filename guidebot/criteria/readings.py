@@ -45,19 +45,32 @@ def has_plasma_value(case: Case) -> bool:
     return case.vegf_pg_ml is not None and case.vegf_specimen == "plasma"
 
 
+def above_plasma_threshold(case: Case) -> bool:
+    """True when the case holds a plasma VEGF value above 200 pg/mL."""
+    return has_plasma_value(case) and case.vegf_pg_ml > VEGF_PLASMA_THRESHOLD  # type: ignore[operator]
+
+
+def vegf_borderline(case: Case) -> bool:
+    """True for a plasma value at or below 200 pg/mL that the laboratory flags as elevated: the Box says
+    "typically" >200 pg/mL, a level only 68% sensitive, so such a value is neither met nor ruled out."""
+    return has_plasma_value(case) and not above_plasma_threshold(case) and case.vegf_elevated is True
+
+
 def vegf_elevated(case: Case) -> Status:
-    """Major: a plasma value decides by the threshold (>200 pg/mL met); otherwise the laboratory's flag; otherwise unknown."""
+    """Major: a plasma value above 200 pg/mL is met; at or below it, not_met unless the laboratory flags it as
+    elevated (borderline: unknown); without a plasma value, the laboratory's flag; otherwise unknown."""
     if has_plasma_value(case):
-        return Status.MET if case.vegf_pg_ml > VEGF_PLASMA_THRESHOLD else Status.NOT_MET  # type: ignore[operator]
-    # a serum value (serum runs higher) or a value of unknown specimen cannot be held to a plasma threshold
+        if above_plasma_threshold(case):
+            return Status.MET
+        return Status.UNKNOWN if vegf_borderline(case) else Status.NOT_MET
+    # a serum value (thought to run higher) or a value of unknown specimen cannot be held to a plasma threshold
     return from_bool(case.vegf_elevated)
 
 
 def vegf_flag_disagrees(case: Case) -> bool:
-    """True when the laboratory's flag contradicts what the plasma value says (the value wins; a note says so)."""
-    if not has_plasma_value(case) or case.vegf_elevated is None:
-        return False
-    return (vegf_elevated(case) is Status.MET) != case.vegf_elevated
+    """True when the laboratory does not flag a plasma value above 200 pg/mL as elevated (the value wins; a
+    note says so). The opposite disagreement, a flagged value at or below 200, is `vegf_borderline`."""
+    return above_plasma_threshold(case) and case.vegf_elevated is False
 
 
 def castleman_disease(case: Case) -> Status:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from guidebot.criteria.approach import MAX_LESIONS_FOR_RADIATION, choose_approach
 from guidebot.criteria.case import Case
 
 GENERAL_CAUTIONS: tuple[str, ...] = (
@@ -21,10 +22,6 @@ GENERAL_CAUTIONS: tuple[str, ...] = (
 
 TRANSPLANT_CAUTION = "engraftment_syndrome"
 """The extra caution when the approach is high-dose therapy with autologous transplant."""
-
-MAX_LESIONS_FOR_RADIATION = 3
-"""Figure 3: 1 to 3 bone lesions without clonal marrow plasma cells -> radiation; more than 3 -> systemic."""
-
 
 def cite(text: str, citations: list[int] | tuple[int, ...]) -> str:
     """A statement as one string ending with its citations, `text [1, 32]`; no brackets when the review cites nothing."""
@@ -85,27 +82,6 @@ class Treatment:
             "caution_notes": [str(c) for c in self.caution_notes],
             "needs": list(self.needs),
         }
-
-
-def choose_approach(case: Case) -> tuple[str, str, tuple[str, ...]]:
-    """`(approach, rationale statement id, fields still needed)` by Figure 3: bone lesions, marrow clone, eligibility."""
-    lesions, marrow, eligible = case.sclerotic_bone_lesions, case.clonal_marrow_plasma_cells, case.transplant_eligible
-    if (lesions is not None and lesions > MAX_LESIONS_FOR_RADIATION) or marrow is True:
-        if eligible is None:
-            return "systemic", "rationale_systemic", ("transplant_eligible",)
-        if eligible:
-            return "systemic_transplant", "rationale_systemic_transplant", ()
-        return "systemic_non_transplant", "rationale_systemic_non_transplant", ()
-    if lesions is not None and lesions >= 1 and marrow is False:
-        return "radiation", "rationale_radiation", ()
-    if lesions is None and marrow is None:
-        return "undetermined", "rationale_undetermined", ("sclerotic_bone_lesions", "clonal_marrow_plasma_cells")
-    if lesions is None:
-        return "undetermined", "rationale_undetermined_lesions", ("sclerotic_bone_lesions",)
-    if marrow is None:
-        return "undetermined", "rationale_undetermined_marrow", ("clonal_marrow_plasma_cells",)
-    # no sclerotic lesion and no marrow clone, yet the criteria are met (VEGF or Castleman as the major)
-    return "undetermined", "rationale_not_covered", ()
 
 
 DETAILS: dict[str, tuple[str, ...]] = {

@@ -16,6 +16,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from guidebot.dialogue.context import PREFIX_ACT_YIELD, ConversationReader, Focus, choose, stays
+from guidebot.dialogue.context import normalise as context_normalise
+from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
 from guidebot.dialogue.state import (
@@ -28,6 +31,7 @@ from guidebot.dialogue.state import (
 )
 from guidebot.dialogue.store import SessionStore
 from guidebot.errors import GuidebotError
+from guidebot.text import clean_text
 
 MAX_INPUT_CHARS = 2000
 """Longer input is cut to this many characters (with a notice): no question or answer needs more."""
@@ -54,6 +58,19 @@ FIELD_LABELS: dict[str, str] = {
 }
 """How each case field is named when the bot repeats back what it recorded (names only, no claims)."""
 
+SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
+"""Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
+
+MIN_UNKNOWN_NAME = 2
+"""An unknown word this long or longer in a follow-up is read as naming another drug or disease."""
+
+ACTS_THAT_YIELD = frozenset({"why", "more"})
+"""Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
+fail?"); "which study...", "the reference for..." always ask about the last answer."""
+
+TREATMENT_SLOTS = frozenset({"sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible"})
+"""The fields Figure 3 reads to choose the treatment approach."""
+
 STATUS_WORDS: dict[str, str] = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 
 COMMANDS: dict[str, str] = {
@@ -65,7 +82,7 @@ COMMANDS: dict[str, str] = {
     "/cautions": "the four cautions for every patient with active disease",
     "/case": "what has been recorded so far",
     "/refs [N]": "the source review, or its reference N in full",
-    "/export [FILE]": "save this chat and the assessment as Markdown",
+    "/export [FILE]": "save this chat as Markdown and the assessment as HTML, in the export folder",
     "/reset": "forget every finding and stop the guided flow",
 }
 """Slash commands (the same in every front end) -> what they do."""
@@ -85,6 +102,7 @@ CONTROL_WORDS: dict[str, str] = {
     "why": "why", "why?": "why", "why do you ask": "why", "why do you ask?": "why", "why ask": "why", "why?!": "why",
     "restart": "restart", "start over": "restart", "start again": "restart",
     "cancel": "cancel", "stop": "cancel", "quit flow": "cancel", "exit flow": "cancel", "abort": "cancel",
+    "that's enough": "cancel", "thats enough": "cancel", "enough": "cancel", "stop here": "cancel", "stop asking": "cancel",
     "help": "help", "?help": "help",
 }
 """Words that steer the conversation instead of answering."""
@@ -107,14 +125,19 @@ FLOW_CUES: dict[str, re.Pattern[str]] = {
     ),
 }
 """Phrasings that, about a particular patient, ask for a guided flow even when the router prefers a fact."""
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ESCAPE_SEQUENCES = re.compile(
+    r"(?:\x1b|\x9b|\\x1b|\\033|\\e|\\u001b|\^\[)"
+    r"(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\\\|\\\\)?|[@-Z\\-_])"
+)
+"""Terminal escape sequences typed out ("\\x1b[31m", "^[[0m") as well as real: removed whole (before
+`clean_text` removes the real ones and other controls), so their digits are never read as findings."""
 
 
 def clean_input(text: str) -> tuple[str, str | None]:
     """(cleaned text, notice): control characters dropped, whitespace squeezed, cut to MAX_INPUT_CHARS."""
-    text = unicodedata.normalize("NFC", text or "")
-    text = _CONTROL_CHARS.sub(" ", text.replace("\t", " "))
-    text = " ".join(text.split())
+    # asking clean_text for one character more tells whether the text was cut
+    text = _ESCAPE_SEQUENCES.sub("", unicodedata.normalize("NFC", (text or "")[: 4 * MAX_INPUT_CHARS]))
+    text = clean_text(text, MAX_INPUT_CHARS + 1)
     if len(text) > MAX_INPUT_CHARS:
         return text[:MAX_INPUT_CHARS], f"(Your message was cut to its first {MAX_INPUT_CHARS} characters.)"
     return text, None
@@ -163,6 +186,9 @@ class DialogueManager:
         """The append-only event log."""
         self._pending: list[dict[str, Any]] = []
         self._cited: list[int] = []
+        conversation = getattr(kb, "conversation", None)
+        self.reader = ConversationReader.of(conversation) if conversation is not None else None
+        """How turns are read in context (None when the knowledge base has no conversation.yaml)."""
         if events:
             for event in events:
                 self.events.append(event)
@@ -183,7 +209,11 @@ class DialogueManager:
         directory = kw.pop("directory", None)
         store = SessionStore.open(session_id, directory)
         events = store.load()
-        manager = cls(kb=kw.pop("kb", None), router=kw.pop("router", None), store=store, events=events)
+        kb, router = kw.pop("kb", None), kw.pop("router", None)
+        try:
+            manager = cls(kb=kb, router=router, store=store, events=events)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a crafted log: corrupt, not a crash
+            raise GuidebotError(f"{store.path}: corrupt chat session (cannot replay it: {type(exc).__name__})") from None
         try:
             manager.case  # noqa: B018 - validates the replayed findings
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
@@ -250,6 +280,9 @@ class DialogueManager:
             suggestions=last.suggestions,
             flow=self.flow,
             progress=last.progress,
+            in_scope=last.in_scope,
+            act=last.act,
+            focus=last.focus,
         )
 
     def greeting(self) -> Turn:
@@ -296,6 +329,9 @@ class DialogueManager:
             turn.text = f"{notice}\n\n{turn.text}"
         turn.citations = sorted(set(turn.citations) | set(self._cited))
         turn.flow = self.flow
+        if turn.in_scope is None and turn.act is None and (turn.intent or turn.awaiting or turn.assessment):
+            turn.in_scope = True
+        turn.recorded = self._recorded_this_turn(mark)
         self._emit("bot_said", turn=turn.to_json())
         self._commit()
         return turn
@@ -313,6 +349,13 @@ class DialogueManager:
         out += [self._assessment_text(self.assessment(), treatment=True), ""]
         return "\n".join(out).rstrip() + "\n"
 
+    def export_html(self) -> str:
+        """The current assessment as a standalone HTML page (the criteria as a grid)."""
+        from guidebot.render import assessment_html
+
+        title = f"guidebot assessment{f' {self.session_id}' if self.session_id else ''}"
+        return assessment_html(self.assessment(), self.kb.criteria, title=title, source=str(self.kb.review))
+
     # -- events ------------------------------------------------------------------------------------
 
     def _emit(self, event: str, **payload: Any) -> None:
@@ -329,6 +372,14 @@ class DialogueManager:
         if self.store is not None:
             self.store.append(pending)
 
+    def _recorded_this_turn(self, mark: int) -> dict[str, Any]:
+        """The findings set in this turn (not those restored by undo)."""
+        out: dict[str, Any] = {}
+        for event in self.events[mark:]:
+            if event["event"] == "slot_set" and event.get("source") != "undo":
+                out[event["field"]] = copy.deepcopy(event["value"])
+        return out
+
     def _set(self, field: str, value: Any, source: str) -> None:
         self._emit("slot_set", field=field, value=copy.deepcopy(value), source=source)
 
@@ -341,17 +392,38 @@ class DialogueManager:
                 return self._reask("Nothing was typed.")
             return Turn(text="Nothing was typed. Ask a question about POEMS syndrome, or type /help.", flow=self.flow)
         if text.startswith("/"):
-            return self._command(text)
+            turn = self._command(text)
+            turn.act = turn.act or "command"
+            return turn
+        reader = self.reader
+        if reader is not None and reader.is_undo(text) and (self.state.history or self.state.recordings or not awaiting):
+            if self.state.history or self.state.recordings:
+                return self._control_back()
         control = CONTROL_WORDS.get(normalise(text))
         if control == "help":
             return self._command("/help")
         if control and (awaiting or control in ("back", "restart", "cancel")):
             return getattr(self, f"_control_{control}")()
         if awaiting:
+            talk = reader.smalltalk(text) if reader is not None else None
+            if talk is not None and talk.id in SMALLTALK_DURING_QUESTIONS:
+                turn = self._smalltalk(talk)
+                return self._reask(None, before=turn.text)
             return self._answer(text, awaiting)
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
-        if text.isdigit():
+        if reader is not None:
+            talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
+            if talk is not None:
+                return self._smalltalk(talk)
+            act = reader.act(text, self.focus.text, self.focus.entities)
+            if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
+                alone = self.router.route(text)
+                if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
+                    act = None  # "why do the glands fail?": a question about another fact, not "why?"
+            if act is not None and self.focus.fact:
+                return self._act(act.act, act.term)
+        if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
             if self.state.suggestions:
                 return self._pick(int(text))
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
@@ -395,7 +467,8 @@ class DialogueManager:
         match = self.router.route(text)
         flow = self._flow_of(text, match)
         if flow:  # another flow switches over; the same one simply carries on
-            return self._start_flow(flow, self._record_findings(text))
+            found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
+            return self._start_flow(flow, found)
         answer = self._answer_text(text)
         return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
 
@@ -417,6 +490,8 @@ class DialogueManager:
     # -- control words ---------------------------------------------------------------------------------
 
     def _control_back(self) -> Turn:
+        if not self.state.history and self.state.recordings:
+            return self._undo_recording()
         if not self.state.history:
             if self.state.awaiting:
                 return self._reask("There is no earlier answer in this assessment to go back to.")
@@ -435,6 +510,22 @@ class DialogueManager:
             index = next((i for i, step in enumerate(self.kb.workup) if slot in step.slots), self.state.workup_index)
             self._emit("workup_step", index=index, entered=True)
         return self._ask(slot, ["Going back."])
+
+    def _undo_recording(self) -> Turn:
+        """ "undo" outside a guided flow: the findings the last recording turn set are taken back."""
+        frame = self.state.recordings[-1]
+        self._emit("recording_undone")
+        taken = {}
+        for name, had, before in reversed(frame.changes):
+            taken[name] = self.state.values.get(name)
+            if had:
+                self._emit("slot_set", field=name, value=before, source="undo")
+            else:
+                self._emit("slot_cleared", field=name, source="undo")
+        text = "Took back: " + self._describe(dict(reversed(list(taken.items())))) + "."
+        if self.flow is not None:
+            return self._advance([text])
+        return Turn(text=text + " /case shows what is still recorded.", act="undo")
 
     def _control_skip(self) -> Turn:
         awaiting = self.state.awaiting
@@ -499,32 +590,224 @@ class DialogueManager:
         return None
 
     def _free_text(self, text: str) -> Turn:
-        match = self.router.route(text)
-        question = looks_like_question(text)
-        flow = self._flow_of(text, match)
+        focus = self.focus
+        match, routed, read = self._read(text, focus)
+        question = looks_like_question(text) or "?" in text
+        flow = None if read.get("stayed") else self._flow_of(text, match)
+        patient = self._describes_patient(text, match, focus) and not self._keyword_query(text, match)
+        if not flow and patient and question and match.in_scope and is_case_question(text, match.intent, self.kb):
+            flow = "diagnosis"  # a described patient asking for a verdict or a treatment: assess, then Figure 3
         if flow:
-            found = self._record_findings(text)
+            found = self._record_findings(text) if patient else []
             return self._start_flow(flow, found)
-        if not question and not self._keyword_query(text, match):
+        if focus.patient and read.get("patient_treatment"):
+            return self._patient_treatment_turn(read)
+        if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
                 suggestions = self._flow_suggestions()
                 self._emit("suggestions_offered", suggestions=suggestions)
+                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=focus.entities,
+                                                    approach=focus.approach, text=focus.text,
+                                                    citations=focus.citations).to_json())
                 return Turn(
                     text="\n\n".join(found + ["What next? Pick one of the suggestions (reply with its number), or ask a question."]),
                     suggestions=suggestions,
+                    focus=read,
+                    in_scope=True,  # the patient's findings, recorded for the guided assessment
                 )
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
-        found = self._record_findings(text) if _PATIENT.search(text) else []
-        answer = self._answer_text(text)
+        found = self._record_findings(text) if patient else []
+        answer = self._fact_answer(read["stayed"]) if read.get("stayed") else self._answer_text(routed)
+        if answer["in_scope"] and read.get("reading") == "context" and read.get("facets") and self.reader is not None:
+            self._narrow(answer, read["facets"])
         if found:
             answer["text"] = "\n\n".join(found + [answer["text"]])
-        return Turn(
+        turn = Turn(
             text=answer["text"],
             intent=answer["intent"],
             citations=answer["citations"],
             suggestions=answer["suggestions"],
+            in_scope=answer["in_scope"],
+            focus=read,
         )
+        if answer["in_scope"] and answer["intent"]:
+            self._set_fact_focus(answer, text, read, focus, patient=bool(found) or (focus.patient and read["reading"] == "context"))
+        return turn
+
+    # -- reading a turn against the focus ---------------------------------------------------------------
+
+    @property
+    def focus(self) -> Focus:
+        """What the conversation is about (the last answer's fact, entities and facets; the current patient)."""
+        return Focus.from_json(self.state.focus)
+
+    def _read(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
+        """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus."""
+        alone = self.router.route(text)
+        read: dict[str, Any] = {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone", "rewritten": None}
+        reader = self.reader
+        if reader is None or not (focus.fact or focus.patient):
+            return alone, text, read
+        rewrite = reader.rewrite(text, focus)
+        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
+            read.update(reading="context", patient_treatment=True)
+            return alone, text, read
+        fact = self.kb.facts.get(focus.fact or "")
+        if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
+            near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
+            sibling = reader.titled_sibling(text, near)
+            if sibling is not None:
+                read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
+                return alone, text, read
+        if rewrite.names and not rewrite.leans and alone.in_scope:
+            read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+            return alone, text, read  # a topic switch answered alone: no need to route the rewrite
+        context = self.router.route(rewrite.text) if rewrite.text != text else None
+        # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
+        unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
+        choice = choose(rewrite, alone, context, names_unknown=unknown)
+        read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+        if choice == "context" and context is not None and fact is not None:
+            near = reader.neighbourhood(fact, focus.entities)
+            if context.intent not in near:
+                best, nearest, score = self.router.standing(rewrite.text, near)
+                if nearest is not None and stays(rewrite, context, best, score, unknown, alone):
+                    read.update(stayed=nearest)
+                    return context, rewrite.text, read
+        if choice == "context":
+            return context, rewrite.text, read
+        return alone, text, read
+
+    def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool:
+        """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""
+        if self.reader is None:
+            return bool(_PATIENT.search(text))
+        if self.reader.describes_patient(text):
+            return True
+        if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2:
+            return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
+        # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
+        # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
+        if focus.fact and not focus.patient and self.reader.leans(text):
+            return False
+        return not looks_like_question(text) and not self.reader.asks_about_disease(text) and bool(extract_findings(text))
+
+    def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None:
+        reader = self.reader
+        if reader is None:
+            return
+        intent = answer["intent"]
+        fact = self.kb.facts.get(intent)
+        named = reader.entities_in(text)
+        about = reader.fact_entities(intent)
+        if named:
+            entities = [e for e in named if e in about] + [e for e in named if e not in about]
+        elif read["reading"] == "context":
+            entities = list(before.entities)
+        else:
+            entities = about[:2]
+        facets = reader.facets_in(text) or (list(before.facets) if read["reading"] == "context" else [])
+        focus = Focus(
+            fact=intent, section=str(fact.section) if fact is not None else None, entities=entities[:3], facets=facets,
+            patient=patient, approach=before.approach if patient else None, citations=list(answer["citations"]),
+            alternatives=list(answer["suggestions"]), text=answer["text"],
+        )
+        self._emit("focus_set", focus=focus.to_json())
+
+    def _set_patient_focus(self, result: Any, text: str) -> None:
+        if self.reader is None:
+            return
+        approach = result.treatment.approach if result.treatment is not None else None
+        entity = self.reader.approach_entity(approach)
+        focus = Focus(
+            fact=self.router.approach_fact(approach) or "criteria.rule", section="treatment" if approach else "criteria",
+            entities=[entity] if entity else [], patient=True, approach=approach, text=text,
+            citations=sorted(set(self._cited)),
+        )
+        self._emit("focus_set", focus=focus.to_json())
+
+    def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
+        """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""
+        result = self.assessment()
+        from guidebot.render import treatment_lines
+
+        body = "\n".join(treatment_lines(result, self._cited))
+        return Turn(text=body, intent=self.focus.fact, in_scope=True, focus=read)
+
+    # -- small talk and acts on the last answer ------------------------------------------------------------
+
+    def _smalltalk(self, talk: Any) -> Turn:
+        text, suggestions = talk.reply, []
+        if talk.id == "not_what_i_asked":
+            suggestions = list(self.focus.alternatives) or self._flow_suggestions()
+            text += "\n\n" + "\n".join(f"{i}. {s['title']}" for i, s in enumerate(suggestions, 1))
+            self._emit("suggestions_offered", suggestions=suggestions)
+        return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
+
+    def _act(self, act: str, term: str | None) -> Turn:
+        focus = self.focus
+        fact = self.kb.facts.get(focus.fact or "")
+        title = fact.title if fact is not None else "the last answer"
+        cites: list[int] = []
+        suggestions: list[dict[str, str]] = []
+        if act == "why":
+            body, cites = self._reasons(fact)
+        elif act == "source":
+            numbers = focus.citations or (list(fact.citations) if fact is not None else [])
+            if numbers:
+                from guidebot.render import format_reference
+
+                refs = [format_reference(self.kb.references[n]) for n in numbers if n in self.kb.references]
+                body = f"**Sources of \u201c{title}\u201d**\n\n" + "\n".join(f"- {r}" for r in refs)
+                cites = list(numbers)
+            else:
+                body = f"The review states this itself without citing another study. Its source is the review:\n\n*{self.kb.review}*"
+        elif act == "more":
+            related = [r for r in (fact.related if fact is not None else []) if r in self.kb.facts]
+            if related:
+                first = self.router.fact(related[0])
+                body = f"**More: {first['title']}**\n\n{first['answer']}"
+                cites = list(first.get("citations", []))
+                if cites:
+                    body += f"\n\n{sources_line(cites)}"
+                suggestions = [{"intent": r, "title": self.kb.facts[r].title} for r in related[1:4]]
+                if suggestions:  # every front end lists them, numbered
+                    self._emit("suggestions_offered", suggestions=suggestions)
+            else:
+                body = f"The review says nothing more about \u201c{title}\u201d than the answer above."
+        else:
+            pairs = self.reader.define(term, focus.text) if self.reader else []
+            if pairs:
+                body = "\n".join(f"- **{k}**: {v}" for k, v in pairs)
+            elif term:
+                body = f"The review does not spell out {term}."
+            else:
+                body = "The last answer uses no abbreviation that needs spelling out."
+        return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=True,
+                    focus={"fact": focus.fact, "entities": list(focus.entities), "reading": "context", "rewritten": None})
+
+    def _reasons(self, fact: Any) -> tuple[str, list[int]]:
+        """The reason the review gives for the last answer, or a plain statement that it gives none."""
+        if fact is None:
+            return "The review gives no reason for this.", []
+        lines = _sentences(fact.answer)
+        markers = self.reader.reason_pattern if self.reader else None
+        if str(getattr(fact, "safety", "") or "") == "caution" or fact.title.lower().startswith("why"):
+            reasons = lines
+        else:
+            reasons = [line for line in lines if markers is not None and markers.search(context_normalise(line))]
+        if not reasons:
+            why = next((r for r in fact.related if r in self.kb.facts and self.kb.facts[r].title.lower().startswith("why")), None)
+            if why is not None:
+                other = self.kb.facts[why]
+                return (f"**{other.title}**\n\n" + other.answer.strip() + (f"\n\n{sources_line(other.citations)}" if other.citations else ""),
+                        list(other.citations))
+            return f"The review gives no reason for this beyond what it states (\u201c{fact.title}\u201d).", []
+        body = "**Why (from the review)**\n\n" + "\n".join(f"- {r}" for r in reasons)
+        if fact.citations:
+            body += f"\n\n{sources_line(fact.citations)}"
+        return body, list(fact.citations)
 
     @staticmethod
     def _keyword_query(text: str, match: Any) -> bool:
@@ -539,7 +822,7 @@ class DialogueManager:
             {"intent": i, "title": t} for i, t in zip(obj.get("suggestion_ids", []), obj.get("suggestions", []))
         ]
         if not obj.get("in_scope"):
-            return {"text": obj["answer"], "intent": None, "citations": [], "suggestions": suggestions}
+            return {"text": obj["answer"], "intent": None, "citations": [], "suggestions": suggestions, "in_scope": False}
         body = obj["answer"]
         title = obj.get("title")
         if title:
@@ -547,7 +830,27 @@ class DialogueManager:
         cites = list(obj.get("citations", []))
         if cites:
             body = f"{body}\n\n{sources_line(cites)}"
-        return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions}
+        return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions, "in_scope": True}
+
+    def _narrow(self, answer: dict[str, Any], facets: list[str]) -> None:
+        """A follow-up's answer cut to the bullets that speak to what was asked (the card's title kept)."""
+        fact = self.kb.facts.get(answer["intent"] or "")
+        part = self.reader.narrow(fact.answer, facets) if fact is not None and self.reader is not None else None
+        if part is None:
+            return
+        body = f"**{fact.title}** (the part you asked about; *tell me more* for related facts)\n\n{part.strip()}"
+        if answer["citations"]:
+            body += f"\n\n{sources_line(answer['citations'])}"
+        answer["text"] = body
+
+    def _fact_answer(self, fact_id: str) -> dict[str, Any]:
+        """A fact as `_answer_text` gives it (a follow-up that stays on the focused fact)."""
+        fact = self.router.fact(fact_id)
+        body = f"**{fact['title']}**\n\n{fact['answer']}"
+        cites = list(fact.get("citations", []))
+        if cites:
+            body += f"\n\n{sources_line(cites)}"
+        return {"text": body, "intent": fact_id, "citations": cites, "suggestions": list(self.focus.alternatives), "in_scope": True}
 
     def _fact_turn(self, fact_id: str) -> Turn:
         fact = self.router.fact(fact_id)
@@ -629,7 +932,19 @@ class DialogueManager:
         flow = self.flow
         if flow == "diagnosis":
             asks = self._open_slots("diagnosis")
-            return self._ask(asks[0], parts) if asks else self._finish(parts, treatment=False)
+            if asks:
+                return self._ask(asks[0], parts)
+            if self.assessment().verdict != "meets_criteria":
+                return self._finish(parts, treatment=False)
+            # the criteria are met: the same flow goes on to what Figure 3 needs to choose the treatment
+            asks = self._open_slots("treatment")
+            if asks:
+                awaited = self.state.awaiting.slot if self.state.awaiting else None
+                if awaited not in TREATMENT_SLOTS:
+                    parts = parts + ["The criteria are met. To choose the treatment (Figure 3) I need a little more; "
+                                     "type *stop* to end here and keep what was found."]
+                return self._ask(asks[0], parts)
+            return self._finish(parts, treatment=True)
         if flow == "treatment":
             asks = self._open_slots("treatment")
             return self._ask(asks[0], parts) if asks else self._finish(parts, treatment=True)
@@ -667,8 +982,10 @@ class DialogueManager:
             return known.get("monoclonal_plasma_cell_disorder") is True or known.get("clonal_marrow_plasma_cells") is True
         if slot == "vegf_specimen":
             return "vegf_pg_ml" in known
-        if slot == "vegf_elevated":  # the laboratory's flag decides only without a plasma value
-            return not ("vegf_pg_ml" in known and known.get("vegf_specimen") == "plasma")
+        if slot == "vegf_elevated":  # decisive without a plasma value; with one, only where it could change the verdict
+            from guidebot.criteria.engine import lab_flag_worth_asking
+
+            return lab_flag_worth_asking(self.case)
         return True
 
     def _progress(self) -> dict[str, Any] | None:
@@ -692,6 +1009,7 @@ class DialogueManager:
         flow = self.flow
         result = self.assessment()
         self._emit("flow_ended", flow=flow, reason="done")
+        treatment = treatment or result.verdict == "meets_criteria"
         body = self._assessment_text(result, treatment=treatment)
         suggestions: list[dict[str, str]] = []
         if not treatment and result.verdict == "meets_criteria":
@@ -699,6 +1017,7 @@ class DialogueManager:
         text = "\n\n".join(parts + [body])
         if suggestions:
             self._emit("suggestions_offered", suggestions=suggestions)
+        self._set_patient_focus(result, text)
         return Turn(
             text=text,
             intent=INTENT_OF_FLOW.get(flow or "diagnosis"),
@@ -708,53 +1027,23 @@ class DialogueManager:
 
     # -- rendering an assessment -------------------------------------------------------------------------
 
-    def _assessment_text(self, result: Any, *, treatment: bool) -> str:
-        lines = [f"**Verdict: {result.verdict.replace('_', ' ')}**", ""]
-        for group, statuses in result.criteria.items():
-            lines.append(f"{group.capitalize()} criteria:")
-            for name, status in statuses.items():
-                label = self.kb.criteria[name].label if name in self.kb.criteria else name
-                lines.append(f"- {label}: {STATUS_WORDS.get(str(status), str(status))}")
-            lines.append("")
-        if result.missing:
-            labels = [self.kb.criteria[m].label if m in self.kb.criteria else m for m in result.missing]
-            lines += ["Still unknown and able to change the verdict: " + ", ".join(labels) + ".", ""]
-        if result.next_steps:
-            # each step carries the citations of the criteria it settles
-            cites: dict[str, list[int]] = {step: [] for step in result.next_steps}
-            for name in result.missing:
-                criterion = self.kb.criteria.get(name)
-                if criterion is not None:
-                    step = " ".join(criterion.settled_by.split())
-                    if step in cites:
-                        cites[step] = sorted(set(cites[step]) | set(criterion.citations))
-                    self._cited += criterion.citations
-            lines += ["Next steps:", *[f"- {with_citations(step, cites[step])}" for step in result.next_steps], ""]
-        notes = getattr(result, "notes_cited", [])
-        if notes:
-            lines += ["Notes:", *[f"- {with_citations(n.text, n.citations)}" for n in notes], ""]
-            for n in notes:
-                self._cited += list(n.citations)
-        if treatment:
-            lines += self._treatment_lines(result)
-        return "\n".join(lines).rstrip()
+    def patient_assessment_text(self, found: dict[str, Any], result: Any) -> str:
+        """A described patient's verdict: the findings read, what counts, what is missing, what to test next,
+        and (criteria met) the treatment approach; the one renderer `ask` shares with the chat."""
+        head = f"**For the findings stated** ({self._describe(found)}):" if found else ""
+        body = self._assessment_text(result, treatment=result.verdict == "meets_criteria")
+        return "\n\n".join(p for p in (head, body) if p)
 
-    def _treatment_lines(self, result: Any) -> list[str]:
-        plan = result.treatment
-        if plan is None:
-            return ["Treatment guidance follows the review's algorithm only once the criteria are met (see the verdict above)."]
-        lines = [f"**Treatment approach: {plan.approach.replace('_', ' ')}**", "", with_citations(plan.rationale.text, plan.rationale.citations), ""]
-        self._cited += list(plan.rationale.citations)
-        for detail in plan.details:
-            lines.append(f"- {with_citations(detail.text, detail.citations)}")
-            self._cited += list(detail.citations)
-        if plan.details:
-            lines.append("")
-        lines.append("Cautions for every patient with active disease:")
-        for note in plan.caution_notes:
-            lines.append(f"- {with_citations(note.text, note.citations)}")
-            self._cited += list(note.citations)
-        return lines
+    def cited(self) -> list[int]:
+        """Every reference cited by what this manager rendered since its last turn began."""
+        return sorted(set(self._cited))
+
+    def _assessment_text(self, result: Any, *, treatment: bool) -> str:
+        from guidebot.render import assessment_markdown  # the conclusion first, shared with every front end
+
+        text, cited = assessment_markdown(result, self.kb.criteria, treatment=treatment)
+        self._cited += cited
+        return text
 
     def _case_text(self) -> str:
         if not self.state.values:
@@ -822,7 +1111,7 @@ class DialogueManager:
         if not arg:
             count = len(self.kb.references)
             return f"guidebot's only source:\n\n*{self.kb.review}*\n\nIts {count} references: /refs N shows one in full.", [], None
-        if not arg.isdigit() or int(arg) not in self.kb.references:
+        if not (arg.isascii() and arg.isdigit() and len(arg) <= 6) or int(arg) not in self.kb.references:
             return f"There is no reference {arg!s}: the review's references are numbered 1 to {len(self.kb.references)}.", [], None
         return format_reference(self.kb.references[int(arg)]), [int(arg)], None
 
@@ -831,12 +1120,20 @@ class DialogueManager:
         return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
 
     def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
-        target = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
+        from guidebot.userdata import ready_export_dir, write_private
+
+        # a bare name lands in the documented export folder, never the current directory; the full path is shown
+        name = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
+        target = name
         try:
-            target.write_text(self.export_markdown(), encoding="utf-8")
+            target = (name if name.is_absolute() else ready_export_dir() / name).resolve()
+            # FILE.md beside FILE.html; a name already ending .html keeps the Markdown under that name
+            page = target.with_suffix(".html") if target.suffix.lower() != ".html" else target.with_name(target.stem + ".assessment.html")
+            write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
+            write_private(page, self.export_html())
         except OSError as exc:
             return f"Could not write {target}: {exc.strerror or exc}.", [], None
-        return f"Saved this chat and the current assessment to {target}.", [], None
+        return f"Saved this chat and the current assessment to {target} (the assessment as a page: {page}).", [], None
 
 
 def _show(name: str, value: Any) -> str:
@@ -850,6 +1147,16 @@ def _show(name: str, value: Any) -> str:
     if name == "vegf_pg_ml":
         return f"{value:g} pg/mL"
     return str(value)
+
+
+def _sentences(markdown: str) -> list[str]:
+    """An answer's bullets and sentences, one per item (Markdown emphasis kept)."""
+    items: list[str] = []
+    for block in re.split(r"\n\s*[-*] |\n\n", "\n" + markdown.strip()):
+        block = " ".join(block.split())
+        if block:
+            items += [p.strip() for p in re.split(r"(?<=[.;])\s+(?=[A-Z*])", block) if p.strip()]
+    return items
 
 
 def _escape(text: str) -> str:

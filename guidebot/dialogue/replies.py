@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from guidebot.limits import MAX_LESIONS, MAX_VEGF_PG_ML, too_many_digits
+
 UNKNOWN_PHRASES: frozenset[str] = frozenset(
     {
         "unknown", "not sure", "not done", "don't know", "dont know", "do not know", "?", "??", "idk", "unsure",
@@ -46,6 +48,10 @@ COUNT_ONLY: frozenset[str] = frozenset({"none", "no", "a", "an", "single", "soli
 UNITS = r"(?:pg\s*/\s*ml|pg\s*per\s*ml|pg/l|ng\s*/\s*l|picograms?(?:\s+per\s+(?:ml|millilit(?:er|re)))?|lesions?|sites?|)"
 _NUMBER = re.compile(r"(?<![\w.])(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?)\s*" + UNITS + r"(?![\w])", re.I)
 _ANY_DIGITS = re.compile(r"\d")
+
+KIND_MAXIMUM: dict[str, int] = {"int": MAX_LESIONS, "number": MAX_VEGF_PG_ML}
+"""The largest value a reply of each numeric kind may give. The only int slot counts lesions and the only
+number slot measures VEGF, so these are those fields' bounds (the case model enforces the same)."""
 
 KIND_HINTS: dict[str, str] = {
     "bool": "yes, no, or not done",
@@ -164,7 +170,11 @@ def _parse_number(t: str, *, integer: bool) -> Any:
         return Reask(f"I could not read a number there. Please answer with {expected(kind, [])}.")
     if len(found) > 1:
         return Reask(f"I found more than one number there. Please give one: {expected(kind, [])}.")
+    if too_many_digits(found[0]):  # checked before float(): 400 digits would be infinity, and int() of it raises
+        return Reask(f"That number is far too large. Please answer with {expected(kind, [])}.")
     value = _to_number(found[0])
+    if value > KIND_MAXIMUM[kind]:
+        return Reask(f"That is more than guidebot accepts here (at most {KIND_MAXIMUM[kind]:,}). Please answer with {expected(kind, [])}.")
     if value < 0:
         return Reask(f"The value cannot be negative. Please answer with {expected(kind, [])}.")
     if integer:
@@ -179,8 +189,8 @@ def _match_choice(t: str, choices: list[str]) -> str | list[str] | None:
     t = t.strip().strip("\"'").strip()
     if not t:
         return None
-    if t.isdigit():
-        index = int(t)
+    if t.isascii() and t.isdigit():  # ASCII only: "²".isdigit() is true, but int("²") raises
+        index = int(t) if len(t) <= 6 else 0
         return choices[index - 1] if 1 <= index <= len(choices) else None
     lowered = {c.lower(): c for c in choices}
     if t in lowered:

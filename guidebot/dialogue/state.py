@@ -37,6 +37,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "workup_step",  # {index, entered?}: the workup moved to step `index` (entered: its introduction was shown)
         "case_reset",  # {}: every finding forgotten (/reset, restart)
         "suggestions_offered",  # {suggestions}
+        "focus_set",  # {focus}: what the conversation is about after this turn (dialogue.context.Focus JSON)
+        "recording_undone",  # {}: "undo" took back the last recording made outside a guided flow
     }
 )
 """Every event type the log may hold, with its payload keys."""
@@ -87,6 +89,16 @@ class Turn:
     """The guided flow in progress after this turn: diagnosis, treatment, workup or None."""
     progress: dict[str, Any] | None = None
     """During the workup: {"step": k, "of": n, "title": ...}."""
+    in_scope: bool | None = None
+    """True when the turn answers from the review or carries a guided flow on, False when it declines, None for
+    small talk and commands (INTERFACE section 5)."""
+    act: str | None = None
+    """How the turn was read: why | source | more | define (acts on the last answer), smalltalk:KIND, undo,
+    command, or None for a question, an answer or a finding."""
+    focus: dict[str, Any] | None = None
+    """What the turn was read against and how: {"fact", "entities", "reading": alone | context, "rewritten"}."""
+    recorded: dict[str, Any] = field(default_factory=dict)
+    """The patient findings this turn recorded (echoed in `text`); empty when it recorded none."""
 
     def to_json(self) -> dict[str, Any]:
         """INTERFACE section 5 keys first (text, intent, awaiting, assessment), then the extensions."""
@@ -99,6 +111,10 @@ class Turn:
             "suggestions": [dict(s) for s in self.suggestions],
             "flow": self.flow,
             "progress": self.progress,
+            "in_scope": self.in_scope,
+            "act": self.act,
+            "focus": self.focus,
+            "recorded": dict(self.recorded),
         }
 
     @classmethod
@@ -113,6 +129,10 @@ class Turn:
             suggestions=list(data.get("suggestions", [])),
             flow=data.get("flow"),
             progress=data.get("progress"),
+            in_scope=data.get("in_scope"),
+            act=data.get("act"),
+            focus=data.get("focus"),
+            recorded=dict(data.get("recorded") or {}),
         )
 
 
@@ -154,6 +174,10 @@ class ConversationState:
     """The last Turn shown, as JSON."""
     turns: int = 0
     """How many user turns were completed."""
+    focus: dict[str, Any] = field(default_factory=dict)
+    """What the conversation is about (dialogue.context.Focus as JSON; empty before any answer)."""
+    recordings: list[Frame] = field(default_factory=list)
+    """Turns outside a guided flow that recorded findings, for "undo"."""
     _frame: Frame | None = None
 
     def apply(self, event: dict[str, Any]) -> None:
@@ -167,6 +191,8 @@ class ConversationState:
             frame, self._frame = self._frame, None
             if frame is not None and (frame.changes or frame.skipped) and self.flow is not None:
                 self.history.append(frame)
+            elif frame is not None and frame.changes:
+                self.recordings.append(frame)
             self.last_turn = event["turn"]
             self.awaiting = Awaiting.from_json(event["turn"].get("awaiting"))
             self.suggestions = list(event["turn"].get("suggestions", []))
@@ -200,6 +226,11 @@ class ConversationState:
             if self.history:
                 frame = self.history.pop()
                 self.skipped.difference_update(frame.skipped)
+        elif kind == "focus_set":
+            self.focus = copy.deepcopy(event["focus"])
+        elif kind == "recording_undone":
+            if self.recordings:
+                self.recordings.pop()
         elif kind == "workup_step":
             self.workup_index = int(event["index"])
             if event.get("entered"):
@@ -208,6 +239,7 @@ class ConversationState:
             self.values = {}
             self.skipped = set()
             self.history = []
+            self.recordings = []
         # reply_rejected and suggestions_offered are kept for the record; they change nothing here
 
     def known(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from guidebot.errors import KnowledgeError, Problem
 from guidebot.knowledge import schema
-from guidebot.knowledge.checks import cross_check, fidelity_check
+from guidebot.knowledge.checks import body_numbers, cross_check, fidelity_check
 from guidebot.knowledge.loader import LoadedFile, read_all
 from guidebot.knowledge.locate import fingerprint, knowledge_dir
 
@@ -39,6 +39,10 @@ class KnowledgeBase:
     """Statement id -> cited statement (engine notes, rationales, cautions)."""
     intents: list[schema.FlowIntent] = field(default_factory=list)
     """The guided flows."""
+    conversation: schema.ConversationFile | None = None
+    """How the chat reads turns in context (conversation.yaml), when present."""
+    routing: schema.RoutingFile | None = None
+    """The router's rules as data (routing.yaml)."""
 
     def files(self) -> list[Path]:
         """Every file of this knowledge base."""
@@ -70,38 +74,33 @@ def _assemble(root: Path, files: list[LoadedFile]) -> KnowledgeBase:
             kb.statements = {s.id: s for s in m.statements}
         elif isinstance(m, schema.IntentsFile):
             kb.intents = list(m.intents)
+        elif isinstance(m, schema.ConversationFile):
+            kb.conversation = m
+        elif isinstance(m, schema.RoutingFile):
+            kb.routing = m
     return kb
 
 
-def check_knowledge(path: str | os.PathLike[str] | None = None, source_text: str | None = None) -> tuple[KnowledgeBase | None, list[Problem]]:
-    """Load and check the knowledge base; returns it (None when pass 1 failed) and every problem found."""
+def check_knowledge(
+    path: str | os.PathLike[str] | None = None,
+    source_text: str | None = None,
+    review_numbers: frozenset[str] | set[str] | None = None,
+) -> tuple[KnowledgeBase | None, list[Problem]]:
+    """Load and check the knowledge base; returns it (None when pass 1 failed) and every problem found.
+
+    Numbers in curated texts are checked against the body of the review's text `source_text`, else against
+    `review_numbers` (the digest of that body, `checks.read_digest`), else not at all.
+    """
     root = knowledge_dir(path)
     pass1 = read_all(root)
     if pass1.problems:
         return None, sorted(pass1.problems)
     problems = cross_check(pass1.files)
     if source_text is not None:
-        problems += fidelity_check(pass1.files, source_text)
+        review_numbers = body_numbers(source_text)
+    if review_numbers is not None:
+        problems += fidelity_check(pass1.files, review_numbers)
     return _assemble(root, pass1.files), sorted(problems)
-
-
-def reranker_problems(kb: KnowledgeBase) -> list[Problem]:
-    """A re-ranker model that cannot be read, or that learnt ids the knowledge base no longer has (`kb check`
-    reports them; loading does not fail on a stale model, whose unknown ids simply no longer count, so that
-    `kb train` can always replace it)."""
-    from guidebot.routing.reranker import MODEL_FILE, OUT_OF_SCOPE, read_model
-
-    try:
-        model = read_model(kb.root / MODEL_FILE)
-    except KnowledgeError as exc:
-        return list(exc.problems)
-    if model is None:
-        return []
-    ids = set(kb.facts) | {i.id for i in kb.intents}
-    gone = [c for c in model["classes"] if c != OUT_OF_SCOPE and c not in ids]
-    if not gone:
-        return []
-    return [Problem(str(kb.root / MODEL_FILE), 0, "classes", f"learnt ids the knowledge base does not have ({', '.join(gone)}); retrain it with `guidebot kb train`")]
 
 
 _cache: dict[Path, tuple[tuple, KnowledgeBase]] = {}
@@ -109,7 +108,10 @@ _cache: dict[Path, tuple[tuple, KnowledgeBase]] = {}
 
 def load_knowledge(path: str | os.PathLike[str] | None = None) -> KnowledgeBase:
     """The validated knowledge base; raises KnowledgeError with every problem. Cached until a file changes."""
-    root = knowledge_dir(path).resolve()
+    try:
+        root = knowledge_dir(path).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: pathlib's word for a loop of symbolic links
+        raise KnowledgeError([Problem(str(path or knowledge_dir()), 0, "-", "knowledge directory not found (a loop of symbolic links)")]) from None
     stamp = fingerprint(root) if root.is_dir() else ()
     cached = _cache.get(root)
     if cached and cached[0] == stamp:

@@ -15,6 +15,7 @@ from guidebot.errors import Problem
 from guidebot.knowledge import schema
 from guidebot.knowledge.locate import knowledge_files
 from guidebot.knowledge.positions import Loc, PositionedDocument, YamlSyntaxError, dotted, load_positioned
+from guidebot.limits import MAX_KNOWLEDGE_FILE_BYTES, UnreadableFile, read_capped
 
 TOP_LEVEL_FILES: dict[str, type[BaseModel]] = {
     "references.yaml": schema.ReferencesFile,
@@ -24,10 +25,16 @@ TOP_LEVEL_FILES: dict[str, type[BaseModel]] = {
     "workup.yaml": schema.WorkupFile,
     "statements.yaml": schema.StatementsFile,
     "intents.yaml": schema.IntentsFile,
+    "routing.yaml": schema.RoutingFile,
 }
 """Every knowledge file outside `facts/`, with its model; all are required."""
 
-MAX_FILE_BYTES = 2_000_000
+OPTIONAL_FILES: dict[str, type[BaseModel]] = {
+    "conversation.yaml": schema.ConversationFile,
+}
+"""Knowledge files that may be absent (the chat then reads every turn alone)."""
+
+MAX_FILE_BYTES = MAX_KNOWLEDGE_FILE_BYTES
 """A knowledge file larger than this is certainly a mistake (the whole real base is far smaller)."""
 
 
@@ -74,7 +81,7 @@ def _model_for(root: Path, path: Path) -> type[BaseModel] | None:
     if path.parent == root / "facts":
         return schema.FactsFile
     if path.parent == root:
-        return TOP_LEVEL_FILES.get(path.name)
+        return TOP_LEVEL_FILES.get(path.name) or OPTIONAL_FILES.get(path.name)
     return None
 
 
@@ -98,13 +105,11 @@ def read_file(root: Path, path: Path, model: type[BaseModel]) -> tuple[LoadedFil
     """Parse and validate one knowledge file; returns it (or None) and its problems."""
     display = display_path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Problem(display, 0, "-", f"file is larger than {MAX_FILE_BYTES} bytes")]
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_FILE_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem(display, 0, "-", "not UTF-8 text")]
-    except OSError as exc:
-        return None, [Problem(display, 0, "-", f"cannot read: {exc.strerror or exc}")]
+    except UnreadableFile as exc:
+        return None, [Problem(display, 0, "-", exc.reason)]
     if "\x00" in text:
         return None, [Problem(display, 0, "-", "binary file (contains NUL bytes)")]
     try:

@@ -41,10 +41,19 @@ def _file_paths(root: str) -> list[str]:
     for folder in (root, os.path.join(root, "facts")):
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:  # missing, not a directory, a loop of symbolic links: the loader says which
             continue
-        paths += [e.path for e in entries if e.is_file() and e.name.endswith((".yaml", ".yml"))]
+        # every *.yaml that is not a directory, even a broken link or a device: the loader then names it
+        # ("not a regular file", "a loop of symbolic links") instead of it being skipped in silence
+        paths += [e.path for e in entries if e.name.endswith((".yaml", ".yml")) and not _is_dir(e)]
     return paths
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def knowledge_files(root: str | os.PathLike[str]) -> list[Path]:
@@ -59,6 +68,10 @@ def fingerprint(root: str | os.PathLike[str]) -> tuple[tuple[str, int, int], ...
     root = os.fspath(root)
     result = []
     for path in _file_paths(root):
-        st = os.stat(path)
-        result.append((os.path.relpath(path, root).replace(os.sep, "/"), st.st_mtime_ns, st.st_size))
+        try:
+            st = os.stat(path)
+            stamp = (st.st_mtime_ns, st.st_size)
+        except OSError:  # a broken link or a loop: never a valid index, and the loader will say why
+            stamp = (-1, -1)
+        result.append((os.path.relpath(path, root).replace(os.sep, "/"), *stamp))
     return tuple(result)

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from guidebot.limits import MAX_DEPTH, MAX_NODES, too_many_digits
+
 try:  # the C parser is several times faster; fall back to pure Python where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -66,13 +68,76 @@ def _walk(node: yaml.Node, loc: Loc, doc: PositionedDocument) -> None:
             _walk(item, loc + (index,), doc)
 
 
-def load_positioned(text: str) -> PositionedDocument:
-    """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax."""
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _check_shape(root: yaml.Node, max_nodes: int) -> None:
+    """Refuse, before anything is built from it, a document that would cost more than it is worth.
+
+    An alias (`*name`) makes one node appear twice in the graph: a 330-byte "billion laughs" file expands
+    to gigabytes when built and when walked, so aliases are refused outright (guidebot's files never need
+    them). Depth, node count and the digits of a number are bounded too. The walk is iterative and visits
+    each node once, so it is itself bounded by the file's size.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise YamlSyntaxError(node.start_mark.line + 1, "YAML aliases (*name) are not allowed in guidebot files")
+        seen.add(id(node))
+        if len(seen) > max_nodes:
+            raise YamlSyntaxError(node.start_mark.line + 1, f"document too large (over {max_nodes:,} values)")
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(node.start_mark.line + 1, f"nested too deeply (over {MAX_DEPTH} levels)")
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.append((key_node, depth + 1))
+                stack.append((value_node, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+        elif node.tag in _NUMBER_TAGS and too_many_digits(node.value):
+            raise YamlSyntaxError(node.start_mark.line + 1, "number with too many digits")
+
+
+def _prescan(text: str, max_nodes: int) -> None:
+    """Refuse aliases, depth and size from the event stream, before a single node is built: composing a
+    1 MB list of 500,000 items alone costs over a second, and a 50,000-deep one recurses in C."""
+    loader = _Loader(text)
+    try:
+        depth = count = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlSyntaxError(event.start_mark.line + 1, "YAML aliases (*name) are not allowed in guidebot files")
+            if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                count += 1
+                if count > max_nodes:
+                    raise YamlSyntaxError(event.start_mark.line + 1, f"document too large (over {max_nodes:,} values)")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlSyntaxError(event.start_mark.line + 1, f"nested too deeply (over {MAX_DEPTH} levels)")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def load_positioned(text: str, max_nodes: int | None = None) -> PositionedDocument:
+    """Parse one YAML (or JSON) document, keeping line numbers; raises YamlSyntaxError on bad syntax and on
+    a document refused by `_check_shape` (aliases, too deep, more than `max_nodes` values, numbers too long)."""
+    max_nodes = MAX_NODES if max_nodes is None else max_nodes
+    try:
+        _prescan(text, max_nodes)
+    except yaml.MarkedYAMLError:
+        pass  # a syntax error: the parse below reports it with its line
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return PositionedDocument(data=None)
+        _check_shape(node, max_nodes)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

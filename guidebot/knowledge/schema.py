@@ -1,7 +1,7 @@
 """Pydantic models of every knowledge file; the generated JSON Schema (knowledge/schema.json) comes from here.
 
 Each file under `knowledge/` has one top-level model (`FactsFile`, `ReferencesFile`, `LexiconFile`,
-`CriteriaFile`, `SlotsFile`, `WorkupFile`, `StatementsFile`). Every model forbids unknown keys so that a
+`CriteriaFile`, `SlotsFile`, `WorkupFile`, `StatementsFile`, `IntentsFile`, `RoutingFile`). Every model forbids unknown keys so that a
 misspelt field is an error, never silently ignored.
 """
 
@@ -124,6 +124,38 @@ class Reference(Strict):
     """A URL where the review gives one instead of a DOI."""
 
 
+class CitationSlip(Strict):
+    """A place where the review's printed reference numbers do not match its own reference list, and what the
+    knowledge base cites instead. `kb check` verifies that every fact and statement named here cites `cited`
+    and none of `not_cited`."""
+
+    where: NonEmpty
+    """Where in the review (`Table, column "Japan study"`)."""
+    printed: NonEmpty
+    """What the review prints there, quoted (`Japan study⁴⁴`)."""
+    printed_refs: list[RefNumber]
+    """The reference numbers the review prints there (`[]` when it prints none)."""
+    reference_list: NonEmpty
+    """What the review's own reference list says those numbers are, and where the right paper is."""
+    cited: list[RefNumber]
+    """What the facts below cite for it instead (`[]` when the review's statement has no source)."""
+    not_cited: list[RefNumber] = []
+    """Numbers the facts below must not cite (the misprinted ones)."""
+    facts: list[FactId] = []
+    """The facts that carry this statement."""
+    statements: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]] = []
+    """The engine's statements (`statements.yaml` ids) that carry it."""
+
+    @model_validator(mode="after")
+    def _names_something_consistent(self) -> CitationSlip:
+        if not self.facts and not self.statements:
+            raise ValueError("a citation slip names at least one fact or statement")
+        both = sorted(set(self.cited) & set(self.not_cited))
+        if both:
+            raise ValueError(f"reference {both[0]} is both cited and not_cited")
+        return self
+
+
 class ReferencesFile(Strict):
     """`knowledge/references.yaml`: the review's full reference list and the review's own citation."""
 
@@ -131,6 +163,8 @@ class ReferencesFile(Strict):
     """The citation of the review itself, shown wherever guidebot says where its knowledge comes from."""
     references: list[Reference]
     """All references of the review, in order."""
+    citation_slips: list[CitationSlip] = []
+    """Where the review's printed reference numbers disagree with its reference list, and what is cited instead."""
 
 
 class Term(Strict):
@@ -142,6 +176,10 @@ class Term(Strict):
     """Abbreviations, synonyms, brand names and common misspellings (`bev`, `avastin`, `anti-VEGF antibody`)."""
     note: str = ""
     """Optional curator's note (why this mapping)."""
+    kind: Literal["drug"] | None = None
+    """`drug` when the term names a drug the review names; the drug's name is the canonical's last word
+    (`low-molecular-weight heparin` -> heparin). The router answers a question naming a drug only with a fact
+    that mentions it."""
 
 
 class LexiconFile(Strict):
@@ -301,3 +339,235 @@ class IntentsFile(Strict):
 
     intents: list[FlowIntent]
     """The three flows."""
+
+
+# -- conversation.yaml: how the chat reads a turn against the conversation ------------------------------
+
+ConversationAct = Literal["why", "source", "more", "define"]
+SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked"]
+EntityKind = Literal["drug", "cohort", "complication", "test", "criterion"]
+Approach = Literal["radiation", "systemic_transplant", "systemic_non_transplant", "systemic"]
+
+
+class ActPhrases(Strict):
+    """One act on the last answer and the whole messages (or {term} templates) that ask for it."""
+
+    id: ConversationAct
+    prefixes: list[NonEmpty] = []
+    """How a longer message asking for the act starts ("why is it missed so often"): the act when the rest names
+    nothing new (no entity outside the focus)."""
+    phrases: list[NonEmpty] = []
+    templates: list[NonEmpty] = []
+    weak_templates: list[NonEmpty] = []
+    """Templates that ask for a definition only when the last answer uses the term ("what is HCT")."""
+
+
+class SmallTalk(Strict):
+    """One kind of small talk, its whole messages and the short non-clinical reply it gets."""
+
+    id: SmallTalkKind
+    phrases: list[NonEmpty] = Field(min_length=1)
+    reply: NonEmpty
+
+
+class Followup(Strict):
+    """Words by which a turn leans on the last answer."""
+
+    pronouns: list[NonEmpty] = Field(min_length=1)
+    openers: list[NonEmpty] = Field(min_length=1)
+    politeness: list[NonEmpty] = []
+    """Words dropped before an act is read ("sorry, what does HCT stand for, please")."""
+    fillers: list[NonEmpty] = []
+    """Words that carry no topic ("what", "the", "tell me"): a turn of only these, facets and pronouns leans."""
+
+
+class Facet(Strict):
+    """What is asked about a thing (dose, response...), and the words that ask it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    words: list[NonEmpty] = Field(min_length=1)
+
+
+class Entity(Strict):
+    """A thing facts are about, the words that name it and the facts about it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    kind: EntityKind
+    words: list[NonEmpty] = Field(min_length=1)
+    facts: list[FactId] = Field(min_length=1)
+
+
+class ConversationFile(Strict):
+    """`conversation.yaml` (optional): acts, small talk, undo words, patient cues, follow-up cues, facets, entities."""
+
+    acts: list[ActPhrases]
+    glossary: dict[NonEmpty, NonEmpty] = {}
+    smalltalk: list[SmallTalk]
+    undo: list[NonEmpty] = Field(min_length=1)
+    patient_cues: list[NonEmpty] = Field(min_length=1)
+    followup: Followup
+    facets: list[Facet]
+    entities: list[Entity]
+    approaches: dict[Approach, NonEmpty] = {}
+    question_markers: list[NonEmpty] = []
+    """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
+    findings are then never read from it unless it describes a patient."""
+    reason_markers: list[NonEmpty] = []
+    """Words by which a sentence of an answer gives a reason ("because", "since"): what "why?" shows."""
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
+"""One lower-case word as the router reads it (letters and digits only)."""
+Share = Annotated[float, Field(ge=0, le=1)]
+"""A share or a score between 0 and 1."""
+
+
+class RoutingTargets(Strict):
+    """The facts and flows the router's rules send questions to (`kb check` verifies each exists)."""
+
+    case_flow: FactId
+    """The guided flow a described patient asking whether it is POEMS is sent to."""
+    treatment_flow: FactId
+    """The guided flow a described patient asking to plan treatment is sent to."""
+    mandatory: FactId
+    """The fact for POEMS without one of its mandatory criteria ("poems without neuropathy?")."""
+    workup: FactId
+    """The fact for a described patient whose question asks which tests to order."""
+    source: FactId
+    """The one thing about itself guidebot answers: where its knowledge comes from."""
+    abbreviations: FactId
+    """The fact that spells out abbreviations (its answer's bold terms)."""
+    treatment_choice: list[FactId]
+    """Facts a treatment question describing lesions and marrow tends to match on its findings alone."""
+    approach: dict[Literal["radiation", "systemic", "systemic_transplant", "systemic_non_transplant"], FactId]
+    """Figure 3's approach for the described findings -> the fact that states who gets it."""
+    out_of_scope_starters: list[FactId]
+    """What an out-of-scope answer offers instead."""
+    case_questions: list[FactId] = []
+    """Facts whose question, asked about a described patient, is answered with that patient's verdict
+    instead (besides `case_flow` and `treatment_flow`): `ask` loads the criteria engine only for these."""
+
+
+class RoutingWords(Strict):
+    """Word lists the rules look for, one word each (the router stems the lists it compares with stemmed words)."""
+
+    poems: list[Word]
+    """Words that name POEMS syndrome (after normalisation)."""
+    case_flow_cues: list[Word]
+    """Words by which a poorly matched case description asks whether the patient has POEMS."""
+    treatment_cues: list[Word]
+    """Words by which a question describing lesions and marrow asks which treatment Figure 3 points to."""
+    mandatory: list[Word]
+    """Words of a question about POEMS without a mandatory criterion; one more is framing, more make it about
+    something else."""
+    workup_cues: list[Word]
+    """Words by which a poorly matched case description asks what to test."""
+    source_cues: list[Word]
+    """Words that make a question about guidebot ask for its source rather than chit-chat."""
+    abbreviation_cues: list[Word]
+    """Words by which a short question asks what an abbreviation stands for."""
+    other_conditions: list[Word]
+    """Conditions other than POEMS (the review names several only to tell them apart): a question about one,
+    not naming POEMS, is answered only by a fact whose phrasings name it too."""
+    other_condition_qualifiers: list[Word]
+    """Words that only qualify another condition's name ("multiple myeloma", "AL amyloidosis")."""
+    management: list[Word]
+    """Words asking how a condition is managed or what its outlook is."""
+    uncovered_topics: list[Word]
+    """Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...)."""
+    drug_stems: list[Word]
+    """Endings of drug names (WHO/USAN stems): an unknown word with one names a drug the review does not."""
+
+
+class RoutingThresholds(Strict):
+    """When a question is declined, redirected or suggested (tuned on tests/eval/train/)."""
+
+    min_coverage: Share
+    """Below this share of the question's information found in the best target, it is out of scope."""
+    unknown_min_coverage: Share
+    """The coverage to exceed instead when the question has a word guidebot does not know."""
+    min_score: Share
+    """Below this combined score the question is out of scope even with enough coverage."""
+    case_length: int = Field(ge=1)
+    """A question with at least this many informative words reads as a case description."""
+    case_min_coverage: Share
+    """`min_coverage` for a case description with no unknown word."""
+    case_min_score: Share
+    """`min_score` for a case description with no unknown word."""
+    case_flow_findings: int = Field(ge=1)
+    """Findings that make a question naming the criteria a request to assess a patient (one more when
+    nothing matched well)."""
+    other_condition_rest_share: Share
+    """A question about another condition is answered only by a fact holding this share of its other words."""
+    abbreviation_question_words: int = Field(ge=1)
+    """At most this many words in a question asking what an abbreviation means."""
+    poems_score_shift: float = Field(ge=-1, le=1)
+    """Added to the minimum score when the question names POEMS."""
+    not_poems_score_shift: float = Field(ge=-1, le=1)
+    """Added to the minimum score when it does not."""
+    close_margin: Share
+    """Targets within this much of the best are suggestions; a rival this close may answer instead."""
+    caution_margin: Share
+    """A safety caution within this much of the best wins when its title names what was asked."""
+    related_discount: Share
+    """How much further behind a rival the best fact lists as related counts for confidence."""
+    max_suggestions: int = Field(ge=0)
+    """How many suggestions at most accompany an answer."""
+
+
+class RoutingWeights(Strict):
+    """How the scoring signals combine (see the `guidebot.routing` docstring)."""
+
+    coverage: float = Field(ge=0)
+    """IDF coverage of the question by the target's vocabulary."""
+    f1: float = Field(ge=0)
+    """IDF-weighted F1 against the target's best phrasing."""
+    fuzzy: float = Field(ge=0)
+    """token_sort_ratio against the target's closest phrasing."""
+    focus: float = Field(ge=0)
+    """The share of the target's title and questions that use the question's words."""
+    title: float = Field(ge=0)
+    """F1 against the target's title alone."""
+    exact: float = Field(ge=0)
+    """How many of the target's phrasings say exactly what was asked (saturating)."""
+    bm25: float = Field(ge=0)
+    """BM25 against the target's whole document."""
+    same_topic: float = Field(ge=0)
+    """A phrasing with exactly the question's topic words."""
+    answer: Share
+    """A question word found only in a target's answer counts this much toward coverage."""
+    unknown: float = Field(ge=0)
+    """An unknown word weighs this share of the rarest known word's IDF."""
+    exact_f1: Share
+    """A phrasing whose F1 with the question reaches this says exactly what was asked."""
+    exact_saturation: int = Field(ge=1)
+    """Exact phrasings beyond this many add nothing."""
+    fuzzy_candidates: int = Field(ge=1)
+    """How many lexical front-runners get the fuzzy comparison."""
+    fuzzy_floor: float = Field(ge=0, le=100)
+    """Fuzzy scores below this count as 0."""
+
+
+class RoutingModel(Strict):
+    """Where the learned re-ranker may decide (guidebot/routing/reranker.py)."""
+
+    rerank_weight: Share
+    """How much the model's probability adds to a front-runner's hand score."""
+    rerank_candidates: int = Field(ge=1)
+    """How many hand-scored front-runners the model may choose among."""
+    rescue_min: Share
+    """A question declined for a low score is answered when the model gives its answer at least this..."""
+    rescue_max_out: Share
+    """...and out of scope at most this."""
+    decline_min_out: Share
+    """A question answered on score alone is declined when the model gives out of scope at least this..."""
+    decline_max_score: Share
+    """...and its hand score is below this."""
+
+
+class RoutingFile(Strict):
+    """`knowledge/routing.yaml`: the router's rules as data (targets, words, thresholds, weights)."""
+
+    targets: RoutingTargets
+    words: RoutingWords
+    thresholds: RoutingThresholds
+    weights: RoutingWeights
+    model: RoutingModel

@@ -35,7 +35,8 @@ Scoring, per target (a fact or a guided flow), from signals weighted by IDF over
 A few question words ("when", "why", "many", "who") are kept at a low weight: they say what kind of answer is
 wanted ("when to use radiotherapy" is about indication).
 
-Decision rules on top (`route`): contentless input (nothing but function and framing words: "who made
+Decision rules on top (`route`, an ordered list of named rules in `rules.RULES`; thresholds, weights,
+word lists and the facts they name are data in knowledge/routing.yaml): contentless input (nothing but function and framing words: "who made
 you") is out of scope. A caution whose agent (its `triggers`, else the keywords its title names) the
 question names is shown however far behind it scores, unless the best fact is titled after that same agent, and it is always offered among the suggestions; otherwise a
 caution close to the best wins when its title names what was asked. Then the best is declined when it
@@ -53,8 +54,11 @@ sure of the answer and that the question is about the review, and declines a wea
 sure is not a review question. Every rule above (cautions first, doses, other conditions) still applies.
 
 The package: `normalisation` (text and lexicon), `index` (the plain-data index built from the knowledge
-base), `cache` (the pickled index), `reranker` (the learned model), `router` (scoring and decisions); this
-module keeps one router per knowledge directory.
+base), `config` (knowledge/routing.yaml, the rules' data, as the index keeps it), `cache` (the pickled index),
+`question` (the typed question and decision), `reading`, `scoring`, `checks` and `cases` (the layers of
+`Router`), `rules` (the ordered, switchable decision rules: docs/routing.md), `reranker` (the learned model),
+`training` (`kb train` only), `router` (the loop and the answers); this module keeps one router per knowledge
+directory.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 The key holds the guidebot version, `INDEX_FORMAT`, the router's own source files (an edited stopword list
 must not reuse an old index), every knowledge file's (path, mtime_ns, size) and the re-ranker model's.
+
+A new machine has no cache: an installed package ships a prebuilt index (`SEED_FILE` in its knowledge
+directory, written at packaging time by hatch_build.py), keyed by content (the router's sources and the
+knowledge files' bytes), so the first `ask` reads it instead of validating the knowledge base and building.
 """
 
 from __future__ import annotations
@@ -61,8 +65,65 @@ def _cache_file(root: str) -> str:
     return os.path.join(cache_dir(), f"router-{crc32(root.encode('utf-8', 'surrogatepass')):08x}.pickle")
 
 
+SEED_FILE = "index.seed.pickle"
+"""The prebuilt index inside an installed package's knowledge directory (absent in a source checkout)."""
+
+
+def content_key(root: str) -> tuple:
+    """The key of a prebuilt index: the version, `INDEX_FORMAT`, and a digest of the router's sources and of
+    every knowledge file with the re-ranker model (their bytes, not their times, which an install changes)."""
+    import hashlib
+
+    from guidebot import __version__
+    from guidebot.knowledge.locate import knowledge_files
+
+    digest = hashlib.sha256()
+    folder = os.path.dirname(__file__)
+    sources = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
+    files = [str(p) for p in knowledge_files(root)] + [os.path.join(root, MODEL_FILE)]
+    for label, paths, base in (("code", sources, folder), ("knowledge", files, root)):
+        for path in paths:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = b""
+            digest.update(f"{label}:{os.path.relpath(path, base)}:{len(data)}\n".encode())
+            digest.update(data)
+    return (__version__, INDEX_FORMAT, digest.hexdigest())
+
+
+def write_seed(root: str, target: str) -> None:
+    """Build the index of the knowledge base at `root` and write it to `target` as a prebuilt index."""
+    import pickle
+
+    from guidebot.knowledge import load_knowledge
+
+    index = build_index(load_knowledge(root))
+    with open(target, "wb") as fh:
+        pickle.dump({"key": content_key(root), "index": index}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _seed(root: str) -> dict | None:
+    """The prebuilt index shipped with the knowledge at `root`, when there is one and it is of this content."""
+    import pickle
+
+    path = os.path.join(root, SEED_FILE)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            stored = pickle.load(fh)
+        if isinstance(stored, dict) and stored.get("key") == content_key(root):
+            return stored["index"]
+    except Exception:  # noqa: BLE001 - an unreadable or stale seed is simply not used
+        pass
+    return None
+
+
 def load_index(root: str) -> dict:
-    """The cached index when fresh; otherwise build it (validating the knowledge base) and try to cache it."""
+    """The cached index when fresh; else the package's prebuilt one when it matches; otherwise build it
+    (validating the knowledge base). Either way, try to cache it."""
     import pickle
 
     key = _cache_key(root)
@@ -74,9 +135,11 @@ def load_index(root: str) -> dict:
             return stored["index"]
     except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache is simply rebuilt
         pass
-    from guidebot.knowledge import load_knowledge
+    index = _seed(root)
+    if index is None:
+        from guidebot.knowledge import load_knowledge
 
-    index = build_index(load_knowledge(root))
+        index = build_index(load_knowledge(root))
     _write_cache(path, {"key": key, "index": index})
     return index
 

@@ -13,14 +13,15 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Indel
 
 from guidebot.routing.normalisation import (
-    COUNT_UNITS, DOMAIN_WORDS, DRUG_STEMS, DRUGS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
+    COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
     _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_lexicon, normalise,
 )
+from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys
 from guidebot.routing.semantic import build_vectors
 
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -144,6 +145,12 @@ def build_index(kb, with_model: bool = True) -> dict:
 
     terms = [(t.canonical, list(t.variants)) for t in getattr(kb, "lexicon", [])]
     lexicon = compile_lexicon(terms)
+    routing = getattr(kb, "routing", None)
+    if routing is None:  # a hand-made knowledge object (tests, benches) routes by the shipped rules
+        from guidebot.knowledge import load_knowledge
+
+        routing = load_knowledge().routing
+    config = routing_data(routing, getattr(kb, "lexicon", []))
 
     targets: list[tuple[str, str, bool, str]] = []  # (id, title, is_flow, answering fact id)
     choices: list[str] = []
@@ -201,7 +208,9 @@ def build_index(kb, with_model: bool = True) -> dict:
     for fact in kb.facts.values():
         add_target(fact.id, fact.title, False, fact.id, list(fact.questions), list(fact.keywords))
         safety = getattr(fact, "safety", None)
-        if safety is not None and str(getattr(safety, "value", safety)) == "caution":
+        # a caution routed first is a warning about an agent, so it needs triggers; a caution with none (the
+        # papilledema referral) is pinned safety content that questions reach like any other fact
+        if safety is not None and str(getattr(safety, "value", safety)) == "caution" and getattr(fact, "triggers", None):
             cautions.append(len(targets) - 1)
         facts[fact.id] = {
             "id": fact.id,
@@ -303,12 +312,13 @@ def build_index(kb, with_model: bool = True) -> dict:
             skeleton_words.setdefault(_skeleton(w), set()).add(_root(w))
     skeletons = {}
     for w in vocab:
-        if (len(w) >= SKELETON_MIN_LENGTH and w.isalpha() and (w in DRUGS or w.endswith(DRUG_STEMS))
+        if (len(w) >= SKELETON_MIN_LENGTH and w.isalpha() and (w in config.drugs or w.endswith(config.drug_stems))
                 and len(skeleton_words[_skeleton(w)]) == 1):
             skeletons.setdefault(_skeleton(w), w)
     references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
     return {
         "format": INDEX_FORMAT,
+        "routing": config,
         "targets": targets,
         "choices": choices,
         "choice_target": choice_target,

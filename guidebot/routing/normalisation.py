@@ -140,45 +140,8 @@ _DOSE_IN_ANSWER = ("mg", "gy")
 DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm2"})
 """Units that, stuck to a number ("40mg", "1mg/kg", "5000iu"), make the question ask for a dose too."""
 
-OTHER_CONDITIONS = frozenset(_stem(w) for w in {"amyloidosis", "myeloma", "cidp", "mgus", "lymphoma", "diabetes", "castleman",
-                              "waldenstrom", "macroglobulinemia", "guillain", "gbs", "vasculitis", "sarcoidosis", "als",
-                              "apnea", "ttp", "myasthenia", "lupus", "hiv", "macular", "retinopathy",
-                              "thrombocythemia", "vera", "tempi", "embolism", "dvt", "glioblastoma",
-                              "glioma", "imcd", "jak2", "leukemia", "leukaemia"})
-"""Conditions other than POEMS (the review names several only to tell them apart from it): a question about
-one of them, not naming POEMS, is answered only by a fact whose phrasings name it too."""
-
-OTHER_CONDITION_QUALIFIERS = frozenset("multiple al primary systemic smoldering chronic acute idiopathic multicentric unicentric".split())
-"""Words that only qualify another condition's name ("multiple myeloma", "AL amyloidosis")."""
-
-MANAGEMENT_WORDS = frozenset("treatment treat treated therapy survival prognosis management manage cure".split())
-"""Words asking how a condition is managed or what its outlook is: about another condition, only a fact whose
-phrasings say so answers."""
-
-DRUGS = frozenset(
-    "lenalidomide thalidomide bortezomib ixazomib daratumumab bevacizumab dexamethasone cyclophosphamide melphalan "
-    "plerixafor corticosteroid heparin".split()
-)
-"""Drugs the review names (as the lexicon spells them): a question naming one is answered only by a target
-that mentions it somewhere, so a drug question never gets a neighbouring fact about something else."""
-
-DRUG_STEMS = (
-    "mab", "nib", "zomib", "afil", "pril", "sartan", "olol", "statin", "parin", "xaban", "gatran", "azole", "mycin",
-    "cillin", "floxacin", "cycline", "platin", "taxel", "rubicin", "abine", "mustine", "limus", "lukast", "prazole",
-    "dipine", "semide", "thiazide", "ciclovir", "clovir", "navir", "fovir", "previr", "buvir", "tinib", "lisib",
-    "ciclib", "dronate", "parib", "penem", "triptan", "setron", "glitazone", "gliptin", "gliflozin", "tidine",
-    "oxetine", "azepam", "azolam", "olone", "formin", "lutide", "glutide", "grastim", "poetin",
-)
-"""Endings of drug names (the WHO/USAN stems: -mab, -nib, -afil, -parin...). An unknown word with one names a
-drug the review does not (sildenafil, rituximab, apixaban): what the review says about something else is not
-an answer about it."""
-
-UNCOVERED_TOPICS = frozenset(_stem(w) for w in """fertility pregnancy pregnant conceive breastfeed breastfeeding
-    contraception vaccine vaccination vaccinate revaccinate revaccination diet insurance cost price travel flying
-    flight exercise alcohol smoking drive parking laser bicycle bike""".split())
-"""Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...): a question about
-one is not answered by a fact that shares its other words ("fertility preservation before high-dose
-melphalan" is not a question about the melphalan dose)."""
+# Other conditions, drugs (from the lexicon), drug stems, uncovered topics and the rules' own word lists are
+# data: knowledge/routing.yaml, read into the index by `guidebot.routing.config`.
 
 READ_BY_CONTEXT = {
     "hct": (frozenset("""plt plts platelet platelets hb hgb haemoglobin hemoglobin wbc rbc cbc fbc counts

@@ -1,7 +1,7 @@
 """The learned re-ranker: a linear model over a question's words, trained on labelled questions.
 
 The hand-made scores (`router.Router.score`) know the knowledge base; they do not know how people ask. About
-9,100 questions from fifteen writers' sets, each labelled with the fact that answers it (or as out of scope), do.
+9,100 questions from fifteen writers' sets (tests/eval/train/), each labelled with the fact that answers it (or as out of scope), do.
 From them a multinomial logistic regression learns which words point to which fact, and which point away
 from the review altogether. It is a table of numbers (`knowledge/reranker.json`), applied by adding up
 weights: deterministic, offline, no language model, and it only ever chooses among the curated facts, so
@@ -9,18 +9,20 @@ it cannot make an answer up.
 
 The router uses it in three places only (see `Router.route`), each checked on questions by writers the
 model never saw (leave one writer's set out, train on the rest):
-- among the hand-scored front-runners, it breaks near ties (`RERANK_WEIGHT`, `RERANK_CANDIDATES`);
+- among the hand-scored front-runners, it breaks near ties (`rerank_weight`, `rerank_candidates`);
 - a question declined only for scoring too low is answered when the model is sure of that answer and sure it
-  is a review question (`RESCUE_MIN`, `RESCUE_MAX_OUT`);
-- a question answered by score alone, and only weakly (`DECLINE_MAX_SCORE`), is declined when the model is
-  sure it is not a review question (`DECLINE_MIN_OUT`).
+  is a review question (`rescue_min`, `rescue_max_out`);
+- a question answered by score alone, and only weakly (`decline_max_score`), is declined when the model is
+  sure it is not a review question (`decline_min_out`).
+(The names in brackets are knowledge/routing.yaml `model` settings.)
 Safety rules (a caution the question names, doses, other conditions and drugs) come first and are never
 overruled, and the model never moves a question off a caution the hand scores rank above its choice.
 
 Features are the words the router reads after its normalisation (misspellings corrected, lexicon applied),
-plus each pair of neighbouring words. Training (`train`) is plain Python with a fixed shuffle seed, so the
-same labelled questions always give the same weights; `guidebot kb train` writes them and a test checks the
-shipped file is what training gives.
+plus each pair of neighbouring words. `guidebot kb train` fits the model (guidebot/routing/training.py:
+scikit-learn's L2 logistic regression, its strength chosen by writer-grouped cross-validation; or `train`
+below, plain Python with a fixed shuffle seed) on the sets in tests/eval/train/ only, and records a digest of
+its inputs in the file; a test checks that digest, so a data change without a retrain fails fast.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from os import PathLike
 
+    from guidebot.errors import Problem
+    from guidebot.knowledge.base import KnowledgeBase
+
 MODEL_FILE = "reranker.json"
 """The model's file name inside a knowledge directory (optional: without it the router uses scores alone)."""
 MODEL_FORMAT = 1
@@ -39,20 +44,8 @@ MODEL_FORMAT = 1
 OUT_OF_SCOPE = "out_of_scope"
 """The class of questions the review does not answer."""
 
-RERANK_WEIGHT = 0.1
-"""How much the model's probability adds to a front-runner's hand score (scores are 0..1, close calls differ
-by a few hundredths)."""
-RERANK_CANDIDATES = 5
-"""How many of the hand-scored front-runners the model may choose among."""
-RESCUE_MIN = 0.7
-"""A question declined for a low score is answered when the model gives its answer at least this probability..."""
-RESCUE_MAX_OUT = 0.2
-"""...and the out-of-scope class at most this."""
-DECLINE_MIN_OUT = 0.8
-"""A question answered on score alone is declined when the model gives out-of-scope at least this probability..."""
-DECLINE_MAX_SCORE = 0.6
-"""...and its hand score is below this: a question that says exactly what a fact's own phrasing says ("what is
-the dose", "can you name the criteria") is the curator's, whatever questions like it were labelled."""
+# Where the router lets the model decide (its weight, the front-runners it may choose among, the rescue and
+# decline thresholds) is data: knowledge/routing.yaml `model`.
 
 EPOCHS = 15
 """Passes over the training questions."""
@@ -67,17 +60,6 @@ KEEP_WEIGHT = 0.2
 """Weights smaller than this are dropped from the file; rounding to `DIGITS` keeps it small and stable."""
 DIGITS = 4
 SEED = 0
-
-TRAINING_SETS = (
-    "", "blind", "blind_c", "blind_d", "blind_e", "blind_g", "blind_h", "blind_k", "blind_p", "blind_q", "blind_r", "blind_s",
-    "blind_t", "blind_u", "blind_v",
-)
-"""The evaluation sets (folders of tests/eval) the shipped model learns from. The other blind sets (f, i, j,
-l, m, n, o) were written by writers it never saw; they measure it and must never be added here."""
-TUNE_SLICE_ONLY = ("",)
-"""Sets learnt from only in their tuning slice, so that `guidebot eval --slice held_out` stays a never-seen
-measure (the engineer's set is the one that slice was made for)."""
-
 
 def features(words: Sequence[str]) -> list[str]:
     """A question's features: its distinct normalised words, in order, and each neighbouring pair."""
@@ -122,19 +104,6 @@ def train(examples: Iterable[tuple[Sequence[str], Sequence[str]]], classes: Sequ
         "bias": [round(b, DIGITS) for b in bias],
         "weights": kept,
     }
-
-
-def training_examples(router, labelled: Iterable[tuple[list[dict], list[dict]]]) -> list[tuple[list[str], list[str]]]:
-    """(features, accepted classes) for every question of (in-scope items, out-of-scope items) pairs, as
-    `guidebot eval` reads them; features are read by `router` exactly as it reads a question it answers."""
-    examples = []
-    for in_items, out_items in labelled:
-        for item in in_items:
-            accepted = [item["expect"]] if "expect" in item else list(item.get("expect_any", []))
-            examples.append((features(router.score(item["q"])[0]), accepted))
-        for item in out_items:
-            examples.append((features(router.score(item["q"])[0]), [OUT_OF_SCOPE]))
-    return examples
 
 
 def model_text(model: dict) -> str:
@@ -271,3 +240,22 @@ def probabilities(compiled: dict, words: Sequence[str], targets: Iterable[int]) 
     class_of = compiled["target_class"]
     out = compiled["out_class"]
     return {t: probs[class_of[t]] if class_of[t] >= 0 else 0.0 for t in targets}, (probs[out] if out >= 0 else 0.0)
+
+
+def model_problems(kb: KnowledgeBase) -> list[Problem]:
+    """A re-ranker model that cannot be read, or that learnt ids the knowledge base no longer has (`kb check`
+    reports them; loading does not fail on a stale model, whose unknown ids simply no longer count, so that
+    `kb train` can always replace it). Here, not in knowledge/, because knowledge may not import routing."""
+    from guidebot.errors import KnowledgeError, Problem
+
+    try:
+        model = read_model(kb.root / MODEL_FILE)
+    except KnowledgeError as exc:
+        return list(exc.problems)
+    if model is None:
+        return []
+    ids = set(kb.facts) | {i.id for i in kb.intents}
+    gone = [c for c in model["classes"] if c != OUT_OF_SCOPE and c not in ids]
+    if not gone:
+        return []
+    return [Problem(str(kb.root / MODEL_FILE), 0, "classes", f"learnt ids the knowledge base does not have ({', '.join(gone)}); retrain it with `guidebot kb train`")]

@@ -32,6 +32,8 @@ TOKEN_RE = re.compile(r"[a-z0-9]+")
 """A text's words for the vectors (after case folding), the same split at training and at ask time."""
 MAX_PIECE_WORD = 40
 """Longer 'words' are not split into wordpieces (MiniLM maps them to [UNK])."""
+MAX_TEXT_CHARS = 2000
+"""Only this much of a question is read (a pasted document must not cost seconds)."""
 VECTOR_FILE = "semantic.bin"
 CONFIG_FILE = "semantic.json"
 
@@ -305,6 +307,23 @@ class Similarity:
         dims, centroids = self.part["dims"], self._centroids
         near = sorted(range(len(self.part["spans"])), key=lambda t: -sum(map(mul, vec, centroids[t * dims : (t + 1) * dims])))
         return self.scores(vec, near[:count])
+
+    def rescue_target(self, text: str, fact_of: list[str], candidates: int) -> tuple[int, float] | None:
+        """(target, similarity) of the one target a question means, when its similarity reaches `rescue_min`
+        and leads every other fact's by `rescue_margin`; None otherwise, and always when `rescue_min` is above
+        1 (switched off)."""
+        config = self.config
+        if config["rescue_min"] > 1.0:
+            return None
+        sims = self.best_targets(self.question_vector(text[:MAX_TEXT_CHARS]), candidates)
+        if not sims:
+            return None
+        ranked = sorted(sims, key=lambda t: (-sims[t], t))
+        top = ranked[0]
+        runner = next((sims[t] for t in ranked[1:] if fact_of[t] != fact_of[top]), 0.0)
+        if sims[top] < config["rescue_min"] or sims[top] - runner < config["rescue_margin"]:
+            return None
+        return top, sims[top]
 
     def scores(self, vec: list[float] | None, targets) -> dict[int, float]:
         """Target -> similarity to the question vector `vec` (empty without one)."""

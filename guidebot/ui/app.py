@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from textual.message import Message
 
 from guidebot.ui.chat_screen import ChatScreen
 from guidebot.ui.commands import KnowledgeCommands
+from guidebot.ui.web import SERVE_ENV
 
 
 class GuidebotApp(App[None]):
@@ -106,6 +108,20 @@ class GuidebotApp(App[None]):
 
 
 def run_app(resume: bool | str | None = None) -> int:
-    """Run the chat UI until the person quits; returns the exit code."""
-    GuidebotApp(resume=resume).run()
+    """Run the chat UI until the person quits, then say where the session was saved; returns the exit code."""
+    app = GuidebotApp(resume=resume)
+    app.run()
+    notice = saved_notice(app.manager)
+    # in a browser (`guidebot serve`) stdout is the server's pipe, and the session is the server's to keep
+    if notice and os.environ.get(SERVE_ENV) != "1" and not os.environ.get("TEXTUAL_DRIVER"):
+        print(notice)
     return 0
+
+
+def saved_notice(manager: Any) -> str:
+    """What quitting prints: where the session was saved and the command that resumes it ("" when unsaved)."""
+    store = getattr(manager, "store", None)
+    path = getattr(store, "path", None)
+    if path is None or not Path(path).is_file():
+        return ""  # nothing was asked, so nothing was saved
+    return f"Session saved to {path}\nResume it with: guidebot --resume {manager.session_id}"

@@ -6,6 +6,8 @@ Everything it shows comes from the manager or the knowledge base; the screen onl
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
 
 from textual import on
@@ -15,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.suggester import SuggestFromList
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,9 +30,16 @@ from guidebot.ui.widgets import (
     Suggestions,
     UserTurn,
 )
+from guidebot.ui.web import SERVE_ENV
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/q"})
-"""Slash commands the app handles itself (every other one goes to the manager)."""
+"""Slash commands that quit (every other one but /sessions goes to the manager)."""
+
+SESSIONS_COMMAND = "/sessions"
+"""The slash command that opens the session browser (F6)."""
+
+RESUMED_TURNS_SHOWN = 200
+"""A resumed session shows at most this many of its last messages (mounting thousands would stall the UI)."""
 
 RESUME = ":resume"
 """The reply of the "resume the last session" button (never sent to the manager)."""
@@ -134,11 +144,13 @@ class ChatScreen(Screen[None]):
     """Prompt → DialogueManager.respond → transcript, with follow-up buttons and the case panel."""
 
     BINDINGS = [
-        Binding("f1", "send('/help')", "Help"),
+        Binding("f1", "help", "Help"),
         Binding("f2", "toggle_case", "Case"),
         Binding("f3", "citations", "Refs"),
         Binding("f4", "send('/assess')", "Assess", show=False),
-        Binding("ctrl+t", "app.toggle_theme", "Theme"),
+        Binding("f6", "sessions", "Sessions"),
+        Binding("ctrl+y", "copy", "Copy"),
+        Binding("ctrl+t", "app.toggle_theme", "Theme", show=False),
         Binding("escape", "focus_prompt", "Prompt", show=False),
         Binding("pageup", "scroll_transcript(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll_transcript(1)", "Scroll down", show=False),
@@ -167,11 +179,15 @@ class ChatScreen(Screen[None]):
         """The workup progress of the last turn."""
         self.last_turn: Any = None
         """The last Turn shown (tests and the case panel read it)."""
+        self.selected: UserTurn | BotTurn | None = None
+        """The message clicked last (ctrl+y copies it instead of the last answer), or None."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             with Vertical(id="chat"):
-                yield VerticalScroll(id="transcript")
+                transcript = VerticalScroll(id="transcript")
+                transcript.can_focus = False  # scrolled by PageUp/PageDown and the wheel; the focus stays in the input
+                yield transcript
                 yield Suggestions(id="suggestions")
                 yield QuickReplies(id="quick-replies")
                 yield Static(id="hint")
@@ -193,16 +209,53 @@ class ChatScreen(Screen[None]):
         self.manager, self.knowledge, self.resumable = manager, knowledge, resumable
         prompt = self.query_one(PromptInput)
         prompt.disabled = False
-        prompt.placeholder = "Ask about POEMS syndrome, or /help"
+        prompt.placeholder = "Ask about POEMS syndrome, or /help (F1: keys)"
+        prompt.suggester = SuggestFromList(slash_commands(), case_sensitive=False)
         prompt.focus()
         if resumed:
             self._show_resumed()
         else:
-            self.show_turn(manager.greeting(), welcome=True)
+            self.show_turn(_welcome(manager.greeting()), welcome=True)
 
     def _show_resumed(self) -> None:
-        resumed_turn = getattr(self.manager, "resumed_turn", None)
-        self.show_turn(resumed_turn() if resumed_turn is not None else self.manager.greeting())
+        """Show the whole saved conversation again, refill the input history and reopen the case panel."""
+        from guidebot.dialogue.state import Turn
+
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.remove_children()
+        prompt = self.query_one(PromptInput)
+        prompt.history.clear()
+        events = list(getattr(self.manager, "events", []))
+        said = [e for e in events if e.get("event") in ("user_said", "bot_said")]
+        # the greeting before the first question is the welcome, not part of the conversation
+        while said and said[0]["event"] == "bot_said":
+            said.pop(0)
+        for event in said:
+            if event["event"] == "user_said":
+                prompt.remember(str(event.get("text", ""))[:MAX_INPUT_CHARS])
+        hidden = max(0, len(said) - RESUMED_TURNS_SHOWN)
+        widgets: list[Any] = []
+        if hidden:
+            widgets.append(Static(Content(f"({hidden} earlier messages are in the saved session; /export writes them all)"), classes="resumed-note"))
+        last = said[-1] if said and said[-1]["event"] == "bot_said" else None
+        for event in said[hidden:]:
+            if event is last:
+                break
+            if event["event"] == "user_said":
+                widgets.append(UserTurn(str(event.get("text", ""))))
+            else:
+                turn = event.get("turn") or {}
+                widgets.append(BotTurn(str(turn.get("text", "")), list(turn.get("citations") or [])))
+        transcript.mount_all(widgets)
+        self.notify(f"Resumed session {self.manager.session_id}.", markup=False)
+        asked = next((w for w in reversed(widgets) if isinstance(w, UserTurn)), None)
+        if last is not None:
+            # as after a fresh reply: a follow-up keeps its question in view, an answer shows its top
+            self.show_turn(Turn.from_json(last["turn"]), asked=asked)
+        else:
+            self.show_turn(_welcome(self.manager.greeting_turn()), welcome=True)
+        if (self.flow is not None or getattr(self.manager, "recorded", None)) and self.size.width >= WIDE:
+            self.case_open = True
 
     def _examples(self) -> list[tuple[str, str]]:
         """The greeting's example questions (the manager's choice of facts and guided flows) as (label, reply)."""
@@ -231,8 +284,19 @@ class ChatScreen(Screen[None]):
         if text.lower() in QUIT_COMMANDS:
             self.app.exit()
             return
+        if text.lower() == SESSIONS_COMMAND:
+            self.action_sessions()
+            return
         if text == RESUME:
             self.resume_session()
+            return
+        if text.lower() == "/quiz":
+            from guidebot.ui.quiz_screen import open_quiz  # learning mode stays unloaded until asked for
+
+            open_quiz(self.app)
+            return
+        if _is_export(text) and self.in_browser:
+            self.deliver_export()
             return
         self.resumable = None  # the offer stands only until the person starts talking
         asked = UserTurn(shown or text)
@@ -246,9 +310,31 @@ class ChatScreen(Screen[None]):
         if text.lower().startswith("/export"):
             self.notify(_first_line(turn.text), title="Export", markup=False)
 
+    @property
+    def in_browser(self) -> bool:
+        """Whether the person is in a browser (`guidebot serve`): then no file is written where the app runs."""
+        return self.app.is_web or os.environ.get(SERVE_ENV) == "1"
+
+    def deliver_export(self) -> None:
+        """`/export` in a browser: the chat as a Markdown download, whatever path was typed (a path would
+        name a file on the server, not on the person's machine)."""
+        self._download(self.manager, getattr(self.manager, "session_id", None))
+
+    def _download(self, manager: Any, session_id: str | None) -> str:
+        """Hand the browser the chat as Markdown and the assessment as an HTML page; returns what was said."""
+        name = f"guidebot-chat-{session_id or 'session'}.md"
+        self.app.deliver_text(io.StringIO(manager.export_markdown()), save_filename=name, mime_type="text/markdown")
+        page = name.removesuffix(".md") + ".html"
+        self.app.deliver_text(io.StringIO(manager.export_html()), save_filename=page, mime_type="text/html")
+        message = f"Your browser downloads this chat as {name} and the assessment as {page}."
+        self.notify(message, title="Export", markup=False)
+        return message
+
     def show_turn(self, turn: Any, welcome: bool = False, asked: UserTurn | None = None) -> None:
         """Show one Turn (the reply to `asked`): its Markdown, its follow-up buttons or suggestions, the case panel."""
         transcript = self.query_one("#transcript", VerticalScroll)
+        if self.case_open and self.has_class("-narrow"):
+            self.case_open = False  # at narrow widths the panel lies over the chat: the new reply comes first
         mounted = transcript.mount(BotTurn(turn.text, turn.citations))
         if turn.awaiting is not None:
             # a follow-up ends with its question: keep the end in view, even as the Markdown grows
@@ -266,15 +352,16 @@ class ChatScreen(Screen[None]):
         suggestions = self.query_one(Suggestions)
         if self.resumable is not None and welcome:
             offer = ("Resume the unfinished session saved earlier", RESUME)
-            suggestions.show("Resume, or try an example:", [offer, *self._examples()])
+            suggestions.show("Resume, or try an example:", [offer, *self._examples()], numbered=True)
         elif turn.suggestions:
             title = "Examples:" if welcome else ("Next:" if turn.assessment or turn.intent else "Did you mean:")
             # the manager reads a bare number as "that suggestion", so the buttons send the number
             suggestions.show(title, [(s["title"], str(i)) for i, s in enumerate(turn.suggestions, start=1)], numbered=True)
         elif welcome:
-            suggestions.show("Examples:", self._examples())
+            suggestions.show("Try, for example:", self._examples(), numbered=True)
         else:
             suggestions.show("", [])
+        self._update_digit_picks()
         self.refresh_case()
 
     async def _reveal(self, mounted: Any, widget: UserTurn) -> None:
@@ -286,10 +373,21 @@ class ChatScreen(Screen[None]):
         """Swap in the saved session offered at start and show where it stopped."""
         if self.resumable is None:
             return
-        self.manager, self.resumable = self.resumable, None
+        self.open_manager(self.resumable)
+
+    def open_manager(self, manager: Any) -> None:
+        """Continue `manager`'s saved session in this chat: its whole conversation, history and case."""
+        self.manager, self.resumable = manager, None
         self.app.manager = self.manager  # type: ignore[attr-defined]
-        self.query_one("#transcript").remove_children()
+        self.selected = None
         self._show_resumed()
+
+    def _update_digit_picks(self) -> None:
+        """The digit rule, one for every numbered list: 1-9 in the empty message line pick from the quick
+        replies when there are any, else from the numbered suggestions; anywhere else a digit is text."""
+        quick = self.query_one(QuickReplies).replies
+        numbered = self.query_one(Suggestions)
+        self.query_one(PromptInput).quick_picks = len(quick) if quick else (len(numbered.items) if numbered.numbered else 0)
 
     # -- state → widgets ---------------------------------------------------------------------------------
 
@@ -297,7 +395,7 @@ class ChatScreen(Screen[None]):
         """Called when the pending follow-up changes: buttons, digit picks and the hint follow it."""
         replies = quick_replies(awaiting)
         self.query_one(QuickReplies).show(replies)
-        self.query_one(PromptInput).quick_picks = len(replies)
+        self._update_digit_picks()
         hint = self.query_one("#hint", Static)
         if awaiting is None:
             hint.display = False
@@ -319,9 +417,23 @@ class ChatScreen(Screen[None]):
         self.set_class(new is not None, "-in-flow")
 
     def watch_case_open(self, case_open: bool) -> None:
-        """Called when the case panel is toggled."""
-        self.query_one(CasePanel).display = case_open
+        """Called when the case panel is toggled: beside the chat when wide, over it when narrow."""
+        panel = self.query_one(CasePanel)
+        panel.display = case_open
         self.refresh_case()
+        if self.has_class("-narrow"):
+            # over the chat, down to the message line (left in view, so what is typed can be read)
+            panel.styles.height = max(5, self.query_one("#body").size.height - 3)
+        else:
+            panel.styles.height = None
+            # the chat got narrower or wider: its lines rewrap, so bring the newest reply back into view
+            self.call_after_refresh(self._show_newest)
+
+    def _show_newest(self) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        replies = transcript.query(BotTurn)
+        if replies:
+            transcript.scroll_to_widget(replies.last(), top=True, animate=False)
 
     def refresh_case(self) -> None:
         """Recompute the case panel from the manager (only while it is shown)."""
@@ -333,15 +445,9 @@ class ChatScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - the panel is a view; a failure there must not stop the chat
             self.notify(f"case panel: {type(exc).__name__}: {exc}", severity="error", markup=False)
             return
-        criteria = []
-        labels = getattr(self.knowledge, "criteria", {})
-        for group, statuses in assessment.criteria.items():
-            for name, status in statuses.items():
-                label = labels[name].label if name in labels else name.replace("_", " ")
-                criteria.append((group, label, str(getattr(status, "value", status))))
         findings = [(_field_label(name), _show_value(value)) for name, value in _recorded(self.manager, case).items()]
         verdict = str(getattr(assessment.verdict, "value", assessment.verdict))
-        self.query_one(CasePanel).show(verdict, criteria, findings, self.progress)
+        self.query_one(CasePanel).show(verdict, assessment.criteria, findings, self.progress)
 
     # -- events from widgets ------------------------------------------------------------------------------
 
@@ -354,7 +460,11 @@ class ChatScreen(Screen[None]):
 
     @on(PromptInput.QuickPicked)
     def _digit_picked(self, event: PromptInput.QuickPicked) -> None:
-        self.query_one(QuickReplies).pick(event.index)
+        quick = self.query_one(QuickReplies)
+        if quick.replies:
+            quick.pick(event.index)
+        else:
+            self.query_one(Suggestions).pick(event.index)
 
     @on(PromptInput.PasteCut)
     def _paste_cut(self, event: PromptInput.PasteCut) -> None:
@@ -383,8 +493,89 @@ class ChatScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------------------------
 
     def action_send(self, text: str) -> None:
-        """Send a command as if typed (F1 → /help)."""
+        """Send a command as if typed (F4 → /assess)."""
         self.send(text)
+
+    def action_help(self) -> None:
+        """F1: the help screen (keys, commands, examples)."""
+        from guidebot.ui.screens import HelpScreen, help_markdown
+
+        self.app.push_screen(HelpScreen(help_markdown(manager_commands(), [q for q, _ in self._examples()])))
+
+    def action_sessions(self) -> None:
+        """F6: the session browser."""
+        from guidebot.dialogue.store import list_sessions
+        from guidebot.ui.screens import SessionsScreen
+
+        try:
+            summaries = list_sessions()
+        except OSError as exc:
+            self.notify(f"Cannot list the saved sessions: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        current = getattr(self.manager, "session_id", None)
+        self.app.push_screen(SessionsScreen(summaries, current, self._session_action))
+
+    def _session_action(self, choice: Any) -> str:
+        """Open, export or delete a saved session (the browser's choice); returns what happened, in a line."""
+        from guidebot.dialogue.manager import DialogueManager
+        from guidebot.dialogue.store import delete_session, read_events
+        from guidebot.errors import GuidebotError
+        from guidebot.ui.sessions import open_session
+        from guidebot.userdata import ready_export_dir, write_private
+
+        try:
+            if choice.action == "delete":
+                delete_session(choice.session_id)
+                return f"Deleted session {choice.session_id}."
+            if choice.action == "export":
+                # read without taking the session's lock: a session open elsewhere can still be exported
+                saved = DialogueManager(kb=self.knowledge, store=None, events=read_events(choice.session_id))
+                if self.in_browser:
+                    return self._download(saved, choice.session_id)  # never a file on the server
+                target = ready_export_dir() / f"guidebot-chat-{choice.session_id}.md"
+                write_private(target, saved.export_markdown())
+                write_private(target.with_suffix(".html"), saved.export_html())
+                self.notify(f"Exported to {target} (and .html)", title="Export", markup=False)
+                return f"Exported to {target} and {target.with_suffix('.html').name}."
+            opened = open_session(self.knowledge, choice.session_id, getattr(self.app, "_dialogue", None))
+            if not opened.resumed:
+                message = f"Cannot open session {choice.session_id}: {opened.notice}"
+                self.notify(message, severity="error", markup=False)
+                return message
+            previous = getattr(self.manager, "store", None)
+            self.open_manager(opened.manager)
+            if previous is not None and hasattr(previous, "release"):
+                previous.release()  # the chat left it: another guidebot may resume it now
+            return ""
+        except (GuidebotError, OSError, ValueError) as exc:
+            message = f"{choice.action.capitalize()} failed: {exc}"
+            self.notify(message, severity="error", markup=False)
+            return message
+
+    def action_copy(self) -> None:
+        """Ctrl+Y: copy the clicked message, else the last answer, as Markdown (through the terminal)."""
+        message = self.selected if self.selected is not None and self.selected.is_attached else None
+        if message is None:
+            replies = self.query(BotTurn)
+            message = replies.last() if replies else None
+        if message is None:
+            self.notify("Nothing to copy yet.", markup=False)
+            return
+        self.app.copy_to_clipboard(message.text)
+        what = "your message" if isinstance(message, UserTurn) else "the answer"
+        self.notify(f"Copied {what} as Markdown ({len(message.text)} characters).", markup=False)
+
+    def on_click(self, event: Any) -> None:
+        """A click on a message selects it for ctrl+y (a click elsewhere selects nothing)."""
+        widget = event.widget
+        while widget is not None and not isinstance(widget, (UserTurn, BotTurn)):
+            widget = widget.parent
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = widget if isinstance(widget, (UserTurn, BotTurn)) else None
+        if self.selected is not None:
+            self.selected.add_class("-selected")
+        self.query_one(PromptInput).focus()
 
     def action_toggle_case(self) -> None:
         """Show or hide the case panel."""
@@ -397,14 +588,6 @@ class ChatScreen(Screen[None]):
             return
         self.app.push_screen(CitationsScreen(self.last_citations, self.knowledge))
 
-    def action_focus_replies(self) -> None:
-        """Tab from the message line: to the first quick reply (or suggestion), the buttons just above it."""
-        buttons = self.query(".quick-reply") or self.query(".suggestion")
-        if buttons:
-            buttons.first().focus()
-        else:
-            self.focus_next()
-
     def action_scroll_transcript(self, direction: int) -> None:
         """Page the transcript up (-1) or down (+1) without leaving the message line."""
         transcript = self.query_one("#transcript", VerticalScroll)
@@ -413,6 +596,41 @@ class ChatScreen(Screen[None]):
     def action_focus_prompt(self) -> None:
         """Put the cursor back in the message line."""
         self.query_one(PromptInput).focus()
+
+
+def slash_commands() -> list[str]:
+    """Every slash command, as the message line completes them."""
+    from guidebot.ui.screens import APP_COMMANDS
+
+    return sorted({name.split()[0] for name in manager_commands()} | set(APP_COMMANDS))
+
+
+def manager_commands() -> dict[str, str]:
+    """The manager's slash commands (`/refs [N]` -> what it does)."""
+    from guidebot.dialogue.manager import COMMANDS
+
+    return dict(COMMANDS)
+
+
+def _welcome(turn: Any) -> Any:
+    """The greeting without its list of examples and its list of commands: the chat shows the examples once,
+    as numbered buttons below, and the commands in F1, the palette and the completion (the prompt says so),
+    so that the welcome fits 80x24."""
+    lines = [line for line in turn.text.split("\n") if not line.startswith("Commands: ")]
+    if "Try, for example:" in lines:
+        start = lines.index("Try, for example:")
+        end = start + 1
+        while end < len(lines) and lines[end].startswith("- "):
+            end += 1
+        del lines[start : end + (1 if end < len(lines) and not lines[end].strip() else 0)]
+    turn.text = "\n".join(lines).strip()
+    return turn
+def _is_export(text: str) -> bool:
+    """Whether the manager would read `text` as the /export command (it cleans the text the same way)."""
+    from guidebot.dialogue.manager import clean_input
+
+    cleaned, _notice = clean_input(text)
+    return cleaned.partition(" ")[0].lower() == "/export"
 
 
 def _first_line(text: str) -> str:

@@ -7,16 +7,17 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-SLASH_COMMANDS = ("/help", "/criteria", "/workup", "/assess", "/treat", "/cautions", "/refs", "/export", "/reset")
-"""The manager's slash commands (it explains each one under /help)."""
-
 
 class KnowledgeCommands(Provider):
     """Lists the knowledge base's facts (title, section) and the slash commands; choosing one sends it to the chat."""
 
     def _entries(self) -> list[tuple[str, str, str]]:
         """(shown text, help, message sent) for every entry."""
-        entries = [(command, "chat command", command) for command in SLASH_COMMANDS]
+        from guidebot.dialogue.manager import COMMANDS
+        from guidebot.ui.screens import APP_COMMANDS
+
+        # each command with what it does (the same words /help and F1 use); picking one sends its bare name
+        entries = [(name, what, name.split()[0]) for name, what in {**COMMANDS, **APP_COMMANDS}.items()]
         knowledge: Any = getattr(self.app, "knowledge", None)
         for fact in getattr(knowledge, "facts", {}).values():
             if fact.questions:

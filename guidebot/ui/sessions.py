@@ -60,16 +60,15 @@ def latest_unfinished(dialogue: Any, knowledge: Any) -> Any:
 
     A session of questions and answers alone has nothing to resume, so it is passed over.
     """
-    from guidebot.dialogue.store import sessions_dir
+    from guidebot.dialogue.store import session_ids
 
-    folder = sessions_dir()
-    if not folder.is_dir():
-        return None
-    logs = sorted(folder.glob("*.jsonl"), key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True)
-    for log in logs[:RECENT_SESSIONS]:
-        manager, _ = _resume(dialogue, log.stem, knowledge)
+    # session_ids lists regular files only: a planted link or pipe named *.jsonl is passed over
+    for session_id in session_ids()[:RECENT_SESSIONS]:
+        manager, _ = _resume(dialogue, session_id, knowledge)
         if manager is not None and (manager.flow is not None or getattr(manager, "recorded", None)):
             return manager
+        if manager is not None and getattr(manager, "store", None) is not None:
+            manager.store.release()  # only looked at: another guidebot may resume it
     return None
 
 

@@ -18,6 +18,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
+from guidebot.text import clean_text
+
 MAX_INPUT_CHARS = 2000
 """Longest message sent to the manager; a question never needs more, and a huge paste must not stall the UI."""
 
@@ -36,15 +38,12 @@ def link_citations(markdown: str) -> str:
     return _CITATION.sub(one, markdown)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters: shown as U+FFFD, so a pasted escape sequence can never reach the terminal."""
-
-
 class UserTurn(Static):
     """One message the person typed, shown exactly as typed (no markup, no Markdown, no control characters)."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(Content(_CONTROL.sub("\ufffd", text)), markup=False)
+        # clean_text: a pasted escape sequence or control character can never reach the terminal
+        super().__init__(Content(clean_text(text, keep_newlines=True)), markup=False)
         self.text = text
         """The literal text (tests read it back)."""
 
@@ -80,7 +79,7 @@ class PromptInput(Input):
     BINDINGS = [
         Binding("up", "history(-1)", "Previous", show=False),
         Binding("down", "history(1)", "Next", show=False),
-        Binding("tab", "screen.focus_replies", "Replies", show=False),
+        Binding("tab", "complete", "Complete", show=False),
     ]
 
     @dataclass
@@ -111,6 +110,13 @@ class PromptInput(Input):
         if text and (not self.history or self.history[-1] != text):
             self.history.append(text)
         self._history_index = None
+
+    def action_complete(self) -> None:
+        """Tab: accept the shown completion (`/ex` → `/export`). Focus stays here either way, so the keys typed
+        next still land in the message line (the buttons are picked by digit or mouse, never by Tab)."""
+        if self._suggestion and len(self._suggestion) > len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
 
     def action_history(self, step: int) -> None:
         """Show the previous (-1) or next (+1) message of the history."""
@@ -171,7 +177,7 @@ class QuickReplies(Grid):
         self.replies = list(replies)
         self.remove_children()
         self.mount_all(
-            Button(Content(f"{i}  {label}"), compact=True, classes="quick-reply", name=str(i - 1))
+            _unfocusable(Button(Content(f"{i}  {label}"), compact=True, classes="quick-reply", name=str(i - 1)))
             for i, (label, _reply) in enumerate(self.replies, start=1)
         )
         self.display = bool(self.replies)
@@ -214,50 +220,65 @@ class Suggestions(Vertical):
         super().__init__(**kwargs)
         self.items: list[tuple[str, str]] = []
         """(label, reply) of each button."""
+        self.numbered = False
+        """Whether the buttons are numbered (then digits pick them, as they pick quick replies)."""
 
     def show(self, title: str, items: list[tuple[str, str]], numbered: bool = False) -> None:
         """Show `items` as (label, reply) buttons under `title` (numbered: "1. label"); no items hides the box."""
         self.items = list(items)
+        self.numbered = numbered
         self.remove_children()
         if self.items:
             self.mount(Static(Content(title), classes="suggestions-title"))
             self.mount_all(
-                Button(Content(f"{i + 1}. {label}" if numbered else label), compact=True, classes="suggestion", name=str(i))
+                _unfocusable(Button(Content(f"{i + 1}. {label}" if numbered else label), compact=True, classes="suggestion", name=str(i)))
                 for i, (label, _reply) in enumerate(self.items)
             )
         self.display = bool(self.items)
 
+    def pick(self, index: int) -> None:
+        """Choose suggestion `index` (0-based), as if its button were pressed."""
+        if 0 <= index < len(self.items):
+            label, reply = self.items[index]
+            self.post_message(self.Picked(reply, label))
+
     @on(Button.Pressed, ".suggestion")
     def _button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        label, reply = self.items[int(event.button.name or 0)]
-        self.post_message(self.Picked(reply, label))
+        self.pick(int(event.button.name or 0))
 
 
-STATUS_SYMBOL = {"met": "✓", "not_met": "✗", "unknown": "?"}
-"""Each criterion status as a symbol, so the panel reads without colour too (NO_COLOR)."""
+def _unfocusable(button: Button) -> Button:
+    """A button for the mouse: it never takes the focus, so typing always lands in the message line."""
+    button.can_focus = False
+    return button
 
 
-class CasePanel(VerticalScroll):
-    """The case beside the chat during a guided flow: findings, every criterion's status, verdict, progress."""
+class CasePanel(VerticalScroll, can_focus=False):
+    """The case during a guided flow: verdict, progress, the criteria as a compact grid, the findings."""
+
+    GRID_WIDTH = 38
+    """The grid's width in cells (the panel is 42 wide with its border and padding)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Case"), classes="panel-title")
         yield Static(id="verdict")
         yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
         yield Static(id="progress-title")
-        yield Vertical(id="criteria")
+        yield Static(id="criteria")
         yield Static(Content("Findings"), classes="panel-title")
         yield Static(id="findings")
 
     def show(
         self,
         verdict: str | None,
-        criteria: list[tuple[str, str, str]],
+        criteria: dict[str, dict[str, Any]],
         findings: list[tuple[str, str]],
         progress: dict[str, Any] | None,
     ) -> None:
-        """Render the case: criteria as (group, label, status), findings as (label, value), workup progress."""
+        """Render the case: criteria as {group: {name: status}}, findings as (label, value), workup progress."""
+        from guidebot.render import GRID_LEGEND, criteria_grid
+
         self.query_one("#verdict", Static).update(Content(f"Verdict: {verdict.replace('_', ' ')}" if verdict else ""))
         bar = self.query_one("#progress", ProgressBar)
         title = self.query_one("#progress-title", Static)
@@ -267,16 +288,17 @@ class CasePanel(VerticalScroll):
             title.update(Content(f"Step {progress.get('step', 0)} of {progress['of']}: {progress.get('title', '')}"))
         else:
             bar.display = title.display = False
-        box = self.query_one("#criteria", Vertical)
-        box.remove_children()
-        rows: list[Static] = []
-        group_seen: str | None = None
-        for group, label, status in criteria:
-            if group != group_seen:
-                rows.append(Static(Content(group.capitalize()), classes="criteria-group"))
-                group_seen = group
-            symbol = STATUS_SYMBOL.get(status, "?")
-            rows.append(Static(Content(f"{symbol} {label}"), classes=f"criterion -{status.replace('_', '-')}"))
-        box.mount_all(rows)
+        # the grid as text (the same as `guidebot assess` prints on a terminal), each symbol in its state's colour
+        lines = criteria_grid(criteria, self.GRID_WIDTH)
+        parts: list[Any] = []
+        for line in lines + ["", GRID_LEGEND]:
+            for char in line:
+                parts.append((char, STATE_STYLE[char]) if char in STATE_STYLE else char)
+            parts.append("\n")
+        self.query_one("#criteria", Static).update(Content.assemble(*parts[:-1]))
         lines = [f"{name}: {value}" for name, value in findings]
         self.query_one("#findings", Static).update(Content("\n".join(lines) if lines else "none yet"))
+
+
+STATE_STYLE = {"✓": "bold $success", "✗": "bold $error", "?": "$text-muted"}
+"""The colour of each state's symbol in the case panel (the symbol alone reads without colour too)."""

@@ -29,9 +29,10 @@ async def test_welcome_shows_the_greeting_and_clickable_examples():
         buttons = app.screen.query("#suggestions Button")
         assert len(buttons) >= 3
         first = str(buttons.first().label)
+        assert first.startswith("1. ")  # numbered, so a digit picks it
         await pilot.click(buttons.first())
         await pilot.pause()
-        assert transcript(app)[1] == ("user", first)
+        assert transcript(app)[1] == ("user", first.removeprefix("1. "))
         assert transcript(app)[2][0] == "bot"
 
 
@@ -90,17 +91,34 @@ async def test_a_whole_guided_diagnosis_with_the_keyboard_only():
         assert ("user", "yes") in transcript(app)
 
 
-async def test_quick_reply_buttons_are_reachable_with_tab():
+async def test_tab_completes_a_command_and_keeps_the_typing():
     app = GuidebotApp(resume=False)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await submit(pilot, "/assess")
-        assert app.screen.awaiting.kind == "bool"
+        assert app.screen.awaiting.kind == "bool" and app.screen.query(".quick-reply")
+        prompt = app.screen.query_one(PromptInput)
+        await pilot.press(*"/ex")
+        await pilot.pause()
         await pilot.press("tab")
-        assert app.focused is not None and "quick-reply" in app.focused.classes
-        await pilot.press("tab", "enter")  # the second button: No
+        assert app.focused is prompt and prompt.value == "/export"
+        await pilot.press("tab", "space", "x")  # nothing more to complete: Tab stays, the keys land in the line
+        assert app.focused is prompt and prompt.value == "/export x"
+        prompt.value = ""
+        await pilot.press("tab", *"no")  # Tab over the Yes/No buttons never moves the focus to them
+        assert app.focused is prompt and prompt.value == "no"
+
+
+async def test_clicking_a_button_leaves_the_focus_in_the_input():
+    app = GuidebotApp(resume=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await submit(pilot, "/assess")
+        await pilot.click(app.screen.query(".quick-reply")[1])  # No
         await pilot.pause()
         assert ("user", "no") in transcript(app)
+        await pilot.press(*"why")
+        assert app.screen.query_one(PromptInput).value == "why"
 
 
 async def test_case_panel_shows_every_criterion_with_a_symbol_and_the_verdict():
@@ -112,12 +130,12 @@ async def test_case_panel_shows_every_criterion_with_a_symbol_and_the_verdict():
         assert panel.display, "a guided flow opens the panel on a wide screen"
         await pilot.press("1")  # polyneuropathy: yes
         await pilot.pause()
-        rows = panel.query(".criterion")
+        grid = str(panel.query_one("#criteria").render())
         statuses = app.screen.manager.assessment().criteria
-        assert len(rows) == sum(len(group) for group in statuses.values())
-        texts = [str(row.render()) for row in rows]
-        assert all(text[0] in "✓✗?" for text in texts)
-        assert any(row.has_class("-unknown") for row in rows)
+        cells = sum(grid.count(symbol) for symbol in "✓✗?") - 3  # the legend names each symbol once
+        assert cells == sum(len(group) for group in statuses.values())
+        assert [line.split()[0] for line in grid.splitlines() if line[:1].isalpha()][:3] == ["Mandatory", "Major", "Minor"]
+        assert "✓ Polyneuropathy" not in grid and "? Polyneuropathy" in grid  # demyelination still unknown
         assert "Verdict: indeterminate" in str(panel.query_one("#verdict").render())
         assert "polyneuropathy: yes" in str(panel.query_one("#findings").render())
         await pilot.press("f2")
@@ -133,8 +151,11 @@ async def test_case_panel_toggles_at_80_columns():
         assert not panel.display, "at 80 columns the panel waits for F2"
         await pilot.press("f2")
         await pilot.pause()
-        assert panel.display and panel.size.width <= 30
-        assert app.screen.query_one(PromptInput).size.width >= 40
+        # over the chat, not beside it: the chat keeps its full width underneath
+        assert panel.display and panel.region.right == 80 and panel.size.width >= 36
+        assert app.screen.query_one(PromptInput).size.width >= 70
+        await submit(pilot, "yes")
+        assert not panel.display, "a new reply closes the panel lying over it"
 
 
 async def test_workup_shows_progress_step_k_of_n():
@@ -200,13 +221,24 @@ async def test_each_slash_command_gets_the_managers_reply(command):
         assert app.is_running
 
 
-async def test_f1_sends_help():
+async def test_f1_opens_the_help_screen():
+    from guidebot.dialogue.manager import COMMANDS
+    from guidebot.ui.screens import KEYS, HelpScreen
+
     app = GuidebotApp(resume=False)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
+        before = transcript(app)
         await pilot.press("f1")
         await pilot.pause()
-        assert transcript(app)[-2] == ("user", "/help")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.text
+        assert all(key in text for key, _ in KEYS) and all(f"`{name}`" in text for name in COMMANDS)
+        assert "What's the VEGF cutoff" in text  # an example
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen) and transcript(app) == before  # nothing was sent
+        assert isinstance(app.focused, PromptInput)
 
 
 async def test_export_writes_the_file_and_notifies(tmp_path):
@@ -215,9 +247,10 @@ async def test_export_writes_the_file_and_notifies(tmp_path):
         await started(pilot)
         await submit(pilot, "what is the VEGF cutoff?")
         await submit(pilot, "/export chat.md")
-        assert (tmp_path / "chat.md").is_file()
-        assert "what is the VEGF cutoff" in (tmp_path / "chat.md").read_text()
-        assert any("chat.md" in n.message for n in app._notifications)
+        target = tmp_path / "data" / "exports" / "chat.md"  # the export folder, never the current directory
+        assert target.is_file() and not (tmp_path / "chat.md").exists()
+        assert "what is the VEGF cutoff" in target.read_text()
+        assert any(str(target) in n.message for n in app._notifications)
 
 
 async def test_quit_command_exits():
@@ -290,9 +323,9 @@ async def test_no_color_is_respected(monkeypatch):
         assert app.no_color
         assert any(isinstance(f, Monochrome) for f in app._filters)
         await submit(pilot, "/assess")
-        # statuses still read without colour: every criterion row starts with its symbol
-        rows = app.screen.query(".criterion")
-        assert rows and all(str(r.render())[0] in "✓✗?" for r in rows)
+        # statuses still read without colour: every cell of the criteria grid starts with its symbol
+        grid = str(app.screen.query_one(CasePanel).query_one("#criteria").render())
+        assert sum(grid.count(symbol) for symbol in "✓✗?") == 11 + 3
 
 
 async def test_theme_toggles_between_light_and_dark():

@@ -17,9 +17,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def run_app_calls(monkeypatch):
     calls = []
+    import guidebot.cli.ui
     import guidebot.ui.app
 
     monkeypatch.setattr(guidebot.ui.app, "run_app", lambda resume=None: calls.append(resume) or 0)
+    # pytest's stdin is not a terminal (nor is CI's); these tests are about arguments, not the terminal check
+    monkeypatch.setattr(guidebot.cli.ui, "needs_terminal", lambda: None)
     return calls
 
 

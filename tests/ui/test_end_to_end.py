@@ -75,3 +75,31 @@ def test_ask_a_question_in_a_real_terminal(tmux, tmp_path):
     assert all(len(line) <= 80 for line in screen.splitlines())
     tmux("send-keys", "-t", "chat", "C-q")
     tmux.wait_for("EXITED-0")
+
+
+def test_quit_then_resume_shows_the_earlier_question(tmux, tmp_path):
+    env = {
+        "GUIDEBOT_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": str(REPO_ROOT),
+        "TERM": "xterm-256color",
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+    }
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    guidebot = f"cd {shlex.quote(str(tmp_path))} && env {exports} {shlex.quote(sys.executable)} -m guidebot"
+    command = f"{guidebot} --new; echo EXITED-$?; {guidebot} --resume; echo AGAIN-$?; sleep 5"
+    tmux("new-session", "-d", "-s", "chat", "-x", "80", "-y", "24", command)
+    tmux.wait_for("Ask about POEMS syndrome")
+    question = "what is the VEGF cutoff?"
+    tmux("send-keys", "-t", "chat", "-l", question)
+    tmux("send-keys", "-t", "chat", "Enter")
+    tmux.wait_for("pg/mL")
+    tmux("send-keys", "-t", "chat", "C-q")
+    screen = tmux.wait_for("EXITED-0")
+    assert "Session saved to" in screen and "guidebot --resume " in screen
+    # the relaunched chat shows the earlier question and its answer again, and the up arrow recalls the question
+    screen = tmux.wait_for(question)
+    assert "pg/mL" in screen
+    tmux("send-keys", "-t", "chat", "Up")
+    tmux.wait_for(f"▊  {question}")
+    tmux("send-keys", "-t", "chat", "C-u", "C-q")
+    tmux.wait_for("AGAIN-0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guidebot.ui.app import GuidebotApp
+from guidebot.ui.widgets import CasePanel, PromptInput
 from ui_helpers import SIZE, started, submit, transcript
 
 
@@ -33,13 +34,16 @@ async def test_an_unfinished_session_is_offered_and_resumed_with_the_keyboard():
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         assert app.screen.resumable is not None
-        await pilot.press("tab")  # to the offer, just above the message line
-        assert "Resume" in str(app.focused.label)
-        await pilot.press("enter")
+        first = app.screen.query("#suggestions Button").first()
+        assert str(first.label).startswith("1. Resume")
+        await pilot.press("1")  # the digit rule: 1 in the empty line picks the first numbered suggestion
         await pilot.pause()
         screen = app.screen
         assert screen.manager.session_id == session_id
-        assert session_id in transcript(app)[0][1] and len(transcript(app)) == 1
+        # the whole conversation is back on screen, and its messages in the input history
+        assert [kind for kind, _ in transcript(app)] == ["user", "bot", "user", "bot"]
+        assert transcript(app)[0] == ("user", "/assess") and transcript(app)[2] == ("user", "yes")
+        assert screen.query_one(PromptInput).history == ["/assess", "yes"]
         assert screen.awaiting is not None and screen.flow == "diagnosis"
         assert screen.manager.recorded == {"polyneuropathy": True}
         await pilot.press("1")  # the next follow-up continues the saved case
@@ -87,3 +91,29 @@ async def test_every_turn_is_saved():
         session_id = app.screen.manager.session_id
     saved = DialogueManager.resume(session_id)
     assert saved.recorded == {"polyneuropathy": False}
+
+
+async def test_resume_restores_the_conversation_the_history_and_the_case_panel():
+    from guidebot.dialogue.manager import DialogueManager
+    from guidebot.dialogue.store import SessionStore
+
+    manager = DialogueManager(store=SessionStore())
+    manager.greeting()
+    for line in ("what is the VEGF cutoff?", "/assess", "yes", "yes"):
+        manager.respond(line)
+    app = GuidebotApp(resume=manager.session_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await started(pilot)
+        await pilot.pause()
+        shown = transcript(app)
+        assert shown[0] == ("user", "what is the VEGF cutoff?") and "200 pg/mL" in shown[1][1]
+        assert [text for kind, text in shown if kind == "user"] == ["what is the VEGF cutoff?", "/assess", "yes", "yes"]
+        assert len(shown) == 8 and not any("Resumed session" in text for _, text in shown)
+        panel = app.screen.query_one(CasePanel)
+        assert panel.display and "polyneuropathy: yes" in str(panel.query_one("#findings").render())
+        prompt = app.screen.query_one(PromptInput)
+        await pilot.press("up")
+        assert prompt.value == "yes"
+        await pilot.press("up")  # the repeated "yes" is remembered once, as when typed
+        assert prompt.value == "/assess"
+        assert any(manager.session_id in n.message for n in app._notifications)

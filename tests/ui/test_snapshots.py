@@ -49,3 +49,35 @@ def test_a_follow_up_with_buttons(snap_compare):
 def test_an_assessment_with_the_case_panel(snap_compare):
     keys = ("1", "1", "1", "2", "enter", "1")
     assert snap_compare(GuidebotApp(resume=False), terminal_size=(120, 40), run_before=_steps("/assess", keys=keys))
+
+
+TREAT_IN_ONE_LINE = (
+    "demyelinating polyneuropathy, lambda M-protein, 2 sclerotic lesions, no clonal plasma cells in the marrow, "
+    "ascites: how should I treat my patient"
+)
+
+
+def test_a_treatment_plan_leads_with_the_verdict_and_approach(snap_compare):
+    # answer first at 80x24: verdict, approach and the start of the cautions above the fold, criteria below
+    assert snap_compare(GuidebotApp(resume=False), terminal_size=SIZE, run_before=_steps(TREAT_IN_ONE_LINE))
+
+
+def test_the_help_screen(snap_compare):
+    assert snap_compare(GuidebotApp(resume=False), terminal_size=SIZE, run_before=_steps(keys=("f1",)))
+
+
+def test_the_session_browser(snap_compare, tmp_path, monkeypatch):
+    import json
+
+    # one saved session with a fixed id and date, so the picture does not change with the clock
+    sessions = tmp_path / "browser-data" / "sessions"
+    sessions.mkdir(parents=True)
+    events = [
+        {"event": "session_started", "session_id": "20260101-090000-abcdef", "started": "2026-01-01T09:00:00Z"},
+        {"event": "bot_said", "turn": {"text": "hello"}},
+        {"event": "user_said", "text": "what is the VEGF cutoff?"},
+        {"event": "bot_said", "turn": {"text": "200 pg/mL", "assessment": None}},
+    ]
+    (sessions / "20260101-090000-abcdef.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    monkeypatch.setenv("GUIDEBOT_DATA_DIR", str(tmp_path / "browser-data"))
+    assert snap_compare(GuidebotApp(resume=False), terminal_size=SIZE, run_before=_steps(keys=("f6",)))

@@ -1,0 +1,293 @@
+"""Pick volunteered findings out of a sentence ("52M, demyelinating neuropathy, lambda M-protein, VEGF 640").
+
+The phrases are data: `FINDINGS` is a table of (pattern, field, value when affirmed, value when negated).
+A sentence is cut into clauses (commas, semicolons, "and", "but", "with"); a clause is negated by "no",
+"not", "without" (just before the finding) or "negative", "absent" (just after it), and marked unknown by
+"not done", "pending", ... Called by the dialogue
+manager on every free-text line, so a finding typed once is never asked for again, and by the router, which
+reads a described patient; it lives in criteria/ (plain Python, no pydantic) so that routing never imports dialogue.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from guidebot.limits import MAX_LESIONS, MAX_VEGF_PG_ML, too_many_digits
+from guidebot.text import clean_text
+
+SKIP = object()
+"""`when_negated` value: a negated clause says nothing about this field (`no demyelination` is not `no neuropathy`)."""
+
+SAME = object()
+"""`when_negated` value: the pattern already carries its polarity (`marrow negative`), negation does not flip it."""
+
+WORD_NUMBERS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "solitary": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "no": 0, "zero": 0,
+}
+"""Count words for lesions."""
+
+
+MAX_FINDINGS_CHARS = 10_000
+"""Longer text is read only this far (the dialogue and the router pass at most a few thousand characters)."""
+
+
+def _count(match: re.Match[str]) -> Any:
+    raw = match.group("n").lower()
+    if raw in WORD_NUMBERS:
+        return WORD_NUMBERS[raw]
+    # a count beyond any real one is not recorded (SKIP), so it can never fail the case model later
+    return SKIP if too_many_digits(raw) or int(raw) > MAX_LESIONS else int(raw)
+
+
+def _level(match: re.Match[str]) -> Any:
+    raw = match.group("v").replace(",", "")
+    if too_many_digits(raw):  # before float(): 400 digits would be infinity
+        return SKIP
+    value = float(raw)
+    if value > MAX_VEGF_PG_ML:
+        return SKIP
+    return int(value) if value == int(value) and "." not in raw else value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of the phrase table."""
+
+    pattern: str
+    """Regular expression searched (case-insensitive) in one clause."""
+    field: str
+    """The case field it fills."""
+    value: Any
+    """The value when the clause is affirmative; a callable takes the match (numbers, captured words)."""
+    when_negated: Any = False
+    """The value when the clause is negated: a value, `SKIP` or `SAME`."""
+
+
+_N = r"(?P<n>\d+|a|an|one|single|solitary|two|three|four|five|six|seven|eight|nine|ten|no|zero)"
+_V = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_MARROW = r"\b(?:marrow|bm|bmbx|bmb)\b"
+"""Bone marrow, as typed ("BM negative", "bmbx clonal")."""
+_M_PROTEIN = (
+    r"\bm[- ]?(?:protein|spike|component)s?\b|\bmonoclonal\b|\bparaprotein\w*|\bmgus\b|\bgammopathy\b"
+    r"|\bmonoclonal plasma cell\b|\bimmunofixation (?:is |was )?positive\b|\bifx?e? positive\b"
+    r"|\big[agm] ?(?:lambda|kappa|λ|κ)\b|\bclonal (?:lambda|kappa)\b"
+)
+
+FINDINGS: tuple[Finding, ...] = (
+    # neuropathy: "axonal" before "demyelinating" so that a mixed picture reads as demyelinating
+    Finding(r"\b(?:poly)?neuropath\w*|\bcidp\b|\bpolyradiculo\w*", "polyneuropathy", True),
+    Finding(r"\baxonal\b", "neuropathy_demyelinating", False, SKIP),
+    Finding(r"\bdemyelinat\w*|\bcidp\b", "polyneuropathy", True, SKIP),
+    Finding(r"\bdemyelinat\w*|\bcidp\b", "neuropathy_demyelinating", True),
+    # monoclonal protein and light chain
+    Finding(_M_PROTEIN, "monoclonal_plasma_cell_disorder", True),
+    Finding(r"\blambda\b|λ", "light_chain", "lambda", SKIP),
+    Finding(r"\bkappa\b|κ", "light_chain", "kappa", SKIP),
+    Finding(r"\b(?:lambda|kappa)\b", "monoclonal_plasma_cell_disorder", True, SKIP),
+    # bone marrow: named alone it only carries "not done" / "pending"
+    Finding(rf"{_MARROW}|\bbone marrow biopsy\b", "clonal_marrow_plasma_cells", SKIP, SKIP),
+    Finding(
+        rf"{_MARROW}.*\b(?:clonal|positive|involved|involvement|infiltrat\w*|lambda|kappa|restricted)\b"
+        rf"|\b(?:clonal|lambda|kappa|restricted)\b.*{_MARROW}|\bclonal (?:plasma cells?|pcs?)\b",
+        "clonal_marrow_plasma_cells", True,
+    ),
+    Finding(
+        rf"{_MARROW}.*\b(?:negative|normal|unremarkable|uninvolved|not involved|no clonal|clean|clear|polyclonal)\b"
+        rf"|\b(?:negative|normal|unremarkable|clean|clear)\b.*{_MARROW}",
+        "clonal_marrow_plasma_cells", False, SAME,
+    ),
+    # sclerotic bone lesions: a count when given, zero when negated
+    Finding(
+        rf"\b{_N}\s+(?:\w+\s+)?(?:osteo)?sclerotic\s+(?:bone\s+|bony\s+)?(?:lesion|focus|foci|site)s?\b",
+        "sclerotic_bone_lesions", _count, SAME,
+    ),
+    Finding(rf"\b{_N}\s+(?:(?:bone|bony)\s+)?lesions?\b", "sclerotic_bone_lesions", _count, SAME),
+    Finding(
+        r"\b(?:osteo)?sclerotic\s+(?:bone\s+|bony\s+)?lesions?\b|\bbone lesions?\b|\bsclerotic lesions?\b",
+        "sclerotic_bone_lesions", SKIP, 0,
+    ),
+    # VEGF: a value (with its specimen when named), or the laboratory's own judgement
+    Finding(r"\bvegf\b", "vegf_pg_ml", SKIP, SKIP),  # "VEGF pending" -> unknown
+    Finding(rf"\bvegf\b\D{{0,30}}?{_V}", "vegf_pg_ml", _level, SKIP),
+    Finding(r"\bplasma\b.{0,12}\bvegf\b|\bvegf\b.{0,40}\bplasma\b", "vegf_specimen", "plasma", SKIP),
+    Finding(r"\bserum\b.{0,12}\bvegf\b|\bvegf\b.{0,40}\bserum\b", "vegf_specimen", "serum", SKIP),
+    Finding(
+        r"\b(?:high|raised|elevated|increased|very high)\b.{0,15}\bvegf\b|\bvegf\b.{0,20}\b(?:high|raised|elevated|increased)\b",
+        "vegf_elevated", True,
+    ),
+    Finding(
+        r"\bvegf\b.{0,20}\b(?:normal|not elevated|not raised|within range)\b|\bnormal\b.{0,10}\bvegf\b",
+        "vegf_elevated", False, SAME,
+    ),
+    # the other major and minor criteria
+    Finding(r"\bcastleman\w*", "castleman_disease", True),
+    Finding(
+        r"\b(?:o?edema|oedema|effusions?|ascites|anasarca|volume overload|extravascular volume)\b",
+        "extravascular_volume_overload", True,
+    ),
+    Finding(
+        r"\b(?:organomegaly|hepatomegaly|splenomegaly|hepatosplenomegaly|lymphadenopathy|adenopathy)\b"
+        r"|\benlarged (?:liver|spleen|lymph nodes?)\b",
+        "organomegaly", True,
+    ),
+    Finding(
+        r"\bskin changes?\b|\bhyperpigment\w*|\bhemangioma\w*|\bhaemangioma\w*|\bhypertrichosis\b|\bacrocyanosis\b"
+        r"|\bplethora\b|\bwhite nails\b|\bskin thickening\b|\bclubbing\b|\bglomeruloid\b",
+        "skin_changes", True,
+    ),
+    Finding(r"\bpapill?o?edema\b|\bpapilloedema\b|\boptic dis[ck] (?:swelling|o?edema)\b", "papilledema", True),
+    Finding(r"\bpolycyth\w*|\berythrocytosis\b", "polycythemia", True),
+    Finding(r"\bthrombocytosis\b|\b(?:high|raised|elevated) (?:platelets?|plts?)\b", "thrombocytosis", True),
+    Finding(r"\b(?:platelets?|plts?)\b(?: count)?(?: (?:is|are|was|were))? (?:normal|not (?:high|raised|elevated))\b",
+            "thrombocytosis", False, SAME),
+    Finding(
+        r"\btransplant[- ]eligible\b|\beligible for (?:a |an )?(?:autologous )?(?:stem cell )?transplant\w*"
+        r"|\bfit for (?:a |an )?(?:autologous )?(?:transplant\w*|asct|hct|sct|auto\w*|high[- ]dose\w*)"
+        r"|\b(?:asct|transplant|hct) candidate\b"
+        r"|\b(?:eligible|candidate) for\b.{0,40}\b(?:transplant\w*|asct|hct|sct|high[- ]dose)",
+        "transplant_eligible", True,
+    ),
+    Finding(
+        r"\btransplant[- ]ineligible\b|\bineligible for (?:a |an )?\w*\s*transplant\w*|\bunfit for (?:a )?transplant\w*"
+        r"|\btoo (?:frail|sick|old|unwell|weak) for\b.{0,30}\b(?:transplant\w*|asct|hct|high[- ]dose)"
+        r"|\bnot (?:a )?(?:transplant|asct|hct) candidate\b",
+        "transplant_eligible", False, SAME,
+    ),
+)
+"""The phrase table: every finding guidebot can pick out of free text."""
+
+ENDOCRINE: tuple[tuple[str, str], ...] = (
+    (r"\bhypogonadism\b|\blow testosterone\b|\bgynaecomastia\b|\bgynecomastia\b|\berectile dysfunction\b", "hypogonadism"),
+    (r"\badrenal (?:insufficiency|failure)\b|\bhypoadrenal\w*|\baddison\w*", "adrenal"),
+    (r"\bparathyroid\w*|\bhyperparathyroid\w*|\bhypoparathyroid\w*", "parathyroid"),
+    (r"\bpituitary\b|\bhypopituitar\w*", "pituitary"),
+    (r"\bhyperprolactin\w*|\bhigh prolactin\b|\braised prolactin\b|\belevated prolactin\b", "hyperprolactinemia"),
+    (r"\bhypothyroid\w*|\bhyperthyroid\w*|\bthyroid\w*|\bhashimoto\w*", "thyroid"),
+    (r"\bdiabet\w*", "diabetes"),
+)
+"""Endocrine phrases -> the endocrinopathy list item they add."""
+
+NO_ENDOCRINE = r"\b(?:endocrinopathy|endocrine)\b"
+"""A negated clause naming endocrinopathy in general means "screened, none found" (an empty list)."""
+
+NEGATION_BEFORE = re.compile(
+    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|absence of|absent|neither|nor|w/o)\b"
+    r"(?:\W+\w+){0,3}\W*$",
+    re.I,
+)
+"""A negation cue at most three words before the finding ("no papilledema", "no clonal plasma cells")."""
+NEGATION_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:(?:is|was|are|were)\s+)?"
+    r"(?:negative|absent|not seen|not found|not present|not detected|normal|unremarkable|ruled out|none|no)\b",
+    re.I,
+)
+"""A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
+NEGATION_INSIDE = re.compile(r"(?:^|\W)(?:no|not|without|w/o|negative for)(?:\W|$)", re.I)
+"""A negation inside a phrase that spans several words."""
+UNKNOWN_CUE = (
+    r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
+    r"to be done|not performed|not sure|unsure|not available)"
+)
+UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
+UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
+_CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
+
+LAB_FLAG = re.compile(
+    r"\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<high>high|elevated|raised|abnormal)\b"
+    r"|\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<normal>normal|not elevated|not raised)\b"
+    r"|\b(?:high|elevated|raised)\b\W+(?:flag|by the lab)\b",
+    re.I,
+)
+"""The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+ENDOCRINE_NORMAL = re.compile(
+    r"\bendocrine\b.{0,40}\b(?:normal|unremarkable|negative|nothing)\b", re.I)
+"""An endocrine screen reported normal: screened, none found (an empty list)."""
+OR_LIST = re.compile(r"^\W*(?:or|nor)\b|\b(?:or|nor)\b", re.I)
+"""A clause continuing a negated list ("no hepatomegaly, splenomegaly or lymphadenopathy")."""
+
+_COMPILED: dict[str, re.Pattern[str]] = {f.pattern: re.compile(f.pattern, re.I) for f in FINDINGS}
+_ENDOCRINE_COMPILED = [(re.compile(p, re.I), item) for p, item in ENDOCRINE]
+_NO_ENDOCRINE_COMPILED = re.compile(NO_ENDOCRINE, re.I)
+
+
+def clauses(text: str) -> list[str]:
+    """The sentence cut into clauses, the unit negation applies to."""
+    # keep "1,200" whole: a comma between digits is a thousands separator, not a clause break
+    protected = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    return [c.strip() for c in _CLAUSE_SPLIT.split(protected) if c and c.strip()]
+
+
+def _polarity(clause: str, match: re.Match[str]) -> str:
+    """affirmed, negated or unknown: the cue words in the clause around the matched phrase, and a negation
+    inside a phrase that spans words ("marrow w/o clonal PCs")."""
+    before, after = clause[: match.start()], clause[match.end():]
+    if UNKNOWN_BEFORE.search(before) or UNKNOWN_AFTER.search(after):
+        return "unknown"
+    if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or NEGATION_INSIDE.search(match.group(0)):
+        return "negated"
+    return "affirmed"
+
+
+def extract_findings(text: str) -> dict[str, Any]:
+    """The findings stated in `text`, field -> value (None = stated as unknown / not done); {} when none.
+
+    Within a clause, a later table row overrides an earlier one for the same field; across clauses a later
+    clause overrides an earlier one. Endocrine items are gathered into one list.
+    """
+    found: dict[str, Any] = {}
+    endocrine: list[str] | None = None
+    text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
+    negated_before = False
+    for clause in clauses(text):
+        carries = negated_before and bool(OR_LIST.search(clause))
+        negated_before = False
+        for finding in FINDINGS:
+            match = _COMPILED[finding.pattern].search(clause)
+            if not match:
+                continue
+            polarity = _polarity(clause, match)
+            if polarity == "affirmed" and carries:
+                polarity = "negated"  # the list goes on under the same "no"
+            negated_before = negated_before or polarity == "negated"
+            if finding.when_negated is SAME:
+                polarity = "affirmed" if polarity == "negated" else polarity
+            if polarity == "unknown":
+                value: Any = None
+            elif polarity == "negated":
+                value = finding.when_negated
+            else:
+                value = finding.value
+            if value is SKIP or value is SAME:
+                continue
+            if callable(value):
+                value = value(match)
+                if value is SKIP:
+                    continue
+            found[finding.field] = value
+        hits = []
+        for pattern, item in _ENDOCRINE_COMPILED:
+            match = pattern.search(clause)
+            if match and _polarity(clause, match) == "affirmed" and item not in hits:
+                hits.append(item)
+        if hits:
+            endocrine = (endocrine or []) + [h for h in hits if h not in (endocrine or [])]
+        else:
+            match = _NO_ENDOCRINE_COMPILED.search(clause)
+            if match and endocrine is None:
+                polarity = _polarity(clause, match)
+                if polarity == "negated":
+                    endocrine = []
+                elif polarity == "unknown":
+                    found["endocrinopathy"] = None
+    if endocrine is not None:
+        found["endocrinopathy"] = endocrine
+    flag = LAB_FLAG.search(text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
+    if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
+        found["vegf_elevated"] = flag.group("normal") is None
+    if "endocrinopathy" not in found and ENDOCRINE_NORMAL.search(text):
+        found["endocrinopathy"] = []
+    return found
+

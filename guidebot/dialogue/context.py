@@ -1,0 +1,465 @@
+"""Reading a turn against the conversation: small talk, acts on the last answer, undo, patient descriptions, focus.
+
+Every word list lives in `knowledge/conversation.yaml` (schema `ConversationFile`); this module only
+compiles it and applies a few rules, each of which a test pins:
+
+- a whole message that is a small-talk phrase, an act phrase (why / source / more / define) or an undo
+  phrase is that, and nothing else;
+- a message records findings only when it describes a patient (`patient_cues`), answers the slot the
+  bot waits for, or adds to a patient being described (the focus is the current patient);
+- a follow-up is read against the `Focus` (the last answered fact, its section, the entities and facets
+  it was about, whether it was about the current patient): the turn is routed alone and rewritten with
+  the focus's entities and facets, and `choose` picks one reading by the rule in its docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal, NamedTuple
+
+Reading = Literal["alone", "context"]
+
+
+@dataclass
+class Focus:
+    """What the conversation is about after the last answer."""
+
+    fact: str | None = None
+    """The last answered fact (None before any)."""
+    section: str | None = None
+    """Its review section."""
+    entities: list[str] = field(default_factory=list)
+    """Entity ids the last answer was about (drug, cohort, complication, test, criterion)."""
+    facets: list[str] = field(default_factory=list)
+    """Facet ids the last question asked (dose, response, ...)."""
+    patient: bool = False
+    """True when the last answer was about the current patient (findings or an assessment)."""
+    approach: str | None = None
+    """The treatment approach of the current patient's last assessment, when one was reached."""
+    citations: list[int] = field(default_factory=list)
+    """The last answer's citations (for "source?")."""
+    alternatives: list[dict[str, str]] = field(default_factory=list)
+    """The other candidates of the last answer (offered on "that's not what I asked")."""
+    text: str = ""
+    """The last answer's text (for "what does X mean")."""
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored in a `focus_set` event and shown in a turn's `focus`."""
+        return {
+            "fact": self.fact, "section": self.section, "entities": list(self.entities), "facets": list(self.facets),
+            "patient": self.patient, "approach": self.approach, "citations": list(self.citations),
+            "alternatives": [dict(a) for a in self.alternatives], "text": self.text,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Focus:
+        """The inverse of `to_json` (an empty focus for None)."""
+        if not data:
+            return cls()
+        return cls(
+            fact=data.get("fact"), section=data.get("section"), entities=list(data.get("entities", [])),
+            facets=list(data.get("facets", [])), patient=bool(data.get("patient")), approach=data.get("approach"),
+            citations=list(data.get("citations", [])), alternatives=list(data.get("alternatives", [])),
+            text=data.get("text", ""),
+        )
+
+
+class ActRequest(NamedTuple):
+    """A turn that acts on the last answer."""
+
+    act: str
+    """why, source, more or define."""
+    term: str | None = None
+    """For define: the abbreviation asked about (None: every abbreviation of the last answer)."""
+    by_prefix: bool = False
+    """Read from how a longer message starts ("why is it missed so often?"), not from the whole message."""
+
+
+class Rewrite(NamedTuple):
+    """How a turn relates to the focus."""
+
+    text: str
+    """The turn rewritten with the focus's entities and facets (the turn itself when there is no focus)."""
+    names: list[str]
+    """Entity ids the turn names itself."""
+    facets: list[str]
+    """Facet ids the turn asks."""
+    leans: bool
+    """The turn leans on the focus: a pronoun, an opener ("and ...", "what about ..."), or nothing but facets."""
+    bare: bool = False
+    """The turn is nothing but entities, facets, pronouns and fillers ("dose?", "bone lesions?", "and minor")."""
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation (but - / _ +) made spaces, spaces squeezed."""
+    text = text.casefold().replace("\u2019", "'").replace("'", "")
+    text = re.sub(r"[^\w\s/+\-]", " ", text)
+    return " ".join(text.split())
+
+
+PREFIX_ACT_YIELD = 0.7
+"""A message read as an act by its start ("why do the glands fail?") is a question instead when, alone, it is
+answered from another fact with at least this confidence."""
+
+LEANING_MAX_WORDS = 6
+"""A message with a pronoun leans on the last answer only when it is at most this long."""
+
+SIBLING_MAX_WORDS = 2
+"""A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
+
+SUBJECT_ENTITIES = 1
+"""How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of `phrases` as whole words (longest first)."""
+    items = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
+    if not items:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
+
+
+class ConversationReader:
+    """The compiled `conversation.yaml`; all methods are pure."""
+
+    _compiled: dict[int, tuple[Any, ConversationReader]] = {}
+
+    @classmethod
+    def of(cls, data: Any) -> ConversationReader:
+        """The reader of `data`, compiled once per loaded knowledge base (a chat starts in microseconds)."""
+        key = id(data)
+        cached = cls._compiled.get(key)
+        if cached is None or cached[0] is not data:
+            if len(cls._compiled) > 8:
+                cls._compiled.clear()
+            cached = cls._compiled[key] = (data, cls(data))
+        return cached[1]
+
+    def __init__(self, data: Any):
+        self.data = data
+        self._smalltalk = {normalise(p): s for s in data.smalltalk for p in s.phrases}
+        self._acts = {normalise(p): a.id for a in data.acts for p in a.phrases}
+        self._undo = {normalise(p) for p in data.undo}
+        self._cues = [re.compile(c, re.I) for c in data.patient_cues]
+        self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
+        self._pronouns = _phrase_pattern(data.followup.pronouns)
+        self._openers = sorted((normalise(o) for o in data.followup.openers), key=len, reverse=True)
+        self._fillers = {normalise(f) for f in data.followup.fillers}
+        self._politeness = _phrase_pattern(data.followup.politeness)
+        self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
+        self._entity_patterns = [(e.id, _phrase_pattern(e.words)) for e in data.entities]
+        self._facet_patterns = [(f.id, _phrase_pattern(f.words)) for f in data.facets]
+        self.entities = {e.id: e for e in data.entities}
+        self.facets = {f.id: f for f in data.facets}
+        self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
+        self._templates += [(self._template(t), True) for a in data.acts if a.id == "define" for t in a.weak_templates]
+
+    @staticmethod
+    def _template(template: str) -> re.Pattern[str]:
+        head, _, tail = normalise(template.replace("{term}", " qqtermqq ")).partition("qqtermqq")
+        # words may follow a template that goes on after the term ("what does CR_H mean in that figure"),
+        # never one that ends with it ("what is the VEGF cutoff" does not ask what VEGF means)
+        trailing = r"(?:\s.*)?" if tail.strip() else ""
+        return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + trailing + "$")
+
+    @cached_property
+    def _fact_entities(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for entity in self.data.entities:
+            for fact_id in entity.facts:
+                out.setdefault(fact_id, []).append(entity.id)
+        return out
+
+    # -- whole-message readings -------------------------------------------------------------------
+
+    def _bare(self, text: str) -> str:
+        """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
+        norm = normalise(text)
+        if self._politeness is not None:
+            stripped = " ".join(self._politeness.sub(" ", norm).split())
+            norm = stripped or norm
+        words = norm.split()
+        while len(words) > 1 and self._smalltalk.get(words[0]) is not None and self._smalltalk[words[0]].id in ("ack", "thanks"):
+            words = words[1:]
+        return " ".join(words)
+
+    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack")
+
+    def smalltalk(self, text: str) -> Any | None:
+        """The small-talk entry the message is (with its reply), or None.
+
+        The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
+        and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
+        """
+        whole = self._smalltalk.get(normalise(text))
+        if whole is not None:
+            return whole
+        if "?" in text:
+            return None
+        clauses = [normalise(c) for c in re.split(r"[,.!;:]+|\bbut\b", text) if normalise(c)]
+        found = [self._smalltalk[c] for c in clauses if c in self._smalltalk]
+        if not found:
+            bare = self._bare(text)
+            found = [self._smalltalk[bare]] if bare in self._smalltalk else []
+        if not found:
+            return None
+        rest = " ".join(c for c in clauses if c not in self._smalltalk)
+        if rest and (self.entities_in(rest) or self.facets_in(rest)):
+            return None
+        return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    def is_undo(self, text: str) -> bool:
+        """Whether the message takes the last recording back ("undo", "that's wrong")."""
+        return normalise(text) in self._undo
+
+    def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
+        """The act on the last answer the message asks for, or None."""
+        bare = self._bare(text)
+        if bare in self._acts:
+            return ActRequest(self._acts[bare])
+        for prefix, act in self._prefixes:
+            if bare == prefix or bare.startswith(prefix + " "):
+                rest = bare[len(prefix):]
+                new = [e for e in self.entities_in(rest) if e not in (focus_entities or [])]
+                if not new:
+                    return ActRequest(act, by_prefix=bare != prefix)
+                break
+        for pattern, weak in self._templates:
+            m = pattern.match(bare)
+            if not m:
+                continue
+            term = m.group("term")
+            entry = self._glossary.get(term.casefold())
+            if entry is None:
+                continue
+            if weak and not (m.end("term") == len(bare) and re.search(
+                    r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
+                continue
+            return ActRequest("define", entry[0])
+        return None
+
+    def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
+        """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
+        if term is not None:
+            entry = self._glossary.get(term.casefold())
+            return [entry] if entry else []
+        return [
+            (k, v) for k, v in self.data.glossary.items()
+            if re.search(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", last_answer)
+        ]
+
+    @cached_property
+    def _question_markers(self) -> re.Pattern[str] | None:
+        return _phrase_pattern(list(self.data.question_markers))
+
+    def asks_about_disease(self, text: str) -> bool:
+        """Whether a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa")."""
+        pattern = self._question_markers
+        return bool(pattern and pattern.search(normalise(text)))
+
+    def leans(self, text: str) -> bool:
+        """Whether a message leans on the last answer: it starts with an opener ("and neuropathy"), or is short
+        and has a pronoun ("% w lambda clone in that study"); a long description with an "it" does not."""
+        norm = normalise(text)
+        if any(norm == o or norm.startswith(o + " ") for o in self._openers):
+            return True
+        return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
+
+    def describes_patient(self, text: str) -> bool:
+        """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
+        return any(c.search(text) for c in self._cues)
+
+    # -- entities, facets and the focus -----------------------------------------------------------
+
+    def entities_in(self, text: str) -> list[str]:
+        """Entity ids named in `text`, in data order."""
+        norm = normalise(text)
+        return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
+
+    def facets_in(self, text: str) -> list[str]:
+        """Facet ids asked in `text`, in data order."""
+        norm = normalise(text)
+        return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
+
+    def covers(self, fact: Any, facets: list[str]) -> bool:
+        """Whether a fact's own words (title, answer, questions, keywords) ask or answer every facet given."""
+        document = normalise(" ".join([fact.title, fact.answer, *fact.questions, *fact.keywords]))
+        return all(
+            (pattern := dict(self._facet_patterns).get(f)) is not None and pattern.search(document) is not None
+            for f in facets
+        )
+
+    def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
+        """The facts near a focus: the fact, its related facts, and the facts of its entities."""
+        ids = [fact.id, *fact.related]
+        for e in entities:
+            if e in self.entities:
+                ids += self.entities[e].facts
+        return list(dict.fromkeys(ids))
+
+    def narrow(self, answer: str, facets: list[str]) -> str | None:
+        """The bullets of a Markdown answer that speak to the facets asked ("how is it treated?" -> the
+        corticosteroid bullet), under the answer's lead-in line; None when none or all of them do."""
+        patterns = [p for f, p in self._facet_patterns if f in facets and p is not None]
+        if not patterns:
+            return None
+        lines = answer.strip().split("\n")
+        items: list[list[str]] = []
+        lead: list[str] = []
+        for line in lines:
+            if line.lstrip().startswith(("- ", "* ")):
+                items.append([line])
+            elif items and line.startswith("  "):
+                items[-1].append(line)  # a bullet's continuation line
+            elif not items:
+                lead.append(line)
+            else:
+                return None  # prose after the list: keep the card whole
+        kept = [i for i in items if any(p.search(normalise(" ".join(i))) for p in patterns)]
+        if not kept or len(kept) == len(items):
+            return None
+        return "\n".join(lead + [line for item in kept for line in item])
+
+    def content_words(self, text: str) -> list[str]:
+        """The words of a turn that say what it asks about: not pronouns, openers, fillers or facet-only words."""
+        norm = normalise(text)
+        for _, pattern in self._facet_patterns:
+            if pattern is not None:
+                norm = pattern.sub(" ", norm)
+        if self._pronouns is not None:
+            norm = self._pronouns.sub(" ", norm)
+        return [w for w in norm.split() if w not in self._fillers and (len(w) > 1 or w.isdigit())]
+
+    def titled_sibling(self, text: str, facts: list[Any]) -> str | None:
+        """The one fact among `facts` whose title names every content word of a short leaning turn
+        ("major?" -> "Major criteria", "and neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS").
+        The caller asks this only of a turn asking no facet: "bortezomib dose?" is not "Bortezomib-based regimens"."""
+        words = self.content_words(text)
+        if not words or len(words) > SIBLING_MAX_WORDS:
+            return None
+        hits = []
+        for fact in facts:
+            title = normalise(fact.title).split()
+            if all(any(t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)])) for t in title) for w in words):
+                hits.append(fact.id)
+        return hits[0] if len(hits) == 1 else None
+
+    def fact_entities(self, fact_id: str | None) -> list[str]:
+        """The entities a fact is about (from the entities' `facts`)."""
+        return list(self._fact_entities.get(fact_id or "", []))
+
+    def _rest(self, norm: str) -> list[str]:
+        """The words of a normalised turn that are not pronouns, openers, fillers, facets or entities."""
+        for _, pattern in self._facet_patterns + self._entity_patterns:
+            if pattern is not None:
+                norm = pattern.sub(" ", norm)
+        if self._pronouns is not None:
+            norm = self._pronouns.sub(" ", norm)
+        return [w for w in norm.split() if w not in self._fillers and not w.isdigit()]
+
+    def rewrite(self, text: str, focus: Focus) -> Rewrite:
+        """The turn read against the focus (see the module docstring)."""
+        norm = normalise(text)
+        names = [e for e in self.entities_in(text) if e not in focus.entities]
+        facets = self.facets_in(text)
+        pronoun = bool(self._pronouns and self._pronouns.search(norm))
+        opener = any(norm == o or norm.startswith(o + " ") for o in self._openers)
+        rest = self._rest(norm)
+        leans = pronoun or opener or (not rest and not names)
+        bare = not rest
+        # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
+        subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
+        if not subject and not names and focus.fact:
+            subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
+        # the same facet for another entity ("and the EBMT cohort?"); a turn naming no entity keeps its own
+        extra_facets = [self.facets[f].words[0] for f in focus.facets if f in self.facets] if names and not facets else []
+        parts = [text.rstrip("?. ")]
+        if pronoun and subject and self._pronouns is not None:
+            parts = [self._pronouns.sub(subject[0], norm, count=1)]
+            subject = subject[1:]
+        rewritten = " ".join(parts + subject + extra_facets)
+        return Rewrite(rewritten, names, facets, leans, bare)
+
+    def _name(self, entity_id: str) -> str:
+        entity = self.entities.get(entity_id)
+        return entity.words[0] if entity else entity_id.replace("_", " ")
+
+    @cached_property
+    def reason_pattern(self) -> re.Pattern[str] | None:
+        """Finds a reason marker ("because", "since") in a `normalise`d sentence."""
+        return _phrase_pattern(list(self.data.reason_markers))
+
+    def approach_entity(self, approach: str | None) -> str | None:
+        """The entity a patient's treatment approach is about (`approaches`)."""
+        return self.data.approaches.get(approach) if approach else None
+
+
+
+STAY_MARGIN = 0.05
+"""A follow-up read in context is answered from the focus's neighbourhood (the focused fact, its related facts,
+the facts of its entities) when the best of them scores within this much of the overall best."""
+
+DECLINES_KEEPING_THE_DECLINE = frozenset({"dose_not_given", "duration_not_given", "other_drug", "other_condition"})
+"""Contextual declines that stand even when the focused fact is close: the review does not give what was asked."""
+
+ALONE_MARGIN = 0.25
+"""A leaning turn is still read alone when alone it is answered with this much more confidence than in context."""
+
+DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "other_topic"})
+"""Router decline reasons by which the turn itself names something the review does not cover."""
+
+
+def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False) -> Reading:
+    """Which reading of a turn to answer from, given the router's Match for each.
+
+    1. No focus (no contextual reading): alone.
+    2. The turn names a new entity and does not lean on the focus: alone (a topic switch), unless alone
+       is declined and the contextual reading is answered.
+    3. The turn leans on the focus (pronoun, opener, bare facet) or names nothing new: the contextual
+       reading, answered or declined (a declined follow-up such as "dose?" after daratumumab is the right
+       answer), unless the turn alone is declined for naming something else (another drug or condition),
+       or names a word the knowledge base does not know and is declined alone ("and rituximab?"), or names
+       nothing, does not lean, and is answered alone with at least the contextual confidence, or is answered
+       alone with more than `ALONE_MARGIN` more confidence than in context ("How common is it?").
+    4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone;
+       a bare entity ("and neuropathy", "bone lesions?") only when the contextual reading is at least as sure.
+    """
+    if context is None or (alone.in_scope and alone.is_flow and not rewrite.leans):
+        return "alone"
+    if rewrite.names and not rewrite.leans:
+        return "context" if (not alone.in_scope and context.in_scope) else "alone"
+    if rewrite.names and not rewrite.bare:
+        return "context" if context.in_scope else "alone"
+    if rewrite.names:  # a bare entity: in context only when that reading is at least as sure
+        return "context" if context.in_scope and (not alone.in_scope or context.confidence >= alone.confidence) else "alone"
+    if not alone.in_scope and (alone.reason in DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
+        return "alone"  # "what about aflibercept?": the turn names something the review does not know
+    if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
+        return "alone"
+    if alone.in_scope and context.in_scope and alone.confidence > context.confidence + ALONE_MARGIN:
+        return "alone"  # the turn alone is clearly surer ("How common is it?" is the prevalence, whatever came before)
+    return "context"
+
+
+ALWAYS_KEPT = frozenset({"dose_not_given", "duration_not_given"})
+"""Contextual declines that stand whatever the turn alone says."""
+
+
+def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unknown: bool = False,
+          alone: Any = None) -> bool:
+    """Whether a follow-up read in context is answered from the focus's neighbourhood rather than the router's pick.
+
+    Only for a turn that names nothing new, when the contextual reading is not a decline that stands
+    (`DECLINES_KEEPING_THE_DECLINE`), and the focused fact scores within `STAY_MARGIN` of the best.
+    """
+    if (rewrite.names and not rewrite.bare) or names_unknown or focused <= 0.0:
+        return False
+    if not context.in_scope and context.reason in DECLINES_KEEPING_THE_DECLINE and (
+            context.reason in ALWAYS_KEPT or alone is None or alone.reason == context.reason):
+        return False  # a decline the rewrite caused (a focus entity named "CIDP") does not stand
+    return focused >= best - STAY_MARGIN
+
+
+__all__ = ["ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise", "stays"]

@@ -1,0 +1,196 @@
+"""Checks of whether a candidate answers what the question asks (another drug, condition, dose, duration...).
+
+`Checks` is one layer of `Router`. Each check has a name (its `Match.reason`) and can be switched off
+(`Question.off`) for `guidebot eval --ablate`; a check that declines records itself in `Question.fired`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from guidebot.routing.normalisation import (
+    COUNT_UNITS, DOMAIN_WORDS, DOSE_UNITS, DOSE_WORDS, DRIVEN_OBJECTS, DURATION_CUES, GENERIC, _fold, _stem, restated,
+)
+from guidebot.routing.question import Question, Scored, _words
+from guidebot.routing.reranker import probabilities
+from guidebot.routing.scoring import Scorer
+
+_Scored = Scored
+
+# Thresholds and word lists are data: knowledge/routing.yaml (see guidebot.knowledge.schema.RoutingFile).
+
+VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
+"""After an amount, a unit of volume makes it a concentration ("1g/dl"), not a dose."""
+
+class Checks(Scorer):
+    """Why a candidate cannot answer a question."""
+
+    def _learned_choice(self, content: list[str], scored: list[_Scored]) -> tuple[_Scored, float, float] | None:
+        """(the front-runner the learned model and the hand score together rank first, the model's probability
+        for it, the model's probability that the question is out of scope); None without a model."""
+        if self._reranker is None or not scored:
+            return None
+        model = self._cfg.model
+        front = scored[:model["rerank_candidates"]]
+        per_target, p_out = probabilities(self._reranker, content, [s.target for s in front])
+        top = max(front, key=lambda s: s.score + model["rerank_weight"] * per_target[s.target])  # ties: the hand score's order
+        # never away from a caution the hand scores rank higher ("pt relapsed, thinking pheresis" stays with the
+        # plasma-exchange caution, or is declined as before, but never becomes the relapse fact)
+        caution = next((s for s in front if s.target in self._cautions), None)
+        if caution is not None and caution.score > top.score:
+            top = caution
+        return top, per_target[top.target], p_out
+
+    def _unknown_words(self, content: list[str]) -> list[str]:
+        """The question's words guidebot has never seen (and could not read as a misspelling): most likely
+        another drug or disease ("hemochromatosis")."""
+        ix = self._ix
+        return [w for w in content if w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC]
+
+    def _decline_reason(self, q: Question, best: _Scored, thresholds: bool = True) -> str:
+        """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with
+        `thresholds` False, only for what it asks (another drug, condition, dose...), not for how well it scored."""
+        # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
+        # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
+        ix, content, cfg = self._ix, q.content, self._cfg
+        limits, uncovered = cfg.thresholds, cfg.words["uncovered_topics"]
+        words = q.raw
+        if q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
+               for w, nxt in zip(words, [*words[1:], ""]))):
+            return "other_topic"
+        unknown = bool(self._unknown_words(content))
+        is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= limits["case_length"]
+        about_poems = not cfg.words["poems"].isdisjoint(content)
+        if unknown:
+            min_coverage, min_score = limits["unknown_min_coverage"], limits["min_score"]
+        elif is_case:
+            min_coverage, min_score = limits["case_min_coverage"], limits["case_min_score"]
+        else:
+            min_coverage, min_score = limits["min_coverage"], limits["min_score"]
+        # a question naming POEMS: its odd words are mostly clinical detail, not another topic; general-medicine
+        # questions that borrow the review's words rarely name POEMS
+        min_score += limits["poems_score_shift"] if about_poems else limits["not_poems_score_shift"]
+        # with an unknown word, the known part must outweigh it: "side effects of rituximab" covers exactly
+        # half (one rare known word, one unknown drug) and is about the drug
+        if thresholds and (best.coverage < min_coverage or (unknown and best.coverage <= min_coverage)):
+            return "low_coverage"
+        if q.on("other_drug") and q.fire("other_drug", any(w.endswith(cfg.drug_stems) and w not in ix["known"] and w.isalpha() for w in content)):
+            # "sildenafil for pulmonary hypertension in poems": the review names no such drug, so the fact
+            # about pulmonary hypertension does not answer a question about it
+            return "other_drug"
+        if thresholds and best.score < min_score:
+            return "low_score"
+        if not is_case and q.on("absent_drug") and q.fire("absent_drug", self._absent_drug(content, best)):
+            # "how many days of dexamethasone for engraftment syndrome": the best fact never mentions the
+            # drug asked about, so whatever it says is not about that drug (in a case description a drug is
+            # often context: "day +10 post mel200, spiking fevers, rash")
+            return "low_coverage"
+        if self._other_condition(q, best):
+            # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
+            # POEMS, so a fact that does not name it cannot answer a question about it
+            return "other_condition"
+        reason = self._dose_reason(q, best)
+        if (not reason and best.target not in self._duration_targets and best.target not in self._cautions
+                and q.on("duration_not_given") and q.fire("duration_not_given", self._asks_duration(q.text))):
+            # "how long should a provoked DVT be anticoagulated": a fact stating no span of time does not answer
+            # it (a caution still answers "how long should bevacizumab be given": it should not be)
+            return "duration_not_given"
+        return reason
+
+    def _dose_reason(self, q: Question, best: _Scored) -> str:
+        """"dose_not_given" when the question asks for a dose or a count the best target does not give."""
+        if not q.on("dose_not_given"):
+            return ""
+        unit = self._asks_count_of(q.content)
+        if unit and unit not in self._ix["answer_units"].get(best.target, ()):
+            # "how many cycles of X": only an answer that counts in cycles answers it
+            return q.fire("dose_not_given", "dose_not_given")
+        if self._asks_dose(q.text) and best.target not in self._dose_targets:
+            # "lenalidomide dose": the lenalidomide facts give no dose, and a near answer could be misread as one
+            return q.fire("dose_not_given", "dose_not_given")
+        return ""
+
+    @staticmethod
+    def _asks_duration(text: str) -> bool:
+        """Whether the question asks for a span of time ("how long", "duration")."""
+        words = _words(restated(text))
+        return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES for i in range(len(words)))
+
+    def _absent_drug(self, content: list[str], best: _Scored) -> bool:
+        """Whether the question names a drug that the best target mentions nowhere (phrasings or answer)."""
+        ix, drugs = self._ix, self._cfg.drugs
+        return any(
+            w in drugs and best.target not in ix["postings"].get(w, ()) and best.target not in ix["answer_postings"].get(w, ())
+            for w in content
+        )
+
+    def _answer_names(self, content: list[str], best: _Scored) -> bool:
+        """Whether the best target's answer names every other condition the question names (the caution on
+        plasma exchange speaks of CIDP)."""
+        named = {w for w in content if w in self._cfg.words["other_conditions"]}
+        return named <= self._answer_conditions(best.target)
+
+    @lru_cache(maxsize=None)
+    def _answer_conditions(self, target: int) -> frozenset[str]:
+        """The other conditions a target's answer names (read line by line: a question's length cap must not cut it)."""
+        fact = self._ix["facts"].get(self._targets[target][3])
+        lines = fact["plain"].splitlines() if fact else []
+        conditions = self._cfg.words["other_conditions"]
+        return frozenset(w for line in lines for w in self.normalise(line) if w in conditions)
+
+    def _other_condition(self, q: Question, best: _Scored) -> bool:
+        """Whether the question names another condition (and not POEMS) that the best target's phrasings do not."""
+        content = q.content
+        if "poem" in content or not q.on("other_condition"):
+            return False
+        return q.fire("other_condition", self._names_other_condition(content, best))
+
+    def _names_other_condition(self, content: list[str], best: _Scored) -> bool:
+        """`_other_condition` for a question that names no POEMS word."""
+        words = self._cfg.words
+        named = [w for w in content if w in words["other_conditions"]]
+        if not named:
+            return False
+        postings = self._ix["postings"]
+        if any(best.target not in postings.get(w, ()) for w in named):
+            return True
+        # "how is AL amyloidosis treated": the amyloidosis facts compare it with POEMS, they do not treat it
+        roots = self._ix["roots"]
+        asks = {_fold(_stem(w), roots) for w in words["management"]}
+        if any(w in asks and best.target not in postings.get(w, ()) for w in content):
+            return True
+        # "what is the treatment of CIDP", "how do you treat multiple myeloma": nothing but the other
+        # condition and how it is managed; the review manages POEMS only, whatever fact shares the words
+        rest = [w for w in content if w not in named and w not in asks and w not in GENERIC and w not in words["other_condition_qualifiers"]]
+        if any(w in asks for w in content) and not rest:
+            return True
+        # "subcutaneous immunoglobulin for CIDP": the fact names CIDP only to set it apart from POEMS, so it
+        # must also hold most of what is asked about CIDP; the condition's name alone proves nothing
+        idf, unknown = self._ix["idf"], self._cfg.weights["unknown"] * self._ix["max_idf"]
+        answers = self._ix["answer_postings"]
+        held = sum(idf.get(w, unknown) for w in rest if best.target in postings.get(w, ()) or best.target in answers.get(w, ()))
+        return held < self._cfg.thresholds["other_condition_rest_share"] * sum(idf.get(w, unknown) for w in rest)
+
+    def _asks_count_of(self, content: list[str]) -> str | None:
+        """The unit of "how many days / cycles / weeks / months" when the question asks for such a count."""
+        for prev, word in zip(content, content[1:]):
+            if prev == "many" and word in COUNT_UNITS:
+                return word
+        return None
+
+    def _asks_dose(self, text: str) -> bool:
+        """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT"), or
+        an amount with its unit ("clexane 40mg or 1mg/kg?"); after a self-correction ("lmwh dose?? no i mean is
+        ppx recommended"), only what it asks now."""
+        groups = self.groups(restated(text))
+        return any(
+            len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
+            and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not)
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
+            and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
+            for i, g in enumerate(groups)
+        )
+
+    # -- answers ------------------------------------------------------------------------------------

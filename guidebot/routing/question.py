@@ -1,0 +1,100 @@
+"""The typed question every rule reads, and the decision the rules pass along.
+
+A question is read once (`Router.read`): its cleaned words, its normalised informative words, and, only when
+a rule asks, the patient findings it states. Rules never re-read the text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from guidebot.routing.normalisation import MAX_QUESTION_CHARS, _clean
+
+PATIENT_FINDINGS = 2
+"""A question stating at least this many findings (case-file fields) describes a patient."""
+
+
+@lru_cache(maxsize=32)
+def _words(text: str) -> tuple[str, ...]:
+    """The question's cleaned words before any correction (read by several steps of one `route`)."""
+    return tuple(_clean(text[:MAX_QUESTION_CHARS]).split())
+
+
+@lru_cache(maxsize=32)
+def _findings(text: str) -> dict:
+    """The case findings stated in a question (read, never changed, by several rules of one `route`)."""
+    from guidebot.criteria.findings import extract_findings  # only for questions that get this far
+
+    return extract_findings(text[:MAX_QUESTION_CHARS])
+
+
+class Question:
+    """One question as the rules read it.
+
+    A plain class, not a dataclass: `dataclasses` (and `inspect` behind it) would cost `guidebot ask` more start-up
+    time than the whole routing of a question."""
+
+    __slots__ = ("text", "raw", "content", "off", "fired", "_findings")
+
+    def __init__(self, text: str, raw: tuple[str, ...], content: list[str], off: frozenset[str] = frozenset()):
+        self.text = text
+        """As typed."""
+        self.raw = raw
+        """Its cleaned words, before corrections and the lexicon."""
+        self.content = content
+        """Its normalised words (misspellings corrected, lexicon applied, folded onto their roots)."""
+        self.off = off
+        """Rules and checks switched off by name (`guidebot eval --ablate`)."""
+        self.fired: list[str] = []
+        """The rules and checks that changed something while this question was routed, in order."""
+        self._findings: dict | None = None
+
+    def fresh(self) -> Question:
+        """The same question with nothing fired yet (training decides one question under many models)."""
+        return Question(self.text, self.raw, self.content, self.off)
+
+    @property
+    def findings(self) -> dict:
+        """The patient findings the question states (field -> value), read on first use only."""
+        if self._findings is None:
+            self._findings = _findings(self.text)
+        return self._findings
+
+    @property
+    def mood(self) -> str:
+        """"patient" when the question describes a patient (enough findings), else "disease"."""
+        return "patient" if len(self.findings) >= PATIENT_FINDINGS else "disease"
+
+    def on(self, name: str) -> bool:
+        """Whether the rule or check `name` is switched on."""
+        return name not in self.off
+
+    def fire(self, name: str, result):
+        """Record that `name` changed the outcome (when `result` is truthy), and return `result`."""
+        if result:
+            self.fired.append(name)
+        return result
+
+
+class Scored(NamedTuple):
+    """One target's scores for a question."""
+
+    target: int
+    score: float
+    coverage: float
+    fuzzy: float
+    title: float = 0.0
+    """Share of the question's information found in the target's title."""
+
+
+class Decision(NamedTuple):
+    """What the rules have decided so far: the target to answer with, or why the question is declined."""
+
+    best: Scored
+    reason: str = ""
+    """Why it would be declined (a `Match.reason`), or "" when `best` answers it."""
+    anchored: bool = False
+    """True when a caution the question names was chosen: no later rule moves it."""
+    redirected: bool = False
+    """True when a rule already sent an answered question elsewhere (a flow, the mandatory criteria...)."""

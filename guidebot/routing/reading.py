@@ -1,0 +1,165 @@
+"""Reading a question's words: split words joined again, misspellings corrected, lexicon applied, roots folded.
+
+See the package docstring (`guidebot.routing`) for the normalisation; `Reader` is one layer of `Router`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from functools import cached_property
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from guidebot.routing.normalisation import (
+    CHITCHAT, FRAMING_VOCAB, GENERIC, MIN_TYPO_LENGTH, NEVER_CORRECTED, SAME_INITIAL_BELOW,
+    SKELETON_MIN_LENGTH, STOPWORDS, TYPO_CUTOFF, _fold, _join_spelt, _lexicon_groups, _read_by_context, _root, _skeleton,
+    _sound, _stem,
+)
+from guidebot.routing.config import RoutingData
+from guidebot.routing.phonetic import joined_by_sound
+from guidebot.routing.question import _words
+
+MAX_SPLIT_PARTS = 3
+"""A word split apart by dictation is joined again from at most this many pieces ("guy neco mastia")."""
+MIN_REJOINED_LENGTH = 6
+"""...and only when the pieces have at least this many letters together: short joins ("a" + "rm") would
+make words out of chat."""
+
+
+class Reader:
+    """The query side of normalisation, over the index `self._ix`."""
+
+    _ix: dict
+    _cfg: RoutingData
+
+    def normalise(self, text: str) -> list[str]:
+        """The question's words: cleaned, misspellings of known words corrected, lexicon applied."""
+        return [w for g in self.groups(text) for w in g]
+
+    def groups(self, text: str) -> list[tuple[str, ...]]:
+        """The question's words grouped by concept (see `_lexicon_groups`): a word split apart joined again
+        (`_rejoined`); unknown words matched by sound, else by one edit, to a known one; lexicon applied; each
+        word folded onto its root class (`_fold`)."""
+        ix = self._ix
+        # issue 19 item 7: a dictated drug name first ("lenny lid oh mide"), then words split apart ("scler otic")
+        tokens = joined_by_sound(_join_spelt(list(_words(text))), self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
+        tokens = self._rejoined(tokens)
+        fixes = ix["fixes"]
+        roots = ix["roots"]
+        other_conditions = self._cfg.words["other_conditions"]
+        fixed = []
+        for tok in tokens:
+            tok = fixes.get(tok, tok)  # a curator's deliberate misspelling ("syndrom") is the word it misspells
+            if self._is_known(tok) or tok.isdigit() or tok in NEVER_CORRECTED or tok in other_conditions:
+                fixed.append(tok)
+                continue
+            best = self._correction(tok)
+            if best is None:
+                # a misspelt function or framing word ("shoudl", "evry", "descibe") is that word, not an
+                # unknown topic that would send the question away
+                framing = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
+                best = framing[0] if framing and framing[0][0] == tok[0] else None
+            fixed.append(best or tok)
+        return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(_read_by_context(fixed), ix["lexicon"])]
+
+    def _is_unheard(self, tok: str) -> bool:
+        """A word guidebot does not know at all, however short (a piece of a dictated word, for `joined_by_sound`)."""
+        ix = self._ix
+        return not (tok in ix["known"] or tok in STOPWORDS or tok in CHITCHAT or _root(tok) in ix["roots"] or tok.isdigit()
+                    or tok in ix["fixes"] or tok in NEVER_CORRECTED or tok in self._cfg.words["other_conditions"])
+
+    @staticmethod
+    def _is_function_word(tok: str) -> bool:
+        return tok in STOPWORDS or tok in CHITCHAT
+
+    def _is_known(self, tok: str) -> bool:
+        """A word read as it is: known to the index, a function word, too short to correct, or an inflection
+        of a known word."""
+        return (tok in self._ix["known"] or tok in STOPWORDS or tok in CHITCHAT or len(tok) < MIN_TYPO_LENGTH
+                or _root(tok) in self._ix["roots"])
+
+    def _correction(self, tok: str) -> str | None:
+        """The known word an unknown `tok` misspells, or None: by sound, else by one edit, else (long drug
+        names) by consonants."""
+        ix = self._ix
+        sounds = ix["sounds"].get(_sound(tok))
+        if sounds is not None:  # spelt as it sounds: "melfalan", "plasmaferesis", "papiledema"
+            return sounds
+        # OSA counts a swapped pair of letters ("stnad") as one edit, where ratio would count two
+        best = process.extractOne(tok, ix["vocab"], scorer=OSA.normalized_similarity, score_cutoff=TYPO_CUTOFF)
+        # a short word one edit from a known word of another initial is more likely a word of its own
+        # ("taper" is not "paper")
+        if best and len(tok) < SAME_INITIAL_BELOW and best[0][0] != tok[0]:
+            best = None
+        if best is None and len(tok) >= SKELETON_MIN_LENGTH:
+            # vowels wrong more than once in a long word ("ixozamib")
+            return ix["skeletons"].get(_skeleton(tok))
+        return best[0] if best else None
+
+    @cached_property
+    def _vocab_by_length(self) -> tuple[list[int], list[str]]:
+        """(lengths, words): the vocabulary sorted by length, for `_vocab_near`."""
+        words = sorted(self._ix["vocab"], key=len)
+        return [len(w) for w in words], words
+
+    def _vocab_near(self, length: int) -> list[str]:
+        """The vocabulary words within one letter of `length` long: the only ones a word of that length can be
+        one edit from (joining tries several spans per question; the whole vocabulary for each would double
+        the routing time)."""
+        lengths, words = self._vocab_by_length
+        return words[bisect_left(lengths, length - 1) : bisect_right(lengths, length + 1)]
+
+    def _rejoined_word(self, joined: str) -> str | None:
+        """The known word that joined pieces spell as it sounds or with one edit, keeping the first letter; a
+        join may not stretch as far as a single misspelling does ("thecurrent" is not "recurrent")."""
+        near = self._ix["sounds"].get(_sound(joined))
+        if near is not None:
+            return near
+        best = process.extractOne(joined, self._vocab_near(len(joined)), scorer=OSA.distance, score_cutoff=1)
+        return best[0] if best and best[0][0] == joined[0] else None
+
+    def _rejoined(self, tokens: list[str]) -> list[str]:
+        """`tokens` with a word that dictation or a phone keyboard split apart ("scler otic", "guy neco mastia",
+        "poe ems") joined again: up to `MAX_SPLIT_PARTS` neighbouring words, at least one of them unknown,
+        whose letters together spell a known word; or, when every one of them is unknown, a word one edit from
+        a known one. A function word or a name is never swallowed, and a known word only into an exact
+        spelling: "anti vegf ab" keeps its bevacizumab phrase, "a trophy" and "has colitis" stay what they say."""
+        known, roots, fixes = self._ix["known"], self._ix["roots"], self._ix["fixes"]
+        other_conditions, drugs = self._cfg.words["other_conditions"], self._cfg.drugs
+        # a short piece counts too ("poe ems"): too short to correct alone, not too short to join
+        unknown = [
+            len(t) > 1 and not (t in known or t in STOPWORDS or t in CHITCHAT or _root(t) in roots or t.isdigit()
+                                or t in fixes or t in NEVER_CORRECTED or t in other_conditions)
+            for t in tokens
+        ]
+        if not any(unknown):
+            return tokens
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for k in range(min(MAX_SPLIT_PARTS, len(tokens) - i), 1, -1):
+                parts = tokens[i : i + k]
+                if not any(unknown[i : i + k]) or not all(p.isalpha() for p in parts):
+                    continue
+                joined = "".join(parts)
+                if len(joined) < MIN_REJOINED_LENGTH:
+                    continue
+                joined = _stem(joined)
+                if joined in known or _root(joined) in roots:
+                    # spelt exactly ("patho physiology", "end ocrine"): a known piece may be part of it, but
+                    # never a function word or a name ("a trophy", "myeloma relative")
+                    swallows = any(p in STOPWORDS or p in CHITCHAT or p in other_conditions or p in drugs for p in parts)
+                    word = None if swallows else joined
+                elif all(unknown[i : i + k]):
+                    word = self._rejoined_word(joined)
+                else:
+                    word = None  # a known word is never stretched into a misspelling ("anti vegf ab")
+                if word is not None and word not in STOPWORDS and word not in GENERIC:
+                    out.append(word)
+                    i += k
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        return out

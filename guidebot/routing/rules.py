@@ -1,0 +1,275 @@
+"""The decision rules: an ordered list of small rules over a typed question and its scored candidates.
+
+`Router.route` reads the question once (`Question`), scores it, then runs `RULES` in order. Each rule takes
+(router, question, scored candidates, the decision so far) and returns a new `Decision`, a final `Match`, or
+None to pass. A rule can be switched off by name (`Question.off`): `guidebot eval --ablate` measures each
+rule's worth that way. Rules marked `core` (reading the scores into a first decision, declining) cannot be.
+
+The order is the priority: questions about guidebot itself; a caution the question names; a caution close
+behind the best; then the checks (`Checks._decline_reason`); rescues of a question declined for a low score
+(a named caution, a described patient, the learned model); the decline itself; redirects of an answered
+question (a described patient to the guided flow, POEMS without a mandatory criterion, a treatment case to
+the fact Figure 3 points to); and the learned model's tie-break or decline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from guidebot.routing.cases import LOW
+from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
+from guidebot.routing.question import Decision, Question, Scored
+from guidebot.routing.reranker import knows, probabilities
+
+
+# ---------------------------------------------------------------------------------------------------
+# The rules, in order. Each returns a Decision, a final Match, or None (pass).
+
+
+def about_assistant(r, q: Question, scored, d):
+    """"where is your info from" is answered with the source; "what's your name" is declined."""
+    if SECOND_PERSON.intersection(q.raw) and all(w in GENERIC or w in ABOUT_THE_ASSISTANT for w in q.content):
+        source = r._cfg.targets["source"]
+        if r._cfg.words["source_cues"].intersection(q.raw) and source in r._by_id:
+            return r._final(source)
+        return r._declined("contentless")
+    return None
+
+
+def abbreviation(r, q: Question, scored, d):
+    """"what does CR_V mean" is the abbreviations fact."""
+    spelt_out = r._spelt_out(q.raw)
+    return r._final(spelt_out) if spelt_out is not None else None
+
+
+def contentless(r, q: Question, scored, d):
+    """Nothing but framing words or bare numbers ("who made you", "what's 2+2"): no topic to look up."""
+    if not q.content or all(w in GENERIC or w.isdigit() for w in q.content):
+        return r._declined("contentless")
+    return None
+
+
+def nothing_scored(r, q: Question, scored, d):
+    """No target shares a word with the question."""
+    return r._declined("low_coverage") if not scored else None
+
+
+def named_caution(r, q: Question, scored, d):
+    """A caution whose agent the question names is shown however far behind it scores ("velcade ok?"); a dose
+    the review does not give, or another condition the caution does not speak of, still declines it."""
+    anchored = r._anchored_caution(q.content, scored, d.best)
+    if anchored is None:
+        return None
+    reason = r._dose_reason(q, anchored)
+    if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
+        # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
+        # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
+        reason = "other_condition"
+    return Decision(anchored, reason, anchored=True)
+
+
+def close_caution(r, q: Question, scored, d):
+    """A caution close behind the best wins when its title names what the question names, so that a drug
+    question meets its warning first; not when the caution itself could not answer."""
+    best = d.best
+    if d.anchored or best.target in r._cautions:
+        return None
+    for s in scored[1:]:
+        if best.score - s.score > r._cfg.thresholds["caution_margin"]:
+            break
+        names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
+        if s.target in r._cautions and names_it:
+            return None if r._decline_reason(q, s) else d._replace(best=s)
+    return None
+
+
+def judge(r, q: Question, scored, d):
+    """Core: why the chosen target cannot answer (the checks), or ""."""
+    if d.anchored:
+        return None
+    return d._replace(reason=r._decline_reason(q, d.best))
+
+
+def dose_rival(r, q: Question, scored, d):
+    """"2 lesions, clean marrow, radiation dose?": a close rival that gives a dose answers it."""
+    if d.anchored or d.reason != "dose_not_given":
+        return None
+    for s in scored[1:]:
+        if d.best.score - s.score > r._cfg.thresholds["close_margin"]:
+            break
+        if s.target in r._dose_targets and not r._decline_reason(q, s):
+            return d._replace(best=s, reason="")
+    return None
+
+
+def caution_rescue(r, q: Question, scored, d):
+    """A question naming a caution's agent is never sent away for matching too little of the rest."""
+    if d.anchored or d.reason not in LOW:
+        return None
+    named = r._named_caution(q.content, scored)
+    if named is not None and not r._dose_reason(q, named) and not r._other_condition(q, named):
+        return d._replace(best=named, reason="")
+    return None
+
+
+def case_flow_rescue(r, q: Question, scored, d):
+    """A poorly matched description of a patient asking whether it is POEMS goes to the guided diagnosis."""
+    if d.anchored or d.reason not in LOW:
+        return None
+    case = r._case_flow(q, d.best, declined=True)
+    return d._replace(best=case, reason="") if case is not None else None
+
+
+def treatment_case_rescue(r, q: Question, scored, d):
+    """A poorly matched treatment question describing lesions and marrow gets the fact Figure 3 points to."""
+    if d.anchored or d.reason not in LOW:
+        return None
+    case = r._treatment_case(q, d.best, declined=True)
+    return d._replace(best=case, reason="") if case is not None else None
+
+
+def workup_case(r, q: Question, scored, d):
+    """A poorly matched description of a patient asking what to test gets the workup."""
+    if d.anchored or d.reason not in LOW:
+        return None
+    case = r._workup_case(q, d.best)
+    return d._replace(best=case, reason="") if case is not None else None
+
+
+def model_rescue(r, q: Question, scored, d):
+    """Declined on score alone: the learned model, sure of one front-runner and sure this is a review
+    question, answers it; a word neither has seen keeps it declined unless the question names POEMS."""
+    if d.anchored or d.reason not in LOW:
+        return None
+    chosen = r._learned_choice(q.content, scored)
+    if chosen is None:
+        return None
+    if "poem" not in q.content and any(not knows(r._reranker, w) for w in r._unknown_words(q.content)):
+        return None
+    top, p_top, p_out = chosen
+    model = r._cfg.model
+    if p_top >= model["rescue_min"] and p_out <= model["rescue_max_out"] and not r._decline_reason(q, top, thresholds=False):
+        return d._replace(best=top, reason="")
+    return None
+
+
+SEMANTIC_CANDIDATES = 12
+"""The semantic rescue compares a question closely with this many targets (nearest centroids first)."""
+
+
+def semantic_rescue(r, q: Question, scored, d):
+    """Issue 19 item 6. Declined on score alone, but the question's meaning is close to one target and to no
+    other ("filtering the blood plasma"): that target answers, unless a check rules it out, the learned
+    model calls the question out of scope, or a word neither has seen names another topic. Settings in
+    `knowledge/semantic.json`; shipped switched off (docs/semantic.md says why)."""
+    if r._similarity is None or d.anchored or d.reason not in LOW:
+        return None
+    found = r._similarity.rescue_target(q.text, [t[3] for t in r._targets], SEMANTIC_CANDIDATES)
+    if found is None:
+        return None
+    top = next((s for s in scored if s.target == found[0]), None) or Scored(found[0], found[1], 0.0, 0.0)
+    if r._decline_reason(q, top, thresholds=False):
+        return None
+    if r._reranker is not None:
+        _, p_out = probabilities(r._reranker, q.content, [top.target])
+        if p_out > r._similarity.config["rescue_max_out"]:
+            return None
+        if "poem" not in q.content and any(not knows(r._reranker, w) for w in r._unknown_words(q.content)):
+            return None
+    return d._replace(best=top, reason="")
+
+
+def poems_suspect(r, q: Question, scored, d):
+    """A patient with a neuropathy and a monoclonal protein is a POEMS question whatever other label they
+    came with ("50M 'CIDP' on IVIG, plts 550, lambda band - what labs?")."""
+    if d.anchored or d.reason != "other_condition" or not r._poems_suspect(q):
+        return None
+    return d._replace(best=r._workup_case(q, d.best) or d.best, reason="")
+
+
+def decline(r, q: Question, scored, d):
+    """Core: a decision with a reason is a decline."""
+    return r._declined(d.reason, d.best.score) if d.reason else None
+
+
+def _redirect(helper: Callable) -> Callable:
+    """A rule that sends an answered question elsewhere once (the first redirect that applies wins)."""
+    def rule(r, q: Question, scored, d):
+        if d.anchored or d.redirected:
+            return None
+        target = helper(r, q, d.best)
+        return d._replace(best=target, redirected=True) if target is not None else None
+    rule.__doc__ = helper.__doc__
+    return rule
+
+
+case_flow = _redirect(lambda r, q, best: r._case_flow(q, best, declined=False))
+case_flow.__doc__ = "An answered description of a patient asking whether it is POEMS goes to the guided diagnosis."
+without_mandatory = _redirect(lambda r, q, best: r._without_mandatory(q, best))
+without_mandatory.__doc__ = "POEMS without one of its mandatory criteria gets the mandatory criteria."
+treatment_case = _redirect(lambda r, q, best: r._treatment_case(q, best, declined=False))
+treatment_case.__doc__ = "A treatment question describing lesions and marrow gets the fact Figure 3 points to."
+
+
+def model_choice(r, q: Question, scored, d):
+    """Chosen on score alone: the learned model breaks a near tie among the front-runners, and declines what
+    it is sure is not a review question ("best moisturiser for dry skin")."""
+    if d.anchored or d.best is not scored[0] or d.best.target in r._cautions:
+        return None
+    chosen = r._learned_choice(q.content, scored)
+    if chosen is None:
+        return None
+    top, _, p_out = chosen
+    # a question to guidebot about its source reads like chit-chat to the model, but has its answer
+    own_source = SECOND_PERSON.intersection(q.raw) and r._targets[d.best.target][3] == r._cfg.targets["source"]
+    model = r._cfg.model
+    if p_out >= model["decline_min_out"] and d.best.score < model["decline_max_score"] and not own_source:
+        return r._declined("unlike_review_questions", d.best.score)
+    if top is not d.best and not r._decline_reason(q, top):
+        return d._replace(best=top)
+    return None
+
+
+class Rule(NamedTuple):
+    """One step of the pipeline."""
+
+    name: str
+    """Its name (`--ablate` reports it; `Question.off` switches it off)."""
+    apply: Callable
+    core: bool = False
+    """Core steps cannot be switched off: without them there is no decision at all."""
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("about_assistant", about_assistant),
+    Rule("abbreviation", abbreviation),
+    Rule("contentless", contentless),
+    Rule("nothing_scored", nothing_scored, core=True),
+    Rule("named_caution", named_caution),
+    Rule("close_caution", close_caution),
+    Rule("judge", judge, core=True),
+    Rule("dose_rival", dose_rival),
+    Rule("caution_rescue", caution_rescue),
+    Rule("case_flow", case_flow_rescue),
+    Rule("treatment_case", treatment_case_rescue),
+    Rule("workup_case", workup_case),
+    Rule("model_rescue", model_rescue),
+    Rule("semantic_rescue", semantic_rescue),
+    Rule("poems_suspect", poems_suspect),
+    Rule("decline", decline, core=True),
+    Rule("case_flow", case_flow),
+    Rule("without_mandatory", without_mandatory),
+    Rule("treatment_case", treatment_case),
+    Rule("model_choice", model_choice),
+)
+"""The pipeline, in order (a name may appear twice: a rescue before the decline and a redirect after it)."""
+
+CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "dose_not_given", "duration_not_given")
+"""The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
+
+
+def switchable() -> list[str]:
+    """Every rule and check name that `Question.off` may hold, in pipeline order."""
+    names = [rule.name for rule in RULES if not rule.core] + list(CHECKS)
+    return list(dict.fromkeys(names))
