@@ -185,7 +185,7 @@ class ConversationReader:
             words = words[1:]
         return " ".join(words)
 
-    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack")
+    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
 
     def smalltalk(self, text: str) -> Any | None:
         """The small-talk entry the message is (with its reply), or None.

@@ -267,6 +267,17 @@ class DialogueManager:
         """The last turn the bot showed (after `resume`, the one to show again)."""
         return Turn.from_json(self.state.last_turn) if self.state.last_turn else None
 
+    def earlier_messages(self) -> list[tuple[str, str]]:
+        """The saved conversation before the last turn, as ("user" | "bot", text): what a resumed plain chat replays.
+        The welcome before the first question is not part of it."""
+        said = [e for e in self.events if e.get("event") in ("user_said", "bot_said")]
+        while said and said[0]["event"] == "bot_said":
+            said.pop(0)
+        if said and said[-1]["event"] == "bot_said":
+            said.pop()  # the last turn is shown by `resumed_turn`
+        return [("user", str(e.get("text", ""))) if e["event"] == "user_said" else ("bot", str((e.get("turn") or {}).get("text", "")))
+                for e in said]
+
     def resumed_turn(self) -> Turn:
         """The last turn again, headed by a line saying the session was resumed (not logged)."""
         last = self.last_turn() or self.greeting_turn()

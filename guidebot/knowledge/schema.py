@@ -340,7 +340,7 @@ class IntentsFile(Strict):
 # -- conversation.yaml: how the chat reads a turn against the conversation ------------------------------
 
 ConversationAct = Literal["why", "source", "more", "define"]
-SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked"]
+SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked", "unasked"]
 EntityKind = Literal["drug", "cohort", "complication", "test", "criterion"]
 Approach = Literal["radiation", "systemic_transplant", "systemic_non_transplant", "systemic"]
 
