@@ -109,6 +109,9 @@ LEANING_MAX_WORDS = 6
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
 
+ELLIPSIS_MAX_WORDS = 1
+"""A turn of at most this many words, naming no entity, leans on the focus ("major?", "combos?")."""
+
 SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
 
@@ -339,12 +342,14 @@ class ConversationReader:
         words = self.content_words(text)
         if not words or len(words) > SIBLING_MAX_WORDS:
             return None
-        hits = []
+        hits: list[tuple[int, str]] = []
         for fact in facts:
             title = normalise(fact.title).split()
             if all(any(t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)])) for t in title) for w in words):
-                hits.append(fact.id)
-        return hits[0] if len(hits) == 1 else None
+                hits.append((len(title), fact.id))
+        # the title the words fill best ("minor" -> "Minor criteria", not "Polycythemia ... (one minor criterion)")
+        shortest = [fact_id for n, fact_id in hits if n == min((n for n, _ in hits), default=0)]
+        return shortest[0] if len(shortest) == 1 else None
 
     def fact_entities(self, fact_id: str | None) -> list[str]:
         """The entities a fact is about (from the entities' `facts`)."""
@@ -367,7 +372,9 @@ class ConversationReader:
         pronoun = bool(self._pronouns and self._pronouns.search(norm))
         opener = any(norm == o or norm.startswith(o + " ") for o in self._openers)
         rest = self._rest(norm)
-        leans = pronoun or opener or (not rest and not names)
+        # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
+        elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
+        leans = pronoun or opener or (not rest and not names) or elliptical
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
@@ -411,7 +418,8 @@ DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "ot
 """Router decline reasons by which the turn itself names something the review does not cover."""
 
 
-def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False) -> Reading:
+def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False,
+           focus_covers: bool | None = None, focus_general: bool = False) -> Reading:
     """Which reading of a turn to answer from, given the router's Match for each.
 
     1. No focus (no contextual reading): alone.
@@ -422,7 +430,10 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
        answer), unless the turn alone is declined for naming something else (another drug or condition),
        or names a word the knowledge base does not know and is declined alone ("and rituximab?"), or names
        nothing, does not lean, and is answered alone with at least the contextual confidence, or is answered
-       alone with more than `ALONE_MARGIN` more confidence than in context ("How common is it?").
+       alone with more than `ALONE_MARGIN` more confidence than in context. A bare facet ("which are the most
+       common?") is read by the focused fact itself (`focus_covers`, from the fact's own words): in context when
+       the fact speaks to that facet, whatever the margin; alone, when answered alone at least as surely, when
+       it does not and the fact is about no entity in particular ("how common is it?" after POEMS's other names).
     4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone;
        a bare entity ("and neuropathy", "bone lesions?") only when the contextual reading is at least as sure.
     """
@@ -438,6 +449,11 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
     if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
         return "alone"
+    if rewrite.bare and rewrite.facets and focus_covers is not None:
+        if focus_covers:
+            return "context"  # the focused fact answers that facet: "which are the most common?" after skin changes
+        if focus_general and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
+            return "alone"  # the facet of POEMS itself, not of a fact that says nothing about it
     if alone.in_scope and context.in_scope and alone.confidence > context.confidence + ALONE_MARGIN:
         return "alone"  # the turn alone is clearly surer ("How common is it?" is the prevalence, whatever came before)
     return "context"

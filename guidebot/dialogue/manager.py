@@ -660,14 +660,19 @@ class DialogueManager:
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient):
             return alone, text, read
-        rewrite = reader.rewrite(text, focus)
+        spelt = self._spelt(text)
+        rewrite = reader.rewrite(spelt, focus)
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read.update(reading="context", patient_treatment=True)
             return alone, text, read
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
-            sibling = reader.titled_sibling(text, near)
+            sibling = reader.titled_sibling(spelt, near)
+            if sibling is None:  # then the focused fact's section ("and the minor ones?" after the major criteria)
+                taken = {f.id for f in near} | {fact.id}
+                section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
+                sibling = reader.titled_sibling(spelt, section)
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
@@ -677,7 +682,9 @@ class DialogueManager:
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
         unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
-        choice = choose(rewrite, alone, context, names_unknown=unknown)
+        covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
+        choice = choose(rewrite, alone, context, names_unknown=unknown, focus_covers=covers,
+                        focus_general=not focus.entities and not focus.patient)
         read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
@@ -689,6 +696,14 @@ class DialogueManager:
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _spelt(self, text: str) -> str:
+        """`text` with the words the router reads as misspellings corrected ("how comon" -> "how common"), so that
+        facets and entities are found in it as the router finds its words."""
+        fixes = self.router.misspellings(text) if hasattr(self.router, "misspellings") else {}
+        if not fixes:
+            return text
+        return re.sub(r"[\w'-]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), text)
 
     def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool:
         """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""

@@ -695,6 +695,24 @@ class Router:
             return scored[0].score, None, 0.0
         return scored[0].score, self._targets[mine.target][0], mine.score
 
+    def misspellings(self, text: str) -> dict[str, str]:
+        """{word as typed: the known word it misspells} for the words of `text` the router reads as misspellings
+        ("how comon" -> {"comon": "common"}): the dialogue reads its facets and entities from the corrected words.
+        Memoised per word (a small bounded cache)."""
+        memo = self.__dict__.setdefault("_misspelling_memo", {})
+        out: dict[str, str] = {}
+        for tok in _words(text):
+            if tok not in memo:
+                if len(memo) > 4096:
+                    memo.clear()
+                fixed = self._ix["fixes"].get(tok, tok)
+                if not (self._is_known(fixed) or fixed.isdigit() or fixed in NEVER_CORRECTED or fixed in OTHER_CONDITIONS):
+                    fixed = self._correction(fixed) or fixed
+                memo[tok] = fixed
+            if memo[tok] != tok:
+                out[tok] = memo[tok]
+        return out
+
     def unknown_words(self, text: str) -> list[str]:
         """The words of `text` guidebot has never seen (the dialogue reads a follow-up naming one alone)."""
         return self._unknown_words(self.normalise(text))
