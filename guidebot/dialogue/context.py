@@ -342,14 +342,19 @@ class ConversationReader:
         words = self.content_words(text)
         if not words or len(words) > SIBLING_MAX_WORDS:
             return None
-        hits: list[tuple[int, str]] = []
+        def same(t: str, w: str) -> bool:
+            return t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)]))
+
+        hits: list[tuple[tuple[int, int], str]] = []
         for fact in facts:
             title = normalise(fact.title).split()
-            if all(any(t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)])) for t in title) for w in words):
-                hits.append((len(title), fact.id))
-        # the title the words fill best ("minor" -> "Minor criteria", not "Polycythemia ... (one minor criterion)")
-        shortest = [fact_id for n, fact_id in hits if n == min((n for n, _ in hits), default=0)]
-        return shortest[0] if len(shortest) == 1 else None
+            if all(any(same(t, w) for t in title) for w in words):
+                first = min(i for i, t in enumerate(title) if any(same(t, w) for w in words))
+                hits.append(((first, len(title)), fact.id))
+        # the title headed by the words, then the one they fill best ("minor" -> "Minor criteria", not
+        # "Polycythemia ... (one minor criterion)"; "neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS")
+        best = [fact_id for key, fact_id in hits if key == min(k for k, _ in hits)]
+        return best[0] if len(best) == 1 else None
 
     def fact_entities(self, fact_id: str | None) -> list[str]:
         """The entities a fact is about (from the entities' `facts`)."""
@@ -473,8 +478,10 @@ def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unk
     if (rewrite.names and not rewrite.bare) or names_unknown or focused <= 0.0:
         return False
     if not context.in_scope and context.reason in DECLINES_KEEPING_THE_DECLINE and (
-            context.reason in ALWAYS_KEPT or alone is None or alone.reason == context.reason):
-        return False  # a decline the rewrite caused (a focus entity named "CIDP") does not stand
+            context.reason in ALWAYS_KEPT or alone is None or alone.reason == context.reason or rewrite.facets):
+        # a decline the rewrite caused (a focus entity named "CIDP") does not stand, unless the turn asks a facet
+        # of that entity ("how is it treated?" after the Castleman variant: the review gives no treatment for it)
+        return False
     return focused >= best - STAY_MARGIN
 
 
