@@ -356,6 +356,15 @@ class ConversationReader:
         best = [fact_id for key, fact_id in hits if key == min(k for k, _ in hits)]
         return best[0] if len(best) == 1 else None
 
+    def entity_fact_in_section(self, rewrite: Rewrite, section: Any, sections: dict[str, Any], focused: str) -> str | None:
+        """For a turn that is nothing but one new entity ("and echo?"), the one fact of that entity in the focused
+        fact's section (the work-up's echocardiogram, not the echo findings), or None."""
+        if not (rewrite.bare and len(rewrite.names) == 1) or rewrite.facets:
+            return None
+        entity = self.entities.get(rewrite.names[0])
+        facts = [f for f in (entity.facts if entity else []) if f != focused and sections.get(f) == section]
+        return facts[0] if len(facts) == 1 else None
+
     def fact_entities(self, fact_id: str | None) -> list[str]:
         """The entities a fact is about (from the entities' `facts`)."""
         return list(self._fact_entities.get(fact_id or "", []))

@@ -673,6 +673,8 @@ class DialogueManager:
                 taken = {f.id for f in near} | {fact.id}
                 section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
                 sibling = reader.titled_sibling(spelt, section)
+            if sibling is None:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
+                sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
