@@ -669,11 +669,13 @@ class DialogueManager:
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
             sibling = reader.titled_sibling(spelt, near)
-            if sibling is None:  # then the focused fact's section ("and the minor ones?" after the major criteria)
+            # then, for a turn that leans (not a bare new topic such as "daratumumab"), the focused fact's section
+            # ("and the minor ones?" after the major criteria)
+            if sibling is None and rewrite.leans:
                 taken = {f.id for f in near} | {fact.id}
                 section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
                 sibling = reader.titled_sibling(spelt, section)
-            if sibling is None:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
+            if sibling is None and rewrite.leans:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
                 sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
