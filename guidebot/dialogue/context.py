@@ -124,6 +124,19 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
 
 
+def _guesses(bare: str, term: str, expansion: str) -> bool:
+    """Whether a message ends with the term followed by the start of its expansion, each word a prefix of the
+    expansion's word ("cidp chronic inflam", "g-csf granulocyte"), the last one perhaps cut short."""
+    words = bare.split()
+    key = term.casefold()
+    if key not in words:
+        return False
+    tail = words[words.index(key) + 1:]
+    spelt = normalise(expansion).split()
+    return 0 < len(tail) <= len(spelt) and all(
+        len(w) >= 3 and s.startswith(w) for w, s in zip(tail, spelt))
+
+
 class ConversationReader:
     """The compiled `conversation.yaml`; all methods are pure."""
 
@@ -158,6 +171,8 @@ class ConversationReader:
         self.facets = {f.id: f for f in data.facets}
         self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
         self._templates += [(self._template(t), True) for a in data.acts if a.id == "define" for t in a.weak_templates]
+        self._define_cues = _phrase_pattern([c for a in data.acts if a.id == "define" for c in a.cues])
+        self._glossary_terms = _phrase_pattern(list(data.glossary))
 
     @staticmethod
     def _template(template: str) -> re.Pattern[str]:
@@ -241,6 +256,13 @@ class ConversationReader:
                     r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
             return ActRequest("define", entry[0])
+        if self._glossary_terms is not None:
+            terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
+            if len(terms) == 1:
+                term, expansion = terms.pop()
+                # asked to spell it out, or ending with a guess at its expansion ("whats CIDP again, chronic inflam..?")
+                if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
+                    return ActRequest("define", term)
         return None
 
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:

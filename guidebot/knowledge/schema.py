@@ -356,6 +356,9 @@ class ActPhrases(Strict):
     templates: list[NonEmpty] = []
     weak_templates: list[NonEmpty] = []
     """Templates that ask for a definition only when the last answer uses the term ("what is HCT")."""
+    cues: list[NonEmpty] = []
+    """Words anywhere in a message that, beside exactly one glossary term, ask for it spelt out ("G-CSF = ..? spell it
+    out"): the message is that act whatever else it says."""
 
 
 class SmallTalk(Strict):
