@@ -341,7 +341,7 @@ class IntentsFile(Strict):
 
 ConversationAct = Literal["why", "source", "more", "define"]
 SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked", "unasked"]
-EntityKind = Literal["drug", "cohort", "complication", "test", "criterion"]
+EntityKind = Literal["drug", "cohort", "complication", "test", "criterion", "finding", "mechanism"]
 Approach = Literal["radiation", "systemic_transplant", "systemic_non_transplant", "systemic"]
 
 
