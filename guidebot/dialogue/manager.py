@@ -618,7 +618,9 @@ class DialogueManager:
             if found:
                 suggestions = self._flow_suggestions()
                 self._emit("suggestions_offered", suggestions=suggestions)
-                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=focus.entities,
+                # "do those count?" after "also hypothyroid and diabetic" is about the findings just recorded
+                named = self.reader.entities_in(text) if self.reader is not None else []
+                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
                                                     approach=focus.approach, text=focus.text,
                                                     citations=focus.citations).to_json())
                 return Turn(
