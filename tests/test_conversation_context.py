@@ -1,0 +1,164 @@
+"""How a follow-up is read against the focus (issue 14, second round): the mechanisms, not particular answers.
+
+Each test builds the situation a mechanism is for and checks the rule itself (`choose`, `stays`, the reader's
+rewrite, titled siblings, define requests), or a conversation whose outcome only that rule decides."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from chatdriver import run_chat
+
+from guidebot.dialogue import DialogueManager, Turn
+from guidebot.dialogue.context import ALONE_MARGIN, ConversationReader, Focus, Rewrite, choose, stays
+
+
+@pytest.fixture
+def bot(kb):
+    manager = DialogueManager(kb=kb)
+    manager.greeting()
+    return manager
+
+
+@pytest.fixture
+def reader(kb):
+    return ConversationReader.of(kb.conversation)
+
+
+def say(bot: DialogueManager, *lines: str) -> Turn:
+    turn = None
+    for line in lines:
+        turn = bot.respond(line)
+    return turn
+
+
+def match(intent: str | None, confidence: float, reason: str = "", flow: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(intent=intent, confidence=confidence, in_scope=intent is not None, reason=reason, is_flow=flow)
+
+
+# -- a bare reply with nothing asked -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["yes", "no", "not done", "Yes", "nope", "unknown"])
+def test_a_bare_reply_outside_a_flow_answers_nothing(bot, line):
+    say(bot, "what is the vegf cutoff?")
+    turn = bot.respond(line)
+    assert turn.act == "smalltalk:unasked" and turn.in_scope is None and turn.intent is None
+    assert not turn.recorded and not turn.citations and "not asked" in turn.text
+
+
+def test_inside_a_flow_the_same_reply_answers_the_question(bot):
+    asked = say(bot, "/assess")
+    turn = bot.respond("no")
+    assert turn.act is None and bot.recorded[asked.awaiting.slot] is False
+
+
+# -- misspellings, ellipsis, bare facets ---------------------------------------------------------------------
+
+
+def test_facets_are_read_from_the_routers_spelling(bot, reader):
+    fixes = bot.router.misspellings("how comon is it, and sensitivty?")
+    assert fixes == {"comon": "common", "sensitivty": "sensitivity"}
+    spelt = bot._spelt("How comon is it, and sensitivty?")
+    assert reader.facets_in(spelt) == ["frequency", "sensitivity"]
+    assert bot._spelt("how common") == "how common"  # nothing to correct: the text itself
+
+
+def test_a_one_word_ellipsis_leans_and_a_bare_new_topic_does_not(reader):
+    focus = Focus(fact="criteria.mandatory", entities=[])
+    assert reader.rewrite("major?", focus).leans
+    assert not reader.rewrite("what are the major criteria", focus).leans
+    named = reader.rewrite("daratumumab", focus)
+    assert named.names == ["daratumumab"] and not named.leans
+
+
+def test_a_bare_facet_follows_whether_the_focused_fact_speaks_to_it():
+    rewrite = Rewrite("how common is x", [], ["frequency"], leans=True, bare=True)
+    alone, context = match("overview.prevalence", 0.9), match("focus.fact", 0.55)
+    assert alone.confidence > context.confidence + ALONE_MARGIN
+    # the focused fact states the facet: read in context whatever the margin
+    assert choose(rewrite, alone, context, focus_covers=True) == "context"
+    # it does not, and it is about no entity in particular: the facet of POEMS itself
+    assert choose(rewrite, alone, match("focus.fact", 0.7), focus_covers=False, focus_general=True) == "alone"
+    # it does not, but it is about an entity (a drug): still in context, where the review may decline it
+    declined = match(None, 0.6, "dose_not_given")
+    assert choose(Rewrite("dose x", [], ["dose"], True, True), match("treatment.melphalan_dose", 0.8), declined,
+                  focus_covers=False, focus_general=False) == "context"
+
+
+def test_a_decline_of_a_facet_asked_of_the_focus_entity_stands():
+    declined = match(None, 0.9, "other_condition")
+    alone = match("treatment.algorithm", 0.5)
+    asks_facet = Rewrite("how is x treated", [], ["treatment"], leans=True, bare=False)
+    asks_nothing = Rewrite("x and y", [], [], leans=True, bare=False)
+    assert not stays(asks_facet, declined, best=0.6, focused=0.6, alone=alone)
+    assert stays(asks_nothing, declined, best=0.6, focused=0.6, alone=alone)
+
+
+# -- titled siblings and an entity's fact in the focus's section -----------------------------------------------
+
+
+def fact(fact_id: str, title: str, section: str = "s") -> SimpleNamespace:
+    return SimpleNamespace(id=fact_id, title=title, section=section)
+
+
+def test_a_titled_sibling_is_the_title_headed_by_the_words(reader):
+    facts = [fact("a", "Polycythemia and thrombocytosis (one minor criterion)"), fact("b", "Minor criteria"),
+             fact("c", "POEMS neuropathy versus X"), fact("d", "Neuropathy: Y versus POEMS")]
+    assert reader.titled_sibling("and the minor ones?", facts) == "b"
+    assert reader.titled_sibling("and neuropathy", facts) == "d"
+    assert reader.titled_sibling("and neuropathy", [facts[2], fact("e", "POEMS neuropathy versus Z")]) is None  # a tie
+
+
+def test_a_bare_new_entity_gets_its_fact_in_the_focus_section(reader):
+    sections = {"workup.cardiopulmonary": "workup", "cardiopulmonary.echo_findings": "cardiopulmonary"}
+    echo = Rewrite("and echo", ["echo"], [], leans=True, bare=True)
+    assert reader.entity_fact_in_section(echo, "workup", sections, "workup.pet_ct") == "workup.cardiopulmonary"
+    assert reader.entity_fact_in_section(echo, "treatment", sections, "treatment.x") is None
+    asking = Rewrite("echo findings how often", ["echo"], ["frequency"], leans=True, bare=True)
+    assert reader.entity_fact_in_section(asking, "workup", sections, "workup.pet_ct") is None
+
+
+# -- define requests -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line, term", [
+    ("wait whats CIDP again, chronic inflam..?", "CIDP"),
+    ("G-CSF = granulocyte..?", "G-CSF"),
+    ("HCT? spell it out", "HCT"),
+])
+def test_a_term_asked_spelt_out_or_guessed_is_a_define_request(reader, line, term):
+    act = reader.act(line)
+    assert act is not None and act.act == "define" and act.term == term
+
+
+@pytest.mark.parametrize("line", ["is vegf a vascular marker?", "whats the vegf cutoff again", "hct for high risk patients"])
+def test_a_question_naming_a_term_is_not_a_define_request(reader, line):
+    assert reader.act(line) is None
+
+
+# -- the patient's findings as the focus -----------------------------------------------------------------------
+
+
+def test_recorded_findings_become_the_focus_entities(bot):
+    say(bot, "my patient has papilledema and hyperpigmentation")
+    turn = bot.respond("also hypothyroid and diabetic")
+    assert turn.recorded and bot.focus.patient
+    assert "endocrinopathy" in bot.focus.entities
+
+
+# -- a resumed plain chat replays the conversation ---------------------------------------------------------------
+
+
+def test_plain_resume_replays_the_conversation_so_far(monkeypatch, tmp_path):
+    monkeypatch.setenv("GUIDEBOT_DATA_DIR", str(tmp_path / "data"))
+    run_chat(["--plain"], ["what is the vegf cutoff?", "and in serum?"], monkeypatch)
+    code, out = run_chat(["--plain", "--resume"], [], monkeypatch)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "guidebot> (4 messages restored)"
+    assert "you> what is the vegf cutoff?" in lines and "you> and in serum?" in lines
+    assert lines.index("you> what is the vegf cutoff?") < lines.index("you> and in serum?")
+    assert any("Resumed session" in line for line in lines[lines.index("you> and in serum?"):])
+    assert out.count("200 pg/mL") >= 1 and "\x1b" not in out
