@@ -162,3 +162,20 @@ def test_plain_resume_replays_the_conversation_so_far(monkeypatch, tmp_path):
     assert lines.index("you> what is the vegf cutoff?") < lines.index("you> and in serum?")
     assert any("Resumed session" in line for line in lines[lines.index("you> and in serum?"):])
     assert out.count("200 pg/mL") >= 1 and "\x1b" not in out
+
+
+# -- case fields named from one source ---------------------------------------------------------------------------
+
+
+def test_recorded_findings_are_named_by_their_slot_labels(bot, kb):
+    turn = bot.respond("my patient has a plasma vegf of 310 and papilledema")
+    for field in ("vegf_pg_ml", "papilledema"):
+        assert field in turn.recorded and kb.slots[field].label in turn.text
+
+
+def test_a_number_the_patient_has_names_its_field(bot, kb):
+    say(bot, "my patient has a plasma vegf of 310 and 2 sclerotic lesions")
+    label = kb.slots["vegf_pg_ml"].label
+    assert bot._named_values("and is 310 elevated?") == f"and is 310 elevated? ({label})"
+    assert bot._named_values("is 311 elevated?") == "is 311 elevated?"
+    assert bot._named_values("no numbers here") == "no numbers here"

@@ -36,27 +36,11 @@ from guidebot.text import clean_text
 MAX_INPUT_CHARS = 2000
 """Longer input is cut to this many characters (with a notice): no question or answer needs more."""
 
-FIELD_LABELS: dict[str, str] = {
-    "polyneuropathy": "polyneuropathy",
-    "neuropathy_demyelinating": "demyelinating features on nerve conduction studies",
-    "monoclonal_plasma_cell_disorder": "monoclonal plasma cell disorder",
-    "light_chain": "light chain",
-    "clonal_marrow_plasma_cells": "clonal plasma cells on marrow biopsy",
-    "sclerotic_bone_lesions": "sclerotic bone lesions",
-    "vegf_pg_ml": "VEGF level",
-    "vegf_specimen": "VEGF specimen",
-    "vegf_elevated": "VEGF reported elevated by the laboratory",
-    "castleman_disease": "Castleman disease",
-    "extravascular_volume_overload": "extravascular volume overload",
-    "organomegaly": "organomegaly",
-    "endocrinopathy": "endocrine findings",
-    "skin_changes": "skin changes",
-    "papilledema": "papilledema",
-    "polycythemia": "polycythemia",
-    "thrombocytosis": "thrombocytosis",
-    "transplant_eligible": "eligible for transplant",
-}
-"""How each case field is named when the bot repeats back what it recorded (names only, no claims)."""
+def field_label(name: str, kb: Any) -> str:
+    """How a case field is named when the bot repeats back what it recorded: its `label` in knowledge/slots.yaml
+    (the one source), else the field's name in words."""
+    slot = getattr(kb, "slots", {}).get(name)
+    return slot.label if slot is not None else name.replace("_", " ")
 
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
@@ -458,7 +442,7 @@ class DialogueManager:
                     self._set(name, extra, "volunteered")
                 parts.append("Also recorded: " + self._describe(extras) + ".")
             if value is None:
-                parts.insert(0, f"Noted: {FIELD_LABELS.get(awaiting.slot, awaiting.slot)} unknown / not done.")
+                parts.insert(0, f"Noted: {field_label(awaiting.slot, self.kb)} unknown / not done.")
             return self._advance(parts)
         found = self._merge(extract_findings(text))
         if found:
@@ -543,7 +527,7 @@ class DialogueManager:
         if awaiting is None:
             return self._advance([])
         self._emit("slot_skipped", field=awaiting.slot)
-        return self._advance([f"Skipped: {FIELD_LABELS.get(awaiting.slot, awaiting.slot)}."])
+        return self._advance([f"Skipped: {field_label(awaiting.slot, self.kb)}."])
 
     def _control_why(self) -> Turn:
         awaiting = self.state.awaiting
@@ -662,7 +646,7 @@ class DialogueManager:
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient):
             return alone, text, read
-        spelt = self._spelt(text)
+        spelt = self._named_values(self._spelt(text))
         rewrite = reader.rewrite(spelt, focus)
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read.update(reading="context", patient_treatment=True)
@@ -710,6 +694,16 @@ class DialogueManager:
         if not fixes:
             return text
         return re.sub(r"[\w'-]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), text)
+
+    def _named_values(self, text: str) -> str:
+        """`text` with the field named beside each number that is a recorded value of the patient ("is 310 elevated?"
+        after "plasma vegf 310" reads "is 310 (VEGF level) elevated?"), so that the finding's entity is found in it."""
+        numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text))
+        if not numbers:
+            return text
+        named = [field_label(name, self.kb) for name, value in self.state.values.items()
+                 if isinstance(value, (int, float)) and not isinstance(value, bool) and f"{value:g}" in numbers]
+        return f"{text} ({', '.join(named)})" if named else text
 
     def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool:
         """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""
@@ -915,7 +909,7 @@ class DialogueManager:
         """Findings as they will be stored: endocrine items added to those already recorded; unchanged ones dropped."""
         out: dict[str, Any] = {}
         for name, value in found.items():
-            if name not in self.kb.slots and name not in FIELD_LABELS:
+            if name not in self.kb.slots:
                 continue
             if name == "endocrinopathy" and value and isinstance(self.state.values.get(name), list):
                 value = list(dict.fromkeys(self.state.values[name] + value))
@@ -934,7 +928,7 @@ class DialogueManager:
         return ["Recorded: " + self._describe(found) + "."] if found else []
 
     def _describe(self, values: dict[str, Any]) -> str:
-        return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_show(k, v)}" for k, v in values.items())
+        return "; ".join(f"{field_label(k, self.kb)}: {_show(k, v)}" for k, v in values.items())
 
     # -- flows -----------------------------------------------------------------------------------------
 
@@ -1082,7 +1076,7 @@ class DialogueManager:
     def _case_text(self) -> str:
         if not self.state.values:
             return "Nothing recorded yet."
-        return "\n".join(f"- {FIELD_LABELS.get(k, k)}: {_show(k, v)}" for k, v in self.state.values.items())
+        return "\n".join(f"- {field_label(k, self.kb)}: {_show(k, v)}" for k, v in self.state.values.items())
 
     # -- slash commands ----------------------------------------------------------------------------------
 

@@ -256,6 +256,8 @@ class Slot(Strict):
 
     name: CaseField
     """The case-file field this question fills."""
+    label: NonEmpty
+    """How the field is named when findings are repeated back (chat, case panel, export): a name, no claim."""
     question: NonEmpty
     """The question as the bot asks it."""
     kind: Literal["bool", "int", "number", "choice", "list"]
