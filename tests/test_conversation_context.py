@@ -179,3 +179,16 @@ def test_a_number_the_patient_has_names_its_field(bot, kb):
     assert bot._named_values("and is 310 elevated?") == f"and is 310 elevated? ({label})"
     assert bot._named_values("is 311 elevated?") == "is 311 elevated?"
     assert bot._named_values("no numbers here") == "no numbers here"
+
+
+# -- an explicit change of subject -------------------------------------------------------------------------------
+
+
+def test_a_change_of_subject_drops_the_focus_and_is_read_without_its_marker(bot, reader):
+    assert reader.topic_switch("On a different note, how is X?") == "how is X?"
+    assert reader.topic_switch("by the way") is None and reader.topic_switch("what about the way") is None
+    say(bot, "what is engraftment syndrome after HCT?")
+    plain = DialogueManager(kb=bot.kb).respond("what is the vegf cutoff?")
+    turn = bot.respond("btw, what is the vegf cutoff?")
+    assert turn.focus["reading"] == "alone" and turn.focus.get("switch") is True
+    assert turn.intent == plain.intent and bot.focus.fact == plain.intent

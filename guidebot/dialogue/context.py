@@ -162,6 +162,9 @@ class ConversationReader:
         self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
         self._pronouns = _phrase_pattern(data.followup.pronouns)
         self._openers = sorted((normalise(o) for o in data.followup.openers), key=len, reverse=True)
+        switches = sorted({normalise(w) for w in data.followup.switches if normalise(w)}, key=len, reverse=True)
+        self._switch = re.compile(r"^\W*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\W+") for w in switches) + r")\b[\s,.:;!-]*",
+                                  re.I) if switches else None
         self._fillers = {normalise(f) for f in data.followup.fillers}
         self._politeness = _phrase_pattern(data.followup.politeness)
         self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
@@ -227,6 +230,15 @@ class ConversationReader:
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    def topic_switch(self, text: str) -> str | None:
+        """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
+        from myeloma?" -> "how is POEMS different from myeloma?"), or None when it does not (or says nothing more)."""
+        if self._switch is None:
+            return None
+        m = self._switch.match(text)
+        rest = text[m.end():].strip() if m else ""
+        return rest if m and re.search(r"\w", rest) else None
 
     def is_undo(self, text: str) -> bool:
         """Whether the message takes the last recording back ("undo", "that's wrong")."""

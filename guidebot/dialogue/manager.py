@@ -641,9 +641,13 @@ class DialogueManager:
 
     def _read(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
         """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus."""
+        reader = self.reader
+        rest = reader.topic_switch(text) if reader is not None else None
+        if rest is not None:  # "on a different note, ...": the old focus is dropped, the rest read alone
+            return self.router.route(rest), rest, {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone",
+                                                   "rewritten": rest, "switch": True}
         alone = self.router.route(text)
         read: dict[str, Any] = {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone", "rewritten": None}
-        reader = self.reader
         if reader is None or not (focus.fact or focus.patient):
             return alone, text, read
         spelt = self._named_values(self._spelt(text))
