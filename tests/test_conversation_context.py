@@ -192,3 +192,17 @@ def test_a_change_of_subject_drops_the_focus_and_is_read_without_its_marker(bot,
     turn = bot.respond("btw, what is the vegf cutoff?")
     assert turn.focus["reading"] == "alone" and turn.focus.get("switch") is True
     assert turn.intent == plain.intent and bot.focus.fact == plain.intent
+
+
+# -- a turn naming one entity is anchored to that entity's facts ---------------------------------------------------
+
+
+def test_a_turn_naming_one_entity_prefers_its_fact_on_a_near_tie(bot, monkeypatch, reader):
+    facts = reader.entities["lymphoid_aggregates"].facts
+    elsewhere = match("diagnosis.bone_marrow", 0.6)
+    monkeypatch.setattr(bot.router, "standing", lambda text, ids: (0.60, ids[0], 0.58))
+    assert bot._anchored("are the lymphoid aggregates specific?", ["lymphoid_aggregates"], elsewhere) == facts[0]
+    monkeypatch.setattr(bot.router, "standing", lambda text, ids: (0.60, ids[0], 0.40))
+    assert bot._anchored("are the lymphoid aggregates specific?", ["lymphoid_aggregates"], elsewhere) is None
+    assert bot._anchored("x", ["lymphoid_aggregates"], match(facts[0], 0.6)) is None  # already one of its facts
+    assert bot._anchored("x", ["lymphoid_aggregates", "megakaryocytes"], elsewhere) is None  # two entities: no anchor

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from guidebot.dialogue.context import PREFIX_ACT_YIELD, ConversationReader, Focus, choose, stays
+from guidebot.dialogue.context import PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
@@ -672,6 +672,9 @@ class DialogueManager:
                 return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+            anchor = self._anchored(text, rewrite.names, alone)
+            if anchor is not None:
+                read.update(stayed=anchor)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
@@ -690,6 +693,15 @@ class DialogueManager:
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
+        """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of
+        them scores within `STAY_MARGIN` of it ("how often is there a clone" is the marrow clone, not the light chain)."""
+        entity = self.reader.entities.get(names[0]) if self.reader is not None and len(names) == 1 else None
+        if entity is None or alone.is_flow or alone.intent in entity.facts:
+            return None
+        best, nearest, score = self.router.standing(text, list(entity.facts))
+        return nearest if nearest is not None and score >= best - STAY_MARGIN else None
 
     def _spelt(self, text: str) -> str:
         """`text` with the words the router reads as misspellings corrected ("how comon" -> "how common"), so that
