@@ -206,3 +206,11 @@ def test_a_turn_naming_one_entity_prefers_its_fact_on_a_near_tie(bot, monkeypatc
     assert bot._anchored("are the lymphoid aggregates specific?", ["lymphoid_aggregates"], elsewhere) is None
     assert bot._anchored("x", ["lymphoid_aggregates"], match(facts[0], 0.6)) is None  # already one of its facts
     assert bot._anchored("x", ["lymphoid_aggregates", "megakaryocytes"], elsewhere) is None  # two entities: no anchor
+
+
+def test_a_comparison_lends_its_fact_not_its_first_entity(reader):
+    compared = Focus(fact="treatment.first_line_comparison", entities=["lenalidomide", "melphalan", "transplant"])
+    single = Focus(fact="treatment.len_dex_phase2", entities=["lenalidomide"])
+    assert "first line comparison" in reader.rewrite("pfs?", compared).text
+    assert "lenalidomide" not in reader.rewrite("pfs?", compared).text
+    assert "lenalidomide" in reader.rewrite("pfs?", single).text

@@ -112,6 +112,9 @@ SIBLING_MAX_WORDS = 2
 ELLIPSIS_MAX_WORDS = 1
 """A turn of at most this many words, naming no entity, leans on the focus ("major?", "combos?")."""
 
+COMPARED_ENTITIES = 2
+"""A focus about more entities than this (a comparison) lends a follow-up its fact's name, not its first entity."""
+
 SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
 
@@ -426,6 +429,8 @@ class ConversationReader:
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
+        if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
+            subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:
             subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
         # the same facet for another entity ("and the EBMT cohort?"); a turn naming no entity keeps its own
