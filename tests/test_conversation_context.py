@@ -214,3 +214,28 @@ def test_a_comparison_lends_its_fact_not_its_first_entity(reader):
     assert "first line comparison" in reader.rewrite("pfs?", compared).text
     assert "lenalidomide" not in reader.rewrite("pfs?", compared).text
     assert "lenalidomide" in reader.rewrite("pfs?", single).text
+
+
+def test_a_facet_the_focus_entity_lacks_stays_in_context_even_when_alone_is_surer():
+    rewrite = Rewrite("survival x", [], ["survival"], leans=True, bare=True)
+    alone, context = match("treatment.hct_survival_era", 0.95), match("treatment.ixazomib", 0.55)
+    assert alone.confidence > context.confidence + ALONE_MARGIN
+    assert choose(rewrite, alone, context, focus_covers=False, focus_general=False) == "context"
+
+
+def test_a_facet_given_only_for_something_else_is_declined_without_a_number(bot, kb):
+    say(bot, "what did the ixazomib study find?")
+    elsewhere = match("treatment.radiation_outcomes", 0.5)
+    turn = bot._not_given_turn({"not_given": ["survival"], "reading": "context"}, elsewhere)
+    assert turn.in_scope is False and turn.intent is None
+    assert not any(ch.isdigit() for ch in turn.text) and "survival" in turn.text
+    assert turn.suggestions == [{"intent": "treatment.radiation_outcomes", "title": kb.facts["treatment.radiation_outcomes"].title}]
+
+
+def test_a_bare_facet_answered_outside_the_focus_neighbourhood_is_not_given(bot):
+    focus = say(bot, "tell me about the french trial")
+    turn = bot.respond("progression free survival?")
+    near = bot.reader.neighbourhood(bot.kb.facts[focus.intent], bot.reader.fact_entities(focus.intent))
+    assert turn.focus.get("not_given") == ["survival"] and turn.in_scope is False
+    assert turn.suggestions and turn.suggestions[0]["intent"] not in near
+    assert bot.respond("1").intent == turn.suggestions[0]["intent"]  # the fact that does give it can be picked

@@ -507,6 +507,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
             return "context"  # the focused fact answers that facet: "which are the most common?" after skin changes
         if focus_general and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
             return "alone"  # the facet of POEMS itself, not of a fact that says nothing about it
+        if not focus_general:
+            return "context"  # the facet of the focus's entity, which the focused fact does not state ("survival?")
     if alone.in_scope and context.in_scope and alone.confidence > context.confidence + ALONE_MARGIN:
         return "alone"  # the turn alone is clearly surer ("How common is it?" is the prevalence, whatever came before)
     return "context"

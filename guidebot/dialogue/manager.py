@@ -597,6 +597,8 @@ class DialogueManager:
             return self._start_flow(flow, found)
         if focus.patient and read.get("patient_treatment"):
             return self._patient_treatment_turn(read)
+        if read.get("not_given") and match.in_scope:
+            return self._not_given_turn(read, match)
         if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
@@ -690,6 +692,10 @@ class DialogueManager:
                 if nearest is not None and stays(rewrite, context, best, score, unknown, alone):
                     read.update(stayed=nearest)
                     return context, rewrite.text, read
+                if context.in_scope and rewrite.bare and rewrite.facets and not focus.patient:
+                    # nothing but a facet, of the focus ("progression-free survival results?" after the French
+                    # trial), answered only by a fact about something else: the review does not give it for the focus
+                    read.update(not_given=list(rewrite.facets))
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
@@ -770,6 +776,20 @@ class DialogueManager:
             citations=sorted(set(self._cited)),
         )
         self._emit("focus_set", focus=focus.to_json())
+
+    def _not_given_turn(self, read: dict[str, Any], elsewhere: Any) -> Turn:
+        """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
+        number, and the fact that does answer it offered as a numbered suggestion."""
+        fact = self.kb.facts.get(self.focus.fact or "")
+        asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_given"] if f in self.reader.facets) or "that"
+        about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
+        text = (f"The review does not give the {asked} asked about for {about}. It gives it for something else "
+                "(the suggestion below), or rephrase the question.")
+        other = self.kb.facts.get(elsewhere.intent)
+        suggestions = [{"intent": other.id, "title": other.title}] if other is not None else []
+        if suggestions:
+            self._emit("suggestions_offered", suggestions=suggestions)
+        return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
 
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
         """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""
