@@ -239,3 +239,30 @@ def test_a_bare_facet_answered_outside_the_focus_neighbourhood_is_not_given(bot)
     assert turn.focus.get("not_given") == ["survival"] and turn.in_scope is False
     assert turn.suggestions and turn.suggestions[0]["intent"] not in near
     assert bot.respond("1").intent == turn.suggestions[0]["intent"]  # the fact that does give it can be picked
+
+
+# -- the patient as the subject of a follow-up ---------------------------------------------------------------------
+
+
+def test_a_patient_pronoun_is_never_rewritten_with_an_entity(reader):
+    patient = Focus(patient=True, entities=["transplant", "vegf"])
+    assert "transplant" not in reader.rewrite("what can we give him", patient).text
+    assert reader.rewrite("what can we give him", patient).leans
+    thing = Focus(fact="clinical.sclerotic_bone_lesions", entities=["sclerotic_lesions"])
+    assert "sclerotic" in reader.rewrite("do they hurt?", thing).text
+
+
+@pytest.mark.parametrize("description, fact", [
+    ("my patient is not a transplant candidate and has a lambda M-protein", "treatment.non_transplant_options"),
+    ("my patient has 1 sclerotic lesion and no clonal plasma cells in the marrow", "treatment.radiation_indication"),
+])
+def test_a_patients_treatment_question_gets_the_fact_the_findings_lead_to(bot, description, fact):
+    say(bot, description)
+    assert bot.focus.patient
+    turn = bot.respond("what are her treatment options?")
+    assert turn.intent == fact and turn.in_scope
+
+
+def test_findings_that_decide_nothing_leave_the_question_to_the_router(bot):
+    say(bot, "my patient has papilledema and a lambda M-protein")
+    assert bot._patient_treatment_fact() is None

@@ -164,6 +164,8 @@ class ConversationReader:
         self._cues = [re.compile(c, re.I) for c in data.patient_cues]
         self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
         self._pronouns = _phrase_pattern(data.followup.pronouns)
+        self._thing_pronouns = _phrase_pattern([p for p in data.followup.pronouns
+                                                if normalise(p) not in {normalise(q) for q in data.followup.patient_pronouns}])
         self._openers = sorted((normalise(o) for o in data.followup.openers), key=len, reverse=True)
         switches = sorted({normalise(w) for w in data.followup.switches if normalise(w)}, key=len, reverse=True)
         self._switch = re.compile(r"^\W*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\W+") for w in switches) + r")\b[\s,.:;!-]*",
@@ -436,8 +438,10 @@ class ConversationReader:
         # the same facet for another entity ("and the EBMT cohort?"); a turn naming no entity keeps its own
         extra_facets = [self.facets[f].words[0] for f in focus.facets if f in self.facets] if names and not facets else []
         parts = [text.rstrip("?. ")]
-        if pronoun and subject and self._pronouns is not None:
-            parts = [self._pronouns.sub(subject[0], norm, count=1)]
+        if pronoun and not (self._thing_pronouns and self._thing_pronouns.search(norm)) and focus.patient:
+            subject = []  # "what can we give him?": him is the patient, not the focus's first entity
+        if pronoun and subject and self._thing_pronouns is not None and self._thing_pronouns.search(norm):
+            parts = [self._thing_pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare)

@@ -657,6 +657,12 @@ class DialogueManager:
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read.update(reading="context", patient_treatment=True)
             return alone, text, read
+        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
+            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
+            chosen = self._patient_treatment_fact()
+            if chosen is not None:
+                read.update(reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
@@ -699,6 +705,19 @@ class DialogueManager:
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _patient_treatment_fact(self) -> str | None:
+        """The fact stating who gets the treatment the recorded findings lead to by Figure 3 (as the router does for
+        findings typed in a question); for a patient who cannot have a transplant whose approach is still open,
+        the options for such patients; None when the findings decide nothing."""
+        from guidebot.criteria.treatment import choose_approach
+        from guidebot.routing.router import APPROACH_FACTS
+
+        case = self.case
+        chosen = APPROACH_FACTS.get(choose_approach(case)[0])
+        if chosen is None and case.transplant_eligible is False:
+            chosen = APPROACH_FACTS["systemic_non_transplant"]
+        return chosen if chosen in self.kb.facts else None
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
         """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of

@@ -380,6 +380,9 @@ class Followup(Strict):
     """Words dropped before an act is read ("sorry, what does HCT stand for, please")."""
     fillers: list[NonEmpty] = []
     """Words that carry no topic ("what", "the", "tell me"): a turn of only these, facets and pronouns leans."""
+    patient_pronouns: list[NonEmpty] = []
+    """Pronouns that refer to the patient ("what can we give him?"): a turn leaning by one of them alone is never
+    rewritten with an entity of the focus."""
     switches: list[NonEmpty] = []
     """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
     focus dropped."""
