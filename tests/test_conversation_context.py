@@ -266,3 +266,22 @@ def test_a_patients_treatment_question_gets_the_fact_the_findings_lead_to(bot, d
 def test_findings_that_decide_nothing_leave_the_question_to_the_router(bot):
     say(bot, "my patient has papilledema and a lambda M-protein")
     assert bot._patient_treatment_fact() is None
+
+
+# -- an act right after a side question in a guided flow -------------------------------------------------------------
+
+
+def test_why_after_a_side_question_in_a_flow_is_about_that_answer(bot):
+    asked = say(bot, "/assess")
+    side = bot.respond("what is the vegf cutoff?")
+    assert side.intent == "diagnosis.vegf_threshold" and side.awaiting.slot == asked.awaiting.slot
+    turn = bot.respond("source?")
+    assert turn.act == "source" and turn.intent == side.intent
+    assert turn.awaiting.slot == asked.awaiting.slot and asked.awaiting.question in turn.text  # re-asked
+
+
+def test_why_on_a_pending_question_still_explains_the_question(bot):
+    asked = say(bot, "/assess")
+    turn = bot.respond("why?")
+    assert turn.act != "why" and turn.awaiting.slot == asked.awaiting.slot
+    assert "criterion" in turn.text

@@ -394,6 +394,14 @@ class DialogueManager:
         if reader is not None and reader.is_undo(text) and (self.state.history or self.state.recordings or not awaiting):
             if self.state.history or self.state.recordings:
                 return self._control_back()
+        if awaiting and reader is not None and self._answered_in_flow():
+            # "why?" right after the answer to a side question is about that answer, then the question is re-asked
+            act = reader.act(text, self.focus.text, self.focus.entities)
+            if act is not None and not act.by_prefix:
+                done = self._act(act.act, act.term)
+                turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
+                turn.act = act.act
+                return turn
         control = CONTROL_WORDS.get(normalise(text))
         if control == "help":
             return self._command("/help")
@@ -465,7 +473,16 @@ class DialogueManager:
             found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
             return self._start_flow(flow, found)
         answer = self._answer_text(text)
+        if answer["in_scope"] and answer["intent"]:
+            # the side question's answer is what "why?" or "source?" right after it is about
+            before = self.focus
+            self._set_fact_focus(answer, text, {"reading": "alone"}, before, patient=before.patient)
         return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
+
+    def _answered_in_flow(self) -> bool:
+        """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""
+        last = self.last_turn()
+        return last is not None and bool(last.intent) and last.intent == self.focus.fact and last.intent in self.kb.facts
 
     def _reask(self, message: str | None, before: str = "", intent: str | None = None, citations: list[int] | None = None) -> Turn:
         """The pending question again, after `before` (an answer) and/or `message` (why the reply was not read)."""
