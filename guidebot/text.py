@@ -15,7 +15,7 @@ REPLACEMENT = "\ufffd"
 
 # A terminal reads these as commands, not text. 7-bit forms start with ESC (U+001B); 8-bit forms are the C1
 # characters U+0080-U+009F themselves (U+009B CSI, U+009D OSC, U+0090 DCS, U+0098 SOS, U+009E PM, U+009F APC).
-_STRING_END = r"(?:\x07|\x1b\\|\x9c|$)"
+_STRING_END = r"(?:\x07|\x1b\\|\x9c)?"  # optional: a required end made every unterminated OSC rescan the text
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"  # CSI: colours, cursor moves, screen clears
     r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]*" + _STRING_END  # OSC/DCS/SOS/PM/APC ... ST

@@ -649,3 +649,87 @@ def test_serve_with_a_taken_port_or_a_bad_host(capsys):
         assert_one_line_error(code, err, words)
     code, _, err = cli(["serve", "--port", "70000"], capsys)
     assert_one_line_error(code, err, "65535")
+
+
+# -- found by the review of this suite ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", ["polyneuropathy: true\x01\n", "# a comment \x9b\npolyneuropathy: true\n", "papilledema: \ufffe\n"])
+def test_a_control_character_in_a_case_file_is_a_one_line_error(tmp_path, capsys, payload):
+    case = tmp_path / "case.yaml"
+    case.write_text(payload, encoding="utf-8")
+    code, _, err = cli(["assess", str(case)], capsys)
+    assert_one_line_error(code, err, "character")
+
+
+def test_a_control_character_in_a_knowledge_file_is_a_problem_with_its_line(knowledge_copy, capsys):
+    lexicon = knowledge_copy / "lexicon.yaml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "# \x01\n", encoding="utf-8")
+    code, _, err = cli(["kb", "check", str(knowledge_copy)], capsys)
+    assert code == 2 and "lexicon.yaml:" in err and "character" in err and "Traceback" not in err
+
+
+def test_the_model_file_is_read_within_its_cap(knowledge_copy, capsys):
+    model = knowledge_copy / "reranker.json"
+    model.unlink()
+    model.symlink_to("/dev/zero")
+    code, _, err = cli(["kb", "check", str(knowledge_copy)], capsys)
+    assert code == 2 and "reranker.json" in err and "internal error" not in err
+
+
+def test_an_unterminated_escape_string_is_cleaned_in_one_pass():
+    from guidebot.text import clean_text
+
+    # each OSC start once re-scanned the rest of the text (quadratic); the result must be the text without it
+    hostile = "\x9d" * 20_000 + "\x1b"
+    assert clean_text(hostile) == ""
+    assert clean_text("a\x1b]0;title\x07b") == "ab"
+
+
+def test_a_token_or_session_id_with_a_trailing_newline_is_refused():
+    from guidebot.dialogue.store import SessionStore
+    from guidebot.errors import GuidebotError
+    from guidebot.ui.web import server
+
+    with pytest.raises(GuidebotError):
+        server.check_token("a" * 20 + "\n")
+    with pytest.raises(GuidebotError):
+        SessionStore("20260101-000000-abcdef\n")
+
+
+def test_the_log_never_carries_the_token():
+    import logging
+
+    from guidebot.ui.web.server import OneLineFormatter
+
+    record = logging.LogRecord("aiohttp", logging.ERROR, __file__, 1, "Bad request line 'GET /\\xff?token=abcdef0123456789abcd HTTP/1.1'", None, None)
+    line = OneLineFormatter().format(record)
+    assert "abcdef0123456789abcd" not in line and "token=..." in line
+
+
+def test_a_busy_learning_database_is_a_clear_error(data_dir):
+    import sqlite3
+
+    from guidebot.errors import GuidebotError
+    from guidebot.learning.store import LearningStore
+
+    store = LearningStore()
+    store.db.execute("PRAGMA busy_timeout = 10")
+    other = sqlite3.connect(store.path)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(GuidebotError, match="could not be saved"):
+            store.review("cloze:diagnosis.vegf_threshold:0", "diagnosis", "cloze", 3, True)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_exporting_to_an_html_name_keeps_the_markdown(data_dir, tmp_path):
+    from guidebot.dialogue.manager import DialogueManager
+
+    manager = DialogueManager()
+    manager.respond("what is the VEGF cutoff")
+    manager.respond(f"/export {tmp_path / 'chat.html'}")
+    assert "VEGF" in (tmp_path / "chat.html").read_text(encoding="utf-8")
+    assert (tmp_path / "chat.assessment.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")

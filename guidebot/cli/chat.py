@@ -145,6 +145,8 @@ def run(args: argparse.Namespace) -> int:
     stdin = _stdin()
     interactive = _is_terminal(sys.stdin)
     write = _write_jsonl if args.jsonl else _write_plain
+    if args.resume is not None and not args.jsonl:
+        _replay_plain(out, manager.earlier_messages())
     write(out, first)
     while True:
         if args.plain and interactive:
@@ -172,6 +174,25 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise GuidebotError(f"cannot write {path}: {exc.strerror or exc}") from exc
     return ExitCode.OK
+
+
+RESUMED_MESSAGES_SHOWN = 200
+"""A resumed plain chat replays at most this many earlier messages (a long session stays readable and bounded)."""
+
+
+def _replay_plain(out: IO[str], messages: list[tuple[str, str]]) -> None:
+    """The conversation so far, as it was shown, before a resumed session's last turn."""
+    from guidebot.render import markdown_to_plain
+
+    hidden = max(0, len(messages) - RESUMED_MESSAGES_SHOWN)
+    if messages:
+        out.write(f"{BOT}({len(messages) + 1} messages restored"
+                  + (f"; the first {hidden} are in the saved session, /export writes them all" if hidden else "") + ")\n")
+    for who, text in messages[hidden:]:
+        if who == "user":
+            out.write(YOU + " ".join(text.split()) + "\n")
+        else:
+            out.write("\n".join(BOT + line if line else BOT.rstrip() for line in (markdown_to_plain(text).splitlines() or [""])) + "\n")
 
 
 def _write_jsonl(out: IO[str], turn: Any) -> None:

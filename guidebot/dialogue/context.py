@@ -109,6 +109,12 @@ LEANING_MAX_WORDS = 6
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
 
+ELLIPSIS_MAX_WORDS = 1
+"""A turn of at most this many words, naming no entity, leans on the focus ("major?", "combos?")."""
+
+COMPARED_ENTITIES = 2
+"""A focus about more entities than this (a comparison) lends a follow-up its fact's name, not its first entity."""
+
 SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
 
@@ -119,6 +125,19 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     if not items:
         return None
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
+
+
+def _guesses(bare: str, term: str, expansion: str) -> bool:
+    """Whether a message ends with the term followed by the start of its expansion, each word a prefix of the
+    expansion's word ("cidp chronic inflam", "g-csf granulocyte"), the last one perhaps cut short."""
+    words = bare.split()
+    key = term.casefold()
+    if key not in words:
+        return False
+    tail = words[words.index(key) + 1:]
+    spelt = normalise(expansion).split()
+    return 0 < len(tail) <= len(spelt) and all(
+        len(w) >= 3 and s.startswith(w) for w, s in zip(tail, spelt))
 
 
 class ConversationReader:
@@ -145,7 +164,12 @@ class ConversationReader:
         self._cues = [re.compile(c, re.I) for c in data.patient_cues]
         self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
         self._pronouns = _phrase_pattern(data.followup.pronouns)
+        self._thing_pronouns = _phrase_pattern([p for p in data.followup.pronouns
+                                                if normalise(p) not in {normalise(q) for q in data.followup.patient_pronouns}])
         self._openers = sorted((normalise(o) for o in data.followup.openers), key=len, reverse=True)
+        switches = sorted({normalise(w) for w in data.followup.switches if normalise(w)}, key=len, reverse=True)
+        self._switch = re.compile(r"^\W*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\W+") for w in switches) + r")\b[\s,.:;!-]*",
+                                  re.I) if switches else None
         self._fillers = {normalise(f) for f in data.followup.fillers}
         self._politeness = _phrase_pattern(data.followup.politeness)
         self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
@@ -155,6 +179,8 @@ class ConversationReader:
         self.facets = {f.id: f for f in data.facets}
         self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
         self._templates += [(self._template(t), True) for a in data.acts if a.id == "define" for t in a.weak_templates]
+        self._define_cues = _phrase_pattern([c for a in data.acts if a.id == "define" for c in a.cues])
+        self._glossary_terms = _phrase_pattern(list(data.glossary))
 
     @staticmethod
     def _template(template: str) -> re.Pattern[str]:
@@ -185,7 +211,7 @@ class ConversationReader:
             words = words[1:]
         return " ".join(words)
 
-    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack")
+    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
 
     def smalltalk(self, text: str) -> Any | None:
         """The small-talk entry the message is (with its reply), or None.
@@ -209,6 +235,15 @@ class ConversationReader:
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    def topic_switch(self, text: str) -> str | None:
+        """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
+        from myeloma?" -> "how is POEMS different from myeloma?"), or None when it does not (or says nothing more)."""
+        if self._switch is None:
+            return None
+        m = self._switch.match(text)
+        rest = text[m.end():].strip() if m else ""
+        return rest if m and re.search(r"\w", rest) else None
 
     def is_undo(self, text: str) -> bool:
         """Whether the message takes the last recording back ("undo", "that's wrong")."""
@@ -238,6 +273,13 @@ class ConversationReader:
                     r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
             return ActRequest("define", entry[0])
+        if self._glossary_terms is not None:
+            terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
+            if len(terms) == 1:
+                term, expansion = terms.pop()
+                # asked to spell it out, or ending with a guess at its expansion ("whats CIDP again, chronic inflam..?")
+                if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
+                    return ActRequest("define", term)
         return None
 
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
@@ -339,12 +381,28 @@ class ConversationReader:
         words = self.content_words(text)
         if not words or len(words) > SIBLING_MAX_WORDS:
             return None
-        hits = []
+        def same(t: str, w: str) -> bool:
+            return t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)]))
+
+        hits: list[tuple[tuple[int, int], str]] = []
         for fact in facts:
             title = normalise(fact.title).split()
-            if all(any(t == w or (len(w) >= 4 and t.startswith(w[:max(4, len(w) - 2)])) for t in title) for w in words):
-                hits.append(fact.id)
-        return hits[0] if len(hits) == 1 else None
+            if all(any(same(t, w) for t in title) for w in words):
+                first = min(i for i, t in enumerate(title) if any(same(t, w) for w in words))
+                hits.append(((first, len(title)), fact.id))
+        # the title headed by the words, then the one they fill best ("minor" -> "Minor criteria", not
+        # "Polycythemia ... (one minor criterion)"; "neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS")
+        best = [fact_id for key, fact_id in hits if key == min(k for k, _ in hits)]
+        return best[0] if len(best) == 1 else None
+
+    def entity_fact_in_section(self, rewrite: Rewrite, section: Any, sections: dict[str, Any], focused: str) -> str | None:
+        """For a turn that is nothing but one new entity ("and echo?"), the one fact of that entity in the focused
+        fact's section (the work-up's echocardiogram, not the echo findings), or None."""
+        if not (rewrite.bare and len(rewrite.names) == 1) or rewrite.facets:
+            return None
+        entity = self.entities.get(rewrite.names[0])
+        facts = [f for f in (entity.facts if entity else []) if f != focused and sections.get(f) == section]
+        return facts[0] if len(facts) == 1 else None
 
     def fact_entities(self, fact_id: str | None) -> list[str]:
         """The entities a fact is about (from the entities' `facts`)."""
@@ -367,17 +425,23 @@ class ConversationReader:
         pronoun = bool(self._pronouns and self._pronouns.search(norm))
         opener = any(norm == o or norm.startswith(o + " ") for o in self._openers)
         rest = self._rest(norm)
-        leans = pronoun or opener or (not rest and not names)
+        # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
+        elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
+        leans = pronoun or opener or (not rest and not names) or elliptical
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
+        if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
+            subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:
             subject = [focus.fact.split(".", 1)[-1].replace("_", " ")]
         # the same facet for another entity ("and the EBMT cohort?"); a turn naming no entity keeps its own
         extra_facets = [self.facets[f].words[0] for f in focus.facets if f in self.facets] if names and not facets else []
         parts = [text.rstrip("?. ")]
-        if pronoun and subject and self._pronouns is not None:
-            parts = [self._pronouns.sub(subject[0], norm, count=1)]
+        if pronoun and not (self._thing_pronouns and self._thing_pronouns.search(norm)) and focus.patient:
+            subject = []  # "what can we give him?": him is the patient, not the focus's first entity
+        if pronoun and subject and self._thing_pronouns is not None and self._thing_pronouns.search(norm):
+            parts = [self._thing_pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare)
@@ -411,7 +475,8 @@ DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "ot
 """Router decline reasons by which the turn itself names something the review does not cover."""
 
 
-def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False) -> Reading:
+def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False,
+           focus_covers: bool | None = None, focus_general: bool = False) -> Reading:
     """Which reading of a turn to answer from, given the router's Match for each.
 
     1. No focus (no contextual reading): alone.
@@ -422,7 +487,10 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
        answer), unless the turn alone is declined for naming something else (another drug or condition),
        or names a word the knowledge base does not know and is declined alone ("and rituximab?"), or names
        nothing, does not lean, and is answered alone with at least the contextual confidence, or is answered
-       alone with more than `ALONE_MARGIN` more confidence than in context ("How common is it?").
+       alone with more than `ALONE_MARGIN` more confidence than in context. A bare facet ("which are the most
+       common?") is read by the focused fact itself (`focus_covers`, from the fact's own words): in context when
+       the fact speaks to that facet, whatever the margin; alone, when answered alone at least as surely, when
+       it does not and the fact is about no entity in particular ("how common is it?" after POEMS's other names).
     4. The turn names a new entity and leans ("and the EBMT cohort?"): contextual when answered, else alone;
        a bare entity ("and neuropathy", "bone lesions?") only when the contextual reading is at least as sure.
     """
@@ -438,6 +506,13 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
     if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
         return "alone"
+    if rewrite.bare and rewrite.facets and focus_covers is not None:
+        if focus_covers:
+            return "context"  # the focused fact answers that facet: "which are the most common?" after skin changes
+        if focus_general and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
+            return "alone"  # the facet of POEMS itself, not of a fact that says nothing about it
+        if not focus_general:
+            return "context"  # the facet of the focus's entity, which the focused fact does not state ("survival?")
     if alone.in_scope and context.in_scope and alone.confidence > context.confidence + ALONE_MARGIN:
         return "alone"  # the turn alone is clearly surer ("How common is it?" is the prevalence, whatever came before)
     return "context"
@@ -457,8 +532,10 @@ def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unk
     if (rewrite.names and not rewrite.bare) or names_unknown or focused <= 0.0:
         return False
     if not context.in_scope and context.reason in DECLINES_KEEPING_THE_DECLINE and (
-            context.reason in ALWAYS_KEPT or alone is None or alone.reason == context.reason):
-        return False  # a decline the rewrite caused (a focus entity named "CIDP") does not stand
+            context.reason in ALWAYS_KEPT or alone is None or alone.reason == context.reason or rewrite.facets):
+        # a decline the rewrite caused (a focus entity named "CIDP") does not stand, unless the turn asks a facet
+        # of that entity ("how is it treated?" after the Castleman variant: the review gives no treatment for it)
+        return False
     return focused >= best - STAY_MARGIN
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from guidebot.dialogue.context import PREFIX_ACT_YIELD, ConversationReader, Focus, choose, stays
+from guidebot.dialogue.context import PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
@@ -36,27 +36,11 @@ from guidebot.text import clean_text
 MAX_INPUT_CHARS = 2000
 """Longer input is cut to this many characters (with a notice): no question or answer needs more."""
 
-FIELD_LABELS: dict[str, str] = {
-    "polyneuropathy": "polyneuropathy",
-    "neuropathy_demyelinating": "demyelinating features on nerve conduction studies",
-    "monoclonal_plasma_cell_disorder": "monoclonal plasma cell disorder",
-    "light_chain": "light chain",
-    "clonal_marrow_plasma_cells": "clonal plasma cells on marrow biopsy",
-    "sclerotic_bone_lesions": "sclerotic bone lesions",
-    "vegf_pg_ml": "VEGF level",
-    "vegf_specimen": "VEGF specimen",
-    "vegf_elevated": "VEGF reported elevated by the laboratory",
-    "castleman_disease": "Castleman disease",
-    "extravascular_volume_overload": "extravascular volume overload",
-    "organomegaly": "organomegaly",
-    "endocrinopathy": "endocrine findings",
-    "skin_changes": "skin changes",
-    "papilledema": "papilledema",
-    "polycythemia": "polycythemia",
-    "thrombocytosis": "thrombocytosis",
-    "transplant_eligible": "eligible for transplant",
-}
-"""How each case field is named when the bot repeats back what it recorded (names only, no claims)."""
+def field_label(name: str, kb: Any) -> str:
+    """How a case field is named when the bot repeats back what it recorded: its `label` in knowledge/slots.yaml
+    (the one source), else the field's name in words."""
+    slot = getattr(kb, "slots", {}).get(name)
+    return slot.label if slot is not None else name.replace("_", " ")
 
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
@@ -267,6 +251,17 @@ class DialogueManager:
         """The last turn the bot showed (after `resume`, the one to show again)."""
         return Turn.from_json(self.state.last_turn) if self.state.last_turn else None
 
+    def earlier_messages(self) -> list[tuple[str, str]]:
+        """The saved conversation before the last turn, as ("user" | "bot", text): what a resumed plain chat replays.
+        The welcome before the first question is not part of it."""
+        said = [e for e in self.events if e.get("event") in ("user_said", "bot_said")]
+        while said and said[0]["event"] == "bot_said":
+            said.pop(0)
+        if said and said[-1]["event"] == "bot_said":
+            said.pop()  # the last turn is shown by `resumed_turn`
+        return [("user", str(e.get("text", ""))) if e["event"] == "user_said" else ("bot", str((e.get("turn") or {}).get("text", "")))
+                for e in said]
+
     def resumed_turn(self) -> Turn:
         """The last turn again, headed by a line saying the session was resumed (not logged)."""
         last = self.last_turn() or self.greeting_turn()
@@ -399,6 +394,14 @@ class DialogueManager:
         if reader is not None and reader.is_undo(text) and (self.state.history or self.state.recordings or not awaiting):
             if self.state.history or self.state.recordings:
                 return self._control_back()
+        if awaiting and reader is not None and self._answered_in_flow():
+            # "why?" right after the answer to a side question is about that answer, then the question is re-asked
+            act = reader.act(text, self.focus.text, self.focus.entities)
+            if act is not None and not act.by_prefix:
+                done = self._act(act.act, act.term)
+                turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
+                turn.act = act.act
+                return turn
         control = CONTROL_WORDS.get(normalise(text))
         if control == "help":
             return self._command("/help")
@@ -447,7 +450,7 @@ class DialogueManager:
                     self._set(name, extra, "volunteered")
                 parts.append("Also recorded: " + self._describe(extras) + ".")
             if value is None:
-                parts.insert(0, f"Noted: {FIELD_LABELS.get(awaiting.slot, awaiting.slot)} unknown / not done.")
+                parts.insert(0, f"Noted: {field_label(awaiting.slot, self.kb)} unknown / not done.")
             return self._advance(parts)
         found = self._merge(extract_findings(text))
         if found:
@@ -470,7 +473,16 @@ class DialogueManager:
             found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
             return self._start_flow(flow, found)
         answer = self._answer_text(text)
+        if answer["in_scope"] and answer["intent"]:
+            # the side question's answer is what "why?" or "source?" right after it is about
+            before = self.focus
+            self._set_fact_focus(answer, text, {"reading": "alone"}, before, patient=before.patient)
         return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
+
+    def _answered_in_flow(self) -> bool:
+        """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""
+        last = self.last_turn()
+        return last is not None and bool(last.intent) and last.intent == self.focus.fact and last.intent in self.kb.facts
 
     def _reask(self, message: str | None, before: str = "", intent: str | None = None, citations: list[int] | None = None) -> Turn:
         """The pending question again, after `before` (an answer) and/or `message` (why the reply was not read)."""
@@ -532,7 +544,7 @@ class DialogueManager:
         if awaiting is None:
             return self._advance([])
         self._emit("slot_skipped", field=awaiting.slot)
-        return self._advance([f"Skipped: {FIELD_LABELS.get(awaiting.slot, awaiting.slot)}."])
+        return self._advance([f"Skipped: {field_label(awaiting.slot, self.kb)}."])
 
     def _control_why(self) -> Turn:
         awaiting = self.state.awaiting
@@ -602,12 +614,16 @@ class DialogueManager:
             return self._start_flow(flow, found)
         if focus.patient and read.get("patient_treatment"):
             return self._patient_treatment_turn(read)
+        if read.get("not_given") and match.in_scope:
+            return self._not_given_turn(read, match)
         if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
                 suggestions = self._flow_suggestions()
                 self._emit("suggestions_offered", suggestions=suggestions)
-                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=focus.entities,
+                # "do those count?" after "also hypothyroid and diabetic" is about the findings just recorded
+                named = self.reader.entities_in(text) if self.reader is not None else []
+                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
                                                     approach=focus.approach, text=focus.text,
                                                     citations=focus.citations).to_json())
                 return Turn(
@@ -644,29 +660,53 @@ class DialogueManager:
 
     def _read(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
         """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus."""
+        reader = self.reader
+        rest = reader.topic_switch(text) if reader is not None else None
+        if rest is not None:  # "on a different note, ...": the old focus is dropped, the rest read alone
+            return self.router.route(rest), rest, {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone",
+                                                   "rewritten": rest, "switch": True}
         alone = self.router.route(text)
         read: dict[str, Any] = {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone", "rewritten": None}
-        reader = self.reader
         if reader is None or not (focus.fact or focus.patient):
             return alone, text, read
-        rewrite = reader.rewrite(text, focus)
+        spelt = self._named_values(self._spelt(text))
+        rewrite = reader.rewrite(spelt, focus)
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read.update(reading="context", patient_treatment=True)
             return alone, text, read
+        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
+            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
+            chosen = self._patient_treatment_fact()
+            if chosen is not None:
+                read.update(reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
-            sibling = reader.titled_sibling(text, near)
+            sibling = reader.titled_sibling(spelt, near)
+            # then, for a turn that leans (not a bare new topic such as "daratumumab"), the focused fact's section
+            # ("and the minor ones?" after the major criteria)
+            if sibling is None and rewrite.leans:
+                taken = {f.id for f in near} | {fact.id}
+                section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
+                sibling = reader.titled_sibling(spelt, section)
+            if sibling is None and rewrite.leans:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
+                sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+            anchor = self._anchored(text, rewrite.names, alone)
+            if anchor is not None:
+                read.update(stayed=anchor)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
         unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
-        choice = choose(rewrite, alone, context, names_unknown=unknown)
+        covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
+        choice = choose(rewrite, alone, context, names_unknown=unknown, focus_covers=covers,
+                        focus_general=not focus.entities and not focus.patient)
         read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
@@ -675,9 +715,53 @@ class DialogueManager:
                 if nearest is not None and stays(rewrite, context, best, score, unknown, alone):
                     read.update(stayed=nearest)
                     return context, rewrite.text, read
+                if context.in_scope and rewrite.bare and rewrite.facets and not focus.patient:
+                    # nothing but a facet, of the focus ("progression-free survival results?" after the French
+                    # trial), answered only by a fact about something else: the review does not give it for the focus
+                    read.update(not_given=list(rewrite.facets))
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _patient_treatment_fact(self) -> str | None:
+        """The fact stating who gets the treatment the recorded findings lead to by Figure 3 (as the router does for
+        findings typed in a question); for a patient who cannot have a transplant whose approach is still open,
+        the options for such patients; None when the findings decide nothing."""
+        from guidebot.criteria.treatment import choose_approach
+        from guidebot.routing.router import APPROACH_FACTS
+
+        case = self.case
+        chosen = APPROACH_FACTS.get(choose_approach(case)[0])
+        if chosen is None and case.transplant_eligible is False:
+            chosen = APPROACH_FACTS["systemic_non_transplant"]
+        return chosen if chosen in self.kb.facts else None
+
+    def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
+        """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of
+        them scores within `STAY_MARGIN` of it ("how often is there a clone" is the marrow clone, not the light chain)."""
+        entity = self.reader.entities.get(names[0]) if self.reader is not None and len(names) == 1 else None
+        if entity is None or alone.is_flow or alone.intent in entity.facts:
+            return None
+        best, nearest, score = self.router.standing(text, list(entity.facts))
+        return nearest if nearest is not None and score >= best - STAY_MARGIN else None
+
+    def _spelt(self, text: str) -> str:
+        """`text` with the words the router reads as misspellings corrected ("how comon" -> "how common"), so that
+        facets and entities are found in it as the router finds its words."""
+        fixes = self.router.misspellings(text) if hasattr(self.router, "misspellings") else {}
+        if not fixes:
+            return text
+        return re.sub(r"[\w'-]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), text)
+
+    def _named_values(self, text: str) -> str:
+        """`text` with the field named beside each number that is a recorded value of the patient ("is 310 elevated?"
+        after "plasma vegf 310" reads "is 310 (VEGF level) elevated?"), so that the finding's entity is found in it."""
+        numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text))
+        if not numbers:
+            return text
+        named = [field_label(name, self.kb) for name, value in self.state.values.items()
+                 if isinstance(value, (int, float)) and not isinstance(value, bool) and f"{value:g}" in numbers]
+        return f"{text} ({', '.join(named)})" if named else text
 
     def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool:
         """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""
@@ -726,6 +810,20 @@ class DialogueManager:
             citations=sorted(set(self._cited)),
         )
         self._emit("focus_set", focus=focus.to_json())
+
+    def _not_given_turn(self, read: dict[str, Any], elsewhere: Any) -> Turn:
+        """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
+        number, and the fact that does answer it offered as a numbered suggestion."""
+        fact = self.kb.facts.get(self.focus.fact or "")
+        asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_given"] if f in self.reader.facets) or "that"
+        about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
+        text = (f"The review does not give the {asked} asked about for {about}. It gives it for something else "
+                "(the suggestion below), or rephrase the question.")
+        other = self.kb.facts.get(elsewhere.intent)
+        suggestions = [{"intent": other.id, "title": other.title}] if other is not None else []
+        if suggestions:
+            self._emit("suggestions_offered", suggestions=suggestions)
+        return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
 
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
         """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""
@@ -881,7 +979,7 @@ class DialogueManager:
         """Findings as they will be stored: endocrine items added to those already recorded; unchanged ones dropped."""
         out: dict[str, Any] = {}
         for name, value in found.items():
-            if name not in self.kb.slots and name not in FIELD_LABELS:
+            if name not in self.kb.slots:
                 continue
             if name == "endocrinopathy" and value and isinstance(self.state.values.get(name), list):
                 value = list(dict.fromkeys(self.state.values[name] + value))
@@ -900,7 +998,7 @@ class DialogueManager:
         return ["Recorded: " + self._describe(found) + "."] if found else []
 
     def _describe(self, values: dict[str, Any]) -> str:
-        return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_show(k, v)}" for k, v in values.items())
+        return "; ".join(f"{field_label(k, self.kb)}: {_show(k, v)}" for k, v in values.items())
 
     # -- flows -----------------------------------------------------------------------------------------
 
@@ -1048,7 +1146,7 @@ class DialogueManager:
     def _case_text(self) -> str:
         if not self.state.values:
             return "Nothing recorded yet."
-        return "\n".join(f"- {FIELD_LABELS.get(k, k)}: {_show(k, v)}" for k, v in self.state.values.items())
+        return "\n".join(f"- {field_label(k, self.kb)}: {_show(k, v)}" for k, v in self.state.values.items())
 
     # -- slash commands ----------------------------------------------------------------------------------
 

@@ -126,9 +126,7 @@ def _acquire(path: Path, session_id: str) -> None:
         fd = open_private(path, os.O_RDWR)
         if fcntl is None:  # pragma: no cover - no flock on this platform: first come, first served
             break
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not _lock_soon(fd):
             owner = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
             pid = f" (process {owner})" if owner.isdigit() else ""
@@ -142,9 +140,30 @@ def _acquire(path: Path, session_id: str) -> None:
         except FileNotFoundError:
             pass
         os.close(fd)
+    else:  # the file was replaced under us every time: never write into a closed descriptor
+        raise SessionInUse(f"chat session {session_id!r} is being opened by another guidebot; try again")
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     _held[key] = [fd, 1]
+
+
+LOCK_TRIES = 5
+"""How often a busy session lock is tried, 10 ms apart, before it counts as held: `is_in_use` (the session
+list) takes the lock for an instant to probe it, and must not make a resume at that moment fail."""
+
+
+def _lock_soon(fd: int) -> bool:
+    """Take the exclusive lock on `fd`, retrying briefly; False when another process keeps holding it."""
+    import time
+
+    for attempt in range(LOCK_TRIES):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            if attempt + 1 < LOCK_TRIES:
+                time.sleep(0.01)
+    return False
 
 
 def _release(path: Path) -> None:
@@ -189,10 +208,11 @@ class SessionStore:
     def __init__(self, session_id: str | None = None, directory: Path | str | None = None):
         self.session_id = session_id or new_session_id()
         """The session's id (its file name without `.jsonl`)."""
-        if not SESSION_ID.match(self.session_id):
+        if not SESSION_ID.fullmatch(self.session_id):
             raise GuidebotError(f"invalid session id {self.session_id!r}: use letters, digits, '-', '_' and '.'")
         self.directory = sessions_dir(directory)
         """The sessions directory."""
+        self._retention = Retention.from_env()  # a bad setting is named before anything is written, not after
         self._in_data_dir = directory is None
         self._locked = False
 
@@ -266,7 +286,7 @@ class SessionStore:
         except OSError as exc:
             raise GuidebotError(f"cannot save the chat session to {self.path}: {exc.strerror or exc}") from exc
         if new:
-            prune_sessions(Retention.from_env(), self.directory)
+            prune_sessions(self._retention, self.directory)
 
     def load(self) -> list[dict[str, Any]]:
         """The session's events up to its last complete turn; GuidebotError when the file is unreadable or corrupt.
@@ -423,7 +443,7 @@ def _logs(folder: Path) -> list[tuple[float, Path]]:
     except OSError:
         return []
     for entry in entries:
-        if not entry.name.endswith(".jsonl") or not SESSION_ID.match(entry.name[: -len(".jsonl")]):
+        if not entry.name.endswith(".jsonl") or not SESSION_ID.fullmatch(entry.name[: -len(".jsonl")]):
             continue
         try:
             if entry.is_file(follow_symlinks=False):

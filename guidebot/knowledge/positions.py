@@ -132,6 +132,9 @@ def load_positioned(text: str, max_nodes: int | None = None) -> PositionedDocume
         _prescan(text, max_nodes)
     except yaml.MarkedYAMLError:
         pass  # a syntax error: the parse below reports it with its line
+    except yaml.reader.ReaderError as exc:  # a control character, even in a comment: not a MarkedYAMLError
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlSyntaxError(line, f"unacceptable character #x{exc.character:04x} (a control character)") from None
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -260,6 +260,8 @@ class Slot(Strict):
 
     name: CaseField
     """The case-file field this question fills."""
+    label: NonEmpty
+    """How the field is named when findings are repeated back (chat, case panel, export): a name, no claim."""
     question: NonEmpty
     """The question as the bot asks it."""
     kind: Literal["bool", "int", "number", "choice", "list"]
@@ -344,8 +346,8 @@ class IntentsFile(Strict):
 # -- conversation.yaml: how the chat reads a turn against the conversation ------------------------------
 
 ConversationAct = Literal["why", "source", "more", "define"]
-SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked"]
-EntityKind = Literal["drug", "cohort", "complication", "test", "criterion"]
+SmallTalkKind = Literal["greeting", "thanks", "ack", "bye", "done", "wrong", "not_what_i_asked", "unasked"]
+EntityKind = Literal["drug", "cohort", "complication", "test", "criterion", "finding", "mechanism"]
 Approach = Literal["radiation", "systemic_transplant", "systemic_non_transplant", "systemic"]
 
 
@@ -360,6 +362,9 @@ class ActPhrases(Strict):
     templates: list[NonEmpty] = []
     weak_templates: list[NonEmpty] = []
     """Templates that ask for a definition only when the last answer uses the term ("what is HCT")."""
+    cues: list[NonEmpty] = []
+    """Words anywhere in a message that, beside exactly one glossary term, ask for it spelt out ("G-CSF = ..? spell it
+    out"): the message is that act whatever else it says."""
 
 
 class SmallTalk(Strict):
@@ -379,6 +384,12 @@ class Followup(Strict):
     """Words dropped before an act is read ("sorry, what does HCT stand for, please")."""
     fillers: list[NonEmpty] = []
     """Words that carry no topic ("what", "the", "tell me"): a turn of only these, facets and pronouns leans."""
+    patient_pronouns: list[NonEmpty] = []
+    """Pronouns that refer to the patient ("what can we give him?"): a turn leaning by one of them alone is never
+    rewritten with an entity of the focus."""
+    switches: list[NonEmpty] = []
+    """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
+    focus dropped."""
 
 
 class Facet(Strict):

@@ -139,6 +139,22 @@ def _private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+
+def _saved_or_error(method):
+    """A write to the learning database that fails (another window holding it past the busy timeout, a full
+    disk) becomes one clear GuidebotError, never an internal error with a traceback."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise GuidebotError(f"{self.path}: the learning progress could not be saved ({exc}); "
+                                "close other guidebot quiz windows and try again") from None
+
+    return wrapper
+
 class LearningStore:
     """One learner's database; `now` is injectable so a test can simulate days passing."""
 
@@ -195,6 +211,7 @@ class LearningStore:
         row = self.db.execute("SELECT card FROM cards WHERE item_id = ?", (item_id,)).fetchone()
         return Card.from_json(row[0]) if row else None
 
+    @_saved_or_error
     def review(self, item_id: str, section: str, kind: str, rating: int, correct: bool) -> Any:
         """Record one answer: fsrs schedules the card, the card and the log entry are saved; returns the card."""
         from fsrs import Card, Rating
@@ -260,6 +277,7 @@ class LearningStore:
 
     # -- quizzes -----------------------------------------------------------------------------------------
 
+    @_saved_or_error
     def start_quiz(self, options: dict[str, Any], item_ids: list[str]) -> int:
         """Save a new quiz; returns its id. Old finished quizzes beyond MAX_QUIZZES are dropped."""
         cursor = self.db.execute(
@@ -269,6 +287,7 @@ class LearningStore:
         self.db.execute("DELETE FROM quizzes WHERE finished = 1 AND id <= (SELECT MAX(id) FROM quizzes) - ?", (MAX_QUIZZES,))
         return int(cursor.lastrowid or 0)
 
+    @_saved_or_error
     def save_progress(self, quiz_id: int, position: int, answered: int, correct: int, finished: bool) -> None:
         """Save where a quiz stands."""
         self.db.execute(

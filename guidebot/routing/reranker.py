@@ -140,13 +140,17 @@ def read_model(path: str | PathLike[str]) -> dict | None:
 
     from guidebot.errors import KnowledgeError, Problem
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
+    import os
+
+    from guidebot.limits import MAX_KNOWLEDGE_FILE_BYTES, UnreadableFile, read_capped
+
+    if not os.path.lexists(path):
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KnowledgeError([Problem(str(path), 0, "-", f"cannot read the re-ranker model: {exc}")]) from None
+    try:
+        text = read_capped(path, MAX_KNOWLEDGE_FILE_BYTES).decode("utf-8")
+    except (UnreadableFile, UnicodeDecodeError) as exc:
+        reason = exc.reason if isinstance(exc, UnreadableFile) else "not UTF-8 text"
+        raise KnowledgeError([Problem(str(path), 0, "-", f"cannot read the re-ranker model: {reason}")]) from None
     try:
         model = json.loads(text)
     except ValueError as exc:

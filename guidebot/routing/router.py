@@ -48,6 +48,9 @@ class Match(NamedTuple):
     `duration_not_given`, `other_condition`, `other_drug`, `other_topic`, `unlike_review_questions`."""
 
 
+MISSPELLING_MEMO_SIZE = 4096
+"""How many words' corrections a router remembers (a word costs a fuzzy search the first time)."""
+
 FLOW_NOTE = "This is a guided flow: `guidebot chat` (or the app) walks you through it step by step."
 """Added to a flow's one-shot answer; written so that its Markdown reads the same as plain text."""
 FLOW_NOTE_PLAIN = "This is a guided flow: guidebot chat (or the app) walks you through it step by step."
@@ -148,6 +151,27 @@ class Router(RuleHelpers):
     def approach_fact(self, approach: str | None) -> str | None:
         """The fact that says who gets Figure 3's `approach` (routing.yaml `targets.approach`), if any."""
         return self._cfg.targets["approach"].get(approach or "")
+
+    def misspellings(self, text: str) -> dict[str, str]:
+        """{word as typed: the known word it misspells} for the words of `text` the router reads as misspellings
+        ("how comon" -> {"comon": "common"}): the dialogue reads its facets and entities from the corrected words.
+        Memoised per word (a small bounded cache)."""
+        from guidebot.routing.normalisation import NEVER_CORRECTED
+
+        memo = self.__dict__.setdefault("_misspelling_memo", {})
+        other_conditions = self._cfg.words["other_conditions"]
+        out: dict[str, str] = {}
+        for tok in _words(text):
+            if tok not in memo:
+                if len(memo) > MISSPELLING_MEMO_SIZE:
+                    memo.clear()
+                fixed = self._ix["fixes"].get(tok, tok)
+                if not (self._is_known(fixed) or fixed.isdigit() or fixed in NEVER_CORRECTED or fixed in other_conditions):
+                    fixed = self._correction(fixed) or fixed
+                memo[tok] = fixed
+            if memo[tok] != tok:
+                out[tok] = memo[tok]
+        return out
 
     def unknown_words(self, text: str) -> list[str]:
         """The words of `text` guidebot has never seen (the dialogue reads a follow-up naming one alone)."""

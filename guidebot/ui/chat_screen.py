@@ -445,7 +445,8 @@ class ChatScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - the panel is a view; a failure there must not stop the chat
             self.notify(f"case panel: {type(exc).__name__}: {exc}", severity="error", markup=False)
             return
-        findings = [(_field_label(name), _show_value(value)) for name, value in _recorded(self.manager, case).items()]
+        findings = [(_field_label(name, getattr(self.manager, "kb", None)), _show_value(value))
+                    for name, value in _recorded(self.manager, case).items()]
         verdict = str(getattr(assessment.verdict, "value", assessment.verdict))
         self.query_one(CasePanel).show(verdict, assessment.criteria, findings, self.progress)
 
@@ -646,11 +647,11 @@ def _recorded(manager: Any, case: Any) -> dict[str, Any]:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def _field_label(name: str) -> str:
+def _field_label(name: str, kb: Any) -> str:
     """The manager's own name for a case field (the words it uses when it repeats findings back)."""
-    from guidebot.dialogue.manager import FIELD_LABELS
+    from guidebot.dialogue.manager import field_label
 
-    return FIELD_LABELS.get(name, name.replace("_", " "))
+    return field_label(name, kb)
 
 
 def _show_value(value: Any) -> str:

@@ -128,7 +128,7 @@ def new_token() -> str:
 
 def check_token(token: str) -> str:
     """The token given by the user, or a GuidebotError saying what a token must look like."""
-    if not TOKEN_PATTERN.match(token):
+    if not TOKEN_PATTERN.fullmatch(token):
         raise GuidebotError("--token must be 16 to 256 characters, letters, digits, '.', '_', '~' or '-'")
     return token
 
@@ -144,10 +144,10 @@ def resolve_host(host: str, port: int) -> bool:
 
 
 def printable(text: str, limit: int = 300) -> str:
-    """`text` as one line of printable characters, at most `limit` long (for the log and error lines)."""
-    text = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` as one line for the log and error lines: guidebot's one text hygiene (`clean_text`), bounded."""
+    from guidebot.text import clean_text
+
+    return clean_text(str(text), limit)
 
 
 def read_envelope(data: str, limits: Limits) -> Envelope:
@@ -634,10 +634,13 @@ def _refuse(status: int, reason: str) -> web.Response:
 
 
 def _private_dir(path: Path) -> None:
-    """Create `path` (and its parent `serve/`) as 0700, whatever the umask."""
-    for directory in (path.parent, path):
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(directory, 0o700)
+    """Create `path` and its missing parents as 0700, whatever the umask."""
+    from guidebot.userdata import private_dir
+
+    private_dir(path)
+
+
+_TOKEN_IN_TEXT = re.compile(r"token=[^&\s'\"]+")
 
 
 class OneLineFormatter(logging.Formatter):
@@ -649,7 +652,8 @@ class OneLineFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
             message = f"{message}: {type(error).__name__}: {error}"
-        return "guidebot serve: " + printable(message, 500)
+        # aiohttp quotes a malformed request line whole: never let the token reach the log
+        return "guidebot serve: " + _TOKEN_IN_TEXT.sub("token=...", printable(message, 500))
 
 
 def setup_logging() -> None:
