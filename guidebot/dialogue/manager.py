@@ -728,12 +728,11 @@ class DialogueManager:
         findings typed in a question); for a patient who cannot have a transplant whose approach is still open,
         the options for such patients; None when the findings decide nothing."""
         from guidebot.criteria.treatment import choose_approach
-        from guidebot.routing.router import APPROACH_FACTS
 
         case = self.case
-        chosen = APPROACH_FACTS.get(choose_approach(case)[0])
+        chosen = self.router.approach_fact(choose_approach(case)[0])
         if chosen is None and case.transplant_eligible is False:
-            chosen = APPROACH_FACTS["systemic_non_transplant"]
+            chosen = self.router.approach_fact("systemic_non_transplant")
         return chosen if chosen in self.kb.facts else None
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
