@@ -148,3 +148,13 @@ def test_the_rescue_answers_a_declined_question_only_when_switched_on(tmp_path, 
     assert not router.route("enoxaparin dose for poems thromboprophylaxis").in_scope
     # and it is one rule of the pipeline, switched off by name like the others
     assert "semantic_rescue" in switchable()
+
+
+def test_a_broken_settings_file_is_a_one_line_input_error(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    (knowledge / "semantic.json").write_text('{"rescue_min": "x"}')
+    env = {**os.environ, "GUIDEBOT_CACHE_DIR": str(tmp_path / "cache"), "GUIDEBOT_KNOWLEDGE": str(knowledge)}
+    proc = subprocess.run([sys.executable, "-m", "guidebot", "ask", "vegf cutoff"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "semantic.json" in proc.stderr and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

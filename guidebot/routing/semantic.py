@@ -254,7 +254,12 @@ def build_vectors(root: str | Path | None, target_texts: list[list[str]], stopwo
     table = load_table(vector_path(root))
     if table is None or not config_path.exists():
         return None
-    config = read_config(config_path)
+    try:
+        config = read_config(config_path)
+    except ValueError as exc:
+        from guidebot.errors import InputError  # a broken knowledge file is bad input (exit 2), not a crash
+
+        raise InputError(str(exc)) from None
     if not switched_on(config):
         return None  # nothing would read the vectors: no index build time, cache size or memory spent on them
     dims = table.dims
