@@ -15,6 +15,7 @@ import os
 from guidebot.knowledge.locate import fingerprint
 from guidebot.routing.index import INDEX_FORMAT, build_index
 from guidebot.routing.reranker import MODEL_FILE
+from guidebot.routing.semantic import config_path, vector_path
 
 
 
@@ -48,7 +49,14 @@ def _cache_key(root: str) -> tuple:
         model = (st.st_mtime_ns, st.st_size)
     except OSError:
         model = None
-    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(root), model)
+    vectors = []
+    for path in (vector_path(root), config_path(root)):  # not YAML, so `fingerprint` does not see them
+        try:
+            st = os.stat(path)
+            vectors.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            vectors.append(None)
+    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(root), model, tuple(vectors))
 
 
 def _cache_file(root: str) -> str:

@@ -18,8 +18,10 @@ from guidebot.routing.normalisation import (
 )
 from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
+from guidebot.routing.phonetic import sound_keys
+from guidebot.routing.semantic import build_vectors
 
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
@@ -171,6 +173,7 @@ def build_index(kb, with_model: bool = True) -> dict:
     def add_target(tid: str, title: str, is_flow: bool, fact_id: str, questions: list[str], keywords: list[str]) -> None:
         ti = len(targets)
         targets.append((tid, title, is_flow, fact_id))
+        target_texts.append([title, *questions, *keywords])
         bag: set[str] = set()
         count = 0
         title_choice.append(len(choices))
@@ -199,6 +202,7 @@ def build_index(kb, with_model: bool = True) -> dict:
         choice_span.append((title_choice[-1], len(choices)))
 
     doc_tf: list[dict[str, float]] = []
+    target_texts: list[list[str]] = []  # per target: its title, questions and keywords, as written (semantic vectors)
     facts_plain = {f.id: markdown_to_plain(f.answer) for f in kb.facts.values()}
     facts: dict[str, dict] = {}
     for fact in kb.facts.values():
@@ -346,6 +350,8 @@ def build_index(kb, with_model: bool = True) -> dict:
         "facts": facts,
         "references": references,
         "review": getattr(kb, "review", ""),
+        "sound_keys": sound_keys(vocab, fixes, set(df)),
+        "semantic": build_vectors(getattr(kb, "root", None), target_texts, frozenset(STOPWORDS)),
         "reranker": compile_model(
             read_model(os_path.join(kb.root, MODEL_FILE)) if with_model and getattr(kb, "root", None) else None,
             [t[0] for t in targets], [t[3] for t in targets],

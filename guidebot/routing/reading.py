@@ -17,6 +17,7 @@ from guidebot.routing.normalisation import (
     _sound, _stem,
 )
 from guidebot.routing.config import RoutingData
+from guidebot.routing.phonetic import joined_by_sound
 from guidebot.routing.question import _words
 
 MAX_SPLIT_PARTS = 3
@@ -41,7 +42,9 @@ class Reader:
         (`_rejoined`); unknown words matched by sound, else by one edit, to a known one; lexicon applied; each
         word folded onto its root class (`_fold`)."""
         ix = self._ix
-        tokens = self._rejoined(_join_spelt(list(_words(text))))
+        # issue 19 item 7: a dictated drug name first ("lenny lid oh mide"), then words split apart ("scler otic")
+        tokens = joined_by_sound(_join_spelt(list(_words(text))), self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
+        tokens = self._rejoined(tokens)
         fixes = ix["fixes"]
         roots = ix["roots"]
         other_conditions = self._cfg.words["other_conditions"]
@@ -59,6 +62,16 @@ class Reader:
                 best = framing[0] if framing and framing[0][0] == tok[0] else None
             fixed.append(best or tok)
         return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(_read_by_context(fixed), ix["lexicon"])]
+
+    def _is_unheard(self, tok: str) -> bool:
+        """A word guidebot does not know at all, however short (a piece of a dictated word, for `joined_by_sound`)."""
+        ix = self._ix
+        return not (tok in ix["known"] or tok in STOPWORDS or tok in CHITCHAT or _root(tok) in ix["roots"] or tok.isdigit()
+                    or tok in ix["fixes"] or tok in NEVER_CORRECTED or tok in self._cfg.words["other_conditions"])
+
+    @staticmethod
+    def _is_function_word(tok: str) -> bool:
+        return tok in STOPWORDS or tok in CHITCHAT
 
     def _is_known(self, tok: str) -> bool:
         """A word read as it is: known to the index, a function word, too short to correct, or an inflection

@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from guidebot.routing.cases import RuleHelpers
+from guidebot.routing.normalisation import STOPWORDS
 from guidebot.routing.question import Decision, Question, Scored, _words
 from guidebot.routing.rules import RULES, switchable
 from guidebot.routing.scoring import MEMO_SIZE
+from guidebot.routing.semantic import Similarity
 
 _Scored = Scored
 
@@ -72,6 +74,9 @@ class Router(RuleHelpers):
         self._duration_targets = set(index["duration_targets"])
         self._reranker = index.get("reranker")
         self._cfg = index["routing"]
+        # issue 19 item 6: the semantic signal, when `knowledge/semantic.json` switches a use of it on
+        semantic = index.get("semantic")
+        self._similarity = Similarity(semantic, frozenset(STOPWORDS)) if semantic else None
 
     # -- normalisation of the query side ------------------------------------------------------
 

@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
 from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
-from guidebot.routing.question import Decision, Question
-from guidebot.routing.reranker import knows
+from guidebot.routing.question import Decision, Question, Scored
+from guidebot.routing.reranker import knows, probabilities
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -154,6 +154,32 @@ def model_rescue(r, q: Question, scored, d):
     return None
 
 
+SEMANTIC_CANDIDATES = 12
+"""The semantic rescue compares a question closely with this many targets (nearest centroids first)."""
+
+
+def semantic_rescue(r, q: Question, scored, d):
+    """Issue 19 item 6. Declined on score alone, but the question's meaning is close to one target and to no
+    other ("filtering the blood plasma"): that target answers, unless a check rules it out, the learned
+    model calls the question out of scope, or a word neither has seen names another topic. Settings in
+    `knowledge/semantic.json`; shipped switched off (docs/semantic.md says why)."""
+    if r._similarity is None or d.anchored or d.reason not in LOW:
+        return None
+    found = r._similarity.rescue_target(q.text, [t[3] for t in r._targets], SEMANTIC_CANDIDATES)
+    if found is None:
+        return None
+    top = next((s for s in scored if s.target == found[0]), None) or Scored(found[0], found[1], 0.0, 0.0)
+    if r._decline_reason(q, top, thresholds=False):
+        return None
+    if r._reranker is not None:
+        _, p_out = probabilities(r._reranker, q.content, [top.target])
+        if p_out > r._similarity.config["rescue_max_out"]:
+            return None
+        if "poem" not in q.content and any(not knows(r._reranker, w) for w in r._unknown_words(q.content)):
+            return None
+    return d._replace(best=top, reason="")
+
+
 def poems_suspect(r, q: Question, scored, d):
     """A patient with a neuropathy and a monoclonal protein is a POEMS question whatever other label they
     came with ("50M 'CIDP' on IVIG, plts 550, lambda band - what labs?")."""
@@ -229,6 +255,7 @@ RULES: tuple[Rule, ...] = (
     Rule("treatment_case", treatment_case_rescue),
     Rule("workup_case", workup_case),
     Rule("model_rescue", model_rescue),
+    Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),
     Rule("decline", decline, core=True),
     Rule("case_flow", case_flow),

@@ -1,0 +1,1 @@
+"""Training-time tools (need the `[train]` extra); nothing here is imported on the `ask` path."""

@@ -1,0 +1,160 @@
+"""The semantic signal (distilled word vectors) and the sound-alike signal (metaphone joins), issue 19 items 6-7."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guidebot.routing import get_router
+from guidebot.routing.rules import switchable
+from guidebot.routing.phonetic import joined_by_sound, metaphone, sound_keys
+from guidebot.routing.semantic import (
+    cosine, embed, read_config, read_table, split_ask, wordpieces, write_table,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+CUES = ("which", "what", "next best step", "should be avoided")
+
+
+def _toy_table(tmp_path: Path):
+    entries = ["clot", "thrombosis", "##s", "bone", "lesion", "the"]
+    rows = [[1.0, 0.1, 0.0], [0.95, 0.2, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.1], [0.1, 0.9, 0.2], [0.5, 0.5, 0.5]]
+    weights = [4.0, 4.0, 0.5, 4.0, 4.0, 0.0]
+    write_table(tmp_path / "t.bin", entries, rows, weights)
+    return read_table(tmp_path / "t.bin")
+
+
+def test_wordpieces_split_greedily_like_minilm():
+    vocab = {"be", "##va", "##ci", "##zu", "##mab", "clot", "##s"}
+    assert wordpieces("bevacizumab", vocab) == ["be", "##va", "##ci", "##zu", "##mab"]
+    assert wordpieces("clots", vocab) == ["clot", "##s"]
+    assert wordpieces("xyz", vocab) == []
+
+
+def test_table_round_trip_and_weighted_mean(tmp_path):
+    table = _toy_table(tmp_path)
+    assert table.dims == 3 and len(table.index) == 6
+    # "clots" is split into clot + ##s; "the" weighs nothing; the vector is near thrombosis, far from bone
+    clots = embed("the clots", table)
+    assert cosine(clots, embed("thrombosis", table)) > 0.9
+    assert cosine(clots, embed("bone lesion", table)) < 0.5
+    assert embed("zzz", table) is None
+
+
+def test_a_truncated_or_foreign_vector_file_is_refused(tmp_path):
+    _toy_table(tmp_path)
+    blob = (tmp_path / "t.bin").read_bytes()
+    (tmp_path / "cut.bin").write_bytes(blob[:-5])
+    (tmp_path / "other.bin").write_bytes(b"PK\x03\x04" + blob)
+    for name in ("cut.bin", "other.bin"):
+        with pytest.raises(ValueError):
+            read_table(tmp_path / name)
+
+
+def test_a_vignette_is_read_as_its_ask_and_the_case_around_it():
+    text = ("A 54-year-old man has a demyelinating neuropathy and a lambda M-protein. VEGF is 900 pg/mL. "
+            "Which drug should be avoided?")
+    ask, case = split_ask(text, CUES)
+    assert ask == "Which drug should be avoided?"
+    assert "54-year-old" in case and "VEGF is 900" in case
+    assert split_ask("which drug should be avoided", CUES) == ("which drug should be avoided", "")
+    assert split_ask("Neuropathy. Lambda.", CUES).case == ""  # no sentence asks: all of it is the ask
+
+
+def test_the_settings_file_is_checked(tmp_path):
+    good = json.loads((REPO / "knowledge" / "semantic.json").read_text())
+    assert read_config(REPO / "knowledge" / "semantic.json")["ask_cues"]
+    for broken in ({**good, "rescue_min": "high"}, {**good, "ask_cues": [""]}, [1, 2]):
+        (tmp_path / "s.json").write_text(json.dumps(broken))
+        with pytest.raises(ValueError, match="s.json"):
+            read_config(tmp_path / "s.json")
+
+
+def test_shipped_vectors_are_small_and_readable():
+    path = REPO / "knowledge" / "semantic.bin"
+    assert path.stat().st_size < 6_000_000
+    table = read_table(path)
+    assert "bevacizumab" in table.index and table.dims >= 32
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("blood clots in poems", "thrombosis.risk"),
+])
+def test_words_the_facts_never_use_reach_their_meaning(question, fact):
+    match = get_router().route(question)
+    assert match.in_scope and match.intent == fact
+
+
+def test_dictated_drug_names_are_joined_by_sound():
+    router = get_router()
+    assert "lenalidomide" in router.normalise("lenny lid oh mide response rate")
+    assert "thalidomide" in router.normalise("tally doe mide for poems")
+
+
+@pytest.mark.parametrize("text", ["plasma exchange", "a trophy", "has colitis", "give the drug early", "anti vegf ab"])
+def test_known_words_are_never_swallowed_by_a_sound_join(text):
+    router = get_router()
+    assert joined_by_sound(text.split(), router._is_unheard, router._is_function_word, router._ix["sound_keys"]) == text.split()
+
+
+def test_a_known_content_word_breaks_a_run():
+    keys = sound_keys(["lenalidomide", "lenalidomid"], {}, {"lenalidomide"})
+    unknown = {"lenny", "mide"}.__contains__
+    assert joined_by_sound(["lenny", "lid", "oh", "mide"], lambda t: t in {"lenny", "lid", "oh", "mide"}, lambda t: False, keys) == ["lenalidomide"]
+    # "dose" is a known word: the run stops there
+    assert joined_by_sound(["lenny", "dose", "mide"], unknown, lambda t: False, keys) == ["lenny", "dose", "mide"]
+    assert metaphone("thalidomide").startswith("T")
+
+
+def test_asking_a_plain_question_loads_no_torch_numpy_or_jellyfish(tmp_path):
+    env = {**os.environ, "GUIDEBOT_CACHE_DIR": str(tmp_path / "cache")}
+    # the first run builds the index (metaphone keys need jellyfish there); the second reads the cache
+    subprocess.run([sys.executable, "-m", "guidebot", "ask", "avastin"], cwd=REPO, env=env, check=True, capture_output=True)
+    code = (
+        "import io, contextlib, json, sys\n"
+        "from guidebot.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['ask', 'blood clots in poems', '--json']) == 0\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'jellyfish', 'transformers'))))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout.splitlines()[-1]) == []
+
+
+def test_the_rescue_answers_a_declined_question_only_when_switched_on(tmp_path, monkeypatch):
+    from guidebot.routing import Router
+    from guidebot.routing.cache import load_index
+
+    question = ("NCS: uniform demyelinating slowing plus marked axonal loss in the legs. Does the axonal part point "
+                "more towards POEMS than CIDP?")
+    shipped = get_router()
+    assert shipped._similarity is None  # shipped switched off (see docs/semantic.md): no vectors in the index
+    assert not shipped.route(question).in_scope
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    settings = json.loads((knowledge / "semantic.json").read_text())
+    (knowledge / "semantic.json").write_text(json.dumps({**settings, "rescue_min": 0.6}))
+    monkeypatch.setenv("GUIDEBOT_CACHE_DIR", str(tmp_path / "cache"))
+    router = Router(load_index(str(knowledge)))
+    match = router.route(question)
+    assert match.in_scope and match.intent == "clinical.axonal_degeneration"
+    # a rescue never overrides what the question rules out: a dose the review does not give stays declined
+    assert not router.route("enoxaparin dose for poems thromboprophylaxis").in_scope
+    # and it is one rule of the pipeline, switched off by name like the others
+    assert "semantic_rescue" in switchable()
+
+
+def test_a_broken_settings_file_is_a_one_line_input_error(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(REPO / "knowledge", knowledge)
+    (knowledge / "semantic.json").write_text('{"rescue_min": "x"}')
+    env = {**os.environ, "GUIDEBOT_CACHE_DIR": str(tmp_path / "cache"), "GUIDEBOT_KNOWLEDGE": str(knowledge)}
+    proc = subprocess.run([sys.executable, "-m", "guidebot", "ask", "vegf cutoff"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "semantic.json" in proc.stderr and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
