@@ -192,9 +192,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+HELD_OUT_FOLDERS = ("holdout", "holdout_styles")
+"""Folders of tests/eval/ whose sets are held out (the style sets of issue 19 too): totals only, never misses."""
+
+
 def _is_held_out_set(folder) -> bool:
-    """Whether `folder` is one of the held-out sets (tests/eval/holdout/...)."""
-    return Path(folder).resolve().parent == (DEFAULT_EVAL_DIR / "holdout").resolve()
+    """Whether `folder` is one of the held-out sets (tests/eval/holdout/..., tests/eval/holdout_styles/...)."""
+    parent = Path(folder).resolve().parent
+    return any(parent == (DEFAULT_EVAL_DIR / name).resolve() for name in HELD_OUT_FOLDERS)
 
 
 def _learnt_from(folder) -> str:
