@@ -76,7 +76,11 @@ def judge(cls: str, label: str, code: int, out: bytes, err: bytes, seconds: floa
         lines = err.decode("utf-8", "replace").splitlines()
         if len(lines) < 1 or not lines[-1].startswith("guidebot: error: "):
             problems.append("no one-line reason")
-        elif len(lines) > 1 and not lines[-1].endswith("problem(s) in the knowledge base"):
+        elif len(lines) > 1 and not lines[-1].endswith("problem(s) in the knowledge base") and not all(
+            line.startswith("guidebot: error: ") for line in lines
+        ):
+            # `kb check` ends its file:line problems with a count; `assess` names every problem of a case
+            # file, one `guidebot: error:` line each (issue 17); anything else is one line
             problems.append(f"{len(lines)} lines on stderr")
     if "Traceback" in text or "internal error" in text:
         problems.append("internal error")
