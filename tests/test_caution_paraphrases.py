@@ -26,3 +26,37 @@ def test_a_caution_described_in_plain_words_lands_on_it(question, caution):
 def test_stem_cell_collection_is_not_read_as_plasma_exchange():
     # "apheresis" alone is plasma exchange in the lexicon; collecting stem cells is mobilisation
     assert get_router().route("stem cell apheresis timing").intent == "treatment.mobilization"
+
+
+@pytest.mark.parametrize(
+    ("question", "caution"),
+    [
+        ("an antibody against the blood vessel growth factor for poems?", "treatment.bevacizumab"),
+        ("cleaning the plasma through a machine - worth it?", "treatment.plasma_exchange"),
+        ("should she have injections to stop clots", "treatment.lmwh_prophylaxis"),
+        ("which drugs damage the nerves in poems", "treatment.neurotoxic_agents"),
+    ],
+)
+def test_an_agent_described_by_what_it_is_reads_as_named(question, caution):
+    """A lexicon term's `described_by` groups: one cue of each group in the question names the agent."""
+    assert get_router().route(question).intent == caution
+
+
+@pytest.mark.parametrize(
+    ("question", "not_caution"),
+    [
+        ("does lenalidomide lower vegf", "treatment.bevacizumab"),  # a drug's effect on VEGF, not the antibody
+        ("can we remove the plasma cell clone with radiation", "treatment.plasma_exchange"),
+        ("how do plasma cells make vegf", "treatment.plasma_exchange"),
+    ],
+)
+def test_a_description_needs_every_group(question, not_caution):
+    assert get_router().route(question).intent != not_caution
+
+
+def test_described_terms_reads_multi_word_cues_in_order():
+    from guidebot.routing.normalisation import described_terms
+
+    descriptions = [(("bevacizumab",), (frozenset({"antibody"}), frozenset({"growth factor"})))]
+    assert described_terms("an antibody to the growth factor".split(), descriptions) == [("bevacizumab",)]
+    assert described_terms("an antibody to the factor of growth".split(), descriptions) == []

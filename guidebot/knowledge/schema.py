@@ -176,6 +176,10 @@ class Term(Strict):
     """Abbreviations, synonyms, brand names and common misspellings (`bev`, `avastin`, `anti-VEGF antibody`)."""
     note: str = ""
     """Optional curator's note (why this mapping)."""
+    described_by: list[list[NonEmpty]] = []
+    """How a question names the term without a name for it: groups of words, one of each group in the
+    question ("an antibody ... against VEGF": [[antibody, antibodies], [vegf, growth factor]]). Read only in
+    questions (never in the facts), and only when the term's own words are not there already."""
     kind: Literal["drug"] | None = None
     """`drug` when the term names a drug the review names; the drug's name is the canonical's last word
     (`low-molecular-weight heparin` -> heparin). The router answers a question naming a drug only with a fact

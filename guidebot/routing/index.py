@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA, Indel
 
 from guidebot.routing.normalisation import (
     COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
-    _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_lexicon, normalise,
+    _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_descriptions, compile_lexicon, normalise,
 )
 from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
@@ -145,6 +145,7 @@ def build_index(kb, with_model: bool = True) -> dict:
 
     terms = [(t.canonical, list(t.variants)) for t in getattr(kb, "lexicon", [])]
     lexicon = compile_lexicon(terms)
+    descriptions = compile_descriptions(getattr(kb, "lexicon", []))
     routing = getattr(kb, "routing", None)
     if routing is None:  # a hand-made knowledge object (tests, benches) routes by the shipped rules
         from guidebot.knowledge import load_knowledge
@@ -342,6 +343,7 @@ def build_index(kb, with_model: bool = True) -> dict:
         "sounds": sounds,
         "skeletons": skeletons,
         "lexicon": lexicon,
+        "descriptions": descriptions,
         "cautions": cautions,
         "caution_anchors": anchors,
         "dose_targets": [ti for ti, t in enumerate(targets) if t[3] in dose_facts],

@@ -352,6 +352,31 @@ def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[
     return table
 
 
+def compile_descriptions(terms) -> list[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
+    """Lexicon terms' `described_by` cue groups -> [(canonical words, (group of cleaned words, ...))]; a cue of
+    several words ("growth factor") counts as its words together (see `described_terms`)."""
+    out = []
+    for term in terms:
+        groups = getattr(term, "described_by", None) or []
+        if groups:
+            canon = tuple(_clean(term.canonical).split())
+            out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups)))
+    return out
+
+
+def described_terms(tokens: list[str], descriptions: list) -> list[tuple[str, ...]]:
+    """The canonical words of every term a question describes without naming it: one cue of each of the
+    term's groups among its words (a cue of several words must stand together, in order)."""
+    if not descriptions:
+        return []
+    text = f" {' '.join(tokens)} "
+    found = []
+    for canon, groups in descriptions:
+        if all(any(f" {cue} " in text for cue in group) for group in groups):
+            found.append(canon)
+    return found
+
+
 def normalise(text: str, lexicon: dict | None = None) -> str:
     """The one normalisation both the index and the query go through: Unicode, case, punctuation, lexicon."""
     tokens = _clean(text).split()

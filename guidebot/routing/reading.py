@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 from guidebot.routing.normalisation import (
     CHITCHAT, FRAMING_VOCAB, GENERIC, MIN_TYPO_LENGTH, NEVER_CORRECTED, SAME_INITIAL_BELOW,
     SKELETON_MIN_LENGTH, STOPWORDS, TYPO_CUTOFF, _fold, _join_spelt, _lexicon_groups, _read_by_context, _root, _skeleton,
-    _sound, _stem,
+    _sound, _stem, described_terms,
 )
 from guidebot.routing.config import RoutingData
 from guidebot.routing.phonetic import joined_by_sound
@@ -61,7 +61,12 @@ class Reader:
                 framing = process.extractOne(tok, FRAMING_VOCAB, scorer=OSA.distance, score_cutoff=1)
                 best = framing[0] if framing and framing[0][0] == tok[0] else None
             fixed.append(best or tok)
-        return [tuple(_fold(w, roots) for w in g) for g in _lexicon_groups(_read_by_context(fixed), ix["lexicon"])]
+        groups = _lexicon_groups(_read_by_context(fixed), ix["lexicon"])
+        # an agent described by what it is ("an antibody against the vessel growth factor") reads as named,
+        # unless it is named already
+        named = {w for g in groups for w in g}
+        groups += [canon for canon in described_terms(fixed, ix.get("descriptions", [])) if not set(canon) <= named]
+        return [tuple(_fold(w, roots) for w in g) for g in groups]
 
     def _is_unheard(self, tok: str) -> bool:
         """A word guidebot does not know at all, however short (a piece of a dictated word, for `joined_by_sound`)."""

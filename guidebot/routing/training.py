@@ -25,8 +25,13 @@ from guidebot.routing.reranker import DIGITS, KEEP_WEIGHT, MODEL_FORMAT
 
 TRAIN_FOLDER = "train"
 """The folder of tests/eval/ the re-ranker learns from, one set (writer) per subfolder."""
-DIGEST_SKIP = frozenset({"reranker.json", "schema.json"})
-"""Knowledge files that are training's output or generated, not its input."""
+DIGEST_SKIP = frozenset({
+    "reranker.json", "schema.json",  # training's output, or generated
+    # files the router's index never reads: the chat's, the engine's and the workup's (editing them must not
+    # force a retrain on a curator)
+    "conversation.yaml", "slots.yaml", "statements.yaml", "workup.yaml", "criteria.yaml",
+})
+"""Knowledge files that are not training's input."""
 C_GRID = (1.0, 3.0, 10.0, 30.0)
 """Inverse L2 strengths tried by the writer-grouped cross-validation."""
 KEEP_GRID = (0.2, 0.05)
