@@ -175,6 +175,7 @@ class ConversationReader:
         self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
         self._entity_patterns = [(e.id, _phrase_pattern(e.words)) for e in data.entities]
         self._facet_patterns = [(f.id, _phrase_pattern(f.words)) for f in data.facets]
+        self._facet_statements = {f.id: [re.compile(r, re.I) for r in f.states] for f in data.facets if f.states}
         self.entities = {e.id: e for e in data.entities}
         self.facets = {f.id: f for f in data.facets}
         self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
@@ -309,6 +310,11 @@ class ConversationReader:
             return True
         return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
 
+    def opens(self, text: str) -> bool:
+        """Whether a message starts with an opener ("and ...", "what about ..."): it asks the same of something else."""
+        norm = normalise(text)
+        return any(norm == o or norm.startswith(o + " ") for o in self._openers)
+
     def describes_patient(self, text: str) -> bool:
         """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
         return any(c.search(text) for c in self._cues)
@@ -332,6 +338,24 @@ class ConversationReader:
             (pattern := dict(self._facet_patterns).get(f)) is not None and pattern.search(document) is not None
             for f in facets
         )
+
+    def states(self, fact: Any, facets: list[str]) -> bool:
+        """Whether a fact's answer (with its title) states every facet given: by the facet's `states` expressions on
+        the answer as written ("51 patients" states a patient count; a trial's "how many cycles" question does not),
+        else by the facet's words in it. Its questions and keywords do not count: they say what is asked, not answered."""
+        if not facets:
+            return False
+        written = f"{fact.title}\n{fact.answer}"
+        document = normalise(written)
+        patterns = dict(self._facet_patterns)
+        for facet in facets:
+            statements = self._facet_statements.get(facet)
+            if statements is not None:
+                if not any(r.search(written) for r in statements):
+                    return False
+            elif (pattern := patterns.get(facet)) is None or pattern.search(document) is None:
+                return False
+        return True
 
     def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
         """The facts near a focus: the fact, its related facts, and the facts of its entities."""

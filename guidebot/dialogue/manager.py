@@ -616,6 +616,8 @@ class DialogueManager:
             return self._patient_treatment_turn(read)
         if read.get("not_given") and match.in_scope:
             return self._not_given_turn(read, match)
+        if read.get("not_stated"):
+            return self._not_stated_turn(read)
         if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
@@ -695,6 +697,12 @@ class DialogueManager:
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
+        if (fact is not None and rewrite.bare and rewrite.facets and not rewrite.names and not focus.patient
+                and not reader.opens(text) and reader.states(fact, rewrite.facets)):
+            # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
+            # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
+            read.update(reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
+            return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
             anchor = self._anchored(text, rewrite.names, alone)
@@ -719,6 +727,14 @@ class DialogueManager:
                     # nothing but a facet, of the focus ("progression-free survival results?" after the French
                     # trial), answered only by a fact about something else: the review does not give it for the focus
                     read.update(not_given=list(rewrite.facets))
+        if (choice == "context" and context is not None and fact is not None and rewrite.bare and rewrite.facets
+                and not rewrite.names and focus.entities and not focus.patient and not reader.opens(text)
+                and not reader.states(fact, rewrite.facets) and not read.get("not_given")):
+            # a bare facet of the focus ("n?" after a trial that gives no patient count): the reply must state it,
+            # not merely be another card about the same drug
+            answering = self.kb.facts.get(read.get("stayed") or context.intent or "")
+            if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
+                read.update(not_stated=list(rewrite.facets))
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
@@ -823,6 +839,13 @@ class DialogueManager:
         if suggestions:
             self._emit("suggestions_offered", suggestions=suggestions)
         return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
+
+    def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
+        """A bare facet of the focus that neither the focused fact nor the nearest answer states: declined plainly."""
+        fact = self.kb.facts.get(self.focus.fact or "")
+        asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_stated"] if f in self.reader.facets) or "that"
+        about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
+        return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)
 
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
         """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""
