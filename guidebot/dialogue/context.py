@@ -127,6 +127,12 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
 
 
+def _deictic(norm: str) -> str:
+    """A normalised act phrase with "this" and "it" read as "that": "where does this come from" is "where does that
+    come from", "cite it" is "cite that", so each phrase need not be listed with every pointing word."""
+    return " ".join("that" if w in ("this", "it") else w for w in norm.split())
+
+
 def _guesses(bare: str, term: str, expansion: str) -> bool:
     """Whether a message ends with the term followed by the start of its expansion, each word a prefix of the
     expansion's word ("cidp chronic inflam", "g-csf granulocyte"), the last one perhaps cut short."""
@@ -159,7 +165,7 @@ class ConversationReader:
     def __init__(self, data: Any):
         self.data = data
         self._smalltalk = {normalise(p): s for s in data.smalltalk for p in s.phrases}
-        self._acts = {normalise(p): a.id for a in data.acts for p in a.phrases}
+        self._acts = {_deictic(normalise(p)): a.id for a in data.acts for p in a.phrases}
         self._undo = {normalise(p) for p in data.undo}
         self._cues = [re.compile(c, re.I) for c in data.patient_cues]
         self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
@@ -253,8 +259,8 @@ class ConversationReader:
     def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
         """The act on the last answer the message asks for, or None."""
         bare = self._bare(text)
-        if bare in self._acts:
-            return ActRequest(self._acts[bare])
+        if _deictic(bare) in self._acts:
+            return ActRequest(self._acts[_deictic(bare)])
         for prefix, act in self._prefixes:
             if bare == prefix or bare.startswith(prefix + " "):
                 rest = bare[len(prefix):]

@@ -697,8 +697,10 @@ class DialogueManager:
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
-        if (fact is not None and rewrite.bare and rewrite.facets and not rewrite.names and not focus.patient
-                and not reader.opens(text) and reader.states(fact, rewrite.facets)):
+        # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
+        bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
+                      and not reader.entities_in(spelt) and not reader.opens(text))
+        if bare_facet and reader.states(fact, rewrite.facets):
             # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
             # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
             read.update(reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
@@ -727,8 +729,7 @@ class DialogueManager:
                     # nothing but a facet, of the focus ("progression-free survival results?" after the French
                     # trial), answered only by a fact about something else: the review does not give it for the focus
                     read.update(not_given=list(rewrite.facets))
-        if (choice == "context" and context is not None and fact is not None and rewrite.bare and rewrite.facets
-                and not rewrite.names and focus.entities and not focus.patient and not reader.opens(text)
+        if (bare_facet and choice == "context" and context is not None and focus.entities
                 and not reader.states(fact, rewrite.facets) and not read.get("not_given")):
             # a bare facet of the focus ("n?" after a trial that gives no patient count): the reply must state it,
             # not merely be another card about the same drug
