@@ -177,6 +177,7 @@ class ConversationReader:
         self._switch = re.compile(r"^\W*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\W+") for w in switches) + r")\b[\s,.:;!-]*",
                                   re.I) if switches else None
         self._fillers = {normalise(f) for f in data.followup.fillers}
+        self._vocatives = {normalise(v) for v in data.followup.vocatives if normalise(v)}
         self._politeness = _phrase_pattern(data.followup.politeness)
         self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
         self._entity_patterns = [(e.id, _phrase_pattern(e.words)) for e in data.entities]
@@ -218,6 +219,12 @@ class ConversationReader:
             words = words[1:]
         return " ".join(words)
 
+    def _plain(self, text: str) -> str:
+        """The message without the words that address the bot or laugh, and with a word said twice said once
+        ("hello hello bot" -> "hello"; "thanks man" -> "thanks")."""
+        words = [w for w in normalise(text).split() if w not in self._vocatives]
+        return " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
+
     SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
 
     def smalltalk(self, text: str) -> Any | None:
@@ -226,7 +233,7 @@ class ConversationReader:
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
         and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
         """
-        whole = self._smalltalk.get(normalise(text))
+        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text))
         if whole is not None:
             return whole
         if "?" in text:

@@ -387,6 +387,8 @@ class Followup(Strict):
     patient_pronouns: list[NonEmpty] = []
     """Pronouns that refer to the patient ("what can we give him?"): a turn leaning by one of them alone is never
     rewritten with an entity of the focus."""
+    vocatives: list[NonEmpty] = []
+    """How a person addresses the bot or laughs ("thanks man", "hi bot", "lol"): dropped before small talk is read."""
     switches: list[NonEmpty] = []
     """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
     focus dropped."""
