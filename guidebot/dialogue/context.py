@@ -313,7 +313,19 @@ class ConversationReader:
     def asks_about_disease(self, text: str) -> bool:
         """Whether a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa")."""
         pattern = self._question_markers
-        return bool(pattern and pattern.search(normalise(text)))
+        if not pattern:
+            return False
+        if "?" not in text and self._negation is not None:
+            # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
+            clauses = [normalise(c) for c in re.split(r"[,.;:\n]+", text)]
+            return any(pattern.search(c) for c in clauses if c and not self._negation.match(c))
+        return bool(pattern.search(normalise(text)))
+
+    @cached_property
+    def _negation(self) -> re.Pattern[str] | None:
+        """A clause that starts by denying a finding."""
+        words = sorted({normalise(n) for n in self.data.negations if normalise(n)}, key=len, reverse=True)
+        return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
 
     def leans(self, text: str) -> bool:
         """Whether a message leans on the last answer: it starts with an opener ("and neuropathy"), or is short

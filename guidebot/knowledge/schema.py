@@ -429,6 +429,9 @@ class ConversationFile(Strict):
     question_markers: list[NonEmpty] = []
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
+    negations: list[NonEmpty] = []
+    """How a clause of a statement denies a finding ("no ...", "negative for ..."): a question marker such as "or"
+    inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
     reason_markers: list[NonEmpty] = []
     """Words by which a sentence of an answer gives a reason ("because", "since"): what "why?" shows."""
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
