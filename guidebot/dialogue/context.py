@@ -106,6 +106,9 @@ answered from another fact with at least this confidence."""
 LEANING_MAX_WORDS = 6
 """A message with a pronoun leans on the last answer only when it is at most this long."""
 
+ECHO_MAX_WORDS = 5
+"""A turn of at most this many words that only repeats terms of the last answer is answered by that answer's fact."""
+
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
 
@@ -382,6 +385,15 @@ class ConversationReader:
                 return False
         return True
 
+    def echoes(self, text: str, fact: Any) -> bool:
+        """Whether every content word of a short turn is a word of the fact's answer or title: the turn picks a term
+        out of the last answer ("TRM?", "CR_V?", "ES rate?" after a cohort's Table row)."""
+        words = [p for w in self.content_words(text) for p in re.split(r"[-/+]", w) if p]
+        if not words:
+            return False
+        document = set(re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}")))
+        return all(w in document for w in words)
+
     def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
         """The facts near a focus: the fact, its related facts, and the facts of its entities."""
         ids = [fact.id, *fact.related]
@@ -588,4 +600,4 @@ def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unk
     return focused >= best - STAY_MARGIN
 
 
-__all__ = ["ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise", "stays"]
+__all__ = ["ECHO_MAX_WORDS", "ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise", "stays"]

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from guidebot.dialogue.context import PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
+from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
@@ -704,6 +704,17 @@ class DialogueManager:
             # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
             # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
             read.update(reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
+            return alone, text, read
+        if (fact is not None and not focus.patient and not reader.opens(text) and len(normalise(text).split()) <= ECHO_MAX_WORDS
+                and not reader.asks_about_disease(text) and reader.echoes(spelt, fact)
+                and (reader.states(fact, rewrite.facets) if rewrite.facets else not rewrite.names)
+                and not (alone.in_scope and alone.intent != fact.id and alone.intent in self.kb.facts
+                         and reader.titled_sibling(spelt, [self.kb.facts[alone.intent]]) is not None)):
+            # a terse turn that picks terms out of the last answer ("TRM?" after the Mayo series; "ES rate?" after a
+            # cohort's row, which states that rate): that fact answers it. Not a question ("which genes?": the answer
+            # may not list them), nor a turn naming the title of the fact it alone reaches ("mandatory ones?")
+            read.update(reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
+                        stayed=fact.id, echo=True)
             return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
