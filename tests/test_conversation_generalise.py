@@ -114,3 +114,13 @@ def test_denied_findings_after_a_described_patient_are_recorded(bot):
     turn = say(bot, "rheum clinic pt, 45M, node biopsy showed Castleman disease, he has splenomegaly and ascites",
                "no M-protein on serum or urine immunofixation")
     assert turn.recorded == {"monoclonal_plasma_cell_disorder": False}
+
+
+def test_a_strict_facet_is_declined_by_a_fact_that_only_supposes(bot, reader, kb):
+    # the PD-1 fact is a hypothesis: asked for trials, the follow-up is declined, not answered by it
+    assert reader.facets["trial"].strict
+    assert not reader.states(kb.facts["pathophysiology.pd1_inhibitors"], ["trial"])
+    turn = say(bot, "What did the mass cytometry study find about T cells in POEMS?", "any trials with nivolumab?")
+    assert turn.in_scope is False and turn.focus.get("not_stated") == ["trial"]
+    turn = say(bot, "daratumumab in poems?", "is there a trial of it?")
+    assert turn.in_scope and turn.intent == "treatment.daratumumab_trial"

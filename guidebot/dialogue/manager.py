@@ -700,7 +700,8 @@ class DialogueManager:
         # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
         bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
                       and not reader.entities_in(spelt) and not reader.opens(text))
-        if bare_facet and reader.states(fact, rewrite.facets):
+        if bare_facet and not all(reader.facets[f].strict for f in rewrite.facets if f in reader.facets) \
+                and reader.states(fact, rewrite.facets):
             # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
             # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
             read.update(reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
@@ -747,6 +748,12 @@ class DialogueManager:
             answering = self.kb.facts.get(read.get("stayed") or context.intent or "")
             if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
                 read.update(not_stated=list(rewrite.facets))
+        chosen = context if choice == "context" else alone
+        strict = [f for f in rewrite.facets if f in reader.facets and reader.facets[f].strict]
+        answering = self.kb.facts.get(read.get("stayed") or (chosen.intent if chosen is not None else None) or "")
+        if strict and chosen is not None and chosen.in_scope and answering is not None and not reader.states(answering, strict):
+            # a follow-up asking for results in people, answered by a fact that states none: declined
+            read.update(not_stated=strict, not_stated_in=answering.id)
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
@@ -854,7 +861,7 @@ class DialogueManager:
 
     def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
         """A bare facet of the focus that neither the focused fact nor the nearest answer states: declined plainly."""
-        fact = self.kb.facts.get(self.focus.fact or "")
+        fact = self.kb.facts.get(read.get("not_stated_in") or self.focus.fact or "")
         asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_stated"] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
         return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)

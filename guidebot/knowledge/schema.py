@@ -403,6 +403,9 @@ class Facet(Strict):
     """Regular expressions by which an answer states this facet (a patient count: "51 patients"), not merely names
     it; without them the facet's words in the answer's text and title. A bare facet ("n?") is answered by the
     focused fact when its answer states it."""
+    strict: bool = False
+    """A follow-up asking this facet is declined by any fact whose answer does not state it ("any trial with
+    nivolumab?" is not answered by the hypothesis that PD-1 inhibitors might help)."""
 
 
 class Entity(Strict):
