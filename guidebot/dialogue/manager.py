@@ -661,7 +661,20 @@ class DialogueManager:
         return Focus.from_json(self.state.focus)
 
     def _read(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
-        """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus."""
+        """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus;
+        a follow-up asking a strict facet the answering fact does not state is marked `not_stated` (declined)."""
+        match, routed, read = self._read_turn(text, focus)
+        reader = self.reader
+        if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
+            return match, routed, read
+        strict = [f for f in reader.facets_in(self._spelt(text)) if reader.facets[f].strict]
+        answering = self.kb.facts.get(read.get("stayed") or (match.intent if match.in_scope and not match.is_flow else None) or "")
+        if strict and answering is not None and not reader.states(answering, strict):
+            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it
+            read.update(not_stated=strict, not_stated_in=answering.id)
+        return match, routed, read
+
+    def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
         reader = self.reader
         rest = reader.topic_switch(text) if reader is not None else None
         if rest is not None:  # "on a different note, ...": the old focus is dropped, the rest read alone
@@ -748,12 +761,6 @@ class DialogueManager:
             answering = self.kb.facts.get(read.get("stayed") or context.intent or "")
             if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
                 read.update(not_stated=list(rewrite.facets))
-        chosen = context if choice == "context" else alone
-        strict = [f for f in rewrite.facets if f in reader.facets and reader.facets[f].strict]
-        answering = self.kb.facts.get(read.get("stayed") or (chosen.intent if chosen is not None else None) or "")
-        if strict and chosen is not None and chosen.in_scope and answering is not None and not reader.states(answering, strict):
-            # a follow-up asking for results in people, answered by a fact that states none: declined
-            read.update(not_stated=strict, not_stated_in=answering.id)
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
