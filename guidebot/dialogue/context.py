@@ -93,8 +93,8 @@ class Rewrite(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, other punctuation (but - / _ +) made spaces, spaces squeezed."""
-    text = text.casefold().replace("\u2019", "'").replace("'", "")
+    """Lower case, apostrophes dropped, "%" read as "percent", other punctuation (but - / _ +) made spaces, spaces squeezed."""
+    text = text.casefold().replace("\u2019", "'").replace("'", "").replace("%", " percent ")  # "% with a clone?" asks a share
     text = re.sub(r"[^\w\s/+\-]", " ", text)
     return " ".join(text.split())
 
