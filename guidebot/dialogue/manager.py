@@ -856,7 +856,7 @@ class DialogueManager:
         """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
         number, and the fact that does answer it offered as a numbered suggestion."""
         fact = self.kb.facts.get(self.focus.fact or "")
-        asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_given"] if f in self.reader.facets) or "that"
+        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_given"] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
         text = (f"The review does not give the {asked} asked about for {about}. It gives it for something else "
                 "(the suggestion below), or rephrase the question.")
@@ -869,7 +869,7 @@ class DialogueManager:
     def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
         """A bare facet of the focus that neither the focused fact nor the nearest answer states: declined plainly."""
         fact = self.kb.facts.get(read.get("not_stated_in") or self.focus.fact or "")
-        asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_stated"] if f in self.reader.facets) or "that"
+        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_stated"] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
         return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)
 

@@ -399,6 +399,8 @@ class Facet(Strict):
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
     words: list[NonEmpty] = Field(min_length=1)
+    label: str = ""
+    """How a reply names the facet ("the number of patients"); its first word when empty."""
     states: list[NonEmpty] = []
     """Regular expressions by which an answer states this facet (a patient count: "51 patients"), not merely names
     it; without them the facet's words in the answer's text and title. A bare facet ("n?") is answered by the
