@@ -124,3 +124,11 @@ def test_a_strict_facet_is_declined_by_a_fact_that_only_supposes(bot, reader, kb
     assert turn.in_scope is False and turn.focus.get("not_stated") == ["trial"]
     turn = say(bot, "daratumumab in poems?", "is there a trial of it?")
     assert turn.in_scope and turn.intent == "treatment.daratumumab_trial"
+
+
+def test_an_opening_courtesy_is_dropped_before_the_turn_is_read(bot, reader):
+    assert reader.after_smalltalk("thanks! n?") == "n?"
+    assert reader.after_smalltalk("got it. how is it treated?") == "how is it treated?"
+    assert reader.after_smalltalk("no, she has no papilledema") is None  # may answer a question
+    turn = say(bot, "is there a pooled analysis of lenalidomide in poems", "thanks! n?")
+    assert turn.intent == "treatment.lenalidomide_meta_analysis" and turn.act is None

@@ -253,6 +253,19 @@ class ConversationReader:
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
 
+    LEADING_SMALLTALK = ("greeting", "thanks", "ack")
+
+    def after_smalltalk(self, text: str) -> str | None:
+        """The rest of a message that opens with a greeting, thanks or acknowledgement set off by punctuation
+        ("thanks! n?", "ok, and TRM?", "got it. how is it treated?" -> "n?", "and TRM?", "how is it treated?"), or None.
+        "no, ..." and "yes, ..." are kept whole: they may answer a question."""
+        m = re.match(r"\s*([^,.!;:?]+)[,.!;:]+\s*(?=\S)", text)
+        if m is None:
+            return None
+        talk = self._smalltalk.get(normalise(m.group(1))) or self._smalltalk.get(self._plain(m.group(1)))
+        rest = text[m.end():]
+        return rest if talk is not None and talk.id in self.LEADING_SMALLTALK and re.search(r"\w", rest) else None
+
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
         from myeloma?" -> "how is POEMS different from myeloma?"), or None when it does not (or says nothing more)."""

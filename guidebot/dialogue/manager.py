@@ -391,6 +391,9 @@ class DialogueManager:
             turn.act = turn.act or "command"
             return turn
         reader = self.reader
+        if reader is not None and reader.smalltalk(text) is None:
+            # "thanks! n?", "ok, and TRM?": the opening courtesy carries nothing; the rest is the turn
+            text = reader.after_smalltalk(text) or text
         if reader is not None and reader.is_undo(text) and (self.state.history or self.state.recordings or not awaiting):
             if self.state.history or self.state.recordings:
                 return self._control_back()
