@@ -132,3 +132,15 @@ def test_an_opening_courtesy_is_dropped_before_the_turn_is_read(bot, reader):
     assert reader.after_smalltalk("no, she has no papilledema") is None  # may answer a question
     turn = say(bot, "is there a pooled analysis of lenalidomide in poems", "thanks! n?")
     assert turn.intent == "treatment.lenalidomide_meta_analysis" and turn.act is None
+
+
+@pytest.mark.parametrize("line", ["no m-protein in poems", "no sclerotic lesions vs myeloma",
+                                  "without m protein can it be poems"])
+def test_a_denied_finding_in_a_question_about_the_disease_records_nothing(bot, line):
+    say(bot, "what is the vegf cutoff")
+    assert bot.respond(line).recorded == {}
+
+
+def test_a_percent_sign_asks_a_share_without_lengthening_the_turn(reader):
+    assert "frequency" in reader.facets_in("% w lambda clone in that study")
+    assert reader.leans("% w lambda clone in that study")  # six words and a pronoun: a follow-up, not a description

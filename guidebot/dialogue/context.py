@@ -93,8 +93,8 @@ class Rewrite(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, "%" read as "percent", other punctuation (but - / _ +) made spaces, spaces squeezed."""
-    text = text.casefold().replace("\u2019", "'").replace("'", "").replace("%", " percent ")  # "% with a clone?" asks a share
+    """Lower case, apostrophes dropped, other punctuation (but - / _ +) made spaces, spaces squeezed."""
+    text = text.casefold().replace("\u2019", "'").replace("'", "")
     text = re.sub(r"[^\w\s/+\-]", " ", text)
     return " ".join(text.split())
 
@@ -334,7 +334,9 @@ class ConversationReader:
         if "?" not in text and self._negation is not None:
             # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
             clauses = [normalise(c) for c in re.split(r"[,.;:\n]+", text)]
-            return any(pattern.search(c) for c in clauses if c and not self._negation.match(c))
+            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask
+            return any(pattern.search(re.sub(r"\b(?:or|nor)\b", " ", c) if self._negation.match(c) else c)
+                       for c in clauses if c)
         return bool(pattern.search(normalise(text)))
 
     @cached_property
@@ -368,8 +370,8 @@ class ConversationReader:
         return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
 
     def facets_in(self, text: str) -> list[str]:
-        """Facet ids asked in `text`, in data order."""
-        norm = normalise(text)
+        """Facet ids asked in `text`, in data order ("%" asks a share: "% with a lambda clone?")."""
+        norm = normalise(text) + (" percent" if "%" in text else "")
         return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
 
     def covers(self, fact: Any, facets: list[str]) -> bool:
