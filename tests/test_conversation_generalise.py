@@ -144,3 +144,10 @@ def test_a_denied_finding_in_a_question_about_the_disease_records_nothing(bot, l
 def test_a_percent_sign_asks_a_share_without_lengthening_the_turn(reader):
     assert "frequency" in reader.facets_in("% w lambda clone in that study")
     assert reader.leans("% w lambda clone in that study")  # six words and a pronoun: a follow-up, not a description
+
+
+def test_one_question_naming_findings_asks_the_rule_statements_then_a_question_describe_a_case(bot, reader):
+    assert reader.general_question("is demyelinating neuropathy plus lambda M-protein enough to diagnose poems?")
+    assert not reader.general_question("Demyelinating neuropathy, IgA lambda M-protein, one sclerotic lesion on CT and "
+                                       "papilledema. Enough for diagnosis?")
+    assert bot.respond("is demyelinating neuropathy plus lambda M-protein enough to diagnose poems?").recorded == {}

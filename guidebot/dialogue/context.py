@@ -358,6 +358,14 @@ class ConversationReader:
         norm = normalise(text)
         return any(norm == o or norm.startswith(o + " ") for o in self._openers)
 
+    def general_question(self, text: str) -> bool:
+        """Whether the message is a single question that starts with an interrogative ("is X plus Y enough to diagnose
+        poems?"), not statements followed by a question ("X, Y and Z. Enough for diagnosis?")."""
+        words = {normalise(w) for w in self.data.interrogatives}
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if x.strip()]
+        first = normalise(text).split()[:1]
+        return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
+
     def describes_patient(self, text: str) -> bool:
         """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
         return any(c.search(text) for c in self._cues)

@@ -813,7 +813,7 @@ class DialogueManager:
             return bool(_PATIENT.search(text))
         if self.reader.describes_patient(text):
             return True
-        if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2:
+        if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2 and not self.reader.general_question(text):
             return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
         # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
         # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)

@@ -434,6 +434,9 @@ class ConversationFile(Strict):
     question_markers: list[NonEmpty] = []
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
+    interrogatives: list[NonEmpty] = []
+    """How a question starts ("is", "does"): a message that is one such question names findings of the disease, it
+    does not describe a patient, unless a patient cue says so."""
     negations: list[NonEmpty] = []
     """How a clause of a statement denies a finding ("no ...", "negative for ..."): a question marker such as "or"
     inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
