@@ -151,3 +151,12 @@ def test_one_question_naming_findings_asks_the_rule_statements_then_a_question_d
     assert not reader.general_question("Demyelinating neuropathy, IgA lambda M-protein, one sclerotic lesion on CT and "
                                        "papilledema. Enough for diagnosis?")
     assert bot.respond("is demyelinating neuropathy plus lambda M-protein enough to diagnose poems?").recorded == {}
+
+
+def test_a_facet_whose_states_expression_is_broken_is_a_knowledge_error():
+    from pydantic import ValidationError
+
+    from guidebot.knowledge.schema import Facet
+
+    with pytest.raises(ValidationError, match="not a regular expression"):
+        Facet(id="dose", words=["dose"], states=["(unclosed"])

@@ -409,6 +409,17 @@ class Facet(Strict):
     """A follow-up asking this facet is declined by any fact whose answer does not state it ("any trial with
     nivolumab?" is not answered by the hypothesis that PD-1 inhibitors might help)."""
 
+    @model_validator(mode="after")
+    def _states_compile(self) -> Facet:
+        import re
+
+        for expression in self.states:
+            try:
+                re.compile(expression)
+            except re.error as exc:
+                raise ValueError(f"facet {self.id}: states expression {expression!r} is not a regular expression ({exc})") from None
+        return self
+
 
 class Entity(Strict):
     """A thing facts are about, the words that name it and the facts about it."""
