@@ -106,6 +106,9 @@ answered from another fact with at least this confidence."""
 LEANING_MAX_WORDS = 6
 """A message with a pronoun leans on the last answer only when it is at most this long."""
 
+ECHO_MAX_WORDS = 5
+"""A turn of at most this many words that only repeats terms of the last answer is answered by that answer's fact."""
+
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
 
@@ -125,6 +128,12 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     if not items:
         return None
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
+
+
+def _deictic(norm: str) -> str:
+    """A normalised act phrase with "this" and "it" read as "that": "where does this come from" is "where does that
+    come from", "cite it" is "cite that", so each phrase need not be listed with every pointing word."""
+    return " ".join("that" if w in ("this", "it") else w for w in norm.split())
 
 
 def _guesses(bare: str, term: str, expansion: str) -> bool:
@@ -159,7 +168,7 @@ class ConversationReader:
     def __init__(self, data: Any):
         self.data = data
         self._smalltalk = {normalise(p): s for s in data.smalltalk for p in s.phrases}
-        self._acts = {normalise(p): a.id for a in data.acts for p in a.phrases}
+        self._acts = {_deictic(normalise(p)): a.id for a in data.acts for p in a.phrases}
         self._undo = {normalise(p) for p in data.undo}
         self._cues = [re.compile(c, re.I) for c in data.patient_cues]
         self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
@@ -171,10 +180,12 @@ class ConversationReader:
         self._switch = re.compile(r"^\W*(?:" + "|".join(re.escape(w).replace(r"\ ", r"\W+") for w in switches) + r")\b[\s,.:;!-]*",
                                   re.I) if switches else None
         self._fillers = {normalise(f) for f in data.followup.fillers}
+        self._vocatives = {normalise(v) for v in data.followup.vocatives if normalise(v)}
         self._politeness = _phrase_pattern(data.followup.politeness)
         self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
         self._entity_patterns = [(e.id, _phrase_pattern(e.words)) for e in data.entities]
         self._facet_patterns = [(f.id, _phrase_pattern(f.words)) for f in data.facets]
+        self._facet_statements = {f.id: [re.compile(r, re.I) for r in f.states] for f in data.facets if f.states}
         self.entities = {e.id: e for e in data.entities}
         self.facets = {f.id: f for f in data.facets}
         self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
@@ -211,6 +222,12 @@ class ConversationReader:
             words = words[1:]
         return " ".join(words)
 
+    def _plain(self, text: str) -> str:
+        """The message without the words that address the bot or laugh, and with a word said twice said once
+        ("hello hello bot" -> "hello"; "thanks man" -> "thanks")."""
+        words = [w for w in normalise(text).split() if w not in self._vocatives]
+        return " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
+
     SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
 
     def smalltalk(self, text: str) -> Any | None:
@@ -219,7 +236,7 @@ class ConversationReader:
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
         and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
         """
-        whole = self._smalltalk.get(normalise(text))
+        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text))
         if whole is not None:
             return whole
         if "?" in text:
@@ -235,6 +252,19 @@ class ConversationReader:
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    LEADING_SMALLTALK = ("greeting", "thanks", "ack")
+
+    def after_smalltalk(self, text: str) -> str | None:
+        """The rest of a message that opens with a greeting, thanks or acknowledgement set off by punctuation
+        ("thanks! n?", "ok, and TRM?", "got it. how is it treated?" -> "n?", "and TRM?", "how is it treated?"), or None.
+        "no, ..." and "yes, ..." are kept whole: they may answer a question."""
+        m = re.match(r"\s*([^,.!;:?]+)[,.!;:]+\s*(?=\S)", text)
+        if m is None:
+            return None
+        talk = self._smalltalk.get(normalise(m.group(1))) or self._smalltalk.get(self._plain(m.group(1)))
+        rest = text[m.end():]
+        return rest if talk is not None and talk.id in self.LEADING_SMALLTALK and re.search(r"\w", rest) else None
 
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
@@ -252,8 +282,8 @@ class ConversationReader:
     def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
         """The act on the last answer the message asks for, or None."""
         bare = self._bare(text)
-        if bare in self._acts:
-            return ActRequest(self._acts[bare])
+        if _deictic(bare) in self._acts:
+            return ActRequest(self._acts[_deictic(bare)])
         for prefix, act in self._prefixes:
             if bare == prefix or bare.startswith(prefix + " "):
                 rest = bare[len(prefix):]
@@ -299,7 +329,21 @@ class ConversationReader:
     def asks_about_disease(self, text: str) -> bool:
         """Whether a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa")."""
         pattern = self._question_markers
-        return bool(pattern and pattern.search(normalise(text)))
+        if not pattern:
+            return False
+        if "?" not in text and self._negation is not None:
+            # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
+            clauses = [normalise(c) for c in re.split(r"[,.;:\n]+", text)]
+            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask
+            return any(pattern.search(re.sub(r"\b(?:or|nor)\b", " ", c) if self._negation.match(c) else c)
+                       for c in clauses if c)
+        return bool(pattern.search(normalise(text)))
+
+    @cached_property
+    def _negation(self) -> re.Pattern[str] | None:
+        """A clause that starts by denying a finding."""
+        words = sorted({normalise(n) for n in self.data.negations if normalise(n)}, key=len, reverse=True)
+        return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
 
     def leans(self, text: str) -> bool:
         """Whether a message leans on the last answer: it starts with an opener ("and neuropathy"), or is short
@@ -308,6 +352,19 @@ class ConversationReader:
         if any(norm == o or norm.startswith(o + " ") for o in self._openers):
             return True
         return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
+
+    def opens(self, text: str) -> bool:
+        """Whether a message starts with an opener ("and ...", "what about ..."): it asks the same of something else."""
+        norm = normalise(text)
+        return any(norm == o or norm.startswith(o + " ") for o in self._openers)
+
+    def general_question(self, text: str) -> bool:
+        """Whether the message is a single question that starts with an interrogative ("is X plus Y enough to diagnose
+        poems?"), not statements followed by a question ("X, Y and Z. Enough for diagnosis?")."""
+        words = {normalise(w) for w in self.data.interrogatives}
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if x.strip()]
+        first = normalise(text).split()[:1]
+        return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
 
     def describes_patient(self, text: str) -> bool:
         """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
@@ -321,8 +378,8 @@ class ConversationReader:
         return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
 
     def facets_in(self, text: str) -> list[str]:
-        """Facet ids asked in `text`, in data order."""
-        norm = normalise(text)
+        """Facet ids asked in `text`, in data order ("%" asks a share: "% with a lambda clone?")."""
+        norm = normalise(text) + (" percent" if "%" in text else "")
         return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
 
     def covers(self, fact: Any, facets: list[str]) -> bool:
@@ -332,6 +389,33 @@ class ConversationReader:
             (pattern := dict(self._facet_patterns).get(f)) is not None and pattern.search(document) is not None
             for f in facets
         )
+
+    def states(self, fact: Any, facets: list[str]) -> bool:
+        """Whether a fact's answer (with its title) states every facet given: by the facet's `states` expressions on
+        the answer as written ("51 patients" states a patient count; a trial's "how many cycles" question does not),
+        else by the facet's words in it. Its questions and keywords do not count: they say what is asked, not answered."""
+        if not facets:
+            return False
+        written = f"{fact.title}\n{fact.answer}"
+        document = normalise(written)
+        patterns = dict(self._facet_patterns)
+        for facet in facets:
+            statements = self._facet_statements.get(facet)
+            if statements is not None:
+                if not any(r.search(written) for r in statements):
+                    return False
+            elif (pattern := patterns.get(facet)) is None or pattern.search(document) is None:
+                return False
+        return True
+
+    def echoes(self, text: str, fact: Any) -> bool:
+        """Whether every content word of a short turn is a word of the fact's answer or title: the turn picks a term
+        out of the last answer ("TRM?", "CR_V?", "ES rate?" after a cohort's Table row)."""
+        words = [p for w in self.content_words(text) for p in re.split(r"[-/+]", w) if p]
+        if not words:
+            return False
+        document = set(re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}")))
+        return all(w in document for w in words)
 
     def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
         """The facts near a focus: the fact, its related facts, and the facts of its entities."""
@@ -539,4 +623,4 @@ def stays(rewrite: Rewrite, context: Any, best: float, focused: float, names_unk
     return focused >= best - STAY_MARGIN
 
 
-__all__ = ["ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise", "stays"]
+__all__ = ["ECHO_MAX_WORDS", "ActRequest", "ConversationReader", "Focus", "Rewrite", "choose", "normalise", "stays"]

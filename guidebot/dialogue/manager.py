@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from guidebot.dialogue.context import PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
+from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.findings import extract_findings
@@ -391,6 +391,9 @@ class DialogueManager:
             turn.act = turn.act or "command"
             return turn
         reader = self.reader
+        if reader is not None and reader.smalltalk(text) is None:
+            # "thanks! n?", "ok, and TRM?": the opening courtesy carries nothing; the rest is the turn
+            text = reader.after_smalltalk(text) or text
         if reader is not None and reader.is_undo(text) and (self.state.history or self.state.recordings or not awaiting):
             if self.state.history or self.state.recordings:
                 return self._control_back()
@@ -616,6 +619,8 @@ class DialogueManager:
             return self._patient_treatment_turn(read)
         if read.get("not_given") and match.in_scope:
             return self._not_given_turn(read, match)
+        if read.get("not_stated"):
+            return self._not_stated_turn(read)
         if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
@@ -659,7 +664,20 @@ class DialogueManager:
         return Focus.from_json(self.state.focus)
 
     def _read(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
-        """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus."""
+        """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus;
+        a follow-up asking a strict facet the answering fact does not state is marked `not_stated` (declined)."""
+        match, routed, read = self._read_turn(text, focus)
+        reader = self.reader
+        if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
+            return match, routed, read
+        strict = [f for f in reader.facets_in(self._spelt(text)) if reader.facets[f].strict]
+        answering = self.kb.facts.get(read.get("stayed") or (match.intent if match.in_scope and not match.is_flow else None) or "")
+        if strict and answering is not None and not reader.states(answering, strict):
+            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it
+            read.update(not_stated=strict, not_stated_in=answering.id)
+        return match, routed, read
+
+    def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
         reader = self.reader
         rest = reader.topic_switch(text) if reader is not None else None
         if rest is not None:  # "on a different note, ...": the old focus is dropped, the rest read alone
@@ -695,6 +713,26 @@ class DialogueManager:
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
+        # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
+        bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
+                      and not reader.entities_in(spelt) and not reader.opens(text))
+        if bare_facet and not all(reader.facets[f].strict for f in rewrite.facets if f in reader.facets) \
+                and reader.states(fact, rewrite.facets):
+            # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
+            # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
+            read.update(reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
+            return alone, text, read
+        if (fact is not None and not focus.patient and not reader.opens(text) and len(normalise(text).split()) <= ECHO_MAX_WORDS
+                and not reader.asks_about_disease(text) and reader.echoes(spelt, fact)
+                and (reader.states(fact, rewrite.facets) if rewrite.facets else not rewrite.names)
+                and not (alone.in_scope and alone.intent != fact.id and alone.intent in self.kb.facts
+                         and reader.titled_sibling(spelt, [self.kb.facts[alone.intent]]) is not None)):
+            # a terse turn that picks terms out of the last answer ("TRM?" after the Mayo series; "ES rate?" after a
+            # cohort's row, which states that rate): that fact answers it. Not a question ("which genes?": the answer
+            # may not list them), nor a turn naming the title of the fact it alone reaches ("mandatory ones?")
+            read.update(reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
+                        stayed=fact.id, echo=True)
+            return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
             read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
             anchor = self._anchored(text, rewrite.names, alone)
@@ -719,6 +757,13 @@ class DialogueManager:
                     # nothing but a facet, of the focus ("progression-free survival results?" after the French
                     # trial), answered only by a fact about something else: the review does not give it for the focus
                     read.update(not_given=list(rewrite.facets))
+        if (bare_facet and choice == "context" and context is not None and focus.entities
+                and not reader.states(fact, rewrite.facets) and not read.get("not_given")):
+            # a bare facet of the focus ("n?" after a trial that gives no patient count): the reply must state it,
+            # not merely be another card about the same drug
+            answering = self.kb.facts.get(read.get("stayed") or context.intent or "")
+            if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
+                read.update(not_stated=list(rewrite.facets))
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
@@ -768,7 +813,7 @@ class DialogueManager:
             return bool(_PATIENT.search(text))
         if self.reader.describes_patient(text):
             return True
-        if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2:
+        if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2 and not self.reader.general_question(text):
             return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
         # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
         # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
@@ -814,7 +859,7 @@ class DialogueManager:
         """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
         number, and the fact that does answer it offered as a numbered suggestion."""
         fact = self.kb.facts.get(self.focus.fact or "")
-        asked = " or ".join(self.reader.facets[f].words[0] for f in read["not_given"] if f in self.reader.facets) or "that"
+        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_given"] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
         text = (f"The review does not give the {asked} asked about for {about}. It gives it for something else "
                 "(the suggestion below), or rephrase the question.")
@@ -823,6 +868,13 @@ class DialogueManager:
         if suggestions:
             self._emit("suggestions_offered", suggestions=suggestions)
         return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
+
+    def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
+        """A bare facet of the focus that neither the focused fact nor the nearest answer states: declined plainly."""
+        fact = self.kb.facts.get(read.get("not_stated_in") or self.focus.fact or "")
+        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_stated"] if f in self.reader.facets) or "that"
+        about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
+        return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)
 
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
         """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""

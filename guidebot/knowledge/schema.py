@@ -391,6 +391,8 @@ class Followup(Strict):
     patient_pronouns: list[NonEmpty] = []
     """Pronouns that refer to the patient ("what can we give him?"): a turn leaning by one of them alone is never
     rewritten with an entity of the focus."""
+    vocatives: list[NonEmpty] = []
+    """How a person addresses the bot or laughs ("thanks man", "hi bot", "lol"): dropped before small talk is read."""
     switches: list[NonEmpty] = []
     """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
     focus dropped."""
@@ -401,6 +403,26 @@ class Facet(Strict):
 
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
     words: list[NonEmpty] = Field(min_length=1)
+    label: str = ""
+    """How a reply names the facet ("the number of patients"); its first word when empty."""
+    states: list[NonEmpty] = []
+    """Regular expressions by which an answer states this facet (a patient count: "51 patients"), not merely names
+    it; without them the facet's words in the answer's text and title. A bare facet ("n?") is answered by the
+    focused fact when its answer states it."""
+    strict: bool = False
+    """A follow-up asking this facet is declined by any fact whose answer does not state it ("any trial with
+    nivolumab?" is not answered by the hypothesis that PD-1 inhibitors might help)."""
+
+    @model_validator(mode="after")
+    def _states_compile(self) -> Facet:
+        import re
+
+        for expression in self.states:
+            try:
+                re.compile(expression)
+            except re.error as exc:
+                raise ValueError(f"facet {self.id}: states expression {expression!r} is not a regular expression ({exc})") from None
+        return self
 
 
 class Entity(Strict):
@@ -427,6 +449,12 @@ class ConversationFile(Strict):
     question_markers: list[NonEmpty] = []
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
+    interrogatives: list[NonEmpty] = []
+    """How a question starts ("is", "does"): a message that is one such question names findings of the disease, it
+    does not describe a patient, unless a patient cue says so."""
+    negations: list[NonEmpty] = []
+    """How a clause of a statement denies a finding ("no ...", "negative for ..."): a question marker such as "or"
+    inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
     reason_markers: list[NonEmpty] = []
     """Words by which a sentence of an answer gives a reason ("because", "since"): what "why?" shows."""
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
