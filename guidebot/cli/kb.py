@@ -118,17 +118,24 @@ def _train(check: bool, plain: bool) -> int:
     if not DEFAULT_EVAL_DIR.is_dir():
         raise InputError(f"no evaluation sets at {DEFAULT_EVAL_DIR}: `kb train` runs in a source checkout")
     model, count = trained_model(root, DEFAULT_EVAL_DIR, "plain" if plain else "sklearn", log=lambda line: print(line, file=sys.stderr))
-    text = model_text(model)
-    target = root / MODEL_FILE
+    return _write_or_check(
+        root / MODEL_FILE, model_text(model), check,
+        stale="is not what training gives; run `guidebot kb train`",
+        current=f"is up to date ({count} questions)",
+        wrote=f"{len(model['weights'])} features, {len(model['classes'])} classes, from {count} questions",
+    )
+
+
+def _write_or_check(target: Path, text: str, check: bool, *, stale: str, current: str, wrote: str) -> int:
+    """Write a generated knowledge file, or with `check` only compare it: exit 1 when it is stale."""
     if check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"guidebot: {target} is not what training gives; run `guidebot kb train`", file=sys.stderr)
+        if (target.read_text(encoding="utf-8") if target.exists() else "") != text:
+            print(f"guidebot: {target} {stale}", file=sys.stderr)
             return ExitCode.INTERNAL
-        print(f"{target} is up to date ({count} questions)")
+        print(f"{target} {current}")
         return ExitCode.OK
     target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}: {len(model['weights'])} features, {len(model['classes'])} classes, from {count} questions")
+    print(f"wrote {target}: {wrote}")
     return ExitCode.OK
 
 
@@ -159,18 +166,12 @@ def _numbers(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise InputError(f"{root}: knowledge directory not found")
     _, numbers = _read_source(args.source)
-    text = digest_text(numbers)
-    target = root / DIGEST_FILE
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"guidebot: {target} is not what {args.source} gives; run `guidebot kb numbers --source {args.source}`", file=sys.stderr)
-            return ExitCode.INTERNAL
-        print(f"{target} is up to date ({len(numbers.numbers)} numbers, review sha256 {numbers.sha256[:12]})")
-        return ExitCode.OK
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}: {len(numbers.numbers)} numbers of the review's body (sha256 {numbers.sha256[:12]})")
-    return ExitCode.OK
+    return _write_or_check(
+        root / DIGEST_FILE, digest_text(numbers), args.check,
+        stale=f"is not what {args.source} gives; run `guidebot kb numbers --source {args.source}`",
+        current=f"is up to date ({len(numbers.numbers)} numbers, review sha256 {numbers.sha256[:12]})",
+        wrote=f"{len(numbers.numbers)} numbers of the review's body (sha256 {numbers.sha256[:12]})",
+    )
 
 
 def _numbers_to_check(args: argparse.Namespace) -> tuple[str | None, ReviewNumbers | None, list[Problem], list[str]]:

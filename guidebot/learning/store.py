@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from guidebot.errors import GuidebotError
+# the one data directory and the one way to make private files (the chat's sessions use the same)
+from guidebot.userdata import data_dir, open_private, private_dir
 
 DB_NAME = "learning.sqlite3"
 
@@ -68,20 +70,6 @@ BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another window's write to finish."""
 
 
-def data_dir() -> Path:
-    """guidebot's data directory: `$GUIDEBOT_DATA_DIR`, else the platform's user data directory.
-
-    The same directory as the chat's sessions (`guidebot.dialogue.store.data_dir`, a test holds them equal);
-    read here rather than imported, since learning sits beside the dialogue stage, not over it.
-    """
-    env = os.environ.get("GUIDEBOT_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("guidebot"))
-
-
 def make_scheduler() -> Any:
     """The fsrs scheduler with the library's default parameters; fuzzing off, so the same answers on the same
     days give the same intervals (a teacher's seeded quiz, and tests that compare with fsrs itself)."""
@@ -128,18 +116,6 @@ class SavedQuiz:
     correct: int
 
 
-def _private_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
-
-
-def _private_file(path: Path) -> None:
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
-
 def _saved_or_error(method):
     """A write to the learning database that fails (another window holding it past the busy timeout, a full
     disk) becomes one clear GuidebotError, never an internal error with a traceback."""
@@ -155,6 +131,7 @@ def _saved_or_error(method):
 
     return wrapper
 
+
 class LearningStore:
     """One learner's database; `now` is injectable so a test can simulate days passing."""
 
@@ -168,10 +145,10 @@ class LearningStore:
         self.scheduler = make_scheduler()
         """The fsrs scheduler."""
         try:
-            _private_dir(self.directory)
+            private_dir(self.directory)
             for suffix in ("", "-wal", "-shm"):
                 if suffix == "" or (self.directory / (DB_NAME + suffix)).exists():
-                    _private_file(self.directory / (DB_NAME + suffix))
+                    os.close(open_private(self.directory / (DB_NAME + suffix), os.O_RDWR))
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA journal_mode = WAL")
