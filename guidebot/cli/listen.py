@@ -4,14 +4,16 @@ before the server starts, instead of an OSError from deep inside it."""
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 
 from guidebot.errors import InputError
 from guidebot.text import clean_text
 
 
-def check_listen_address(host: str, port: int) -> None:
-    """Raise InputError naming what is wrong when `host:port` cannot be listened on; return when it can.
+def check_listen_address(host: str, port: int) -> bool:
+    """Raise InputError naming what is wrong when `host:port` cannot be listened on; when it can, return
+    whether every address `host` names is loopback (anything else gets the exposure warning).
 
     Binds a throw-away socket the way the server will (SO_REUSEADDR, as aiohttp does), then closes it.
     """
@@ -36,3 +38,4 @@ def check_listen_address(host: str, port: int) -> None:
             if exc.errno == errno.EACCES:
                 raise InputError(f"no permission to listen on port {port} (ports below 1024 need privileges)") from None
             raise InputError(f"cannot listen on {shown}:{port} ({exc.strerror or exc})") from None
+    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)

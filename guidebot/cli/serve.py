@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     # a bad --port, a taken port or a --host that is not here: one line and exit 2 before anything is
     # served or any exposure warning is printed for a server that will never listen
-    listen.check_listen_address(args.host, args.port)
+    loopback = listen.check_listen_address(args.host, args.port)
     try:
         from guidebot.ui.web import server
     except ImportError as exc:
@@ -56,7 +56,6 @@ def run(args: argparse.Namespace) -> int:
 
     given = args.token if args.token is not None else os.environ.get(server.TOKEN_ENV)
     token = server.check_token(given) if given is not None else server.new_token()
-    loopback = server.resolve_host(args.host, args.port)
     config = server.ServeConfig(
         host=args.host,
         port=args.port,

@@ -533,8 +533,7 @@ def test_another_host_warns_loudly_before_serving(monkeypatch, capsys):
         async def serve(self, ready):
             ready()
 
-    monkeypatch.setattr(listen, "check_listen_address", lambda host, port: None)
-    monkeypatch.setattr(server, "resolve_host", lambda host, port: False)
+    monkeypatch.setattr(listen, "check_listen_address", lambda host, port: False)  # bindable, not loopback
     monkeypatch.setattr(server, "setup_logging", lambda: None)
     monkeypatch.setattr(server, "GuidebotServer", NoServer)
     args = argparse.Namespace(host="0.0.0.0", port=8123, token=None, max_sessions=8, idle_timeout=60.0)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -24,7 +23,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -131,16 +129,6 @@ def check_token(token: str) -> str:
     if not TOKEN_PATTERN.fullmatch(token):
         raise GuidebotError("--token must be 16 to 256 characters, letters, digits, '.', '_', '~' or '-'")
     return token
-
-
-def resolve_host(host: str, port: int) -> bool:
-    """Whether `host` is loopback only; GuidebotError when it is no address at all."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise GuidebotError(f"--host {printable(host, 80)!r} cannot be resolved, so it is no address to listen on ({reason})") from None
-    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
 
 
 def printable(text: str, limit: int = 300) -> str:
