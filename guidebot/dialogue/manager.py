@@ -19,6 +19,25 @@ from typing import Any
 from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
+from guidebot.dialogue.events import (
+    AnswerUndone,
+    BotSaid,
+    CaseReset,
+    Event,
+    FlowEnded,
+    FlowStarted,
+    FocusSet,
+    QuestionAsked,
+    RecordingUndone,
+    ReplyRejected,
+    SessionStarted,
+    SlotCleared,
+    SlotSet,
+    SlotSkipped,
+    SuggestionsOffered,
+    UserSaid,
+    WorkupStep,
+)
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
 from guidebot.dialogue.state import (
@@ -153,7 +172,7 @@ def sources_line(citations: list[int] | tuple[int, ...]) -> str:
 class DialogueManager:
     """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
 
-    def __init__(self, kb: Any = None, router: Any = None, store: SessionStore | None = None, *, events: list[dict] | None = None):
+    def __init__(self, kb: Any = None, router: Any = None, store: SessionStore | None = None, *, events: list[Event] | None = None):
         """`kb` and `router` default to the real ones; `store=None` keeps the session in memory only."""
         if kb is None:
             from guidebot.knowledge import load_knowledge
@@ -166,9 +185,9 @@ class DialogueManager:
         """Where the event log is saved after every turn; None for an unsaved session."""
         self.state = ConversationState()
         """Everything the conversation knows, folded from `events`."""
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Event] = []
         """The append-only event log."""
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[Event] = []
         self._cited: list[int] = []
         conversation = getattr(kb, "conversation", None)
         self.reader = ConversationReader.of(conversation) if conversation is not None else None
@@ -179,7 +198,7 @@ class DialogueManager:
                 self.state.apply(event)
         else:
             started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            self._emit("session_started", session_id=store.session_id if store else None, started=started)
+            self._emit(SessionStarted(store.session_id if store else None, started))
 
     # -- public API --------------------------------------------------------------------------------
 
@@ -249,18 +268,17 @@ class DialogueManager:
 
     def last_turn(self) -> Turn | None:
         """The last turn the bot showed (after `resume`, the one to show again)."""
-        return Turn.from_json(self.state.last_turn) if self.state.last_turn else None
+        return copy.deepcopy(self.state.last_turn)
 
     def earlier_messages(self) -> list[tuple[str, str]]:
         """The saved conversation before the last turn, as ("user" | "bot", text): what a resumed plain chat replays.
         The welcome before the first question is not part of it."""
-        said = [e for e in self.events if e.get("event") in ("user_said", "bot_said")]
-        while said and said[0]["event"] == "bot_said":
+        said = [e for e in self.events if isinstance(e, (UserSaid, BotSaid))]
+        while said and isinstance(said[0], BotSaid):
             said.pop(0)
-        if said and said[-1]["event"] == "bot_said":
+        if said and isinstance(said[-1], BotSaid):
             said.pop()  # the last turn is shown by `resumed_turn`
-        return [("user", str(e.get("text", ""))) if e["event"] == "user_said" else ("bot", str((e.get("turn") or {}).get("text", "")))
-                for e in said]
+        return [("user", e.text) if isinstance(e, UserSaid) else ("bot", e.turn.text) for e in said]
 
     def resumed_turn(self) -> Turn:
         """The last turn again, headed by a line saying the session was resumed (not logged)."""
@@ -283,7 +301,7 @@ class DialogueManager:
     def greeting(self) -> Turn:
         """The opening turn: what guidebot is, its source, the disclaimer, example questions and commands."""
         turn = self.greeting_turn()
-        self._emit("bot_said", turn=turn.to_json())
+        self._emit(BotSaid.of(turn))
         self._commit()
         return turn
 
@@ -310,7 +328,7 @@ class DialogueManager:
         """The bot's reply to one line the person typed (logged and saved before it returns)."""
         cleaned, notice = clean_input(text)
         mark, pending_mark = len(self.events), len(self._pending)
-        self._emit("user_said", text=cleaned)
+        self._emit(UserSaid(cleaned))
         self._cited = []
         try:
             turn = self._respond(cleaned)
@@ -327,7 +345,7 @@ class DialogueManager:
         if turn.in_scope is None and turn.act is None and (turn.intent or turn.awaiting or turn.assessment):
             turn.in_scope = True
         turn.recorded = self._recorded_this_turn(mark)
-        self._emit("bot_said", turn=turn.to_json())
+        self._emit(BotSaid.of(turn))
         self._commit()
         return turn
 
@@ -336,10 +354,10 @@ class DialogueManager:
         out = [f"# guidebot chat{f' {self.session_id}' if self.session_id else ''}", "", f"Source: *{self.kb.review}*", ""]
         out += ["Educational aid, not a substitute for clinical judgement.", "", "## Transcript", ""]
         for event in self.events:
-            if event["event"] == "user_said":
-                out += [f"**You:** {_escape(event['text']) or '(nothing typed)'}", ""]
-            elif event["event"] == "bot_said":
-                out += ["**guidebot:**", "", event["turn"]["text"], ""]
+            if isinstance(event, UserSaid):
+                out += [f"**You:** {_escape(event.text) or '(nothing typed)'}", ""]
+            elif isinstance(event, BotSaid):
+                out += ["**guidebot:**", "", event.turn.text, ""]
         out += ["## Recorded findings", "", self._case_text(), "", "## Current assessment", ""]
         out += [self._assessment_text(self.assessment(), treatment=True), ""]
         return "\n".join(out).rstrip() + "\n"
@@ -353,14 +371,13 @@ class DialogueManager:
 
     # -- events ------------------------------------------------------------------------------------
 
-    def _emit(self, event: str, **payload: Any) -> None:
-        record = {"event": event, **payload}
-        self.events.append(record)
-        self._pending.append(record)
-        self.state.apply(record)
+    def _emit(self, event: Event) -> None:
+        self.events.append(event)
+        self._pending.append(event)
+        self.state.apply(event)
 
     def _commit(self) -> None:
-        if self.store is not None and not any(e["event"] == "user_said" for e in self.events):
+        if self.store is not None and not any(isinstance(e, UserSaid) for e in self.events):
             # a greeting alone is not saved: an empty session would shadow the one worth resuming
             return
         pending, self._pending = self._pending, []
@@ -371,12 +388,12 @@ class DialogueManager:
         """The findings set in this turn (not those restored by undo)."""
         out: dict[str, Any] = {}
         for event in self.events[mark:]:
-            if event["event"] == "slot_set" and event.get("source") != "undo":
-                out[event["field"]] = copy.deepcopy(event["value"])
+            if isinstance(event, SlotSet) and event.source != "undo":
+                out[event.field] = copy.deepcopy(event.value)
         return out
 
     def _set(self, field: str, value: Any, source: str) -> None:
-        self._emit("slot_set", field=field, value=copy.deepcopy(value), source=source)
+        self._emit(SlotSet(field, copy.deepcopy(value), source))
 
     # -- the dispatcher ------------------------------------------------------------------------------
 
@@ -465,7 +482,7 @@ class DialogueManager:
             match = self.router.route(text)
             if match.in_scope and not match.is_flow and match.confidence >= 0.5:
                 return self._question_in_flow(text)
-        self._emit("reply_rejected", slot=awaiting.slot, text=text, message=value.message)
+        self._emit(ReplyRejected(awaiting.slot, text, value.message))
         return self._reask(value.message)
 
     def _question_in_flow(self, text: str) -> Turn:
@@ -492,7 +509,7 @@ class DialogueManager:
         awaiting = self.state.awaiting
         if awaiting is None:
             return self._advance([p for p in (before, message) if p])
-        self._emit("question_asked", slot=awaiting.slot, reask=True)
+        self._emit(QuestionAsked(awaiting.slot, reask=True))
         parts = [p for p in (before, message) if p] + [f"**{awaiting.question}**"]
         return Turn(
             text="\n\n".join(parts),
@@ -512,31 +529,31 @@ class DialogueManager:
                 return self._reask("There is no earlier answer in this assessment to go back to.")
             return Turn(text="There is no answer to go back to.", flow=self.flow)
         frame = self.state.history[-1]
-        self._emit("answer_undone", slot=frame.slot)
+        self._emit(AnswerUndone(frame.slot))
         for name, had, before in reversed(frame.changes):
             if had:
-                self._emit("slot_set", field=name, value=before, source="undo")
+                self._emit(SlotSet(name, before, "undo"))
             else:
-                self._emit("slot_cleared", field=name, source="undo")
+                self._emit(SlotCleared(name, "undo"))
         slot = frame.slot
         if slot is None or slot not in self.kb.slots:
             return self._advance(["Undone."])
         if self.flow == "workup":
             index = next((i for i, step in enumerate(self.kb.workup) if slot in step.slots), self.state.workup_index)
-            self._emit("workup_step", index=index, entered=True)
+            self._emit(WorkupStep(index, entered=True))
         return self._ask(slot, ["Going back."])
 
     def _undo_recording(self) -> Turn:
         """ "undo" outside a guided flow: the findings the last recording turn set are taken back."""
         frame = self.state.recordings[-1]
-        self._emit("recording_undone")
+        self._emit(RecordingUndone())
         taken = {}
         for name, had, before in reversed(frame.changes):
             taken[name] = self.state.values.get(name)
             if had:
-                self._emit("slot_set", field=name, value=before, source="undo")
+                self._emit(SlotSet(name, before, "undo"))
             else:
-                self._emit("slot_cleared", field=name, source="undo")
+                self._emit(SlotCleared(name, "undo"))
         text = "Took back: " + self._describe(dict(reversed(list(taken.items())))) + "."
         if self.flow is not None:
             return self._advance([text])
@@ -546,7 +563,7 @@ class DialogueManager:
         awaiting = self.state.awaiting
         if awaiting is None:
             return self._advance([])
-        self._emit("slot_skipped", field=awaiting.slot)
+        self._emit(SlotSkipped(awaiting.slot))
         return self._advance([f"Skipped: {field_label(awaiting.slot, self.kb)}."])
 
     def _control_why(self) -> Turn:
@@ -576,15 +593,15 @@ class DialogueManager:
         flow = self.flow
         if flow is None:  # nothing to restart: never clear findings on a stray word (/reset does that)
             return Turn(text="There is no guided assessment to restart. /assess starts one; /reset clears the recorded findings.")
-        self._emit("case_reset")
-        self._emit("flow_ended", flow=flow, reason="restart")
+        self._emit(CaseReset())
+        self._emit(FlowEnded(flow, "restart"))
         return self._start_flow(flow, ["Starting again: every finding was cleared."])
 
     def _control_cancel(self) -> Turn:
         flow = self.flow
         if flow is None:
             return Turn(text="There is no guided assessment to cancel. Ask a question, or type /help.")
-        self._emit("flow_ended", flow=flow, reason="cancelled")
+        self._emit(FlowEnded(flow, "cancelled"))
         kept = len(self.state.values)
         return Turn(
             text=f"Stopped the {flow} questions. The {kept} recorded finding(s) are kept: /case shows them, "
@@ -625,12 +642,11 @@ class DialogueManager:
             found = self._record_findings(text)
             if found:
                 suggestions = self._flow_suggestions()
-                self._emit("suggestions_offered", suggestions=suggestions)
+                self._emit(SuggestionsOffered(suggestions))
                 # "do those count?" after "also hypothyroid and diabetic" is about the findings just recorded
                 named = self.reader.entities_in(text) if self.reader is not None else []
-                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
-                                                    approach=focus.approach, text=focus.text,
-                                                    citations=focus.citations).to_json())
+                self._emit(FocusSet(Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
+                                          approach=focus.approach, text=focus.text, citations=focus.citations)))
                 return Turn(
                     text="\n\n".join(found + ["What next? Pick one of the suggestions (reply with its number), or ask a question."]),
                     suggestions=suggestions,
@@ -841,7 +857,7 @@ class DialogueManager:
             patient=patient, approach=before.approach if patient else None, citations=list(answer["citations"]),
             alternatives=list(answer["suggestions"]), text=answer["text"],
         )
-        self._emit("focus_set", focus=focus.to_json())
+        self._emit(FocusSet(focus))
 
     def _set_patient_focus(self, result: Any, text: str) -> None:
         if self.reader is None:
@@ -853,7 +869,7 @@ class DialogueManager:
             entities=[entity] if entity else [], patient=True, approach=approach, text=text,
             citations=sorted(set(self._cited)),
         )
-        self._emit("focus_set", focus=focus.to_json())
+        self._emit(FocusSet(focus))
 
     def _not_given_turn(self, read: dict[str, Any], elsewhere: Any) -> Turn:
         """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
@@ -866,7 +882,7 @@ class DialogueManager:
         other = self.kb.facts.get(elsewhere.intent)
         suggestions = [{"intent": other.id, "title": other.title}] if other is not None else []
         if suggestions:
-            self._emit("suggestions_offered", suggestions=suggestions)
+            self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
 
     def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
@@ -891,7 +907,7 @@ class DialogueManager:
         if talk.id == "not_what_i_asked":
             suggestions = list(self.focus.alternatives) or self._flow_suggestions()
             text += "\n\n" + "\n".join(f"{i}. {s['title']}" for i, s in enumerate(suggestions, 1))
-            self._emit("suggestions_offered", suggestions=suggestions)
+            self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
 
     def _act(self, act: str, term: str | None) -> Turn:
@@ -922,7 +938,7 @@ class DialogueManager:
                     body += f"\n\n{sources_line(cites)}"
                 suggestions = [{"intent": r, "title": self.kb.facts[r].title} for r in related[1:4]]
                 if suggestions:  # every front end lists them, numbered
-                    self._emit("suggestions_offered", suggestions=suggestions)
+                    self._emit(SuggestionsOffered(suggestions))
             else:
                 body = f"The review says nothing more about \u201c{title}\u201d than the answer above."
         else:
@@ -1058,8 +1074,8 @@ class DialogueManager:
         if self.flow == flow and self.state.awaiting:
             return self._reask(None, before="\n\n".join(parts))
         if self.flow is not None:
-            self._emit("flow_ended", flow=self.flow, reason="replaced")
-        self._emit("flow_started", flow=flow)
+            self._emit(FlowEnded(self.flow, "replaced"))
+        self._emit(FlowStarted(flow))
         titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
         intro = f"**{titles.get(intent, flow.capitalize())}**"
         if flow == "workup":
@@ -1107,7 +1123,7 @@ class DialogueManager:
         while index < len(steps):
             step = steps[index]
             if self.state.workup_entered != index:
-                self._emit("workup_step", index=index, entered=True)
+                self._emit(WorkupStep(index, entered=True))
                 intro = f"**Step {index + 1} of {len(steps)}: {step.title}**\n\n" + with_citations(step.explanation, step.citations)
                 self._cited += step.citations
                 known = {s: self.state.values[s] for s in step.slots if s in self.state.values}
@@ -1121,7 +1137,7 @@ class DialogueManager:
             if pending:
                 return self._ask(pending[0], parts)
             index += 1
-            self._emit("workup_step", index=index)
+            self._emit(WorkupStep(index))
         return self._finish(parts, treatment=False)
 
     def _worth_asking(self, slot: str) -> bool:
@@ -1146,7 +1162,7 @@ class DialogueManager:
     def _ask(self, slot_name: str, parts: list[str]) -> Turn:
         slot = self.kb.slots[slot_name]
         awaiting = Awaiting(slot=slot_name, kind=slot.kind, choices=list(slot.choices), question=slot.question)
-        self._emit("question_asked", slot=slot_name)
+        self._emit(QuestionAsked(slot_name))
         return Turn(
             text="\n\n".join(parts + [f"**{slot.question}**"]) if parts else f"**{slot.question}**",
             intent=INTENT_OF_FLOW[self.flow] if self.flow else None,
@@ -1157,7 +1173,7 @@ class DialogueManager:
     def _finish(self, parts: list[str], *, treatment: bool) -> Turn:
         flow = self.flow
         result = self.assessment()
-        self._emit("flow_ended", flow=flow, reason="done")
+        self._emit(FlowEnded(flow, "done"))
         treatment = treatment or result.verdict == "meets_criteria"
         body = self._assessment_text(result, treatment=treatment)
         suggestions: list[dict[str, str]] = []
@@ -1165,7 +1181,7 @@ class DialogueManager:
             suggestions = [s for s in self._flow_suggestions() if s["intent"] == "treatment.plan"]
         text = "\n\n".join(parts + [body])
         if suggestions:
-            self._emit("suggestions_offered", suggestions=suggestions)
+            self._emit(SuggestionsOffered(suggestions))
         self._set_patient_focus(result, text)
         return Turn(
             text=text,
@@ -1209,9 +1225,9 @@ class DialogueManager:
             return self._start_flow(flow_commands[name], [])
         if name == "/reset":
             flow = self.flow
-            self._emit("case_reset")
+            self._emit(CaseReset())
             if flow:
-                self._emit("flow_ended", flow=flow, reason="reset")
+                self._emit(FlowEnded(flow, "reset"))
             return Turn(text="Cleared every recorded finding" + (f" and stopped the {flow} questions." if flow else "."))
         handlers = {
             "/help": self._cmd_help,

@@ -6,6 +6,7 @@ Everything it shows comes from the manager or the knowledge base; the screen onl
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 from typing import Any
@@ -219,39 +220,38 @@ class ChatScreen(Screen[None]):
 
     def _show_resumed(self) -> None:
         """Show the whole saved conversation again, refill the input history and reopen the case panel."""
-        from guidebot.dialogue.state import Turn
+        from guidebot.dialogue.events import BotSaid, UserSaid
 
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.remove_children()
         prompt = self.query_one(PromptInput)
         prompt.history.clear()
         events = list(getattr(self.manager, "events", []))
-        said = [e for e in events if e.get("event") in ("user_said", "bot_said")]
+        said = [e for e in events if isinstance(e, (UserSaid, BotSaid))]
         # the greeting before the first question is the welcome, not part of the conversation
-        while said and said[0]["event"] == "bot_said":
+        while said and isinstance(said[0], BotSaid):
             said.pop(0)
         for event in said:
-            if event["event"] == "user_said":
-                prompt.remember(str(event.get("text", ""))[:MAX_INPUT_CHARS])
+            if isinstance(event, UserSaid):
+                prompt.remember(event.text[:MAX_INPUT_CHARS])
         hidden = max(0, len(said) - RESUMED_TURNS_SHOWN)
         widgets: list[Any] = []
         if hidden:
             widgets.append(Static(Content(f"({hidden} earlier messages are in the saved session; /export writes them all)"), classes="resumed-note"))
-        last = said[-1] if said and said[-1]["event"] == "bot_said" else None
+        last = said[-1] if said and isinstance(said[-1], BotSaid) else None
         for event in said[hidden:]:
             if event is last:
                 break
-            if event["event"] == "user_said":
-                widgets.append(UserTurn(str(event.get("text", ""))))
+            if isinstance(event, UserSaid):
+                widgets.append(UserTurn(event.text))
             else:
-                turn = event.get("turn") or {}
-                widgets.append(BotTurn(str(turn.get("text", "")), list(turn.get("citations") or [])))
+                widgets.append(BotTurn(event.turn.text, list(event.turn.citations)))
         transcript.mount_all(widgets)
         self.notify(f"Resumed session {self.manager.session_id}.", markup=False)
         asked = next((w for w in reversed(widgets) if isinstance(w, UserTurn)), None)
         if last is not None:
             # as after a fresh reply: a follow-up keeps its question in view, an answer shows its top
-            self.show_turn(Turn.from_json(last["turn"]), asked=asked)
+            self.show_turn(copy.deepcopy(last.turn), asked=asked)
         else:
             self.show_turn(_welcome(self.manager.greeting_turn()), welcome=True)
         if (self.flow is not None or getattr(self.manager, "recorded", None)) and self.size.width >= WIDE:
