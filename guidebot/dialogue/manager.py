@@ -13,11 +13,11 @@ import copy
 import re
 import time
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
+from guidebot.dialogue import render
 from guidebot.dialogue.described import is_case_question
 from guidebot.dialogue.events import (
     AnswerUndone,
@@ -39,6 +39,8 @@ from guidebot.dialogue.events import (
     WorkupStep,
 )
 from guidebot.dialogue.findings import extract_findings
+from guidebot.dialogue.render import COMMANDS, field_label, flow_suggestions, sources_line, with_citations
+from guidebot.dialogue.render import sentences as _sentences
 from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
 from guidebot.dialogue.state import (
     FLOW_INTENTS,
@@ -55,12 +57,6 @@ from guidebot.text import clean_text
 MAX_INPUT_CHARS = 2000
 """Longer input is cut to this many characters (with a notice): no question or answer needs more."""
 
-def field_label(name: str, kb: Any) -> str:
-    """How a case field is named when the bot repeats back what it recorded: its `label` in knowledge/slots.yaml
-    (the one source), else the field's name in words."""
-    slot = getattr(kb, "slots", {}).get(name)
-    return slot.label if slot is not None else name.replace("_", " ")
-
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
 
@@ -73,31 +69,6 @@ fail?"); "which study...", "the reference for..." always ask about the last answ
 
 TREATMENT_SLOTS = frozenset({"sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible"})
 """The fields Figure 3 reads to choose the treatment approach."""
-
-STATUS_WORDS: dict[str, str] = {"met": "met", "not_met": "not met", "unknown": "unknown"}
-
-COMMANDS: dict[str, str] = {
-    "/help": "this list",
-    "/assess": "check the diagnostic criteria for your patient (or show the current assessment)",
-    "/treat": "the treatment approach for your patient",
-    "/workup": "walk through the diagnostic workup step by step",
-    "/criteria": "the diagnostic criteria",
-    "/cautions": "the four cautions for every patient with active disease",
-    "/case": "what has been recorded so far",
-    "/refs [N]": "the source review, or its reference N in full",
-    "/export [FILE]": "save this chat as Markdown and the assessment as HTML, in the export folder",
-    "/reset": "forget every finding and stop the guided flow",
-}
-"""Slash commands (the same in every front end) -> what they do."""
-
-REPLY_WORDS = (
-    "While I ask a question you can answer yes / no / not done (or a number, a choice, a list), or type "
-    "**why?** (why I ask), **skip**, **back** (change the last answer), **restart** or **cancel**. "
-    "You can also ask any question about POEMS syndrome, or give several findings in one sentence."
-)
-
-EXAMPLE_QUESTIONS = ("diagnosis.vegf_threshold", "treatment.bevacizumab", "criteria.rule", "treatment.algorithm")
-"""Facts whose first example question the greeting offers (those that exist)."""
 
 CONTROL_WORDS: dict[str, str] = {
     "back": "back", "undo": "back", "go back": "back", "previous": "back",
@@ -152,21 +123,6 @@ def looks_like_question(text: str) -> bool:
     if not t or is_unknown(t) or normalise(t) in CONTROL_WORDS:
         return False
     return t.endswith("?") or bool(_QUESTION_START.match(t))
-
-
-def with_citations(text: str, citations: list[int] | tuple[int, ...]) -> str:
-    """A cited sentence: `text [1, 32]` (unchanged when the review cites nothing)."""
-    from guidebot.render import format_citations
-
-    text = " ".join(str(text).split())
-    return f"{text} {format_citations(citations)}" if citations else text
-
-
-def sources_line(citations: list[int] | tuple[int, ...]) -> str:
-    """The line under a fact's answer that lists its references."""
-    from guidebot.render import format_citations
-
-    return f"Sources: {format_citations(citations)}" if citations else ""
 
 
 class DialogueManager:
@@ -307,22 +263,7 @@ class DialogueManager:
 
     def greeting_turn(self) -> Turn:
         """The greeting, without logging it."""
-        examples = [self.kb.facts[f].questions[0] for f in EXAMPLE_QUESTIONS if f in self.kb.facts]
-        flows = {i.id: i for i in getattr(self.kb, "intents", [])}
-        starters = [flows[i].questions[0] for i in ("diagnosis.assess", "treatment.plan", "workup.guide") if i in flows]
-        lines = [
-            "**guidebot** answers questions about POEMS syndrome using one review only:",
-            f"*{self.kb.review}*",
-            "",
-            "It is an educational aid, not a substitute for clinical judgement. Every answer cites the "
-            "review's reference numbers; anything the review does not cover gets a plain \"not covered\".",
-            "",
-            "Try, for example:",
-            *[f"- {q}" for q in examples + starters],
-            "",
-            "Commands: " + ", ".join(c.split()[0] for c in COMMANDS) + ". Type /help for more.",
-        ]
-        return Turn(text="\n".join(lines), intent=None, flow=self.flow)
+        return Turn(text=render.greeting_text(self.kb), intent=None, flow=self.flow)
 
     def respond(self, text: str) -> Turn:
         """The bot's reply to one line the person typed (logged and saved before it returns)."""
@@ -351,23 +292,13 @@ class DialogueManager:
 
     def export_markdown(self) -> str:
         """The transcript and the current assessment as a Markdown document."""
-        out = [f"# guidebot chat{f' {self.session_id}' if self.session_id else ''}", "", f"Source: *{self.kb.review}*", ""]
-        out += ["Educational aid, not a substitute for clinical judgement.", "", "## Transcript", ""]
-        for event in self.events:
-            if isinstance(event, UserSaid):
-                out += [f"**You:** {_escape(event.text) or '(nothing typed)'}", ""]
-            elif isinstance(event, BotSaid):
-                out += ["**guidebot:**", "", event.turn.text, ""]
-        out += ["## Recorded findings", "", self._case_text(), "", "## Current assessment", ""]
-        out += [self._assessment_text(self.assessment(), treatment=True), ""]
-        return "\n".join(out).rstrip() + "\n"
+        doc = render.export_markdown(self.events, self.state.values, self.assessment(), self.kb, self.session_id)
+        self._cited += doc.citations
+        return doc.text
 
     def export_html(self) -> str:
         """The current assessment as a standalone HTML page (the criteria as a grid)."""
-        from guidebot.render import assessment_html
-
-        title = f"guidebot assessment{f' {self.session_id}' if self.session_id else ''}"
-        return assessment_html(self.assessment(), self.kb.criteria, title=title, source=str(self.kb.review))
+        return render.export_html(self.assessment(), self.kb, self.session_id)
 
     # -- events ------------------------------------------------------------------------------------
 
@@ -570,24 +501,8 @@ class DialogueManager:
         awaiting = self.state.awaiting
         if awaiting is None:
             return self._advance([])
-        slot = self.kb.slots.get(awaiting.slot)
-        parts: list[str] = []
-        citations: list[int] = []
-        if slot is not None:
-            criterion = self.kb.criteria.get(slot.criterion) if slot.criterion else None
-            if criterion is not None:
-                parts.append(
-                    f"This answer feeds the {criterion.group} criterion **{criterion.label}**: "
-                    + with_citations(criterion.meaning, criterion.citations)
-                )
-                citations += criterion.citations
-            elif awaiting.slot == "transplant_eligible" or self.flow == "treatment":
-                parts.append("This answer feeds the treatment algorithm, not the diagnostic criteria.")
-            else:
-                parts.append("This answer describes the case; it is not a diagnostic criterion itself.")
-            parts.append(with_citations(slot.help, slot.citations))
-            citations += slot.citations
-        return self._reask(None, before="\n\n".join(parts), citations=citations)
+        why = render.why_asked(awaiting.slot, self.flow, self.kb)
+        return self._reask(None, before=why.text, citations=why.citations)
 
     def _control_restart(self) -> Turn:
         flow = self.flow
@@ -1018,11 +933,8 @@ class DialogueManager:
         return {"text": body, "intent": fact_id, "citations": cites, "suggestions": list(self.focus.alternatives), "in_scope": True}
 
     def _fact_turn(self, fact_id: str) -> Turn:
-        fact = self.router.fact(fact_id)
-        body = f"**{fact['title']}**\n\n{fact['answer']}"
-        if fact.get("citations"):
-            body += f"\n\n{sources_line(fact['citations'])}"
-        return Turn(text=body, intent=fact_id, citations=list(fact.get("citations", [])))
+        body, citations = render.fact_text(self.router.fact(fact_id))
+        return Turn(text=body, intent=fact_id, citations=citations)
 
     def _pick(self, number: int) -> Turn:
         suggestions = self.state.suggestions
@@ -1037,8 +949,7 @@ class DialogueManager:
         return self._fact_turn(intent)
 
     def _flow_suggestions(self) -> list[dict[str, str]]:
-        titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
-        return [{"intent": i, "title": titles.get(i, i)} for i in ("diagnosis.assess", "treatment.plan", "workup.guide")]
+        return flow_suggestions(self.kb)
 
     # -- findings ---------------------------------------------------------------------------------------
 
@@ -1065,7 +976,7 @@ class DialogueManager:
         return ["Recorded: " + self._describe(found) + "."] if found else []
 
     def _describe(self, values: dict[str, Any]) -> str:
-        return "; ".join(f"{field_label(k, self.kb)}: {_show(k, v)}" for k, v in values.items())
+        return render.describe(values, self.kb)
 
     # -- flows -----------------------------------------------------------------------------------------
 
@@ -1192,28 +1103,10 @@ class DialogueManager:
 
     # -- rendering an assessment -------------------------------------------------------------------------
 
-    def patient_assessment_text(self, found: dict[str, Any], result: Any) -> str:
-        """A described patient's verdict: the findings read, what counts, what is missing, what to test next,
-        and (criteria met) the treatment approach; the one renderer `ask` shares with the chat."""
-        head = f"**For the findings stated** ({self._describe(found)}):" if found else ""
-        body = self._assessment_text(result, treatment=result.verdict == "meets_criteria")
-        return "\n\n".join(p for p in (head, body) if p)
-
-    def cited(self) -> list[int]:
-        """Every reference cited by what this manager rendered since its last turn began."""
-        return sorted(set(self._cited))
-
     def _assessment_text(self, result: Any, *, treatment: bool) -> str:
-        from guidebot.render import assessment_markdown  # the conclusion first, shared with every front end
-
-        text, cited = assessment_markdown(result, self.kb.criteria, treatment=treatment)
-        self._cited += cited
-        return text
-
-    def _case_text(self) -> str:
-        if not self.state.values:
-            return "Nothing recorded yet."
-        return "\n".join(f"- {field_label(k, self.kb)}: {_show(k, v)}" for k, v in self.state.values.items())
+        rendered = render.assessment_text(result, self.kb, treatment=treatment)
+        self._cited += rendered.citations
+        return rendered.text
 
     # -- slash commands ----------------------------------------------------------------------------------
 
@@ -1229,104 +1122,30 @@ class DialogueManager:
             if flow:
                 self._emit(FlowEnded(flow, "reset"))
             return Turn(text="Cleared every recorded finding" + (f" and stopped the {flow} questions." if flow else "."))
-        handlers = {
-            "/help": self._cmd_help,
-            "/criteria": self._cmd_criteria,
-            "/cautions": self._cmd_cautions,
-            "/refs": self._cmd_refs,
-            "/case": self._cmd_case,
-            "/export": self._cmd_export,
-        }
-        handler = handlers.get(name)
-        if handler is None:
-            body, cites, intent = f"Unknown command {name}. Type /help for the list.", [], None
-        else:
-            body, cites, intent = handler(arg)
+        body, cites, intent = self._command_reply(name, arg)
         if self.state.awaiting:
             return self._reask(None, before=body, intent=intent, citations=cites)
         return Turn(text=body, intent=intent, citations=cites)
 
-    def _cmd_help(self, _arg: str) -> tuple[str, list[int], str | None]:
-        lines = ["Commands:", *[f"- `{c}`: {d}" for c, d in COMMANDS.items()], "", REPLY_WORDS]
-        return "\n".join(lines), [], None
-
-    def _cmd_criteria(self, _arg: str) -> tuple[str, list[int], str | None]:
-        fact_id = "criteria.rule" if "criteria.rule" in self.kb.facts else next(
-            (f for f, fact in self.kb.facts.items() if str(fact.section) == "criteria"), None
-        )
-        if fact_id is None:
-            return "The knowledge base has no criteria fact.", [], None
-        turn = self._fact_turn(fact_id)
-        return turn.text, turn.citations, fact_id
-
-    def _cmd_cautions(self, _arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.criteria.treatment import GENERAL_CAUTIONS
-
-        lines, cites = ["**Cautions for every patient with active disease**", ""], []
-        for sid in GENERAL_CAUTIONS:
-            statement = self.kb.statements.get(sid)
-            if statement is not None:
-                lines.append(f"- {with_citations(statement.text, statement.citations)}")
-                cites += statement.citations
-        return "\n".join(lines), cites, None
-
-    def _cmd_refs(self, arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.render import format_reference
-
-        if not arg:
-            count = len(self.kb.references)
-            return f"guidebot's only source:\n\n*{self.kb.review}*\n\nIts {count} references: /refs N shows one in full.", [], None
-        if not (arg.isascii() and arg.isdigit() and len(arg) <= 6) or int(arg) not in self.kb.references:
-            return f"There is no reference {arg!s}: the review's references are numbered 1 to {len(self.kb.references)}.", [], None
-        return format_reference(self.kb.references[int(arg)]), [int(arg)], None
-
-    def _cmd_case(self, _arg: str) -> tuple[str, list[int], str | None]:
-        verdict = self.assessment().verdict.replace("_", " ")
-        return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
-
-    def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.userdata import ready_export_dir, write_private
-
-        # a bare name lands in the documented export folder, never the current directory; the full path is shown
-        name = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
-        target = name
-        try:
-            target = (name if name.is_absolute() else ready_export_dir() / name).resolve()
-            # FILE.md beside FILE.html; a name already ending .html keeps the Markdown under that name
-            page = target.with_suffix(".html") if target.suffix.lower() != ".html" else target.with_name(target.stem + ".assessment.html")
-            write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
-            write_private(page, self.export_html())
-        except OSError as exc:
-            return f"Could not write {target}: {exc.strerror or exc}.", [], None
-        return f"Saved this chat and the current assessment to {target} (the assessment as a page: {page}).", [], None
-
-
-def _show(name: str, value: Any) -> str:
-    """A recorded value in words."""
-    if value is None:
-        return "unknown / not done"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value) if value else "none"
-    if name == "vegf_pg_ml":
-        return f"{value:g} pg/mL"
-    return str(value)
-
-
-def _sentences(markdown: str) -> list[str]:
-    """An answer's bullets and sentences, one per item (Markdown emphasis kept)."""
-    items: list[str] = []
-    for block in re.split(r"\n\s*[-*] |\n\n", "\n" + markdown.strip()):
-        block = " ".join(block.split())
-        if block:
-            items += [p.strip() for p in re.split(r"(?<=[.;])\s+(?=[A-Z*])", block) if p.strip()]
-    return items
-
-
-def _escape(text: str) -> str:
-    """User text made literal in Markdown (it is shown, never interpreted)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text)
+    def _command_reply(self, name: str, arg: str) -> render.CommandReply:
+        """The reply of a command that changes nothing in the conversation (/help, /criteria, /refs, ...)."""
+        if name == "/help":
+            return render.help_reply()
+        if name == "/criteria":
+            fact_id = render.criteria_fact(self.kb)
+            if fact_id is None:
+                return render.CommandReply("The knowledge base has no criteria fact.", [])
+            turn = self._fact_turn(fact_id)
+            return render.CommandReply(turn.text, turn.citations, fact_id)
+        if name == "/cautions":
+            return render.cautions_reply(self.kb)
+        if name == "/refs":
+            return render.refs_reply(arg, self.kb)
+        if name == "/case":
+            return render.case_reply(self.state.values, self.assessment().verdict, self.kb)
+        if name == "/export":
+            return render.export_reply(arg, self.session_id, self.export_markdown, self.export_html)
+        return render.CommandReply(f"Unknown command {name}. Type /help for the list.", [])
 
 
 __all__ = ["DialogueManager", "Turn", "Awaiting", "clean_input", "looks_like_question", "expected"]
