@@ -259,7 +259,7 @@ class ChatScreen(Screen[None]):
 
     def _examples(self) -> list[tuple[str, str]]:
         """The greeting's example questions (the manager's choice of facts and guided flows) as (label, reply)."""
-        from guidebot.dialogue.manager import EXAMPLE_QUESTIONS
+        from guidebot.dialogue.render import EXAMPLE_QUESTIONS
 
         facts = getattr(self.knowledge, "facts", {})
         questions = [facts[f].questions[0] for f in EXAMPLE_QUESTIONS if f in facts]
@@ -439,14 +439,15 @@ class ChatScreen(Screen[None]):
         """Recompute the case panel from the manager (only while it is shown)."""
         if not self.case_open or self.manager is None:
             return
+        from guidebot.dialogue.render import findings_rows  # the words the chat echoes findings in
+
         try:
             assessment = self.manager.assessment()
             case = self.manager.case
         except Exception as exc:  # noqa: BLE001 - the panel is a view; a failure there must not stop the chat
             self.notify(f"case panel: {type(exc).__name__}: {exc}", severity="error", markup=False)
             return
-        findings = [(_field_label(name, getattr(self.manager, "kb", None)), _show_value(value))
-                    for name, value in _recorded(self.manager, case).items()]
+        findings = findings_rows(_recorded(self.manager, case), getattr(self.manager, "kb", None))
         verdict = str(getattr(assessment.verdict, "value", assessment.verdict))
         self.query_one(CasePanel).show(verdict, assessment.criteria, findings, self.progress)
 
@@ -608,7 +609,7 @@ def slash_commands() -> list[str]:
 
 def manager_commands() -> dict[str, str]:
     """The manager's slash commands (`/refs [N]` -> what it does)."""
-    from guidebot.dialogue.manager import COMMANDS
+    from guidebot.dialogue.render import COMMANDS
 
     return dict(COMMANDS)
 
@@ -643,24 +644,5 @@ def _recorded(manager: Any, case: Any) -> dict[str, Any]:
     recorded = getattr(manager, "recorded", None)
     if isinstance(recorded, dict):
         return recorded
-    data = case.model_dump() if hasattr(case, "model_dump") else dict(case or {})
+    data = case.model_dump(mode="json") if hasattr(case, "model_dump") else dict(case or {})
     return {name: value for name, value in data.items() if value is not None}
-
-
-def _field_label(name: str, kb: Any) -> str:
-    """The manager's own name for a case field (the words it uses when it repeats findings back)."""
-    from guidebot.dialogue.manager import field_label
-
-    return field_label(name, kb)
-
-
-def _show_value(value: Any) -> str:
-    if value is None:
-        return "unknown / not done"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, list):
-        return ", ".join(str(getattr(v, "value", v)) for v in value) or "none"
-    return str(getattr(value, "value", value))
