@@ -12,50 +12,23 @@ from __future__ import annotations
 import copy
 import re
 import time
-import unicodedata
 from typing import Any
 
+from guidebot.dialogue import render
 from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
-from guidebot.dialogue import render
 from guidebot.dialogue.described import is_case_question
-from guidebot.dialogue.events import (
-    AnswerUndone,
-    BotSaid,
-    CaseReset,
-    Event,
-    FlowEnded,
-    FlowStarted,
-    FocusSet,
-    QuestionAsked,
-    RecordingUndone,
-    ReplyRejected,
-    SessionStarted,
-    SlotCleared,
-    SlotSet,
-    SlotSkipped,
-    SuggestionsOffered,
-    UserSaid,
-    WorkupStep,
-)
+from guidebot.dialogue.events import BotSaid, CaseReset, Event, FlowEnded, FocusSet, SessionStarted, SlotSet, SuggestionsOffered, UserSaid
 from guidebot.dialogue.findings import extract_findings
-from guidebot.dialogue.render import COMMANDS, field_label, flow_suggestions, sources_line, with_citations
+from guidebot.dialogue.flows import GuidedFlows
+from guidebot.dialogue.inputs import CONTROL_WORDS, FLOW_CUES, MAX_INPUT_CHARS, clean_input, looks_like_question
+from guidebot.dialogue.inputs import PATIENT as _PATIENT
+from guidebot.dialogue.render import COMMANDS, field_label, flow_suggestions, sources_line
 from guidebot.dialogue.render import sentences as _sentences
-from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
-from guidebot.dialogue.state import (
-    FLOW_INTENTS,
-    INTENT_OF_FLOW,
-    Awaiting,
-    ConversationState,
-    Turn,
-    replay,
-)
+from guidebot.dialogue.replies import expected, normalise
+from guidebot.dialogue.state import FLOW_INTENTS, Awaiting, ConversationState, Turn, replay
 from guidebot.dialogue.store import SessionStore
 from guidebot.errors import GuidebotError
-from guidebot.text import clean_text
-
-MAX_INPUT_CHARS = 2000
-"""Longer input is cut to this many characters (with a notice): no question or answer needs more."""
 
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
@@ -67,65 +40,7 @@ ACTS_THAT_YIELD = frozenset({"why", "more"})
 """Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
 fail?"); "which study...", "the reference for..." always ask about the last answer."""
 
-TREATMENT_SLOTS = frozenset({"sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible"})
-"""The fields Figure 3 reads to choose the treatment approach."""
-
-CONTROL_WORDS: dict[str, str] = {
-    "back": "back", "undo": "back", "go back": "back", "previous": "back",
-    "skip": "skip", "pass": "skip", "skip it": "skip", "skip this": "skip", "next": "skip",
-    "why": "why", "why?": "why", "why do you ask": "why", "why do you ask?": "why", "why ask": "why", "why?!": "why",
-    "restart": "restart", "start over": "restart", "start again": "restart",
-    "cancel": "cancel", "stop": "cancel", "quit flow": "cancel", "exit flow": "cancel", "abort": "cancel",
-    "that's enough": "cancel", "thats enough": "cancel", "enough": "cancel", "stop here": "cancel", "stop asking": "cancel",
-    "help": "help", "?help": "help",
-}
-"""Words that steer the conversation instead of answering."""
-
-_QUESTION_START = re.compile(
-    r"^(?:what|whats|what's|how|why|when|which|who|whom|where|is|are|does|do|did|can|could|should|would|will|"
-    r"tell me|explain|define|describe|list|give me|show me)\b",
-    re.I,
-)
-_ASKING = re.compile(r"^(?:what|whats|what's|how|why|when|which|who|where|can|could|should|would|does|do|did|tell|explain)\b", re.I)
-"""How a question starts when it could not be an answer ("is present" can be; "what about 200?" cannot)."""
-_PATIENT = re.compile(r"\b(?:my|this|our|the) (?:patient|case|pt)\b|\bmy (?:man|woman|guy|lady)\b", re.I)
-"""A question about a particular patient: a close flow suggestion is then taken as the flow."""
-FLOW_CUES: dict[str, re.Pattern[str]] = {
-    "treatment": re.compile(r"\bhow (?:should|do|would|can) (?:i|we) treat\b|\bwhich treatment\b", re.I),
-    "diagnosis": re.compile(
-        r"\b(?:does|do|could|might|can|would)\b.*\b(?:have|has|got)\b.*\bpoems\b|\bis (?:it|this|that) poems\b"
-        r"|\bmeets? (?:the )?(?:poems )?criteria\b",
-        re.I,
-    ),
-}
-"""Phrasings that, about a particular patient, ask for a guided flow even when the router prefers a fact."""
-_ESCAPE_SEQUENCES = re.compile(
-    r"(?:\x1b|\x9b|\\x1b|\\033|\\e|\\u001b|\^\[)"
-    r"(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\\\|\\\\)?|[@-Z\\-_])"
-)
-"""Terminal escape sequences typed out ("\\x1b[31m", "^[[0m") as well as real: removed whole (before
-`clean_text` removes the real ones and other controls), so their digits are never read as findings."""
-
-
-def clean_input(text: str) -> tuple[str, str | None]:
-    """(cleaned text, notice): control characters dropped, whitespace squeezed, cut to MAX_INPUT_CHARS."""
-    # asking clean_text for one character more tells whether the text was cut
-    text = _ESCAPE_SEQUENCES.sub("", unicodedata.normalize("NFC", (text or "")[: 4 * MAX_INPUT_CHARS]))
-    text = clean_text(text, MAX_INPUT_CHARS + 1)
-    if len(text) > MAX_INPUT_CHARS:
-        return text[:MAX_INPUT_CHARS], f"(Your message was cut to its first {MAX_INPUT_CHARS} characters.)"
-    return text, None
-
-
-def looks_like_question(text: str) -> bool:
-    """A question rather than an answer or a finding ("what is...", "...?"), but not a bare "?" or "why?"."""
-    t = text.strip()
-    if not t or is_unknown(t) or normalise(t) in CONTROL_WORDS:
-        return False
-    return t.endswith("?") or bool(_QUESTION_START.match(t))
-
-
-class DialogueManager:
+class DialogueManager(GuidedFlows):
     """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
 
     def __init__(self, kb: Any = None, router: Any = None, store: SessionStore | None = None, *, events: list[Event] | None = None):
@@ -382,147 +297,6 @@ class DialogueManager:
                 return self._pick(int(text))
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
         return self._free_text(text)
-
-    # -- answering a follow-up ------------------------------------------------------------------------
-
-    def _answer(self, text: str, awaiting: Awaiting) -> Turn:
-        value = parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices)
-        # "yes?" or "2 lesions?" is a hesitant answer; "is VEGF high in POEMS?" is a question
-        hesitant = not isinstance(value, Reask) and len(text.split()) <= 3 and not _ASKING.match(text)
-        if looks_like_question(text) and not hesitant:
-            return self._question_in_flow(text)
-        if not isinstance(value, Reask):
-            self._set(awaiting.slot, value, "answer")
-            parts = []
-            extras = {k: v for k, v in extract_findings(text).items() if k != awaiting.slot} if " " in text else {}
-            extras = self._merge(extras)
-            if extras:
-                for name, extra in extras.items():
-                    self._set(name, extra, "volunteered")
-                parts.append("Also recorded: " + self._describe(extras) + ".")
-            if value is None:
-                parts.insert(0, f"Noted: {field_label(awaiting.slot, self.kb)} unknown / not done.")
-            return self._advance(parts)
-        found = self._merge(extract_findings(text))
-        if found:
-            for name, found_value in found.items():
-                self._set(name, found_value, "volunteered")
-            return self._advance(["Recorded: " + self._describe(found) + "."])
-        # a question typed without "?" ("vegf cutoff"): only real words, never a stray number or letter
-        if re.search(r"[a-z]{3,}", text, re.I):
-            match = self.router.route(text)
-            if match.in_scope and not match.is_flow and match.confidence >= 0.5:
-                return self._question_in_flow(text)
-        self._emit(ReplyRejected(awaiting.slot, text, value.message))
-        return self._reask(value.message)
-
-    def _question_in_flow(self, text: str) -> Turn:
-        """A question asked while a follow-up is pending: answer it (or start the flow it names), then re-ask."""
-        match = self.router.route(text)
-        flow = self._flow_of(text, match)
-        if flow:  # another flow switches over; the same one simply carries on
-            found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
-            return self._start_flow(flow, found)
-        answer = self._answer_text(text)
-        if answer["in_scope"] and answer["intent"]:
-            # the side question's answer is what "why?" or "source?" right after it is about
-            before = self.focus
-            self._set_fact_focus(answer, text, {"reading": "alone"}, before, patient=before.patient)
-        return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
-
-    def _answered_in_flow(self) -> bool:
-        """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""
-        last = self.last_turn()
-        return last is not None and bool(last.intent) and last.intent == self.focus.fact and last.intent in self.kb.facts
-
-    def _reask(self, message: str | None, before: str = "", intent: str | None = None, citations: list[int] | None = None) -> Turn:
-        """The pending question again, after `before` (an answer) and/or `message` (why the reply was not read)."""
-        awaiting = self.state.awaiting
-        if awaiting is None:
-            return self._advance([p for p in (before, message) if p])
-        self._emit(QuestionAsked(awaiting.slot, reask=True))
-        parts = [p for p in (before, message) if p] + [f"**{awaiting.question}**"]
-        return Turn(
-            text="\n\n".join(parts),
-            intent=intent or INTENT_OF_FLOW.get(self.flow or "", None),
-            awaiting=awaiting,
-            citations=list(citations or []),
-            progress=self._progress(),
-        )
-
-    # -- control words ---------------------------------------------------------------------------------
-
-    def _control_back(self) -> Turn:
-        if not self.state.history and self.state.recordings:
-            return self._undo_recording()
-        if not self.state.history:
-            if self.state.awaiting:
-                return self._reask("There is no earlier answer in this assessment to go back to.")
-            return Turn(text="There is no answer to go back to.", flow=self.flow)
-        frame = self.state.history[-1]
-        self._emit(AnswerUndone(frame.slot))
-        for name, had, before in reversed(frame.changes):
-            if had:
-                self._emit(SlotSet(name, before, "undo"))
-            else:
-                self._emit(SlotCleared(name, "undo"))
-        slot = frame.slot
-        if slot is None or slot not in self.kb.slots:
-            return self._advance(["Undone."])
-        if self.flow == "workup":
-            index = next((i for i, step in enumerate(self.kb.workup) if slot in step.slots), self.state.workup_index)
-            self._emit(WorkupStep(index, entered=True))
-        return self._ask(slot, ["Going back."])
-
-    def _undo_recording(self) -> Turn:
-        """ "undo" outside a guided flow: the findings the last recording turn set are taken back."""
-        frame = self.state.recordings[-1]
-        self._emit(RecordingUndone())
-        taken = {}
-        for name, had, before in reversed(frame.changes):
-            taken[name] = self.state.values.get(name)
-            if had:
-                self._emit(SlotSet(name, before, "undo"))
-            else:
-                self._emit(SlotCleared(name, "undo"))
-        text = "Took back: " + self._describe(dict(reversed(list(taken.items())))) + "."
-        if self.flow is not None:
-            return self._advance([text])
-        return Turn(text=text + " /case shows what is still recorded.", act="undo")
-
-    def _control_skip(self) -> Turn:
-        awaiting = self.state.awaiting
-        if awaiting is None:
-            return self._advance([])
-        self._emit(SlotSkipped(awaiting.slot))
-        return self._advance([f"Skipped: {field_label(awaiting.slot, self.kb)}."])
-
-    def _control_why(self) -> Turn:
-        awaiting = self.state.awaiting
-        if awaiting is None:
-            return self._advance([])
-        why = render.why_asked(awaiting.slot, self.flow, self.kb)
-        return self._reask(None, before=why.text, citations=why.citations)
-
-    def _control_restart(self) -> Turn:
-        flow = self.flow
-        if flow is None:  # nothing to restart: never clear findings on a stray word (/reset does that)
-            return Turn(text="There is no guided assessment to restart. /assess starts one; /reset clears the recorded findings.")
-        self._emit(CaseReset())
-        self._emit(FlowEnded(flow, "restart"))
-        return self._start_flow(flow, ["Starting again: every finding was cleared."])
-
-    def _control_cancel(self) -> Turn:
-        flow = self.flow
-        if flow is None:
-            return Turn(text="There is no guided assessment to cancel. Ask a question, or type /help.")
-        self._emit(FlowEnded(flow, "cancelled"))
-        kept = len(self.state.values)
-        return Turn(
-            text=f"Stopped the {flow} questions. The {kept} recorded finding(s) are kept: /case shows them, "
-            "/assess picks up again.",
-            intent=INTENT_OF_FLOW[flow],
-        )
 
     # -- free text outside a follow-up ------------------------------------------------------------------
 
@@ -951,163 +725,6 @@ class DialogueManager:
     def _flow_suggestions(self) -> list[dict[str, str]]:
         return flow_suggestions(self.kb)
 
-    # -- findings ---------------------------------------------------------------------------------------
-
-    def _merge(self, found: dict[str, Any]) -> dict[str, Any]:
-        """Findings as they will be stored: endocrine items added to those already recorded; unchanged ones dropped."""
-        out: dict[str, Any] = {}
-        for name, value in found.items():
-            if name not in self.kb.slots:
-                continue
-            if name == "endocrinopathy" and value and isinstance(self.state.values.get(name), list):
-                value = list(dict.fromkeys(self.state.values[name] + value))
-            if name in self.state.values and self.state.values[name] == value:
-                continue
-            if value is None and name in self.state.values:
-                continue  # "not done" never erases a recorded value
-            out[name] = value
-        return out
-
-    def _record_findings(self, text: str) -> list[str]:
-        """Record the findings stated in `text`; returns the turn's "Recorded: ..." line (or nothing)."""
-        found = self._merge(extract_findings(text))
-        for name, value in found.items():
-            self._set(name, value, "volunteered")
-        return ["Recorded: " + self._describe(found) + "."] if found else []
-
-    def _describe(self, values: dict[str, Any]) -> str:
-        return render.describe(values, self.kb)
-
-    # -- flows -----------------------------------------------------------------------------------------
-
-    def _start_flow(self, flow: str, parts: list[str]) -> Turn:
-        intent = INTENT_OF_FLOW[flow]
-        if self.flow == flow and self.state.awaiting:
-            return self._reask(None, before="\n\n".join(parts))
-        if self.flow is not None:
-            self._emit(FlowEnded(self.flow, "replaced"))
-        self._emit(FlowStarted(flow))
-        titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
-        intro = f"**{titles.get(intent, flow.capitalize())}**"
-        if flow == "workup":
-            intro += f"\n\n{len(self.kb.workup)} steps; answer what each step found, or *not done*. Type *why?*, *skip*, *back* or *cancel* at any time."
-        else:
-            intro += "\n\nI will ask only what could still change the answer; type *why?*, *skip*, *back* or *cancel* at any time."
-        return self._advance(parts + [intro])
-
-    def _open_slots(self, goal: str) -> list[str]:
-        from guidebot.criteria import slots_to_ask
-
-        return [
-            s for s in slots_to_ask(self.case, goal)
-            if s not in self.state.values and s not in self.state.skipped and s in self.kb.slots
-        ]
-
-    def _advance(self, parts: list[str]) -> Turn:
-        """Ask the flow's next question, or finish it (assessment / treatment) when nothing is left to ask."""
-        flow = self.flow
-        if flow == "diagnosis":
-            asks = self._open_slots("diagnosis")
-            if asks:
-                return self._ask(asks[0], parts)
-            if self.assessment().verdict != "meets_criteria":
-                return self._finish(parts, treatment=False)
-            # the criteria are met: the same flow goes on to what Figure 3 needs to choose the treatment
-            asks = self._open_slots("treatment")
-            if asks:
-                awaited = self.state.awaiting.slot if self.state.awaiting else None
-                if awaited not in TREATMENT_SLOTS:
-                    parts = parts + ["The criteria are met. To choose the treatment (Figure 3) I need a little more; "
-                                     "type *stop* to end here and keep what was found."]
-                return self._ask(asks[0], parts)
-            return self._finish(parts, treatment=True)
-        if flow == "treatment":
-            asks = self._open_slots("treatment")
-            return self._ask(asks[0], parts) if asks else self._finish(parts, treatment=True)
-        if flow == "workup":
-            return self._advance_workup(parts)
-        return Turn(text="\n\n".join(parts) or "Ask a question about POEMS syndrome, or type /help.")
-
-    def _advance_workup(self, parts: list[str]) -> Turn:
-        steps = self.kb.workup
-        index = self.state.workup_index
-        while index < len(steps):
-            step = steps[index]
-            if self.state.workup_entered != index:
-                self._emit(WorkupStep(index, entered=True))
-                intro = f"**Step {index + 1} of {len(steps)}: {step.title}**\n\n" + with_citations(step.explanation, step.citations)
-                self._cited += step.citations
-                known = {s: self.state.values[s] for s in step.slots if s in self.state.values}
-                if known:
-                    intro += "\n\nAlready recorded: " + self._describe(known) + "."
-                parts = parts + [intro]
-            pending = [
-                s for s in step.slots
-                if s not in self.state.values and s not in self.state.skipped and s in self.kb.slots and self._worth_asking(s)
-            ]
-            if pending:
-                return self._ask(pending[0], parts)
-            index += 1
-            self._emit(WorkupStep(index))
-        return self._finish(parts, treatment=False)
-
-    def _worth_asking(self, slot: str) -> bool:
-        """In the workup, a follow-up that only qualifies another answer waits for that answer (no light chain without an M-protein)."""
-        known = self.state.known()
-        if slot == "light_chain":
-            return known.get("monoclonal_plasma_cell_disorder") is True or known.get("clonal_marrow_plasma_cells") is True
-        if slot == "vegf_specimen":
-            return "vegf_pg_ml" in known
-        if slot == "vegf_elevated":  # decisive without a plasma value; with one, only where it could change the verdict
-            from guidebot.criteria.engine import lab_flag_worth_asking
-
-            return lab_flag_worth_asking(self.case)
-        return True
-
-    def _progress(self) -> dict[str, Any] | None:
-        if self.flow != "workup" or not self.kb.workup:
-            return None
-        index = min(self.state.workup_index, len(self.kb.workup) - 1)
-        return {"step": index + 1, "of": len(self.kb.workup), "title": self.kb.workup[index].title}
-
-    def _ask(self, slot_name: str, parts: list[str]) -> Turn:
-        slot = self.kb.slots[slot_name]
-        awaiting = Awaiting(slot=slot_name, kind=slot.kind, choices=list(slot.choices), question=slot.question)
-        self._emit(QuestionAsked(slot_name))
-        return Turn(
-            text="\n\n".join(parts + [f"**{slot.question}**"]) if parts else f"**{slot.question}**",
-            intent=INTENT_OF_FLOW[self.flow] if self.flow else None,
-            awaiting=awaiting,
-            progress=self._progress(),
-        )
-
-    def _finish(self, parts: list[str], *, treatment: bool) -> Turn:
-        flow = self.flow
-        result = self.assessment()
-        self._emit(FlowEnded(flow, "done"))
-        treatment = treatment or result.verdict == "meets_criteria"
-        body = self._assessment_text(result, treatment=treatment)
-        suggestions: list[dict[str, str]] = []
-        if not treatment and result.verdict == "meets_criteria":
-            suggestions = [s for s in self._flow_suggestions() if s["intent"] == "treatment.plan"]
-        text = "\n\n".join(parts + [body])
-        if suggestions:
-            self._emit(SuggestionsOffered(suggestions))
-        self._set_patient_focus(result, text)
-        return Turn(
-            text=text,
-            intent=INTENT_OF_FLOW.get(flow or "diagnosis"),
-            assessment=result.to_dict(),
-            suggestions=suggestions,
-        )
-
-    # -- rendering an assessment -------------------------------------------------------------------------
-
-    def _assessment_text(self, result: Any, *, treatment: bool) -> str:
-        rendered = render.assessment_text(result, self.kb, treatment=treatment)
-        self._cited += rendered.citations
-        return rendered.text
-
     # -- slash commands ----------------------------------------------------------------------------------
 
     def _command(self, text: str) -> Turn:
@@ -1148,4 +765,6 @@ class DialogueManager:
         return render.CommandReply(f"Unknown command {name}. Type /help for the list.", [])
 
 
-__all__ = ["DialogueManager", "Turn", "Awaiting", "clean_input", "looks_like_question", "expected"]
+__all__ = [
+    "DialogueManager", "Turn", "Awaiting", "clean_input", "looks_like_question", "expected", "COMMANDS", "MAX_INPUT_CHARS",
+]
