@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from guidebot.criteria.approach import TreatmentFindings
 from guidebot.dialogue.events import BotSaid, Event, UserSaid
 
 
@@ -158,7 +159,7 @@ def why_asked(slot_name: str, flow: str | None, kb: Any) -> Rendered:
                 + with_citations(criterion.meaning, criterion.citations)
             )
             citations += criterion.citations
-        elif slot_name == "transplant_eligible" or flow == "treatment":
+        elif slot_name in TreatmentFindings._fields or flow == "treatment":
             parts.append("This answer feeds the treatment algorithm, not the diagnostic criteria.")
         else:
             parts.append("This answer describes the case; it is not a diagnostic criterion itself.")
