@@ -75,7 +75,7 @@ class BotSaid(_Event):
     @classmethod
     def of(cls, turn: Turn) -> BotSaid:
         """The event for `turn` as it is now (a copy: a front end may change the Turn it was given, the log keeps what was said)."""
-        return cls(copy.deepcopy(turn))
+        return cls(turn.copy())
 
 
 @dataclass(frozen=True)

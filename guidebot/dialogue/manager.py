@@ -139,7 +139,7 @@ class DialogueManager(GuidedFlows):
 
     def last_turn(self) -> Turn | None:
         """The last turn the bot showed (after `resume`, the one to show again)."""
-        return copy.deepcopy(self.state.last_turn)
+        return self.state.last_turn.copy() if self.state.last_turn else None
 
     def earlier_messages(self) -> list[tuple[str, str]]:
         """The saved conversation before the last turn, as ("user" | "bot", text): what a resumed plain chat replays.

@@ -102,7 +102,7 @@ class ConversationState:
             elif frame is not None and frame.changes:
                 self.recordings.append(frame)
             self.last_turn = event.turn
-            self.awaiting = copy.deepcopy(event.turn.awaiting)
+            self.awaiting = Awaiting.from_json(event.turn.awaiting.to_json()) if event.turn.awaiting else None
             self.suggestions = list(event.turn.suggestions)
             self.turns += 1 if frame is not None else 0
         elif isinstance(event, FlowStarted):

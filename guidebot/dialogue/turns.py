@@ -83,6 +83,10 @@ class Turn:
             "recorded": dict(self.recorded),
         }
 
+    def copy(self) -> Turn:
+        """A copy to keep: its text and lists can change without changing this Turn (as `from_json(to_json())`)."""
+        return Turn.from_json(self.to_json())
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Turn:
         """Rebuild a Turn from `to_json` output (used when a resumed chat shows its last turn again)."""

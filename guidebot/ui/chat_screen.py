@@ -6,7 +6,6 @@ Everything it shows comes from the manager or the knowledge base; the screen onl
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 from typing import Any
@@ -251,7 +250,7 @@ class ChatScreen(Screen[None]):
         asked = next((w for w in reversed(widgets) if isinstance(w, UserTurn)), None)
         if last is not None:
             # as after a fresh reply: a follow-up keeps its question in view, an answer shows its top
-            self.show_turn(copy.deepcopy(last.turn), asked=asked)
+            self.show_turn(last.turn.copy(), asked=asked)
         else:
             self.show_turn(_welcome(self.manager.greeting_turn()), welcome=True)
         if (self.flow is not None or getattr(self.manager, "recorded", None)) and self.size.width >= WIDE:
