@@ -298,6 +298,68 @@ def treatment_lines(result: Any, cited: list[int]) -> list[str]:
     return lines
 
 
+# -- the plain-text report of `guidebot assess` ---------------------------------------------------------------
+
+REPORT_SYMBOLS = {"met": "✓ met", "not_met": "✗ not met", "unknown": "? unknown"}
+"""How a status is shown: a symbol and a word, so the report reads without colour or glyph support."""
+
+VERDICT_WORDS = {
+    "meets_criteria": "meets the POEMS syndrome criteria",
+    "not_met": "does not meet the POEMS syndrome criteria",
+    "indeterminate": "indeterminate: more findings are needed",
+    "castleman_variant": "Castleman disease variant of POEMS syndrome (a separate entity, not classic POEMS)",
+}
+
+APPROACH_WORDS = {
+    "radiation": "radiation therapy",
+    "systemic_transplant": "systemic therapy: high-dose melphalan and autologous transplant",
+    "systemic_non_transplant": "systemic therapy without transplant",
+    "systemic": "systemic therapy (transplant eligibility still to be decided)",
+    "undetermined": "not yet determined",
+}
+
+
+def assessment_report(assessment: Any, kb: Any, grid_width: int | None = None) -> str:
+    """The assessment as a plain-text terminal report (no colour, no Markdown), the conclusion first: verdict,
+    treatment and cautions, what is missing, next steps, notes, then the criteria.
+
+    With `grid_width` (a terminal) the criteria come as the compact grid the chat's case panel shows;
+    otherwise (a pipe, a file) one criterion per line, in words, for programs and screen readers. `guidebot assess`
+    prints it; the chat shows the same assessment as Markdown (`assessment_markdown`)."""
+    lines: list[str] = [f"Verdict: {VERDICT_WORDS[assessment.verdict]}"]
+    treatment = assessment.treatment
+    if treatment is not None:
+        lines.append("")
+        lines.append(f"Treatment: {APPROACH_WORDS[treatment.approach]}")
+        lines.append(f"  {treatment.rationale}")
+        lines.extend(f"  - {detail}" for detail in treatment.details)
+        lines.append("Cautions:")
+        lines.extend(f"  - {note}" for note in treatment.caution_notes)
+    if assessment.missing:
+        labels = [kb.criteria[n].label if n in kb.criteria else n for n in assessment.missing]
+        lines.append("")
+        lines.append(f"Missing: {', '.join(labels)}")
+    if assessment.next_steps:
+        lines.append("")
+        lines.append("Next steps:")
+        lines.extend(f"  - {step}" for step in assessment.next_steps)
+    if assessment.notes:
+        lines.append("")
+        lines.append("Notes:")
+        lines.extend(f"  - {note}" for note in assessment.notes)
+    lines.append("")
+    if grid_width is not None:
+        lines += ["Criteria  (" + GRID_LEGEND + ")", *criteria_grid(assessment.criteria, grid_width)]
+    else:
+        width = max(len(v) for v in REPORT_SYMBOLS.values())
+        for group, criteria in assessment.criteria.items():
+            lines.append(f"{group.capitalize()} criteria")
+            for name, status in criteria.items():
+                label = kb.criteria[name].label if name in kb.criteria else name
+                lines.append(f"  {REPORT_SYMBOLS[str(status)]:<{width}}  {label}")
+    return "\n".join(lines)
+
+
 def assessment_html(result: Any, kb_criteria: dict[str, Any], *, title: str, source: str) -> str:
     """A standalone HTML page of an assessment: the conclusion first (as `assessment_markdown`), then the criteria
     as a grid table with each state in words and as a symbol. Every text is escaped; no script, no remote asset."""

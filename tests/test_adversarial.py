@@ -21,6 +21,7 @@ import pytest
 from chatdriver import run_chat, turns
 
 from guidebot.cli import main
+from guidebot.dialogue.events import event_from_json
 from guidebot.dialogue.store import (
     Retention,
     SessionInUse,
@@ -485,9 +486,10 @@ def _make_sessions(directory: Path, count: int) -> list[str]:
     ids = []
     for n in range(count):
         store = SessionStore(f"s{n:03d}", directory)
-        store.append([{"event": "session_started", "session_id": store.session_id, "started": "2026-01-01T00:00:00Z"},
-                      {"event": "user_said", "text": f"question {n}"},
-                      {"event": "bot_said", "turn": {"text": "answer", "assessment": {"verdict": "not_met"}}}])
+        store.append([event_from_json(e) for e in (
+            {"event": "session_started", "session_id": store.session_id, "started": "2026-01-01T00:00:00Z"},
+            {"event": "user_said", "text": f"question {n}"},
+            {"event": "bot_said", "turn": {"text": "answer", "assessment": {"verdict": "not_met"}}})])
         store.release()
         os.utime(store.path, (1_000_000 + n, 1_000_000 + n))
         ids.append(store.session_id)
@@ -525,9 +527,10 @@ def test_a_new_session_prunes_by_the_environment(data_dir, monkeypatch):
 
 def test_session_summaries_are_typed_and_clean(tmp_path):
     store = SessionStore("x1", tmp_path)
-    store.append([{"event": "session_started", "session_id": "x1", "started": "2026-02-03T04:05:06Z"},
-                  {"event": "user_said", "text": "\x1b[31mmy patient\x9b2J"},
-                  {"event": "bot_said", "turn": {"text": "done", "assessment": {"verdict": "meets_criteria"}}}])
+    store.append([event_from_json(e) for e in (
+        {"event": "session_started", "session_id": "x1", "started": "2026-02-03T04:05:06Z"},
+        {"event": "user_said", "text": "\x1b[31mmy patient\x9b2J"},
+        {"event": "bot_said", "turn": {"text": "done", "assessment": {"verdict": "meets_criteria"}}})])
     (summary,) = list_sessions(tmp_path)
     assert (summary.session_id, summary.started, summary.turns, summary.verdict) == ("x1", "2026-02-03 04:05", 1, "meets_criteria")
     assert summary.first_question == "my patient" and summary.in_use  # the store that wrote it holds it

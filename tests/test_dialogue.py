@@ -11,6 +11,7 @@ import pytest
 from guidebot.criteria import Case, assess, slots_to_ask
 from guidebot.dialogue import DialogueManager, SessionStore, Turn
 from guidebot.dialogue.manager import MAX_INPUT_CHARS, clean_input, looks_like_question
+from guidebot.dialogue.events import QuestionAsked, ReplyRejected
 from guidebot.dialogue.state import replay
 from guidebot.errors import GuidebotError
 
@@ -87,7 +88,7 @@ def test_stops_as_soon_as_the_verdict_is_settled(bot):
     # no neuropathy: neither POEMS nor the Castleman variant is possible, so one answer settles it
     turn = say(bot, DIAGNOSE, "no")
     assert turn.awaiting is None and turn.assessment["verdict"] == "not_met"
-    assert [e["slot"] for e in bot.events if e["event"] == "question_asked"] == ["polyneuropathy"]
+    assert [e.slot for e in bot.events if isinstance(e, QuestionAsked)] == ["polyneuropathy"]
 
 
 def test_castleman_variant_is_asked_when_the_clone_is_absent(bot):
@@ -105,7 +106,7 @@ def test_garbage_is_reasked_and_nothing_is_lost(bot):
     assert turn.awaiting.slot == "neuropathy_demyelinating"
     assert "yes or no" in turn.text and turn.awaiting.question in turn.text
     assert bot.case.polyneuropathy is True
-    assert any(e["event"] == "reply_rejected" for e in bot.events)
+    assert any(isinstance(e, ReplyRejected) for e in bot.events)
 
 
 def test_unknown_answer_is_recorded_and_never_asked_again(bot):
@@ -451,7 +452,7 @@ def test_every_turn_is_saved_and_resumes(kb, tmp_path):
     again = DialogueManager.resume(None, kb=kb, directory=tmp_path)
     assert again.session_id == store.session_id
     assert again.case == bot.case and again.awaiting == bot.awaiting
-    assert again.last_turn().to_json() == bot.state.last_turn
+    assert again.last_turn() == bot.last_turn() == bot.state.last_turn
     assert "Resumed session" in again.resumed_turn().text
     turn = again.respond("yes")  # carries on where it stopped
     assert turn.awaiting.slot == "monoclonal_plasma_cell_disorder"

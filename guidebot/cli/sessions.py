@@ -60,14 +60,15 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from guidebot.dialogue.events import BotSaid, UserSaid
     from guidebot.dialogue.store import read_events
     from guidebot.render import markdown_to_plain
 
     for event in read_events(args.session_id):
-        if event["event"] == "user_said":
-            print(f"you> {event['text']}")
-        elif event["event"] == "bot_said":
-            for line in markdown_to_plain(event["turn"].get("text", "")).splitlines() or [""]:
+        if isinstance(event, UserSaid):
+            print(f"you> {event.text}")
+        elif isinstance(event, BotSaid):
+            for line in markdown_to_plain(event.turn.text).splitlines() or [""]:
                 print(f"guidebot> {line}".rstrip())
     return ExitCode.OK
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, Literal
 
-from guidebot.criteria.case import Case
+from guidebot.criteria.case import CASE_FIELDS, Case
 from guidebot.criteria.logic import Status, all_of, any_of, from_bool, negate
 from guidebot.criteria.readings import (
     CRITERIA_GROUPS,
@@ -192,26 +192,6 @@ def relevant_variables(case: Case, statuses: dict[str, Status] | None = None) ->
     return relevant
 
 
-DIAGNOSIS_ORDER: tuple[str, ...] = (
-    "polyneuropathy",
-    "neuropathy_demyelinating",
-    "monoclonal_plasma_cell_disorder",
-    "clonal_marrow_plasma_cells",
-    "sclerotic_bone_lesions",
-    "vegf_pg_ml",
-    "vegf_specimen",
-    "vegf_elevated",
-    "castleman_disease",
-    "extravascular_volume_overload",
-    "organomegaly",
-    "endocrinopathy",
-    "skin_changes",
-    "papilledema",
-    "polycythemia",
-    "thrombocytosis",
-)
-"""The order of follow-up questions for a diagnosis: mandatory, then major, then minor criteria."""
-
 _FIELD_VARIABLE: dict[str, str] = {
     "polyneuropathy": "polyneuropathy_field",
     "neuropathy_demyelinating": "demyelinating",
@@ -223,6 +203,12 @@ _FIELD_VARIABLE: dict[str, str] = {
     "polycythemia": "polycythemia_thrombocytosis",
     "thrombocytosis": "polycythemia_thrombocytosis",
 }
+"""A case field -> the verdict variable its answer settles, where the two are named differently."""
+
+DIAGNOSIS_ORDER: tuple[str, ...] = tuple(f for f in CASE_FIELDS if _FIELD_VARIABLE.get(f, f) in _VARIABLES)
+"""The order of follow-up questions for a diagnosis: the case fields that feed a criterion, in the case file's
+order (INTERFACE.md section 3: mandatory, then major, then minor criteria); light chain and transplant
+eligibility feed none."""
 
 
 def _could_settle(case: Case, field_name: str) -> bool:

@@ -43,13 +43,12 @@ def with_assessment(obj: dict, question: str, knowledge: str | None = None) -> d
     if not is_case_question(question, obj.get("intent"), kb):
         return obj
     from guidebot.criteria import Case, assess
-    from guidebot.dialogue.manager import DialogueManager
+    from guidebot.dialogue.render import patient_assessment
 
     found = {k: v for k, v in extract_findings(question).items() if v is not None}
     result = assess(Case(**found), kb)
-    renderer = DialogueManager(kb=kb)
-    body = renderer.patient_assessment_text(found, result)
+    body, citations = patient_assessment(found, result, kb)
     out = dict(obj)
-    out.update(answer=body, plain=body, assessment=result.to_dict(), citations=renderer.cited(),
+    out.update(answer=body, plain=body, assessment=result.to_dict(), citations=sorted(set(citations)),
                title="This patient's assessment")
     return out

@@ -12,35 +12,23 @@ from __future__ import annotations
 import copy
 import re
 import time
-import unicodedata
-from pathlib import Path
 from typing import Any
 
+from guidebot.dialogue import render
 from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
 from guidebot.dialogue.described import is_case_question
+from guidebot.dialogue.events import BotSaid, CaseReset, Event, FlowEnded, FocusSet, SessionStarted, SlotSet, SuggestionsOffered, UserSaid
 from guidebot.dialogue.findings import extract_findings
-from guidebot.dialogue.replies import Reask, expected, is_unknown, normalise, parse_reply
-from guidebot.dialogue.state import (
-    FLOW_INTENTS,
-    INTENT_OF_FLOW,
-    Awaiting,
-    ConversationState,
-    Turn,
-    replay,
-)
+from guidebot.dialogue.flows import GuidedFlows
+from guidebot.dialogue.inputs import CONTROL_WORDS, FLOW_CUES, MAX_INPUT_CHARS, clean_input, looks_like_question
+from guidebot.dialogue.inputs import PATIENT as _PATIENT
+from guidebot.dialogue.render import COMMANDS, field_label, flow_suggestions, sources_line
+from guidebot.dialogue.render import sentences as _sentences
+from guidebot.dialogue.replies import expected, normalise
+from guidebot.dialogue.state import FLOW_INTENTS, Awaiting, ConversationState, Turn, replay
 from guidebot.dialogue.store import SessionStore
 from guidebot.errors import GuidebotError
-from guidebot.text import clean_text
-
-MAX_INPUT_CHARS = 2000
-"""Longer input is cut to this many characters (with a notice): no question or answer needs more."""
-
-def field_label(name: str, kb: Any) -> str:
-    """How a case field is named when the bot repeats back what it recorded: its `label` in knowledge/slots.yaml
-    (the one source), else the field's name in words."""
-    slot = getattr(kb, "slots", {}).get(name)
-    return slot.label if slot is not None else name.replace("_", " ")
 
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
@@ -52,108 +40,10 @@ ACTS_THAT_YIELD = frozenset({"why", "more"})
 """Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
 fail?"); "which study...", "the reference for..." always ask about the last answer."""
 
-TREATMENT_SLOTS = frozenset({"sclerotic_bone_lesions", "clonal_marrow_plasma_cells", "transplant_eligible"})
-"""The fields Figure 3 reads to choose the treatment approach."""
-
-STATUS_WORDS: dict[str, str] = {"met": "met", "not_met": "not met", "unknown": "unknown"}
-
-COMMANDS: dict[str, str] = {
-    "/help": "this list",
-    "/assess": "check the diagnostic criteria for your patient (or show the current assessment)",
-    "/treat": "the treatment approach for your patient",
-    "/workup": "walk through the diagnostic workup step by step",
-    "/criteria": "the diagnostic criteria",
-    "/cautions": "the four cautions for every patient with active disease",
-    "/case": "what has been recorded so far",
-    "/refs [N]": "the source review, or its reference N in full",
-    "/export [FILE]": "save this chat as Markdown and the assessment as HTML, in the export folder",
-    "/reset": "forget every finding and stop the guided flow",
-}
-"""Slash commands (the same in every front end) -> what they do."""
-
-REPLY_WORDS = (
-    "While I ask a question you can answer yes / no / not done (or a number, a choice, a list), or type "
-    "**why?** (why I ask), **skip**, **back** (change the last answer), **restart** or **cancel**. "
-    "You can also ask any question about POEMS syndrome, or give several findings in one sentence."
-)
-
-EXAMPLE_QUESTIONS = ("diagnosis.vegf_threshold", "treatment.bevacizumab", "criteria.rule", "treatment.algorithm")
-"""Facts whose first example question the greeting offers (those that exist)."""
-
-CONTROL_WORDS: dict[str, str] = {
-    "back": "back", "undo": "back", "go back": "back", "previous": "back",
-    "skip": "skip", "pass": "skip", "skip it": "skip", "skip this": "skip", "next": "skip",
-    "why": "why", "why?": "why", "why do you ask": "why", "why do you ask?": "why", "why ask": "why", "why?!": "why",
-    "restart": "restart", "start over": "restart", "start again": "restart",
-    "cancel": "cancel", "stop": "cancel", "quit flow": "cancel", "exit flow": "cancel", "abort": "cancel",
-    "that's enough": "cancel", "thats enough": "cancel", "enough": "cancel", "stop here": "cancel", "stop asking": "cancel",
-    "help": "help", "?help": "help",
-}
-"""Words that steer the conversation instead of answering."""
-
-_QUESTION_START = re.compile(
-    r"^(?:what|whats|what's|how|why|when|which|who|whom|where|is|are|does|do|did|can|could|should|would|will|"
-    r"tell me|explain|define|describe|list|give me|show me)\b",
-    re.I,
-)
-_ASKING = re.compile(r"^(?:what|whats|what's|how|why|when|which|who|where|can|could|should|would|does|do|did|tell|explain)\b", re.I)
-"""How a question starts when it could not be an answer ("is present" can be; "what about 200?" cannot)."""
-_PATIENT = re.compile(r"\b(?:my|this|our|the) (?:patient|case|pt)\b|\bmy (?:man|woman|guy|lady)\b", re.I)
-"""A question about a particular patient: a close flow suggestion is then taken as the flow."""
-FLOW_CUES: dict[str, re.Pattern[str]] = {
-    "treatment": re.compile(r"\bhow (?:should|do|would|can) (?:i|we) treat\b|\bwhich treatment\b", re.I),
-    "diagnosis": re.compile(
-        r"\b(?:does|do|could|might|can|would)\b.*\b(?:have|has|got)\b.*\bpoems\b|\bis (?:it|this|that) poems\b"
-        r"|\bmeets? (?:the )?(?:poems )?criteria\b",
-        re.I,
-    ),
-}
-"""Phrasings that, about a particular patient, ask for a guided flow even when the router prefers a fact."""
-_ESCAPE_SEQUENCES = re.compile(
-    r"(?:\x1b|\x9b|\\x1b|\\033|\\e|\\u001b|\^\[)"
-    r"(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\\\|\\\\)?|[@-Z\\-_])"
-)
-"""Terminal escape sequences typed out ("\\x1b[31m", "^[[0m") as well as real: removed whole (before
-`clean_text` removes the real ones and other controls), so their digits are never read as findings."""
-
-
-def clean_input(text: str) -> tuple[str, str | None]:
-    """(cleaned text, notice): control characters dropped, whitespace squeezed, cut to MAX_INPUT_CHARS."""
-    # asking clean_text for one character more tells whether the text was cut
-    text = _ESCAPE_SEQUENCES.sub("", unicodedata.normalize("NFC", (text or "")[: 4 * MAX_INPUT_CHARS]))
-    text = clean_text(text, MAX_INPUT_CHARS + 1)
-    if len(text) > MAX_INPUT_CHARS:
-        return text[:MAX_INPUT_CHARS], f"(Your message was cut to its first {MAX_INPUT_CHARS} characters.)"
-    return text, None
-
-
-def looks_like_question(text: str) -> bool:
-    """A question rather than an answer or a finding ("what is...", "...?"), but not a bare "?" or "why?"."""
-    t = text.strip()
-    if not t or is_unknown(t) or normalise(t) in CONTROL_WORDS:
-        return False
-    return t.endswith("?") or bool(_QUESTION_START.match(t))
-
-
-def with_citations(text: str, citations: list[int] | tuple[int, ...]) -> str:
-    """A cited sentence: `text [1, 32]` (unchanged when the review cites nothing)."""
-    from guidebot.render import format_citations
-
-    text = " ".join(str(text).split())
-    return f"{text} {format_citations(citations)}" if citations else text
-
-
-def sources_line(citations: list[int] | tuple[int, ...]) -> str:
-    """The line under a fact's answer that lists its references."""
-    from guidebot.render import format_citations
-
-    return f"Sources: {format_citations(citations)}" if citations else ""
-
-
-class DialogueManager:
+class DialogueManager(GuidedFlows):
     """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
 
-    def __init__(self, kb: Any = None, router: Any = None, store: SessionStore | None = None, *, events: list[dict] | None = None):
+    def __init__(self, kb: Any = None, router: Any = None, store: SessionStore | None = None, *, events: list[Event] | None = None):
         """`kb` and `router` default to the real ones; `store=None` keeps the session in memory only."""
         if kb is None:
             from guidebot.knowledge import load_knowledge
@@ -166,9 +56,9 @@ class DialogueManager:
         """Where the event log is saved after every turn; None for an unsaved session."""
         self.state = ConversationState()
         """Everything the conversation knows, folded from `events`."""
-        self.events: list[dict[str, Any]] = []
+        self.events: list[Event] = []
         """The append-only event log."""
-        self._pending: list[dict[str, Any]] = []
+        self._pending: list[Event] = []
         self._cited: list[int] = []
         conversation = getattr(kb, "conversation", None)
         self.reader = ConversationReader.of(conversation) if conversation is not None else None
@@ -179,7 +69,7 @@ class DialogueManager:
                 self.state.apply(event)
         else:
             started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            self._emit("session_started", session_id=store.session_id if store else None, started=started)
+            self._emit(SessionStarted(store.session_id if store else None, started))
 
     # -- public API --------------------------------------------------------------------------------
 
@@ -249,18 +139,17 @@ class DialogueManager:
 
     def last_turn(self) -> Turn | None:
         """The last turn the bot showed (after `resume`, the one to show again)."""
-        return Turn.from_json(self.state.last_turn) if self.state.last_turn else None
+        return self.state.last_turn.copy() if self.state.last_turn else None
 
     def earlier_messages(self) -> list[tuple[str, str]]:
         """The saved conversation before the last turn, as ("user" | "bot", text): what a resumed plain chat replays.
         The welcome before the first question is not part of it."""
-        said = [e for e in self.events if e.get("event") in ("user_said", "bot_said")]
-        while said and said[0]["event"] == "bot_said":
+        said = [e for e in self.events if isinstance(e, (UserSaid, BotSaid))]
+        while said and isinstance(said[0], BotSaid):
             said.pop(0)
-        if said and said[-1]["event"] == "bot_said":
+        if said and isinstance(said[-1], BotSaid):
             said.pop()  # the last turn is shown by `resumed_turn`
-        return [("user", str(e.get("text", ""))) if e["event"] == "user_said" else ("bot", str((e.get("turn") or {}).get("text", "")))
-                for e in said]
+        return [("user", e.text) if isinstance(e, UserSaid) else ("bot", e.turn.text) for e in said]
 
     def resumed_turn(self) -> Turn:
         """The last turn again, headed by a line saying the session was resumed (not logged)."""
@@ -283,34 +172,19 @@ class DialogueManager:
     def greeting(self) -> Turn:
         """The opening turn: what guidebot is, its source, the disclaimer, example questions and commands."""
         turn = self.greeting_turn()
-        self._emit("bot_said", turn=turn.to_json())
+        self._emit(BotSaid.of(turn))
         self._commit()
         return turn
 
     def greeting_turn(self) -> Turn:
         """The greeting, without logging it."""
-        examples = [self.kb.facts[f].questions[0] for f in EXAMPLE_QUESTIONS if f in self.kb.facts]
-        flows = {i.id: i for i in getattr(self.kb, "intents", [])}
-        starters = [flows[i].questions[0] for i in ("diagnosis.assess", "treatment.plan", "workup.guide") if i in flows]
-        lines = [
-            "**guidebot** answers questions about POEMS syndrome using one review only:",
-            f"*{self.kb.review}*",
-            "",
-            "It is an educational aid, not a substitute for clinical judgement. Every answer cites the "
-            "review's reference numbers; anything the review does not cover gets a plain \"not covered\".",
-            "",
-            "Try, for example:",
-            *[f"- {q}" for q in examples + starters],
-            "",
-            "Commands: " + ", ".join(c.split()[0] for c in COMMANDS) + ". Type /help for more.",
-        ]
-        return Turn(text="\n".join(lines), intent=None, flow=self.flow)
+        return Turn(text=render.greeting_text(self.kb), intent=None, flow=self.flow)
 
     def respond(self, text: str) -> Turn:
         """The bot's reply to one line the person typed (logged and saved before it returns)."""
         cleaned, notice = clean_input(text)
         mark, pending_mark = len(self.events), len(self._pending)
-        self._emit("user_said", text=cleaned)
+        self._emit(UserSaid(cleaned))
         self._cited = []
         try:
             turn = self._respond(cleaned)
@@ -327,40 +201,29 @@ class DialogueManager:
         if turn.in_scope is None and turn.act is None and (turn.intent or turn.awaiting or turn.assessment):
             turn.in_scope = True
         turn.recorded = self._recorded_this_turn(mark)
-        self._emit("bot_said", turn=turn.to_json())
+        self._emit(BotSaid.of(turn))
         self._commit()
         return turn
 
     def export_markdown(self) -> str:
         """The transcript and the current assessment as a Markdown document."""
-        out = [f"# guidebot chat{f' {self.session_id}' if self.session_id else ''}", "", f"Source: *{self.kb.review}*", ""]
-        out += ["Educational aid, not a substitute for clinical judgement.", "", "## Transcript", ""]
-        for event in self.events:
-            if event["event"] == "user_said":
-                out += [f"**You:** {_escape(event['text']) or '(nothing typed)'}", ""]
-            elif event["event"] == "bot_said":
-                out += ["**guidebot:**", "", event["turn"]["text"], ""]
-        out += ["## Recorded findings", "", self._case_text(), "", "## Current assessment", ""]
-        out += [self._assessment_text(self.assessment(), treatment=True), ""]
-        return "\n".join(out).rstrip() + "\n"
+        doc = render.export_markdown(self.events, self.state.values, self.assessment(), self.kb, self.session_id)
+        self._cited += doc.citations
+        return doc.text
 
     def export_html(self) -> str:
         """The current assessment as a standalone HTML page (the criteria as a grid)."""
-        from guidebot.render import assessment_html
-
-        title = f"guidebot assessment{f' {self.session_id}' if self.session_id else ''}"
-        return assessment_html(self.assessment(), self.kb.criteria, title=title, source=str(self.kb.review))
+        return render.export_html(self.assessment(), self.kb, self.session_id)
 
     # -- events ------------------------------------------------------------------------------------
 
-    def _emit(self, event: str, **payload: Any) -> None:
-        record = {"event": event, **payload}
-        self.events.append(record)
-        self._pending.append(record)
-        self.state.apply(record)
+    def _emit(self, event: Event) -> None:
+        self.events.append(event)
+        self._pending.append(event)
+        self.state.apply(event)
 
     def _commit(self) -> None:
-        if self.store is not None and not any(e["event"] == "user_said" for e in self.events):
+        if self.store is not None and not any(isinstance(e, UserSaid) for e in self.events):
             # a greeting alone is not saved: an empty session would shadow the one worth resuming
             return
         pending, self._pending = self._pending, []
@@ -371,12 +234,12 @@ class DialogueManager:
         """The findings set in this turn (not those restored by undo)."""
         out: dict[str, Any] = {}
         for event in self.events[mark:]:
-            if event["event"] == "slot_set" and event.get("source") != "undo":
-                out[event["field"]] = copy.deepcopy(event["value"])
+            if isinstance(event, SlotSet) and event.source != "undo":
+                out[event.field] = copy.deepcopy(event.value)
         return out
 
     def _set(self, field: str, value: Any, source: str) -> None:
-        self._emit("slot_set", field=field, value=copy.deepcopy(value), source=source)
+        self._emit(SlotSet(field, copy.deepcopy(value), source))
 
     # -- the dispatcher ------------------------------------------------------------------------------
 
@@ -435,163 +298,6 @@ class DialogueManager:
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
         return self._free_text(text)
 
-    # -- answering a follow-up ------------------------------------------------------------------------
-
-    def _answer(self, text: str, awaiting: Awaiting) -> Turn:
-        value = parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices)
-        # "yes?" or "2 lesions?" is a hesitant answer; "is VEGF high in POEMS?" is a question
-        hesitant = not isinstance(value, Reask) and len(text.split()) <= 3 and not _ASKING.match(text)
-        if looks_like_question(text) and not hesitant:
-            return self._question_in_flow(text)
-        if not isinstance(value, Reask):
-            self._set(awaiting.slot, value, "answer")
-            parts = []
-            extras = {k: v for k, v in extract_findings(text).items() if k != awaiting.slot} if " " in text else {}
-            extras = self._merge(extras)
-            if extras:
-                for name, extra in extras.items():
-                    self._set(name, extra, "volunteered")
-                parts.append("Also recorded: " + self._describe(extras) + ".")
-            if value is None:
-                parts.insert(0, f"Noted: {field_label(awaiting.slot, self.kb)} unknown / not done.")
-            return self._advance(parts)
-        found = self._merge(extract_findings(text))
-        if found:
-            for name, found_value in found.items():
-                self._set(name, found_value, "volunteered")
-            return self._advance(["Recorded: " + self._describe(found) + "."])
-        # a question typed without "?" ("vegf cutoff"): only real words, never a stray number or letter
-        if re.search(r"[a-z]{3,}", text, re.I):
-            match = self.router.route(text)
-            if match.in_scope and not match.is_flow and match.confidence >= 0.5:
-                return self._question_in_flow(text)
-        self._emit("reply_rejected", slot=awaiting.slot, text=text, message=value.message)
-        return self._reask(value.message)
-
-    def _question_in_flow(self, text: str) -> Turn:
-        """A question asked while a follow-up is pending: answer it (or start the flow it names), then re-ask."""
-        match = self.router.route(text)
-        flow = self._flow_of(text, match)
-        if flow:  # another flow switches over; the same one simply carries on
-            found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
-            return self._start_flow(flow, found)
-        answer = self._answer_text(text)
-        if answer["in_scope"] and answer["intent"]:
-            # the side question's answer is what "why?" or "source?" right after it is about
-            before = self.focus
-            self._set_fact_focus(answer, text, {"reading": "alone"}, before, patient=before.patient)
-        return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
-
-    def _answered_in_flow(self) -> bool:
-        """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""
-        last = self.last_turn()
-        return last is not None and bool(last.intent) and last.intent == self.focus.fact and last.intent in self.kb.facts
-
-    def _reask(self, message: str | None, before: str = "", intent: str | None = None, citations: list[int] | None = None) -> Turn:
-        """The pending question again, after `before` (an answer) and/or `message` (why the reply was not read)."""
-        awaiting = self.state.awaiting
-        if awaiting is None:
-            return self._advance([p for p in (before, message) if p])
-        self._emit("question_asked", slot=awaiting.slot, reask=True)
-        parts = [p for p in (before, message) if p] + [f"**{awaiting.question}**"]
-        return Turn(
-            text="\n\n".join(parts),
-            intent=intent or INTENT_OF_FLOW.get(self.flow or "", None),
-            awaiting=awaiting,
-            citations=list(citations or []),
-            progress=self._progress(),
-        )
-
-    # -- control words ---------------------------------------------------------------------------------
-
-    def _control_back(self) -> Turn:
-        if not self.state.history and self.state.recordings:
-            return self._undo_recording()
-        if not self.state.history:
-            if self.state.awaiting:
-                return self._reask("There is no earlier answer in this assessment to go back to.")
-            return Turn(text="There is no answer to go back to.", flow=self.flow)
-        frame = self.state.history[-1]
-        self._emit("answer_undone", slot=frame.slot)
-        for name, had, before in reversed(frame.changes):
-            if had:
-                self._emit("slot_set", field=name, value=before, source="undo")
-            else:
-                self._emit("slot_cleared", field=name, source="undo")
-        slot = frame.slot
-        if slot is None or slot not in self.kb.slots:
-            return self._advance(["Undone."])
-        if self.flow == "workup":
-            index = next((i for i, step in enumerate(self.kb.workup) if slot in step.slots), self.state.workup_index)
-            self._emit("workup_step", index=index, entered=True)
-        return self._ask(slot, ["Going back."])
-
-    def _undo_recording(self) -> Turn:
-        """ "undo" outside a guided flow: the findings the last recording turn set are taken back."""
-        frame = self.state.recordings[-1]
-        self._emit("recording_undone")
-        taken = {}
-        for name, had, before in reversed(frame.changes):
-            taken[name] = self.state.values.get(name)
-            if had:
-                self._emit("slot_set", field=name, value=before, source="undo")
-            else:
-                self._emit("slot_cleared", field=name, source="undo")
-        text = "Took back: " + self._describe(dict(reversed(list(taken.items())))) + "."
-        if self.flow is not None:
-            return self._advance([text])
-        return Turn(text=text + " /case shows what is still recorded.", act="undo")
-
-    def _control_skip(self) -> Turn:
-        awaiting = self.state.awaiting
-        if awaiting is None:
-            return self._advance([])
-        self._emit("slot_skipped", field=awaiting.slot)
-        return self._advance([f"Skipped: {field_label(awaiting.slot, self.kb)}."])
-
-    def _control_why(self) -> Turn:
-        awaiting = self.state.awaiting
-        if awaiting is None:
-            return self._advance([])
-        slot = self.kb.slots.get(awaiting.slot)
-        parts: list[str] = []
-        citations: list[int] = []
-        if slot is not None:
-            criterion = self.kb.criteria.get(slot.criterion) if slot.criterion else None
-            if criterion is not None:
-                parts.append(
-                    f"This answer feeds the {criterion.group} criterion **{criterion.label}**: "
-                    + with_citations(criterion.meaning, criterion.citations)
-                )
-                citations += criterion.citations
-            elif awaiting.slot == "transplant_eligible" or self.flow == "treatment":
-                parts.append("This answer feeds the treatment algorithm, not the diagnostic criteria.")
-            else:
-                parts.append("This answer describes the case; it is not a diagnostic criterion itself.")
-            parts.append(with_citations(slot.help, slot.citations))
-            citations += slot.citations
-        return self._reask(None, before="\n\n".join(parts), citations=citations)
-
-    def _control_restart(self) -> Turn:
-        flow = self.flow
-        if flow is None:  # nothing to restart: never clear findings on a stray word (/reset does that)
-            return Turn(text="There is no guided assessment to restart. /assess starts one; /reset clears the recorded findings.")
-        self._emit("case_reset")
-        self._emit("flow_ended", flow=flow, reason="restart")
-        return self._start_flow(flow, ["Starting again: every finding was cleared."])
-
-    def _control_cancel(self) -> Turn:
-        flow = self.flow
-        if flow is None:
-            return Turn(text="There is no guided assessment to cancel. Ask a question, or type /help.")
-        self._emit("flow_ended", flow=flow, reason="cancelled")
-        kept = len(self.state.values)
-        return Turn(
-            text=f"Stopped the {flow} questions. The {kept} recorded finding(s) are kept: /case shows them, "
-            "/assess picks up again.",
-            intent=INTENT_OF_FLOW[flow],
-        )
-
     # -- free text outside a follow-up ------------------------------------------------------------------
 
     def _flow_of(self, text: str, match: Any) -> str | None:
@@ -625,12 +331,11 @@ class DialogueManager:
             found = self._record_findings(text)
             if found:
                 suggestions = self._flow_suggestions()
-                self._emit("suggestions_offered", suggestions=suggestions)
+                self._emit(SuggestionsOffered(suggestions))
                 # "do those count?" after "also hypothyroid and diabetic" is about the findings just recorded
                 named = self.reader.entities_in(text) if self.reader is not None else []
-                self._emit("focus_set", focus=Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
-                                                    approach=focus.approach, text=focus.text,
-                                                    citations=focus.citations).to_json())
+                self._emit(FocusSet(Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
+                                          approach=focus.approach, text=focus.text, citations=focus.citations)))
                 return Turn(
                     text="\n\n".join(found + ["What next? Pick one of the suggestions (reply with its number), or ask a question."]),
                     suggestions=suggestions,
@@ -841,7 +546,7 @@ class DialogueManager:
             patient=patient, approach=before.approach if patient else None, citations=list(answer["citations"]),
             alternatives=list(answer["suggestions"]), text=answer["text"],
         )
-        self._emit("focus_set", focus=focus.to_json())
+        self._emit(FocusSet(focus))
 
     def _set_patient_focus(self, result: Any, text: str) -> None:
         if self.reader is None:
@@ -853,7 +558,7 @@ class DialogueManager:
             entities=[entity] if entity else [], patient=True, approach=approach, text=text,
             citations=sorted(set(self._cited)),
         )
-        self._emit("focus_set", focus=focus.to_json())
+        self._emit(FocusSet(focus))
 
     def _not_given_turn(self, read: dict[str, Any], elsewhere: Any) -> Turn:
         """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
@@ -866,7 +571,7 @@ class DialogueManager:
         other = self.kb.facts.get(elsewhere.intent)
         suggestions = [{"intent": other.id, "title": other.title}] if other is not None else []
         if suggestions:
-            self._emit("suggestions_offered", suggestions=suggestions)
+            self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
 
     def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
@@ -891,7 +596,7 @@ class DialogueManager:
         if talk.id == "not_what_i_asked":
             suggestions = list(self.focus.alternatives) or self._flow_suggestions()
             text += "\n\n" + "\n".join(f"{i}. {s['title']}" for i, s in enumerate(suggestions, 1))
-            self._emit("suggestions_offered", suggestions=suggestions)
+            self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
 
     def _act(self, act: str, term: str | None) -> Turn:
@@ -922,7 +627,7 @@ class DialogueManager:
                     body += f"\n\n{sources_line(cites)}"
                 suggestions = [{"intent": r, "title": self.kb.facts[r].title} for r in related[1:4]]
                 if suggestions:  # every front end lists them, numbered
-                    self._emit("suggestions_offered", suggestions=suggestions)
+                    self._emit(SuggestionsOffered(suggestions))
             else:
                 body = f"The review says nothing more about \u201c{title}\u201d than the answer above."
         else:
@@ -1002,11 +707,8 @@ class DialogueManager:
         return {"text": body, "intent": fact_id, "citations": cites, "suggestions": list(self.focus.alternatives), "in_scope": True}
 
     def _fact_turn(self, fact_id: str) -> Turn:
-        fact = self.router.fact(fact_id)
-        body = f"**{fact['title']}**\n\n{fact['answer']}"
-        if fact.get("citations"):
-            body += f"\n\n{sources_line(fact['citations'])}"
-        return Turn(text=body, intent=fact_id, citations=list(fact.get("citations", [])))
+        body, citations = render.fact_text(self.router.fact(fact_id))
+        return Turn(text=body, intent=fact_id, citations=citations)
 
     def _pick(self, number: int) -> Turn:
         suggestions = self.state.suggestions
@@ -1021,183 +723,7 @@ class DialogueManager:
         return self._fact_turn(intent)
 
     def _flow_suggestions(self) -> list[dict[str, str]]:
-        titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
-        return [{"intent": i, "title": titles.get(i, i)} for i in ("diagnosis.assess", "treatment.plan", "workup.guide")]
-
-    # -- findings ---------------------------------------------------------------------------------------
-
-    def _merge(self, found: dict[str, Any]) -> dict[str, Any]:
-        """Findings as they will be stored: endocrine items added to those already recorded; unchanged ones dropped."""
-        out: dict[str, Any] = {}
-        for name, value in found.items():
-            if name not in self.kb.slots:
-                continue
-            if name == "endocrinopathy" and value and isinstance(self.state.values.get(name), list):
-                value = list(dict.fromkeys(self.state.values[name] + value))
-            if name in self.state.values and self.state.values[name] == value:
-                continue
-            if value is None and name in self.state.values:
-                continue  # "not done" never erases a recorded value
-            out[name] = value
-        return out
-
-    def _record_findings(self, text: str) -> list[str]:
-        """Record the findings stated in `text`; returns the turn's "Recorded: ..." line (or nothing)."""
-        found = self._merge(extract_findings(text))
-        for name, value in found.items():
-            self._set(name, value, "volunteered")
-        return ["Recorded: " + self._describe(found) + "."] if found else []
-
-    def _describe(self, values: dict[str, Any]) -> str:
-        return "; ".join(f"{field_label(k, self.kb)}: {_show(k, v)}" for k, v in values.items())
-
-    # -- flows -----------------------------------------------------------------------------------------
-
-    def _start_flow(self, flow: str, parts: list[str]) -> Turn:
-        intent = INTENT_OF_FLOW[flow]
-        if self.flow == flow and self.state.awaiting:
-            return self._reask(None, before="\n\n".join(parts))
-        if self.flow is not None:
-            self._emit("flow_ended", flow=self.flow, reason="replaced")
-        self._emit("flow_started", flow=flow)
-        titles = {i.id: i.title for i in getattr(self.kb, "intents", [])}
-        intro = f"**{titles.get(intent, flow.capitalize())}**"
-        if flow == "workup":
-            intro += f"\n\n{len(self.kb.workup)} steps; answer what each step found, or *not done*. Type *why?*, *skip*, *back* or *cancel* at any time."
-        else:
-            intro += "\n\nI will ask only what could still change the answer; type *why?*, *skip*, *back* or *cancel* at any time."
-        return self._advance(parts + [intro])
-
-    def _open_slots(self, goal: str) -> list[str]:
-        from guidebot.criteria import slots_to_ask
-
-        return [
-            s for s in slots_to_ask(self.case, goal)
-            if s not in self.state.values and s not in self.state.skipped and s in self.kb.slots
-        ]
-
-    def _advance(self, parts: list[str]) -> Turn:
-        """Ask the flow's next question, or finish it (assessment / treatment) when nothing is left to ask."""
-        flow = self.flow
-        if flow == "diagnosis":
-            asks = self._open_slots("diagnosis")
-            if asks:
-                return self._ask(asks[0], parts)
-            if self.assessment().verdict != "meets_criteria":
-                return self._finish(parts, treatment=False)
-            # the criteria are met: the same flow goes on to what Figure 3 needs to choose the treatment
-            asks = self._open_slots("treatment")
-            if asks:
-                awaited = self.state.awaiting.slot if self.state.awaiting else None
-                if awaited not in TREATMENT_SLOTS:
-                    parts = parts + ["The criteria are met. To choose the treatment (Figure 3) I need a little more; "
-                                     "type *stop* to end here and keep what was found."]
-                return self._ask(asks[0], parts)
-            return self._finish(parts, treatment=True)
-        if flow == "treatment":
-            asks = self._open_slots("treatment")
-            return self._ask(asks[0], parts) if asks else self._finish(parts, treatment=True)
-        if flow == "workup":
-            return self._advance_workup(parts)
-        return Turn(text="\n\n".join(parts) or "Ask a question about POEMS syndrome, or type /help.")
-
-    def _advance_workup(self, parts: list[str]) -> Turn:
-        steps = self.kb.workup
-        index = self.state.workup_index
-        while index < len(steps):
-            step = steps[index]
-            if self.state.workup_entered != index:
-                self._emit("workup_step", index=index, entered=True)
-                intro = f"**Step {index + 1} of {len(steps)}: {step.title}**\n\n" + with_citations(step.explanation, step.citations)
-                self._cited += step.citations
-                known = {s: self.state.values[s] for s in step.slots if s in self.state.values}
-                if known:
-                    intro += "\n\nAlready recorded: " + self._describe(known) + "."
-                parts = parts + [intro]
-            pending = [
-                s for s in step.slots
-                if s not in self.state.values and s not in self.state.skipped and s in self.kb.slots and self._worth_asking(s)
-            ]
-            if pending:
-                return self._ask(pending[0], parts)
-            index += 1
-            self._emit("workup_step", index=index)
-        return self._finish(parts, treatment=False)
-
-    def _worth_asking(self, slot: str) -> bool:
-        """In the workup, a follow-up that only qualifies another answer waits for that answer (no light chain without an M-protein)."""
-        known = self.state.known()
-        if slot == "light_chain":
-            return known.get("monoclonal_plasma_cell_disorder") is True or known.get("clonal_marrow_plasma_cells") is True
-        if slot == "vegf_specimen":
-            return "vegf_pg_ml" in known
-        if slot == "vegf_elevated":  # decisive without a plasma value; with one, only where it could change the verdict
-            from guidebot.criteria.engine import lab_flag_worth_asking
-
-            return lab_flag_worth_asking(self.case)
-        return True
-
-    def _progress(self) -> dict[str, Any] | None:
-        if self.flow != "workup" or not self.kb.workup:
-            return None
-        index = min(self.state.workup_index, len(self.kb.workup) - 1)
-        return {"step": index + 1, "of": len(self.kb.workup), "title": self.kb.workup[index].title}
-
-    def _ask(self, slot_name: str, parts: list[str]) -> Turn:
-        slot = self.kb.slots[slot_name]
-        awaiting = Awaiting(slot=slot_name, kind=slot.kind, choices=list(slot.choices), question=slot.question)
-        self._emit("question_asked", slot=slot_name)
-        return Turn(
-            text="\n\n".join(parts + [f"**{slot.question}**"]) if parts else f"**{slot.question}**",
-            intent=INTENT_OF_FLOW[self.flow] if self.flow else None,
-            awaiting=awaiting,
-            progress=self._progress(),
-        )
-
-    def _finish(self, parts: list[str], *, treatment: bool) -> Turn:
-        flow = self.flow
-        result = self.assessment()
-        self._emit("flow_ended", flow=flow, reason="done")
-        treatment = treatment or result.verdict == "meets_criteria"
-        body = self._assessment_text(result, treatment=treatment)
-        suggestions: list[dict[str, str]] = []
-        if not treatment and result.verdict == "meets_criteria":
-            suggestions = [s for s in self._flow_suggestions() if s["intent"] == "treatment.plan"]
-        text = "\n\n".join(parts + [body])
-        if suggestions:
-            self._emit("suggestions_offered", suggestions=suggestions)
-        self._set_patient_focus(result, text)
-        return Turn(
-            text=text,
-            intent=INTENT_OF_FLOW.get(flow or "diagnosis"),
-            assessment=result.to_dict(),
-            suggestions=suggestions,
-        )
-
-    # -- rendering an assessment -------------------------------------------------------------------------
-
-    def patient_assessment_text(self, found: dict[str, Any], result: Any) -> str:
-        """A described patient's verdict: the findings read, what counts, what is missing, what to test next,
-        and (criteria met) the treatment approach; the one renderer `ask` shares with the chat."""
-        head = f"**For the findings stated** ({self._describe(found)}):" if found else ""
-        body = self._assessment_text(result, treatment=result.verdict == "meets_criteria")
-        return "\n\n".join(p for p in (head, body) if p)
-
-    def cited(self) -> list[int]:
-        """Every reference cited by what this manager rendered since its last turn began."""
-        return sorted(set(self._cited))
-
-    def _assessment_text(self, result: Any, *, treatment: bool) -> str:
-        from guidebot.render import assessment_markdown  # the conclusion first, shared with every front end
-
-        text, cited = assessment_markdown(result, self.kb.criteria, treatment=treatment)
-        self._cited += cited
-        return text
-
-    def _case_text(self) -> str:
-        if not self.state.values:
-            return "Nothing recorded yet."
-        return "\n".join(f"- {field_label(k, self.kb)}: {_show(k, v)}" for k, v in self.state.values.items())
+        return flow_suggestions(self.kb)
 
     # -- slash commands ----------------------------------------------------------------------------------
 
@@ -1209,108 +735,36 @@ class DialogueManager:
             return self._start_flow(flow_commands[name], [])
         if name == "/reset":
             flow = self.flow
-            self._emit("case_reset")
+            self._emit(CaseReset())
             if flow:
-                self._emit("flow_ended", flow=flow, reason="reset")
+                self._emit(FlowEnded(flow, "reset"))
             return Turn(text="Cleared every recorded finding" + (f" and stopped the {flow} questions." if flow else "."))
-        handlers = {
-            "/help": self._cmd_help,
-            "/criteria": self._cmd_criteria,
-            "/cautions": self._cmd_cautions,
-            "/refs": self._cmd_refs,
-            "/case": self._cmd_case,
-            "/export": self._cmd_export,
-        }
-        handler = handlers.get(name)
-        if handler is None:
-            body, cites, intent = f"Unknown command {name}. Type /help for the list.", [], None
-        else:
-            body, cites, intent = handler(arg)
+        body, cites, intent = self._command_reply(name, arg)
         if self.state.awaiting:
             return self._reask(None, before=body, intent=intent, citations=cites)
         return Turn(text=body, intent=intent, citations=cites)
 
-    def _cmd_help(self, _arg: str) -> tuple[str, list[int], str | None]:
-        lines = ["Commands:", *[f"- `{c}`: {d}" for c, d in COMMANDS.items()], "", REPLY_WORDS]
-        return "\n".join(lines), [], None
-
-    def _cmd_criteria(self, _arg: str) -> tuple[str, list[int], str | None]:
-        fact_id = "criteria.rule" if "criteria.rule" in self.kb.facts else next(
-            (f for f, fact in self.kb.facts.items() if str(fact.section) == "criteria"), None
-        )
-        if fact_id is None:
-            return "The knowledge base has no criteria fact.", [], None
-        turn = self._fact_turn(fact_id)
-        return turn.text, turn.citations, fact_id
-
-    def _cmd_cautions(self, _arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.criteria.treatment import GENERAL_CAUTIONS
-
-        lines, cites = ["**Cautions for every patient with active disease**", ""], []
-        for sid in GENERAL_CAUTIONS:
-            statement = self.kb.statements.get(sid)
-            if statement is not None:
-                lines.append(f"- {with_citations(statement.text, statement.citations)}")
-                cites += statement.citations
-        return "\n".join(lines), cites, None
-
-    def _cmd_refs(self, arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.render import format_reference
-
-        if not arg:
-            count = len(self.kb.references)
-            return f"guidebot's only source:\n\n*{self.kb.review}*\n\nIts {count} references: /refs N shows one in full.", [], None
-        if not (arg.isascii() and arg.isdigit() and len(arg) <= 6) or int(arg) not in self.kb.references:
-            return f"There is no reference {arg!s}: the review's references are numbered 1 to {len(self.kb.references)}.", [], None
-        return format_reference(self.kb.references[int(arg)]), [int(arg)], None
-
-    def _cmd_case(self, _arg: str) -> tuple[str, list[int], str | None]:
-        verdict = self.assessment().verdict.replace("_", " ")
-        return f"**Recorded findings**\n\n{self._case_text()}\n\nVerdict so far: {verdict}.", [], None
-
-    def _cmd_export(self, arg: str) -> tuple[str, list[int], str | None]:
-        from guidebot.userdata import ready_export_dir, write_private
-
-        # a bare name lands in the documented export folder, never the current directory; the full path is shown
-        name = Path(arg).expanduser() if arg else Path(f"guidebot-chat-{self.session_id or 'session'}.md")
-        target = name
-        try:
-            target = (name if name.is_absolute() else ready_export_dir() / name).resolve()
-            # FILE.md beside FILE.html; a name already ending .html keeps the Markdown under that name
-            page = target.with_suffix(".html") if target.suffix.lower() != ".html" else target.with_name(target.stem + ".assessment.html")
-            write_private(target, self.export_markdown())  # 0600: it holds what was typed about a patient
-            write_private(page, self.export_html())
-        except OSError as exc:
-            return f"Could not write {target}: {exc.strerror or exc}.", [], None
-        return f"Saved this chat and the current assessment to {target} (the assessment as a page: {page}).", [], None
+    def _command_reply(self, name: str, arg: str) -> render.CommandReply:
+        """The reply of a command that changes nothing in the conversation (/help, /criteria, /refs, ...)."""
+        if name == "/help":
+            return render.help_reply()
+        if name == "/criteria":
+            fact_id = render.criteria_fact(self.kb)
+            if fact_id is None:
+                return render.CommandReply("The knowledge base has no criteria fact.", [])
+            turn = self._fact_turn(fact_id)
+            return render.CommandReply(turn.text, turn.citations, fact_id)
+        if name == "/cautions":
+            return render.cautions_reply(self.kb)
+        if name == "/refs":
+            return render.refs_reply(arg, self.kb)
+        if name == "/case":
+            return render.case_reply(self.state.values, self.assessment().verdict, self.kb)
+        if name == "/export":
+            return render.export_reply(arg, self.session_id, self.export_markdown, self.export_html)
+        return render.CommandReply(f"Unknown command {name}. Type /help for the list.", [])
 
 
-def _show(name: str, value: Any) -> str:
-    """A recorded value in words."""
-    if value is None:
-        return "unknown / not done"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value) if value else "none"
-    if name == "vegf_pg_ml":
-        return f"{value:g} pg/mL"
-    return str(value)
-
-
-def _sentences(markdown: str) -> list[str]:
-    """An answer's bullets and sentences, one per item (Markdown emphasis kept)."""
-    items: list[str] = []
-    for block in re.split(r"\n\s*[-*] |\n\n", "\n" + markdown.strip()):
-        block = " ".join(block.split())
-        if block:
-            items += [p.strip() for p in re.split(r"(?<=[.;])\s+(?=[A-Z*])", block) if p.strip()]
-    return items
-
-
-def _escape(text: str) -> str:
-    """User text made literal in Markdown (it is shown, never interpreted)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", text)
-
-
-__all__ = ["DialogueManager", "Turn", "Awaiting", "clean_input", "looks_like_question", "expected"]
+__all__ = [
+    "DialogueManager", "Turn", "Awaiting", "clean_input", "looks_like_question", "expected", "COMMANDS", "MAX_INPUT_CHARS",
+]

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guidebot.dialogue.events import BotSaid, Event, MalformedEvent, SessionStarted, UserSaid, event_from_json, events_to_jsonl
 from guidebot.errors import GuidebotError, InputError
 from guidebot.limits import MAX_DEPTH, MAX_SESSION_BYTES, UnreadableFile, read_capped, too_many_digits
 from guidebot.text import clean_text
@@ -267,14 +268,14 @@ class SessionStore:
             self._locked = False
             _release(_lock_path(self.directory, self.session_id))
 
-    def append(self, events: list[dict[str, Any]]) -> None:
+    def append(self, events: list[Event]) -> None:
         """Append events as JSON lines with a single write, flushed to disk (a turn survives a crash whole or not at all).
 
         The first write of a new session also prunes old sessions (`Retention.from_env`).
         """
         if not events:
             return
-        payload = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
+        payload = events_to_jsonl(events)
         try:
             new = not self._locked and not self.path.exists()
             self.lock()
@@ -288,7 +289,7 @@ class SessionStore:
         if new:
             prune_sessions(self._retention, self.directory)
 
-    def load(self) -> list[dict[str, Any]]:
+    def load(self) -> list[Event]:
         """The session's events up to its last complete turn; GuidebotError when the file is unreadable or corrupt.
 
         A torn last line (the process was killed while writing) and the events of an unfinished turn are
@@ -299,9 +300,9 @@ class SessionStore:
             self._rewrite(complete)
         return complete
 
-    def _rewrite(self, events: list[dict[str, Any]]) -> None:
+    def _rewrite(self, events: list[Event]) -> None:
         """Replace the file with `events` atomically (write a temporary file, then rename it over)."""
-        payload = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
+        payload = events_to_jsonl(events)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{self.session_id}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -344,59 +345,7 @@ def _clean_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
-_SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
-    "user_said": {"text": (str,)},
-    "bot_said": {"turn": (dict,)},
-    "flow_started": {"flow": (str,)},
-    "slot_set": {"field": (str,)},
-    "slot_cleared": {"field": (str,)},
-    "slot_skipped": {"field": (str,)},
-    "workup_step": {"index": (int,)},
-    "question_asked": {"slot": (str,)},
-}
-"""The payload keys each known event must carry, with their types (a crafted log fails here, not in replay)."""
-
-_TURN_SHAPE: dict[str, tuple[type, ...]] = {
-    "text": (str,),
-    "intent": (str, type(None)),
-    "awaiting": (dict, type(None)),
-    "assessment": (dict, type(None)),
-    "citations": (list,),
-    "suggestions": (list,),
-}
-
-
-def _check_event(event: Any) -> str | None:
-    """Why `event` is not a well-formed event, or None."""
-    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
-        return "not an event"
-    for key, types in _SHAPES.get(event["event"], {}).items():
-        if not isinstance(event.get(key), types) or isinstance(event.get(key), bool):
-            return f"{event['event']} without a valid {key}"
-    if event["event"] == "workup_step" and not 0 <= event["index"] <= 1000:
-        return "workup_step index out of range"
-    if event["event"] == "bot_said":
-        turn = event["turn"]
-        for key, types in _TURN_SHAPE.items():
-            if key in turn and not isinstance(turn[key], types):
-                return f"bot_said with an invalid turn {key}"
-        if "text" not in turn and turn:
-            return "bot_said without a turn text"
-        awaiting = turn.get("awaiting")
-        if awaiting and not (
-            isinstance(awaiting.get("slot"), str)
-            and awaiting.get("kind") in ("bool", "int", "number", "choice", "list")
-            and all(isinstance(c, str) for c in awaiting.get("choices", []) or [])
-        ):
-            return "bot_said with an invalid awaiting"
-        if not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in turn.get("suggestions", [])):
-            return "bot_said with invalid suggestions"
-        if not all(isinstance(c, int) and not isinstance(c, bool) for c in turn.get("citations", [])):
-            return "bot_said with invalid citations"
-    return None
-
-
-def _parse_log(path: Path, session_id: str) -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
+def _parse_log(path: Path, session_id: str) -> tuple[list[Event], bool, list[Event]]:
     """(every event read, whether the last line was torn, the events up to the last complete turn)."""
     try:
         raw = read_capped(path, MAX_SESSION_BYTES)
@@ -405,7 +354,7 @@ def _parse_log(path: Path, session_id: str) -> tuple[list[dict[str, Any]], bool,
             raise GuidebotError(f"no saved chat session {session_id!r} (looked for {path})") from None
         raise GuidebotError(f"cannot read chat session {path}: {exc.reason}") from None
     lines = raw.decode("utf-8", errors="replace").split("\n")
-    events: list[dict[str, Any]] = []
+    events: list[Event] = []
     torn = False
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -422,11 +371,11 @@ def _parse_log(path: Path, session_id: str) -> tuple[list[dict[str, Any]], bool,
         except (_Refused, RecursionError, ValueError) as exc:
             reason = str(exc) if isinstance(exc, _Refused) else "nested too deeply or malformed"
             raise GuidebotError(f"{path}:{number}: corrupt chat session ({reason})") from None
-        problem = _check_event(event)
-        if problem:
-            raise GuidebotError(f"{path}:{number}: corrupt chat session ({problem})")
-        events.append(event)
-    last_turn_end = max((i for i, e in enumerate(events) if e["event"] == "bot_said"), default=-1)
+        try:
+            events.append(event_from_json(event))
+        except MalformedEvent as exc:
+            raise GuidebotError(f"{path}:{number}: corrupt chat session ({exc})") from None
+    last_turn_end = max((i for i, e in enumerate(events) if isinstance(e, BotSaid)), default=-1)
     if last_turn_end < 0:
         raise GuidebotError(f"{path}: corrupt chat session (no complete turn)")
     return events, torn, events[: last_turn_end + 1]
@@ -458,7 +407,7 @@ def session_ids(directory: Path | str | None = None) -> list[str]:
     return [path.name[: -len(".jsonl")] for _, path in _logs(sessions_dir(directory))]
 
 
-def read_events(session_id: str, directory: Path | str | None = None) -> list[dict[str, Any]]:
+def read_events(session_id: str, directory: Path | str | None = None) -> list[Event]:
     """A saved session's events up to its last complete turn, read without taking its lock or repairing it."""
     store = SessionStore(session_id, directory)
     return _parse_log(store.path, session_id)[2]
@@ -470,14 +419,10 @@ def _summary(path: Path, mtime: float) -> SessionSummary:
         events = _parse_log(path, session_id)[2]
     except GuidebotError:
         events = []
-    started = next((e.get("started") for e in events if e["event"] == "session_started" and isinstance(e.get("started"), str)), None)
+    started = next((e.started for e in events if isinstance(e, SessionStarted) and e.started), None)
     when = started.replace("T", " ")[:16] if started else time.strftime("%Y-%m-%d %H:%M", time.gmtime(mtime))
-    said = [e["text"] for e in events if e["event"] == "user_said"]
-    verdicts = [
-        e["turn"]["assessment"].get("verdict")
-        for e in events
-        if e["event"] == "bot_said" and isinstance(e["turn"].get("assessment"), dict)
-    ]
+    said = [e.text for e in events if isinstance(e, UserSaid)]
+    verdicts = [e.turn.assessment.get("verdict") for e in events if isinstance(e, BotSaid) and isinstance(e.turn.assessment, dict)]
     verdict = next((v for v in reversed(verdicts) if isinstance(v, str)), None)
     return SessionSummary(
         session_id=session_id,

@@ -137,7 +137,7 @@ def _yes_no_unknown(case: dict[str, Any], names: tuple[str, ...], labels: dict[s
     return lines
 
 
-def story(case: dict[str, Any]) -> str:
+def story(case: dict[str, Any], kb: Any) -> str:
     """The case file told as a short story, one finding per sentence (only what the case file says)."""
     out: list[str] = []
     if case.get("polyneuropathy") is False:
@@ -174,15 +174,9 @@ def story(case: dict[str, Any]) -> str:
         out.append("VEGF has not been measured.")
     castleman = case.get("castleman_disease")
     out.append({True: "A lymph node biopsy shows Castleman disease.", False: "A lymph node biopsy shows no Castleman disease.", None: "No lymph node has been biopsied."}[castleman])
-    labels = {
-        "extravascular_volume_overload": "extravascular volume overload",
-        "organomegaly": "organomegaly",
-        "skin_changes": "skin changes",
-        "papilledema": "papilledema",
-        "polycythemia": "polycythemia",
-        "thrombocytosis": "thrombocytosis",
-    }
-    out += _yes_no_unknown(case, (*MINOR_FIELDS, "polycythemia", "thrombocytosis"), labels)
+    named = (*MINOR_FIELDS, "polycythemia", "thrombocytosis")
+    # each finding in the words the chat uses for it (its label in knowledge/slots.yaml)
+    out += _yes_no_unknown(case, named, {name: kb.slots[name].label for name in named})
     endocrine = case.get("endocrinopathy")
     if endocrine is None:
         out.append("Endocrine screening is not yet done.")
@@ -242,7 +236,7 @@ def case_item(kb: Any, n: int) -> Item:
         id=f"case:{n}",
         kind="case",
         section="cases",
-        prompt=story(case) + " Does this patient meet the POEMS syndrome criteria?",
+        prompt=story(case, kb) + " Does this patient meet the POEMS syndrome criteria?",
         expected=expected,
         explanation=text,
         citations=citations,

@@ -219,39 +219,38 @@ class ChatScreen(Screen[None]):
 
     def _show_resumed(self) -> None:
         """Show the whole saved conversation again, refill the input history and reopen the case panel."""
-        from guidebot.dialogue.state import Turn
+        from guidebot.dialogue.events import BotSaid, UserSaid
 
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.remove_children()
         prompt = self.query_one(PromptInput)
         prompt.history.clear()
         events = list(getattr(self.manager, "events", []))
-        said = [e for e in events if e.get("event") in ("user_said", "bot_said")]
+        said = [e for e in events if isinstance(e, (UserSaid, BotSaid))]
         # the greeting before the first question is the welcome, not part of the conversation
-        while said and said[0]["event"] == "bot_said":
+        while said and isinstance(said[0], BotSaid):
             said.pop(0)
         for event in said:
-            if event["event"] == "user_said":
-                prompt.remember(str(event.get("text", ""))[:MAX_INPUT_CHARS])
+            if isinstance(event, UserSaid):
+                prompt.remember(event.text[:MAX_INPUT_CHARS])
         hidden = max(0, len(said) - RESUMED_TURNS_SHOWN)
         widgets: list[Any] = []
         if hidden:
             widgets.append(Static(Content(f"({hidden} earlier messages are in the saved session; /export writes them all)"), classes="resumed-note"))
-        last = said[-1] if said and said[-1]["event"] == "bot_said" else None
+        last = said[-1] if said and isinstance(said[-1], BotSaid) else None
         for event in said[hidden:]:
             if event is last:
                 break
-            if event["event"] == "user_said":
-                widgets.append(UserTurn(str(event.get("text", ""))))
+            if isinstance(event, UserSaid):
+                widgets.append(UserTurn(event.text))
             else:
-                turn = event.get("turn") or {}
-                widgets.append(BotTurn(str(turn.get("text", "")), list(turn.get("citations") or [])))
+                widgets.append(BotTurn(event.turn.text, list(event.turn.citations)))
         transcript.mount_all(widgets)
         self.notify(f"Resumed session {self.manager.session_id}.", markup=False)
         asked = next((w for w in reversed(widgets) if isinstance(w, UserTurn)), None)
         if last is not None:
             # as after a fresh reply: a follow-up keeps its question in view, an answer shows its top
-            self.show_turn(Turn.from_json(last["turn"]), asked=asked)
+            self.show_turn(last.turn.copy(), asked=asked)
         else:
             self.show_turn(_welcome(self.manager.greeting_turn()), welcome=True)
         if (self.flow is not None or getattr(self.manager, "recorded", None)) and self.size.width >= WIDE:
@@ -259,7 +258,7 @@ class ChatScreen(Screen[None]):
 
     def _examples(self) -> list[tuple[str, str]]:
         """The greeting's example questions (the manager's choice of facts and guided flows) as (label, reply)."""
-        from guidebot.dialogue.manager import EXAMPLE_QUESTIONS
+        from guidebot.dialogue.render import EXAMPLE_QUESTIONS
 
         facts = getattr(self.knowledge, "facts", {})
         questions = [facts[f].questions[0] for f in EXAMPLE_QUESTIONS if f in facts]
@@ -439,14 +438,15 @@ class ChatScreen(Screen[None]):
         """Recompute the case panel from the manager (only while it is shown)."""
         if not self.case_open or self.manager is None:
             return
+        from guidebot.dialogue.render import findings_rows  # the words the chat echoes findings in
+
         try:
             assessment = self.manager.assessment()
             case = self.manager.case
         except Exception as exc:  # noqa: BLE001 - the panel is a view; a failure there must not stop the chat
             self.notify(f"case panel: {type(exc).__name__}: {exc}", severity="error", markup=False)
             return
-        findings = [(_field_label(name, getattr(self.manager, "kb", None)), _show_value(value))
-                    for name, value in _recorded(self.manager, case).items()]
+        findings = findings_rows(_recorded(self.manager, case), getattr(self.manager, "kb", None))
         verdict = str(getattr(assessment.verdict, "value", assessment.verdict))
         self.query_one(CasePanel).show(verdict, assessment.criteria, findings, self.progress)
 
@@ -608,7 +608,7 @@ def slash_commands() -> list[str]:
 
 def manager_commands() -> dict[str, str]:
     """The manager's slash commands (`/refs [N]` -> what it does)."""
-    from guidebot.dialogue.manager import COMMANDS
+    from guidebot.dialogue.render import COMMANDS
 
     return dict(COMMANDS)
 
@@ -643,24 +643,5 @@ def _recorded(manager: Any, case: Any) -> dict[str, Any]:
     recorded = getattr(manager, "recorded", None)
     if isinstance(recorded, dict):
         return recorded
-    data = case.model_dump() if hasattr(case, "model_dump") else dict(case or {})
+    data = case.model_dump(mode="json") if hasattr(case, "model_dump") else dict(case or {})
     return {name: value for name, value in data.items() if value is not None}
-
-
-def _field_label(name: str, kb: Any) -> str:
-    """The manager's own name for a case field (the words it uses when it repeats findings back)."""
-    from guidebot.dialogue.manager import field_label
-
-    return field_label(name, kb)
-
-
-def _show_value(value: Any) -> str:
-    if value is None:
-        return "unknown / not done"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if isinstance(value, list):
-        return ", ".join(str(getattr(v, "value", v)) for v in value) or "none"
-    return str(getattr(value, "value", value))

@@ -13,7 +13,7 @@ class KnowledgeCommands(Provider):
 
     def _entries(self) -> list[tuple[str, str, str]]:
         """(shown text, help, message sent) for every entry."""
-        from guidebot.dialogue.manager import COMMANDS
+        from guidebot.dialogue.render import COMMANDS
         from guidebot.ui.screens import APP_COMMANDS
 
         # each command with what it does (the same words /help and F1 use); picking one sends its bare name

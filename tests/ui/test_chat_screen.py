@@ -222,7 +222,7 @@ async def test_each_slash_command_gets_the_managers_reply(command):
 
 
 async def test_f1_opens_the_help_screen():
-    from guidebot.dialogue.manager import COMMANDS
+    from guidebot.dialogue.render import COMMANDS
     from guidebot.ui.screens import KEYS, HelpScreen
 
     app = GuidebotApp(resume=False)

@@ -145,7 +145,7 @@ def test_quitting_says_where_the_session_is_and_how_to_resume_it(tmp_path):
 
 
 async def test_palette_entries_say_what_each_command_does():
-    from guidebot.dialogue.manager import COMMANDS
+    from guidebot.dialogue.render import COMMANDS
     from guidebot.ui.commands import KnowledgeCommands
 
     app = GuidebotApp(resume=False)

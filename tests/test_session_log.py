@@ -1,0 +1,132 @@
+"""The session log's format: typed events read and written byte for byte as before, and an old log resumes.
+
+tests/data/sessions/written_by_round9.jsonl was written by main at bed55d3, before events were typed
+(tests/data/sessions/make_log.py); it holds every event kind the manager emits.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from guidebot.dialogue import DialogueManager, SessionStore
+from guidebot.dialogue.events import (
+    EVENT_CLASSES,
+    BotSaid,
+    FocusSet,
+    MalformedEvent,
+    OtherEvent,
+    SlotSet,
+    event_from_json,
+    events_to_jsonl,
+)
+from guidebot.errors import GuidebotError
+
+DATA = Path(__file__).parent / "data" / "sessions"
+OLD_LOG = DATA / "written_by_round9.jsonl"
+
+
+@pytest.fixture
+def old_session(tmp_path: Path) -> Path:
+    """The old log as a saved session `old` in a sessions directory of its own."""
+    shutil.copy(OLD_LOG, tmp_path / "old.jsonl")
+    return tmp_path
+
+
+def test_the_old_log_reads_as_typed_events_and_writes_back_byte_for_byte():
+    raw = OLD_LOG.read_text(encoding="utf-8")
+    events = [event_from_json(json.loads(line)) for line in raw.splitlines()]
+    assert {e.KIND for e in events} == set(EVENT_CLASSES)  # the fixture covers every kind
+    assert not any(isinstance(e, OtherEvent) for e in events)
+    assert events_to_jsonl(events) == raw
+
+
+def test_the_old_log_resumes_to_the_state_it_was_written_in(kb, old_session):
+    expected = json.loads(OLD_LOG.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    bot = DialogueManager.resume("old", kb=kb, directory=old_session)
+    assert bot.recorded == expected["recorded"] and bot.flow == expected["flow"]
+    assert (bot.awaiting.to_json() if bot.awaiting else None) == expected["awaiting"]
+    assert bot.state.focus == expected["focus"] and bot.state.turns == expected["turns"]
+    assert bot.last_turn().to_json() == expected["last_turn"]
+    assert str(bot.assessment().verdict) == expected["verdict"]
+    bot.store.release()
+
+
+def test_a_resumed_old_log_carries_on_and_keeps_its_lines(kb, old_session):
+    before = (old_session / "old.jsonl").read_bytes()
+    bot = DialogueManager.resume("old", kb=kb, directory=old_session)
+    turn = bot.respond("/case")
+    assert "Recorded findings" in turn.text and "2" in turn.text  # the two sclerotic lesions recorded before
+    bot.store.release()
+    after = (old_session / "old.jsonl").read_bytes()
+    assert after.startswith(before) and after.count(b"\n") == before.count(b"\n") + 2  # user_said, bot_said
+
+
+def test_a_new_log_reads_back_to_the_same_events(kb, tmp_path):
+    store = SessionStore("new", tmp_path)
+    bot = DialogueManager(kb=kb, store=store)
+    bot.greeting()
+    for line in ("what is the VEGF cutoff?", "does my patient have POEMS?", "yes", "skip", "back", "no"):
+        bot.respond(line)
+    store.release()
+    raw = store.path.read_text(encoding="utf-8")
+    assert raw == events_to_jsonl(bot.events)
+    assert [event_from_json(json.loads(line)) for line in raw.splitlines()] == bot.events
+
+
+def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
+    bot = DialogueManager(kb=kb)
+    turn = bot.greeting()
+    turn.text = "changed by the front end"
+    assert bot.events[-1].turn.text != turn.text
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ({"event": "slot_set", "field": 3, "value": 1}, "slot_set without a valid field"),
+        ({"event": "slot_set", "field": "papilledema"}, "slot_set without a value"),
+        ({"event": "question_asked", "slot": True}, "question_asked without a valid slot"),
+        ({"event": "workup_step", "index": -1}, "workup_step index out of range"),
+        ({"event": "focus_set", "focus": "vegf"}, "focus_set without a valid focus"),
+        ({"event": "suggestions_offered", "suggestions": [1]}, "suggestions_offered with invalid suggestions"),
+        ({"event": "bot_said", "turn": {"text": "x", "citations": ["1"]}}, "bot_said with invalid citations"),
+        ({"event": "bot_said", "turn": {"text": "x", "focus": []}}, "bot_said with an invalid turn focus"),
+        ([1, 2], "not an event"),
+    ],
+)
+def test_a_malformed_event_is_named(line, reason):
+    with pytest.raises(MalformedEvent, match=reason):
+        event_from_json(line)
+
+
+def test_a_malformed_event_in_a_log_is_one_line_naming_file_and_line(kb, tmp_path):
+    good = json.dumps({"event": "bot_said", "turn": {"text": "hi"}})
+    (tmp_path / "bad.jsonl").write_text(good + "\n" + json.dumps({"event": "focus_set", "focus": 1}) + "\n" + good + "\n")
+    with pytest.raises(GuidebotError) as caught:
+        DialogueManager.resume("bad", kb=kb, directory=tmp_path)
+    message = str(caught.value)
+    assert "\n" not in message and "bad.jsonl:2: corrupt chat session (focus_set without a valid focus)" in message
+
+
+def test_an_event_of_an_unknown_kind_is_kept_and_ignored(kb, tmp_path):
+    lines = [{"event": "user_said", "text": "hi"}, {"event": "from_the_future", "x": [1]}, {"event": "bot_said", "turn": {"text": "hello"}}]
+    (tmp_path / "later.jsonl").write_text("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in lines))
+    bot = DialogueManager.resume("later", kb=kb, directory=tmp_path)
+    assert bot.events[1] == OtherEvent("from_the_future", {"x": [1]}) and bot.last_turn().text == "hello"
+    assert events_to_jsonl(bot.events[1:2]) == (tmp_path / "later.jsonl").read_text().splitlines(keepends=True)[1]
+    bot.store.release()
+
+
+def test_events_are_typed_values(kb):
+    bot = DialogueManager(kb=kb)
+    bot.greeting()
+    bot.respond("my patient has papilledema, is bevacizumab safe?")
+    kinds = {type(e) for e in bot.events}
+    assert {BotSaid, SlotSet, FocusSet} <= kinds
+    recorded = next(e for e in bot.events if isinstance(e, SlotSet))
+    with pytest.raises(AttributeError):
+        recorded.field = "other"  # frozen: the log is append-only
