@@ -408,6 +408,15 @@ class ConversationReader:
                 return False
         return True
 
+    def names_outside(self, text: str, fact: Any) -> list[str]:
+        """The treatments and cohorts a turn names that a fact is neither about nor names in its title or answer
+        ("steroid dose?" answered by the melphalan dose: the dose it states is another drug's). Findings do not count:
+        "my pt has papilledema, is bevacizumab safe?" asks about bevacizumab."""
+        about = set(self.fact_entities(fact.id))
+        written = normalise(f"{fact.title} {fact.answer}")
+        return [e for e in self.entities_in(text) if e not in about and self.entities[e].kind in SUBJECT_KINDS
+                and not any(p is not None and p.search(written) for eid, p in self._entity_patterns if eid == e)]
+
     def echoes(self, text: str, fact: Any) -> bool:
         """Whether every content word of a short turn is a word of the fact's answer or title: the turn picks a term
         out of the last answer ("TRM?", "CR_V?", "ES rate?" after a cohort's Table row)."""
@@ -543,6 +552,10 @@ class ConversationReader:
         """The entity a patient's treatment approach is about (`approaches`)."""
         return self.data.approaches.get(approach) if approach else None
 
+
+
+SUBJECT_KINDS = frozenset({"drug", "cohort"})
+"""Entity kinds a facet is asked of ("dose of X", "n in the Y cohort"): a fact must name them to answer for them."""
 
 
 STAY_MARGIN = 0.05

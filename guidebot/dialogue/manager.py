@@ -670,11 +670,15 @@ class DialogueManager:
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
             return match, routed, read
-        strict = [f for f in reader.facets_in(self._spelt(text)) if reader.facets[f].strict]
+        spelt = self._spelt(text)
+        strict = [f for f in reader.facets_in(spelt) if reader.facets[f].strict]
         answering = self.kb.facts.get(read.get("stayed") or (match.intent if match.in_scope and not match.is_flow else None) or "")
-        if strict and answering is not None and not reader.states(answering, strict):
-            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it
-            read.update(not_stated=strict, not_stated_in=answering.id)
+        if strict and answering is not None:
+            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it;
+            # "g-csf dose?" answered by the melphalan dose: it states a dose, but of something the turn did not name
+            elsewhere = reader.names_outside(spelt, answering)
+            if elsewhere or not reader.states(answering, strict):
+                read.update(not_stated=strict, not_stated_in=answering.id, not_stated_for=elsewhere)
         return match, routed, read
 
     def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
@@ -874,6 +878,9 @@ class DialogueManager:
         fact = self.kb.facts.get(read.get("not_stated_in") or self.focus.fact or "")
         asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_stated"] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
+        named = [self.reader.entities[e].words[0] for e in read.get("not_stated_for") or [] if e in self.reader.entities]
+        if named:  # the entity asked about, as the reader found it ("g-csf"), not the fact that names another
+            about = " or ".join(w for w in named if not re.search(r"\d", w)) or about
         return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)
 
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
