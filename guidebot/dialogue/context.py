@@ -112,6 +112,18 @@ ECHO_MAX_WORDS = 5
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
 
+KEYWORD_ACT_MAX_WORDS = 6
+"""A message of at most this many words asks an act by its keywords ("which journal was that", "any more info")."""
+
+KEYWORD_SPELLING = 0.8
+"""How close (optimal string alignment similarity) a word of at least four letters must be to an act keyword to be read as it ("soruce")."""
+
+SMALLTALK_MIN_CHARS = 6
+"""A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
+
+SMALLTALK_SPELLING = 0.8
+"""How close (optimal string alignment similarity) a message must be to a small-talk phrase to be read as it."""
+
 ELLIPSIS_MAX_WORDS = 1
 """A turn of at most this many words, naming no entity, leans on the focus ("major?", "combos?")."""
 
@@ -191,6 +203,8 @@ class ConversationReader:
         self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
         self._templates += [(self._template(t), True) for a in data.acts if a.id == "define" for t in a.weak_templates]
         self._define_cues = _phrase_pattern([c for a in data.acts if a.id == "define" for c in a.cues])
+        self._act_keywords = [(a.id, _phrase_pattern(a.keywords)) for a in data.acts if a.keywords]
+        self._act_words = {normalise(k): a.id for a in data.acts for k in a.keywords if " " not in normalise(k)}
         self._glossary_terms = _phrase_pattern(list(data.glossary))
 
     @staticmethod
@@ -236,7 +250,7 @@ class ConversationReader:
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
         and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
         """
-        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text))
+        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text)) or self._loose_smalltalk(text)
         if whole is not None:
             return whole
         if "?" in text:
@@ -252,6 +266,22 @@ class ConversationReader:
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    def _loose_smalltalk(self, text: str) -> Any | None:
+        """A small-talk phrase said with a pointing tail ("are you sure about that") or misspelt by an edit or two
+        ("thnaks", "youre worng", "thats not waht i asked"); never a bare yes/no (`unasked`), nor a message naming an
+        entity or a facet."""
+        plain = re.sub(r"\s+(?:about|on|with|for|to) (?:that|this|it)$", "", self._plain(text))
+        if plain in self._smalltalk:
+            return self._smalltalk[plain]
+        if len(plain) < SMALLTALK_MIN_CHARS or self.entities_in(plain) or self.facets_in(plain):
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        phrases = [p for p, talk in self._smalltalk.items() if talk.id != "unasked" and len(p) >= SMALLTALK_MIN_CHARS]
+        best = process.extractOne(plain, phrases, scorer=OSA.normalized_similarity, score_cutoff=SMALLTALK_SPELLING)
+        return self._smalltalk[best[0]] if best else None
 
     LEADING_SMALLTALK = ("greeting", "thanks", "ack")
 
@@ -284,6 +314,9 @@ class ConversationReader:
         bare = self._bare(text)
         if _deictic(bare) in self._acts:
             return ActRequest(self._acts[_deictic(bare)])
+        keyword = self._keyword_act(bare)
+        if keyword is not None:
+            return ActRequest(keyword)
         for prefix, act in self._prefixes:
             if bare == prefix or bare.startswith(prefix + " "):
                 rest = bare[len(prefix):]
@@ -311,6 +344,40 @@ class ConversationReader:
                 if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
                     return ActRequest("define", term)
         return None
+
+    def _keyword_act(self, bare: str) -> str | None:
+        """The act a short message asks by its keywords: every word is a keyword of that one act (or a close misspelling
+        of one), a filler or a pronoun ("which journal was that", "refs pls", "any more info", "soruce?"), and at least
+        one is a keyword. A message naming anything else ("more common?", "what else should I send") is not an act."""
+        if not bare or len(bare.split()) > KEYWORD_ACT_MAX_WORDS:
+            return None
+        found: set[str] = set()
+        rest = bare
+        for act_id, pattern in self._act_keywords:
+            if pattern is not None and pattern.search(rest):
+                found.add(act_id)
+                rest = pattern.sub(" ", rest)
+        if self._pronouns is not None:
+            rest = self._pronouns.sub(" ", rest)
+        for word in rest.split():
+            if word in self._fillers:
+                continue
+            close = self._close_keyword(word)
+            if close is None:
+                return None
+            found.add(close)
+        return found.pop() if len(found) == 1 else None
+
+    def _close_keyword(self, word: str) -> str | None:
+        """The act whose one-word keyword `word` misspells, or None."""
+        if len(word) < 4:
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        # optimal string alignment: a swapped pair of letters ("soruce") is one edit, as a wrong letter is
+        best = process.extractOne(word, list(self._act_words), scorer=OSA.normalized_similarity, score_cutoff=KEYWORD_SPELLING)
+        return self._act_words[best[0]] if best else None
 
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""

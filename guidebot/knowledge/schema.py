@@ -369,6 +369,9 @@ class ActPhrases(Strict):
     cues: list[NonEmpty] = []
     """Words anywhere in a message that, beside exactly one glossary term, ask for it spelt out ("G-CSF = ..? spell it
     out"): the message is that act whatever else it says."""
+    keywords: list[NonEmpty] = []
+    """Words that ask for the act in a short message whose other words are only fillers, pronouns and politeness
+    ("which journal was that", "refs pls", "any more info"), or a close misspelling of one ("soruce")."""
 
 
 class SmallTalk(Strict):
