@@ -434,8 +434,31 @@ class ConversationReader:
         return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
 
     def describes_patient(self, text: str) -> bool:
-        """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
+        """Whether the message describes a particular patient (a `patient_cues` expression matches). In a question, a
+        patient in general ("in a pt with CIDP-like neuropathy, when to suspect POEMS?", `generic_patients`) is no cue."""
+        if "?" in text or self.general_question(text):
+            text = self._generic_patients.sub(" ", text) if self._generic_patients is not None else text
         return any(c.search(text) for c in self._cues)
+
+    @cached_property
+    def _generic_patients(self) -> re.Pattern[str] | None:
+        expressions = list(self.data.generic_patients)
+        return re.compile("|".join(f"(?:{e})" for e in expressions), re.I) if expressions else None
+
+    @cached_property
+    def _hypothetical(self) -> re.Pattern[str] | None:
+        """A sentence that starts by supposing ("what if ...", "suppose ...", "and if ...")."""
+        words = sorted({normalise(w) for w in self.data.hypotheticals if normalise(w)}, key=len, reverse=True)
+        return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
+
+    def supposes(self, text: str, findings: Any) -> bool:
+        """Whether every sentence of the message that names findings (`findings(sentence)` non-empty) supposes them
+        ("what if VEGF is 300?", "if a patient had a kappa M-protein, could it still be POEMS?"); a described patient
+        followed by a supposition ("62F, lambda, neuropathy. If her VEGF is 400, enough?") still describes her."""
+        if self._hypothetical is None:
+            return False
+        named = [normalise(x) for x in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text) if x.strip() and findings(x)]
+        return bool(named) and all(self._hypothetical.match(x) for x in named)
 
     # -- entities, facets and the focus -----------------------------------------------------------
 

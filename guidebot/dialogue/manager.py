@@ -815,6 +815,8 @@ class DialogueManager:
         """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""
         if self.reader is None:
             return bool(_PATIENT.search(text))
+        if self.reader.supposes(text, extract_findings):
+            return False  # "what if VEGF is 300?": a supposed patient, not this one
         if self.reader.describes_patient(text):
             return True
         if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2 and not self.reader.general_question(text):

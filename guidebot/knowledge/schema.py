@@ -460,6 +460,12 @@ class ConversationFile(Strict):
     inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
     reason_markers: list[NonEmpty] = []
     """Words by which a sentence of an answer gives a reason ("because", "since"): what "why?" shows."""
+    hypotheticals: list[NonEmpty] = []
+    """How a sentence supposes rather than reports ("what if", "suppose", "hypothetically"): findings are never recorded
+    from a message whose every sentence naming findings supposes them ("what if VEGF is 300?")."""
+    generic_patients: list[NonEmpty] = []
+    """Regular expressions for a patient in general ("a patient with", "someone with"): in a question they are not a
+    patient cue ("in a pt with CIDP-like neuropathy, when to suspect POEMS?" describes no one)."""
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
 """One lower-case word as the router reads it (letters and digits only)."""
 Share = Annotated[float, Field(ge=0, le=1)]
