@@ -717,6 +717,11 @@ class DialogueManager:
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
+        if (fact is not None and not focus.patient and rewrite.leans and not rewrite.facets and not rewrite.names
+                and not reader.entities_in(spelt) and not reader.content_words(spelt) and not alone.is_flow):
+            # a turn with nothing of its own ("like what?", "how?", "which ones?"): only the last answer can answer it
+            read.update(reading="context", rewritten=rewrite.text, stayed=fact.id, empty=True)
+            return alone, text, read
         # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
         bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
                       and not reader.entities_in(spelt) and not reader.opens(text))
