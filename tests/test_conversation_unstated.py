@@ -84,6 +84,10 @@ def test_what_the_review_never_states_is_a_facet_no_fact_states(reader, kb):
     ("how common is pulmonary hypertension in poems", "does it reverse with treatment of poems?"),
     ("endocrine screening at diagnosis, what do we check", "testosterone replacement?"),
     ("should we give bevacizumab if vegf is sky high?", "how many died"),
+    ("daratumumab in poems?", "any long term data?"),
+    ("radiation dose for poems", "what's the mechanism of action"),
+    ("bevacizumab in poems?", "how often do you check labs"),
+    ("radiation dose for poems", "contraindications?"),
 ])
 def test_a_follow_up_the_review_does_not_answer_is_declined_without_a_number(bot, opener, follow_up):
     turn = say(bot, opener, follow_up)
