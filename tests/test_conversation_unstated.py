@@ -166,3 +166,21 @@ def test_a_supposed_or_general_patient_records_nothing(bot, text):
 def test_a_described_patient_is_still_recorded(bot):
     assert bot.respond("my patient has papilledema and hepatomegaly").recorded == {"papilledema": True, "organomegaly": True}
     assert bot.respond("62F, lambda mprotein, neuropathy. if her vegf comes back at 400 is that enough?").recorded.get("light_chain") == "lambda"
+
+
+# -- a question about the disease itself is its own topic ----------------------------------------------------------
+
+@pytest.mark.parametrize("opener", ["daratumumab in poems?", "engraftment syndrome after transplant", "major criteria?"])
+def test_a_question_naming_the_disease_that_does_not_lean_drops_the_focus(bot, opener):
+    turn = say(bot, opener, "what is poems")
+    assert turn.intent == "overview.definition" and turn.focus["reading"] == "alone"
+
+
+def test_a_short_new_topic_drops_the_focus(bot):
+    assert say(bot, "whats the vegf cutoff", "radiation dose?").intent == "treatment.radiation_dose"
+    assert say(bot, "daratumumab in poems?", "pulmonary hypertension?").intent == "cardiopulmonary.pulmonary_hypertension"
+
+
+def test_a_turn_with_nothing_of_its_own_is_answered_by_the_last_answer(bot):
+    turn = say(bot, "can vegf be high in other conditions?", "like what?")
+    assert turn.intent == "diagnosis.vegf_other_causes" and turn.focus.get("empty")

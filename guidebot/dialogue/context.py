@@ -420,6 +420,14 @@ class ConversationReader:
             return True
         return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
 
+    def names_disease(self, text: str) -> bool:
+        """Whether the turn names the disease itself ("what is poems", "poems prognosis?")."""
+        return self._disease is not None and self._disease.search(normalise(text)) is not None
+
+    @cached_property
+    def _disease(self) -> re.Pattern[str] | None:
+        return _phrase_pattern(list(self.data.followup.disease))
+
     def opens(self, text: str) -> bool:
         """Whether a message starts with an opener ("and ...", "what about ..."): it asks the same of something else."""
         norm = normalise(text)

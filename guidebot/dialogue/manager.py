@@ -748,6 +748,10 @@ class DialogueManager:
             if anchor is not None:
                 read.update(stayed=anchor)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
+        if not rewrite.leans and not rewrite.names and alone.in_scope and reader.names_disease(spelt):
+            # "what is poems" after the daratumumab card: a question of its own about the disease, not about the focus
+            read.update(rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
+            return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
         unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))

@@ -399,6 +399,9 @@ class Followup(Strict):
     switches: list[NonEmpty] = []
     """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
     focus dropped."""
+    disease: list[NonEmpty] = []
+    """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
+    answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
 
 
 class Facet(Strict):
