@@ -120,7 +120,8 @@ def test_an_act_after_a_decline_is_about_the_last_answer(bot):
 @pytest.mark.parametrize("text, act", [
     ("which journal was that", "source"), ("Which references support this?", "source"), ("refs pls", "source"),
     ("soruce", "source"), ("what data", "source"), ("any more info", "more"), ("more deatils", "more"),
-    ("why tho", "why"), ("resons?", "why"),
+    ("why tho", "why"), ("resons?", "why"), ("who says?", "source"), ("how do we know that?", "source"),
+    ("where did you read that", "source"), ("what explains that", "why"), ("what else should i know", "more"),
 ])
 def test_a_short_message_of_one_acts_keywords_is_that_act(reader, text, act):
     found = reader.act(text)
@@ -138,13 +139,16 @@ def test_a_message_naming_something_else_is_no_keyword_act(reader, text):
 @pytest.mark.parametrize("text, kind", [
     ("hmm are you sure about that", "wrong"), ("thnaks", "thanks"), ("youre worng", "wrong"),
     ("thats not waht i asked", "not_what_i_asked"), ("you got it wrong", "wrong"), ("oh ok", "ack"),
+    ("thank you very much", "thanks"), ("hello, how are you?", "greeting"), ("ok thanks bye", "bye"),
+    ("see you tomorrow", "bye"),
 ])
 def test_small_talk_with_a_pointing_tail_or_misspelt_is_small_talk(reader, text, kind):
     talk = reader.smalltalk(text)
     assert talk is not None and talk.id == kind
 
 
-@pytest.mark.parametrize("text", ["thats right", "dose?", "thats not clear", "different question: what is poems"])
+@pytest.mark.parametrize("text", ["thats right", "dose?", "thats not clear", "different question: what is poems",
+                                  "anything else?", "hi, what is poems?"])
 def test_a_near_phrase_of_another_meaning_is_not_read_as_small_talk(reader, text):
     talk = reader.smalltalk(text)
     assert talk is None or talk.id not in ("wrong", "not_what_i_asked")

@@ -121,9 +121,6 @@ KEYWORD_SPELLING = 0.8
 SMALLTALK_MIN_CHARS = 6
 """A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
 
-SMALLTALK_SPELLING = 0.8
-"""How close (optimal string alignment similarity) a message must be to a small-talk phrase to be read as it."""
-
 ELLIPSIS_MAX_WORDS = 1
 """A turn of at most this many words, naming no entity, leans on the focus ("major?", "combos?")."""
 
@@ -274,14 +271,28 @@ class ConversationReader:
         plain = re.sub(r"\s+(?:about|on|with|for|to) (?:that|this|it)$", "", self._plain(text))
         if plain in self._smalltalk:
             return self._smalltalk[plain]
+        words = plain.split()
+        for cut in range(1, len(words)):
+            # two phrases one after the other ("hello how are you", "ok thanks bye"): the one that matters more
+            head, tail = self._smalltalk.get(" ".join(words[:cut])), self._smalltalk.get(" ".join(words[cut:]))
+            if head is not None and tail is not None and "unasked" not in (head.id, tail.id):
+                return min((head, tail), key=lambda t: self.SMALLTALK_PRIORITY.index(t.id))
         if len(plain) < SMALLTALK_MIN_CHARS or self.entities_in(plain) or self.facets_in(plain):
             return None
-        from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        phrases = [p for p, talk in self._smalltalk.items() if talk.id != "unasked" and len(p) >= SMALLTALK_MIN_CHARS]
-        best = process.extractOne(plain, phrases, scorer=OSA.normalized_similarity, score_cutoff=SMALLTALK_SPELLING)
-        return self._smalltalk[best[0]] if best else None
+        words = plain.split()
+
+        def misspells(phrase: str) -> bool:
+            # word by word: each word the phrase's, or (four letters or more) one edit from it; "anything else" is not
+            # "nothing else", two edits apart
+            theirs = phrase.split()
+            return len(theirs) == len(words) and all(
+                w == t or (min(len(w), len(t)) >= 4 and OSA.distance(w, t) <= 1) for w, t in zip(words, theirs))
+
+        found = [talk for p, talk in self._smalltalk.items()
+                 if talk.id != "unasked" and len(p) >= SMALLTALK_MIN_CHARS and misspells(p)]
+        return found[0] if found and all(t.id == found[0].id for t in found) else None
 
     LEADING_SMALLTALK = ("greeting", "thanks", "ack")
 
