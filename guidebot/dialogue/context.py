@@ -476,8 +476,21 @@ class ConversationReader:
         followed by a supposition ("62F, lambda, neuropathy. If her VEGF is 400, enough?") still describes her."""
         if self._hypothetical is None:
             return False
-        named = [normalise(x) for x in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text) if x.strip() and findings(x)]
-        return bool(named) and all(self._hypothetical.match(x) for x in named)
+        parts: list[str] = []
+        for sentence in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text):
+            if not sentence.strip():
+                continue
+            # a supposed clause inside the sentence ("... if the M-protein is kappa?") is a part of its own
+            m = self._hypothetical_clause.search(sentence) if self._hypothetical_clause is not None else None
+            parts += [sentence[:m.start()], sentence[m.start():]] if m and m.start() > 0 else [sentence]
+        named = [normalise(x) for x in parts if x.strip() and findings(x)]
+        return bool(named) and all(self._hypothetical.match(x) or (self._hypothetical_clause is not None
+                                                                    and self._hypothetical_clause.match(x)) for x in named)
+
+    @cached_property
+    def _hypothetical_clause(self) -> re.Pattern[str] | None:
+        words = sorted({normalise(w) for w in self.data.hypothetical_clauses if normalise(w)}, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b", re.I) if words else None
 
     # -- entities, facets and the focus -----------------------------------------------------------
 

@@ -466,6 +466,9 @@ class ConversationFile(Strict):
     hypotheticals: list[NonEmpty] = []
     """How a sentence supposes rather than reports ("what if", "suppose", "hypothetically"): findings are never recorded
     from a message whose every sentence naming findings supposes them ("what if VEGF is 300?")."""
+    hypothetical_clauses: list[NonEmpty] = []
+    """Words that open a supposed clause inside a sentence ("can my patient have POEMS if the M-protein is kappa?"):
+    what follows them in the sentence is supposed, and findings named only there are not recorded."""
     generic_patients: list[NonEmpty] = []
     """Regular expressions for a patient in general ("a patient with", "someone with"): in a question they are not a
     patient cue ("in a pt with CIDP-like neuropathy, when to suspect POEMS?" describes no one)."""
