@@ -190,3 +190,12 @@ def test_a_short_new_topic_drops_the_focus(bot):
 def test_a_turn_with_nothing_of_its_own_is_answered_by_the_last_answer(bot):
     turn = say(bot, "can vegf be high in other conditions?", "like what?")
     assert turn.intent == "diagnosis.vegf_other_causes" and turn.focus.get("empty")
+
+
+def test_a_one_word_turn_that_alone_is_a_question_of_its_own_is_read_alone(bot, reader):
+    from guidebot.dialogue.context import Focus
+
+    assert reader.rewrite("algorithm?", Focus(fact="differential.cidp", entities=["cidp"])).elliptical
+    assert not reader.rewrite("dose?", Focus(fact="treatment.daratumumab", entities=["daratumumab"])).elliptical
+    turn = say(bot, "poems vs cidp", "algorithm?")
+    assert turn.intent == "treatment.algorithm" and turn.focus["reading"] == "alone"

@@ -90,6 +90,9 @@ class Rewrite(NamedTuple):
     """The turn leans on the focus: a pronoun, an opener ("and ...", "what about ..."), or nothing but facets."""
     bare: bool = False
     """The turn is nothing but entities, facets, pronouns and fillers ("dose?", "bone lesions?", "and minor")."""
+    elliptical: bool = False
+    """The turn leans only by being one word naming no entity ("major?", "workup?"), not by a pronoun, an opener or
+    a facet: alone, a confident reading of its own stands."""
 
 
 def normalise(text: str) -> str:
@@ -643,6 +646,7 @@ class ConversationReader:
         # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
         elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
         leans = pronoun or opener or (not rest and not names) or elliptical
+        only_elliptical = elliptical and not (pronoun or opener or (not rest and not names))
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
@@ -659,7 +663,7 @@ class ConversationReader:
             parts = [self._thing_pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
         rewritten = " ".join(parts + subject + extra_facets)
-        return Rewrite(rewritten, names, facets, leans, bare)
+        return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
 
     def _name(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)
@@ -723,8 +727,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
         return "context" if context.in_scope and (not alone.in_scope or context.confidence >= alone.confidence) else "alone"
     if not alone.in_scope and (alone.reason in DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
-    if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
-        return "alone"
+    if (not rewrite.leans or rewrite.elliptical) and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
+        return "alone"  # a one-word turn that alone is a question of its own at least as surely ("workup?", "algorithm?")
     if rewrite.bare and rewrite.facets and focus_covers is not None:
         if focus_covers:
             return "context"  # the focused fact answers that facet: "which are the most common?" after skin changes
