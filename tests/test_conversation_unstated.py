@@ -164,6 +164,9 @@ def test_a_near_phrase_of_another_meaning_is_not_read_as_small_talk(reader, text
     "what if there are 4 sclerotic lesions?",
     "can my patient have poems if the m protein is kappa?",
     "would my patient qualify if his vegf were 250?",
+    "papilledema and poems",
+    "lambda light chain poems",
+    "poems without m protein",
 ])
 def test_a_supposed_or_general_patient_records_nothing(bot, text):
     assert bot.respond(text).recorded == {}

@@ -834,7 +834,9 @@ class DialogueManager:
         # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
         if focus.fact and not focus.patient and self.reader.leans(text):
             return False
-        return not looks_like_question(text) and not self.reader.asks_about_disease(text) and bool(extract_findings(text))
+        # nor a search for the disease's facts ("papilledema and poems", "lambda light chain poems")
+        return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
+                and bool(extract_findings(text)))
 
     def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None:
         reader = self.reader
