@@ -202,3 +202,8 @@ def test_a_one_word_turn_that_alone_is_a_question_of_its_own_is_read_alone(bot, 
     assert not reader.rewrite("dose?", Focus(fact="treatment.daratumumab", entities=["daratumumab"])).elliptical
     turn = say(bot, "poems vs cidp", "algorithm?")
     assert turn.intent == "treatment.algorithm" and turn.focus["reading"] == "alone"
+
+
+def test_softening_words_do_not_hide_a_facet(reader):
+    assert "trial" in reader.facets_in("has anyone actually treated a patient with nivolumab?")
+    assert "dose" in reader.facets_in("what dose exactly?")

@@ -505,7 +505,9 @@ class ConversationReader:
     def facets_in(self, text: str) -> list[str]:
         """Facet ids asked in `text`, in data order ("%" asks a share: "% with a lambda clone?")."""
         norm = normalise(text) + (" percent" if "%" in text else "")
-        return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
+        # also read without the words that only soften ("has anyone actually treated ..." asks "anyone treated")
+        plain = " ".join(self._politeness.sub(" ", norm).split()) if self._politeness is not None else norm
+        return [fid for fid, pattern in self._facet_patterns if pattern is not None and (pattern.search(norm) or pattern.search(plain))]
 
     def covers(self, fact: Any, facets: list[str]) -> bool:
         """Whether a fact's own words (title, answer, questions, keywords) ask or answer every facet given."""
