@@ -88,6 +88,8 @@ def test_what_the_review_never_states_is_a_facet_no_fact_states(reader, kb):
     ("radiation dose for poems", "what's the mechanism of action"),
     ("bevacizumab in poems?", "how often do you check labs"),
     ("radiation dose for poems", "contraindications?"),
+    ("daratumumab in poems?", "was it randomized?"),
+    ("ixazomib pilot study", "what was the control arm?"),
 ])
 def test_a_follow_up_the_review_does_not_answer_is_declined_without_a_number(bot, opener, follow_up):
     turn = say(bot, opener, follow_up)

@@ -671,7 +671,9 @@ class DialogueManager:
         if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
             return match, routed, read
         spelt = self._spelt(text)
-        strict = [f for f in reader.facets_in(spelt) if reader.facets[f].strict]
+        # as typed and as the router spells it: "inclusion criteria?" is not "conclusion criteria" to the facets
+        asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
+        strict = [f for f in asked if reader.facets[f].strict]
         answering = self.kb.facts.get(read.get("stayed") or (match.intent if match.in_scope and not match.is_flow else None) or "")
         if strict and answering is not None:
             # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it;
