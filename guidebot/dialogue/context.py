@@ -90,6 +90,9 @@ class Rewrite(NamedTuple):
     """The turn leans on the focus: a pronoun, an opener ("and ...", "what about ..."), or nothing but facets."""
     bare: bool = False
     """The turn is nothing but entities, facets, pronouns and fillers ("dose?", "bone lesions?", "and minor")."""
+    elliptical: bool = False
+    """The turn leans only by being one word naming no entity ("major?", "workup?"), not by a pronoun, an opener or
+    a facet: alone, a confident reading of its own stands."""
 
 
 def normalise(text: str) -> str:
@@ -111,6 +114,15 @@ ECHO_MAX_WORDS = 5
 
 SIBLING_MAX_WORDS = 2
 """A leaning turn of at most this many content words may be answered by a fact near the focus titled with them."""
+
+KEYWORD_ACT_MAX_WORDS = 6
+"""A message of at most this many words asks an act by its keywords ("which journal was that", "any more info")."""
+
+KEYWORD_SPELLING = 0.8
+"""How close (optimal string alignment similarity) a word of at least four letters must be to an act keyword to be read as it ("soruce")."""
+
+SMALLTALK_MIN_CHARS = 6
+"""A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
 
 ELLIPSIS_MAX_WORDS = 1
 """A turn of at most this many words, naming no entity, leans on the focus ("major?", "combos?")."""
@@ -191,6 +203,8 @@ class ConversationReader:
         self._templates = [(self._template(t), False) for a in data.acts if a.id == "define" for t in a.templates]
         self._templates += [(self._template(t), True) for a in data.acts if a.id == "define" for t in a.weak_templates]
         self._define_cues = _phrase_pattern([c for a in data.acts if a.id == "define" for c in a.cues])
+        self._act_keywords = [(a.id, _phrase_pattern(a.keywords)) for a in data.acts if a.keywords]
+        self._act_words = {normalise(k): a.id for a in data.acts for k in a.keywords if " " not in normalise(k)}
         self._glossary_terms = _phrase_pattern(list(data.glossary))
 
     @staticmethod
@@ -236,7 +250,7 @@ class ConversationReader:
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
         and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
         """
-        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text))
+        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text)) or self._loose_smalltalk(text)
         if whole is not None:
             return whole
         if "?" in text:
@@ -252,6 +266,36 @@ class ConversationReader:
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    def _loose_smalltalk(self, text: str) -> Any | None:
+        """A small-talk phrase said with a pointing tail ("are you sure about that") or misspelt by an edit or two
+        ("thnaks", "youre worng", "thats not waht i asked"); never a bare yes/no (`unasked`), nor a message naming an
+        entity or a facet."""
+        plain = re.sub(r"\s+(?:about|on|with|for|to) (?:that|this|it)$", "", self._plain(text))
+        if plain in self._smalltalk:
+            return self._smalltalk[plain]
+        words = plain.split()
+        for cut in range(1, len(words)):
+            # two phrases one after the other ("hello how are you", "ok thanks bye"): the one that matters more
+            head, tail = self._smalltalk.get(" ".join(words[:cut])), self._smalltalk.get(" ".join(words[cut:]))
+            if head is not None and tail is not None and "unasked" not in (head.id, tail.id):
+                return min((head, tail), key=lambda t: self.SMALLTALK_PRIORITY.index(t.id))
+        if len(plain) < SMALLTALK_MIN_CHARS or self.entities_in(plain) or self.facets_in(plain):
+            return None
+        from rapidfuzz.distance import OSA
+
+        words = plain.split()
+
+        def misspells(phrase: str) -> bool:
+            # word by word: each word the phrase's, or (four letters or more) one edit from it; "anything else" is not
+            # "nothing else", two edits apart
+            theirs = phrase.split()
+            return len(theirs) == len(words) and all(
+                w == t or (min(len(w), len(t)) >= 4 and OSA.distance(w, t) <= 1) for w, t in zip(words, theirs))
+
+        found = [talk for p, talk in self._smalltalk.items()
+                 if talk.id != "unasked" and len(p) >= SMALLTALK_MIN_CHARS and misspells(p)]
+        return found[0] if found and all(t.id == found[0].id for t in found) else None
 
     LEADING_SMALLTALK = ("greeting", "thanks", "ack")
 
@@ -284,6 +328,9 @@ class ConversationReader:
         bare = self._bare(text)
         if _deictic(bare) in self._acts:
             return ActRequest(self._acts[_deictic(bare)])
+        keyword = self._keyword_act(bare)
+        if keyword is not None:
+            return ActRequest(keyword)
         for prefix, act in self._prefixes:
             if bare == prefix or bare.startswith(prefix + " "):
                 rest = bare[len(prefix):]
@@ -311,6 +358,40 @@ class ConversationReader:
                 if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
                     return ActRequest("define", term)
         return None
+
+    def _keyword_act(self, bare: str) -> str | None:
+        """The act a short message asks by its keywords: every word is a keyword of that one act (or a close misspelling
+        of one), a filler or a pronoun ("which journal was that", "refs pls", "any more info", "soruce?"), and at least
+        one is a keyword. A message naming anything else ("more common?", "what else should I send") is not an act."""
+        if not bare or len(bare.split()) > KEYWORD_ACT_MAX_WORDS:
+            return None
+        found: set[str] = set()
+        rest = bare
+        for act_id, pattern in self._act_keywords:
+            if pattern is not None and pattern.search(rest):
+                found.add(act_id)
+                rest = pattern.sub(" ", rest)
+        if self._pronouns is not None:
+            rest = self._pronouns.sub(" ", rest)
+        for word in rest.split():
+            if word in self._fillers:
+                continue
+            close = self._close_keyword(word)
+            if close is None:
+                return None
+            found.add(close)
+        return found.pop() if len(found) == 1 else None
+
+    def _close_keyword(self, word: str) -> str | None:
+        """The act whose one-word keyword `word` misspells, or None."""
+        if len(word) < 4:
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        # optimal string alignment: a swapped pair of letters ("soruce") is one edit, as a wrong letter is
+        best = process.extractOne(word, list(self._act_words), scorer=OSA.normalized_similarity, score_cutoff=KEYWORD_SPELLING)
+        return self._act_words[best[0]] if best else None
 
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
@@ -353,6 +434,14 @@ class ConversationReader:
             return True
         return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
 
+    def names_disease(self, text: str) -> bool:
+        """Whether the turn names the disease itself ("what is poems", "poems prognosis?")."""
+        return self._disease is not None and self._disease.search(normalise(text)) is not None
+
+    @cached_property
+    def _disease(self) -> re.Pattern[str] | None:
+        return _phrase_pattern(list(self.data.followup.disease))
+
     def opens(self, text: str) -> bool:
         """Whether a message starts with an opener ("and ...", "what about ..."): it asks the same of something else."""
         norm = normalise(text)
@@ -367,8 +456,44 @@ class ConversationReader:
         return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
 
     def describes_patient(self, text: str) -> bool:
-        """Whether the message describes a particular patient (a `patient_cues` expression matches)."""
+        """Whether the message describes a particular patient (a `patient_cues` expression matches). In a question, a
+        patient in general ("in a pt with CIDP-like neuropathy, when to suspect POEMS?", `generic_patients`) is no cue."""
+        if "?" in text or self.general_question(text):
+            text = self._generic_patients.sub(" ", text) if self._generic_patients is not None else text
         return any(c.search(text) for c in self._cues)
+
+    @cached_property
+    def _generic_patients(self) -> re.Pattern[str] | None:
+        expressions = list(self.data.generic_patients)
+        return re.compile("|".join(f"(?:{e})" for e in expressions), re.I) if expressions else None
+
+    @cached_property
+    def _hypothetical(self) -> re.Pattern[str] | None:
+        """A sentence that starts by supposing ("what if ...", "suppose ...", "and if ...")."""
+        words = sorted({normalise(w) for w in self.data.hypotheticals if normalise(w)}, key=len, reverse=True)
+        return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
+
+    def supposes(self, text: str, findings: Any) -> bool:
+        """Whether every sentence of the message that names findings (`findings(sentence)` non-empty) supposes them
+        ("what if VEGF is 300?", "if a patient had a kappa M-protein, could it still be POEMS?"); a described patient
+        followed by a supposition ("62F, lambda, neuropathy. If her VEGF is 400, enough?") still describes her."""
+        if self._hypothetical is None:
+            return False
+        parts: list[str] = []
+        for sentence in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text):
+            if not sentence.strip():
+                continue
+            # a supposed clause inside the sentence ("... if the M-protein is kappa?") is a part of its own
+            m = self._hypothetical_clause.search(sentence) if self._hypothetical_clause is not None else None
+            parts += [sentence[:m.start()], sentence[m.start():]] if m and m.start() > 0 else [sentence]
+        named = [normalise(x) for x in parts if x.strip() and findings(x)]
+        return bool(named) and all(self._hypothetical.match(x) or (self._hypothetical_clause is not None
+                                                                    and self._hypothetical_clause.match(x)) for x in named)
+
+    @cached_property
+    def _hypothetical_clause(self) -> re.Pattern[str] | None:
+        words = sorted({normalise(w) for w in self.data.hypothetical_clauses if normalise(w)}, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b", re.I) if words else None
 
     # -- entities, facets and the focus -----------------------------------------------------------
 
@@ -380,7 +505,9 @@ class ConversationReader:
     def facets_in(self, text: str) -> list[str]:
         """Facet ids asked in `text`, in data order ("%" asks a share: "% with a lambda clone?")."""
         norm = normalise(text) + (" percent" if "%" in text else "")
-        return [fid for fid, pattern in self._facet_patterns if pattern is not None and pattern.search(norm)]
+        # also read without the words that only soften ("has anyone actually treated ..." asks "anyone treated")
+        plain = " ".join(self._politeness.sub(" ", norm).split()) if self._politeness is not None else norm
+        return [fid for fid, pattern in self._facet_patterns if pattern is not None and (pattern.search(norm) or pattern.search(plain))]
 
     def covers(self, fact: Any, facets: list[str]) -> bool:
         """Whether a fact's own words (title, answer, questions, keywords) ask or answer every facet given."""
@@ -407,6 +534,15 @@ class ConversationReader:
             elif (pattern := patterns.get(facet)) is None or pattern.search(document) is None:
                 return False
         return True
+
+    def names_outside(self, text: str, fact: Any) -> list[str]:
+        """The treatments and cohorts a turn names that a fact is neither about nor names in its title or answer
+        ("steroid dose?" answered by the melphalan dose: the dose it states is another drug's). Findings do not count:
+        "my pt has papilledema, is bevacizumab safe?" asks about bevacizumab."""
+        about = set(self.fact_entities(fact.id))
+        written = normalise(f"{fact.title} {fact.answer}")
+        return [e for e in self.entities_in(text) if e not in about and self.entities[e].kind in SUBJECT_KINDS
+                and not any(p is not None and p.search(written) for eid, p in self._entity_patterns if eid == e)]
 
     def echoes(self, text: str, fact: Any) -> bool:
         """Whether every content word of a short turn is a word of the fact's answer or title: the turn picks a term
@@ -512,6 +648,7 @@ class ConversationReader:
         # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
         elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
         leans = pronoun or opener or (not rest and not names) or elliptical
+        only_elliptical = elliptical and not (pronoun or opener or (not rest and not names))
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
@@ -528,7 +665,7 @@ class ConversationReader:
             parts = [self._thing_pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
         rewritten = " ".join(parts + subject + extra_facets)
-        return Rewrite(rewritten, names, facets, leans, bare)
+        return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
 
     def _name(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)
@@ -543,6 +680,10 @@ class ConversationReader:
         """The entity a patient's treatment approach is about (`approaches`)."""
         return self.data.approaches.get(approach) if approach else None
 
+
+
+SUBJECT_KINDS = frozenset({"drug", "cohort"})
+"""Entity kinds a facet is asked of ("dose of X", "n in the Y cohort"): a fact must name them to answer for them."""
 
 
 STAY_MARGIN = 0.05
@@ -588,8 +729,8 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
         return "context" if context.in_scope and (not alone.in_scope or context.confidence >= alone.confidence) else "alone"
     if not alone.in_scope and (alone.reason in DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
-    if not rewrite.leans and alone.in_scope and alone.confidence >= context.confidence:
-        return "alone"
+    if (not rewrite.leans or rewrite.elliptical) and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
+        return "alone"  # a one-word turn that alone is a question of its own at least as surely ("workup?", "algorithm?")
     if rewrite.bare and rewrite.facets and focus_covers is not None:
         if focus_covers:
             return "context"  # the focused fact answers that facet: "which are the most common?" after skin changes

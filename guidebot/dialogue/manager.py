@@ -375,11 +375,17 @@ class DialogueManager(GuidedFlows):
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
             return match, routed, read
-        strict = [f for f in reader.facets_in(self._spelt(text)) if reader.facets[f].strict]
+        spelt = self._spelt(text)
+        # as typed and as the router spells it: "inclusion criteria?" is not "conclusion criteria" to the facets
+        asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
+        strict = [f for f in asked if reader.facets[f].strict]
         answering = self.kb.facts.get(read.get("stayed") or (match.intent if match.in_scope and not match.is_flow else None) or "")
-        if strict and answering is not None and not reader.states(answering, strict):
-            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it
-            read.update(not_stated=strict, not_stated_in=answering.id)
+        if strict and answering is not None:
+            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it;
+            # "g-csf dose?" answered by the melphalan dose: it states a dose, but of something the turn did not name
+            elsewhere = reader.names_outside(spelt, answering)
+            if elsewhere or not reader.states(answering, strict):
+                read.update(not_stated=strict, not_stated_in=answering.id, not_stated_for=elsewhere)
         return match, routed, read
 
     def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
@@ -418,6 +424,11 @@ class DialogueManager(GuidedFlows):
             if sibling is not None:
                 read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
+        if (fact is not None and not focus.patient and rewrite.leans and not rewrite.facets and not rewrite.names
+                and not reader.entities_in(spelt) and not reader.content_words(spelt) and not alone.is_flow):
+            # a turn with nothing of its own ("like what?", "how?", "which ones?"): only the last answer can answer it
+            read.update(reading="context", rewritten=rewrite.text, stayed=fact.id, empty=True)
+            return alone, text, read
         # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
         bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
                       and not reader.entities_in(spelt) and not reader.opens(text))
@@ -444,6 +455,10 @@ class DialogueManager(GuidedFlows):
             if anchor is not None:
                 read.update(stayed=anchor)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
+        if not rewrite.leans and not rewrite.names and alone.in_scope and reader.names_disease(spelt):
+            # "what is poems" after the daratumumab card: a question of its own about the disease, not about the focus
+            read.update(rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
+            return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
         unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
@@ -516,6 +531,8 @@ class DialogueManager(GuidedFlows):
         """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""
         if self.reader is None:
             return bool(_PATIENT.search(text))
+        if self.reader.supposes(text, extract_findings):
+            return False  # "what if VEGF is 300?": a supposed patient, not this one
         if self.reader.describes_patient(text):
             return True
         if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2 and not self.reader.general_question(text):
@@ -524,7 +541,9 @@ class DialogueManager(GuidedFlows):
         # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
         if focus.fact and not focus.patient and self.reader.leans(text):
             return False
-        return not looks_like_question(text) and not self.reader.asks_about_disease(text) and bool(extract_findings(text))
+        # nor a search for the disease's facts ("papilledema and poems", "lambda light chain poems")
+        return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
+                and bool(extract_findings(text)))
 
     def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None:
         reader = self.reader
@@ -579,6 +598,9 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(read.get("not_stated_in") or self.focus.fact or "")
         asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_stated"] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
+        named = [self.reader.entities[e].words[0] for e in read.get("not_stated_for") or [] if e in self.reader.entities]
+        if named:  # the entity asked about, as the reader found it ("g-csf"), not the fact that names another
+            about = " or ".join(w for w in named if not re.search(r"\d", w)) or about
         return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)
 
     def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:

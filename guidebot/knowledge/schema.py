@@ -369,6 +369,9 @@ class ActPhrases(Strict):
     cues: list[NonEmpty] = []
     """Words anywhere in a message that, beside exactly one glossary term, ask for it spelt out ("G-CSF = ..? spell it
     out"): the message is that act whatever else it says."""
+    keywords: list[NonEmpty] = []
+    """Words that ask for the act in a short message whose other words are only fillers, pronouns and politeness
+    ("which journal was that", "refs pls", "any more info"), or a close misspelling of one ("soruce")."""
 
 
 class SmallTalk(Strict):
@@ -396,6 +399,9 @@ class Followup(Strict):
     switches: list[NonEmpty] = []
     """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
     focus dropped."""
+    disease: list[NonEmpty] = []
+    """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
+    answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
 
 
 class Facet(Strict):
@@ -457,6 +463,15 @@ class ConversationFile(Strict):
     inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
     reason_markers: list[NonEmpty] = []
     """Words by which a sentence of an answer gives a reason ("because", "since"): what "why?" shows."""
+    hypotheticals: list[NonEmpty] = []
+    """How a sentence supposes rather than reports ("what if", "suppose", "hypothetically"): findings are never recorded
+    from a message whose every sentence naming findings supposes them ("what if VEGF is 300?")."""
+    hypothetical_clauses: list[NonEmpty] = []
+    """Words that open a supposed clause inside a sentence ("can my patient have POEMS if the M-protein is kappa?"):
+    what follows them in the sentence is supposed, and findings named only there are not recorded."""
+    generic_patients: list[NonEmpty] = []
+    """Regular expressions for a patient in general ("a patient with", "someone with"): in a question they are not a
+    patient cue ("in a pt with CIDP-like neuropathy, when to suspect POEMS?" describes no one)."""
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
 """One lower-case word as the router reads it (letters and digits only)."""
 Share = Annotated[float, Field(ge=0, le=1)]
