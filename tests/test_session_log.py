@@ -130,3 +130,19 @@ def test_events_are_typed_values(kb):
     recorded = next(e for e in bot.events if isinstance(e, SlotSet))
     with pytest.raises(AttributeError):
         recorded.field = "other"  # frozen: the log is append-only
+
+
+def test_repairing_a_torn_log_keeps_the_lines_it_keeps_as_they_were(kb, tmp_path):
+    # a turn without "recorded" (an older guidebot) and keys of a newer one: the repair drops only the torn line
+    lines = [
+        {"event": "session_started", "session_id": "torn"},
+        {"event": "user_said", "text": "hi", "typed_at": 1},
+        {"event": "slot_set", "field": "papilledema", "value": True, "source": "volunteered", "note": "newer"},
+        {"event": "bot_said", "turn": {"text": "hello", "intent": None, "from_a_newer_guidebot": [1]}},
+    ]
+    kept = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in lines)
+    (tmp_path / "torn.jsonl").write_text(kept + '{"event":"user_sa', encoding="utf-8")
+    bot = DialogueManager.resume("torn", kb=kb, directory=tmp_path)
+    assert bot.recorded == {"papilledema": True}
+    assert (tmp_path / "torn.jsonl").read_text(encoding="utf-8") == kept
+    bot.store.release()
