@@ -95,6 +95,8 @@ def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
         ({"event": "suggestions_offered", "suggestions": [1]}, "suggestions_offered with invalid suggestions"),
         ({"event": "bot_said", "turn": {"text": "x", "citations": ["1"]}}, "bot_said with invalid citations"),
         ({"event": "bot_said", "turn": {"text": "x", "focus": []}}, "bot_said with an invalid turn focus"),
+        ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": "bool", "question": 5}}},
+         "bot_said with an invalid awaiting"),
         ([1, 2], "not an event"),
     ],
 )
@@ -145,4 +147,15 @@ def test_repairing_a_torn_log_keeps_the_lines_it_keeps_as_they_were(kb, tmp_path
     bot = DialogueManager.resume("torn", kb=kb, directory=tmp_path)
     assert bot.recorded == {"papilledema": True}
     assert (tmp_path / "torn.jsonl").read_text(encoding="utf-8") == kept
+    bot.store.release()
+
+
+def test_a_follow_up_with_null_choices_reads_as_one_without_choices(kb, tmp_path):
+    # main's log check let `"choices": null` through; reading it must not become an internal error
+    awaiting = {"slot": "papilledema", "kind": "bool", "choices": None, "question": "Papilledema?"}
+    lines = [{"event": "user_said", "text": "/assess"}, {"event": "bot_said", "turn": {"text": "Papilledema?", "awaiting": awaiting}}]
+    (tmp_path / "nul.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lines))
+    bot = DialogueManager.resume("nul", kb=kb, directory=tmp_path)
+    assert bot.awaiting.choices == [] and bot.awaiting.question == "Papilledema?"
+    assert bot.respond("yes").recorded == {"papilledema": True}
     bot.store.release()

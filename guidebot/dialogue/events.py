@@ -267,15 +267,19 @@ def _turn(turn: dict[str, Any]) -> Turn:
     if awaiting and not (
         isinstance(awaiting.get("slot"), str)
         and awaiting.get("kind") in AWAITING_KINDS
-        and isinstance(awaiting.get("choices", []) or [], list)
-        and all(isinstance(c, str) for c in awaiting.get("choices", []) or [])
+        and isinstance(awaiting.get("choices") or [], list)  # null reads as no choices
+        and all(isinstance(c, str) for c in awaiting.get("choices") or [])
+        and isinstance(awaiting.get("question") or "", str)
     ):
         raise MalformedEvent("bot_said with an invalid awaiting")
     if not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in turn.get("suggestions", [])):
         raise MalformedEvent("bot_said with invalid suggestions")
     if not all(isinstance(c, int) and not isinstance(c, bool) for c in turn.get("citations", [])):
         raise MalformedEvent("bot_said with invalid citations")
-    return Turn.from_json(turn)
+    try:
+        return Turn.from_json(turn)
+    except (TypeError, ValueError, KeyError, AttributeError):  # a shape the checks above missed: corrupt, not a crash
+        raise MalformedEvent("bot_said with an invalid turn") from None
 
 
 def _suggestions(value: Any, kind: str) -> list[dict[str, str]]:
