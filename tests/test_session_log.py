@@ -92,6 +92,13 @@ def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
         ({"event": "question_asked", "slot": True}, "question_asked without a valid slot"),
         ({"event": "workup_step", "index": -1}, "workup_step index out of range"),
         ({"event": "focus_set", "focus": "vegf"}, "focus_set without a valid focus"),
+        # Focus.from_json would take these (three entities "a", "b", "c"); ["x"] as citations reached the next
+        # turn's citations and made the log unreadable once that turn was written
+        ({"event": "focus_set", "focus": {"entities": "abc"}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"citations": ["x"]}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"alternatives": ["x"]}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"fact": 7}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"text": None}}, "focus_set with an invalid focus"),
         ({"event": "suggestions_offered", "suggestions": [1]}, "suggestions_offered with invalid suggestions"),
         ({"event": "bot_said", "turn": {"text": "x", "citations": ["1"]}}, "bot_said with invalid citations"),
         ({"event": "bot_said", "turn": {"text": "x", "focus": []}}, "bot_said with an invalid turn focus"),

@@ -11,6 +11,7 @@ that is not a well-formed event (the store reports it as one line naming the fil
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
@@ -282,6 +283,34 @@ def _turn(turn: dict[str, Any]) -> Turn:
         raise MalformedEvent("bot_said with an invalid turn") from None
 
 
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+_FOCUS_SHAPE: dict[str, Callable[[Any], bool]] = {
+    "fact": lambda v: isinstance(v, (str, type(None))),
+    "section": lambda v: isinstance(v, (str, type(None))),
+    "entities": _texts,
+    "facets": _texts,
+    "patient": lambda v: isinstance(v, bool),
+    "approach": lambda v: isinstance(v, (str, type(None))),
+    "citations": lambda v: isinstance(v, list) and all(isinstance(c, int) and not isinstance(c, bool) for c in v),
+    "alternatives": lambda v: isinstance(v, list) and all(isinstance(a, dict) and all(isinstance(x, str) for x in a.values()) for a in v),
+    "text": lambda v: isinstance(v, str),
+}
+"""What each key of a `focus_set` focus must hold: `Focus.from_json` takes whatever it is given ("abc" as three
+entities), and a mistyped focus would flow into the next turn and make the log unreadable once written."""
+
+
+def _focus(focus: dict[str, Any]) -> Focus:
+    if not all(check(focus[key]) for key, check in _FOCUS_SHAPE.items() if key in focus):
+        raise MalformedEvent("focus_set with an invalid focus")
+    try:
+        return Focus.from_json(focus)
+    except (TypeError, ValueError, AttributeError):
+        raise MalformedEvent("focus_set with an invalid focus") from None
+
+
 def _suggestions(value: Any, kind: str) -> list[dict[str, str]]:
     if not isinstance(value, list) or not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in value):
         raise MalformedEvent(f"{kind} with invalid suggestions")
@@ -332,11 +361,7 @@ def event_from_json(data: Any) -> Event:
     if kind == "suggestions_offered":
         return SuggestionsOffered(_suggestions(data.get("suggestions"), kind))
     if kind == "focus_set":
-        focus = take("focus", (dict,))
-        try:
-            return FocusSet(Focus.from_json(focus))
-        except (TypeError, ValueError, AttributeError):
-            raise MalformedEvent("focus_set with an invalid focus") from None
+        return FocusSet(_focus(take("focus", (dict,))))
     return EVENT_CLASSES[kind]()  # case_reset, recording_undone: no payload
 
 
