@@ -15,6 +15,7 @@ import pytest
 from guidebot.dialogue import DialogueManager, SessionStore
 from guidebot.dialogue.events import (
     EVENT_CLASSES,
+    FLOWS,
     BotSaid,
     FocusSet,
     MalformedEvent,
@@ -23,6 +24,7 @@ from guidebot.dialogue.events import (
     event_from_json,
     events_to_jsonl,
 )
+from guidebot.dialogue.state import INTENT_OF_FLOW
 from guidebot.errors import GuidebotError
 
 DATA = Path(__file__).parent / "data" / "sessions"
@@ -100,6 +102,11 @@ def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
         ({"event": "focus_set", "focus": {"fact": 7}}, "focus_set with an invalid focus"),
         ({"event": "focus_set", "focus": {"text": None}}, "focus_set with an invalid focus"),
         ({"event": "suggestions_offered", "suggestions": [1]}, "suggestions_offered with invalid suggestions"),
+        # picking these by number was an internal error (KeyError) after a resume
+        ({"event": "suggestions_offered", "suggestions": [{"title": "t"}]}, "suggestions_offered with invalid suggestions"),
+        ({"event": "bot_said", "turn": {"text": "x", "suggestions": [{"title": "t"}]}}, "bot_said with invalid suggestions"),
+        ({"event": "flow_started", "flow": "bogus"}, "flow_started with an unknown flow"),
+        ({"event": "flow_ended", "flow": "bogus", "reason": "done"}, "flow_ended with an unknown flow"),
         ({"event": "bot_said", "turn": {"text": "x", "citations": ["1"]}}, "bot_said with invalid citations"),
         ({"event": "bot_said", "turn": {"text": "x", "focus": []}}, "bot_said with an invalid turn focus"),
         ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": "bool", "question": 5}}},
@@ -165,4 +172,26 @@ def test_a_follow_up_with_null_choices_reads_as_one_without_choices(kb, tmp_path
     bot = DialogueManager.resume("nul", kb=kb, directory=tmp_path)
     assert bot.awaiting.choices == [] and bot.awaiting.question == "Papilledema?"
     assert bot.respond("yes").recorded == {"papilledema": True}
+    bot.store.release()
+
+
+def test_the_log_knows_every_guided_flow():
+    assert FLOWS == set(INTENT_OF_FLOW)
+
+
+def _resumable(tmp_path: Path, name: str, turn: dict) -> None:
+    lines = [{"event": "user_said", "text": "hi"}, {"event": "bot_said", "turn": turn}]
+    (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lines))
+
+
+def test_a_log_awaiting_an_unknown_field_is_corrupt_not_an_internal_error(kb, tmp_path):
+    _resumable(tmp_path, "odd", {"text": "?", "awaiting": {"slot": "shoe_size", "kind": "int"}})
+    with pytest.raises(GuidebotError, match=r"odd.jsonl: corrupt chat session \(it awaits an answer for an unknown field\)"):
+        DialogueManager.resume("odd", kb=kb, directory=tmp_path)
+
+
+def test_picking_a_suggestion_the_knowledge_no_longer_has_says_so(kb, tmp_path):
+    _resumable(tmp_path, "gone", {"text": "1. Gone", "suggestions": [{"intent": "treatment.renamed_since", "title": "Gone"}]})
+    bot = DialogueManager.resume("gone", kb=kb, directory=tmp_path)
+    assert "no longer available" in bot.respond("1").text
     bot.store.release()

@@ -21,6 +21,9 @@ from guidebot.dialogue.turns import Turn
 MAX_WORKUP_INDEX = 1000
 """A workup step index beyond this is a crafted log, not a real one."""
 
+FLOWS = frozenset({"diagnosis", "treatment", "workup"})
+"""The guided flows a log may name (`guidebot.dialogue.state.INTENT_OF_FLOW` has their intents)."""
+
 AWAITING_KINDS = frozenset({"bool", "int", "number", "choice", "list"})
 """How a follow-up's answer may be parsed (`Awaiting.kind`)."""
 
@@ -273,7 +276,7 @@ def _turn(turn: dict[str, Any]) -> Turn:
         and isinstance(awaiting.get("question") or "", str)
     ):
         raise MalformedEvent("bot_said with an invalid awaiting")
-    if not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in turn.get("suggestions", [])):
+    if not _offered(turn.get("suggestions", [])):
         raise MalformedEvent("bot_said with invalid suggestions")
     if not all(isinstance(c, int) and not isinstance(c, bool) for c in turn.get("citations", [])):
         raise MalformedEvent("bot_said with invalid citations")
@@ -295,7 +298,7 @@ _FOCUS_SHAPE: dict[str, Callable[[Any], bool]] = {
     "patient": lambda v: isinstance(v, bool),
     "approach": lambda v: isinstance(v, (str, type(None))),
     "citations": lambda v: isinstance(v, list) and all(isinstance(c, int) and not isinstance(c, bool) for c in v),
-    "alternatives": lambda v: isinstance(v, list) and all(isinstance(a, dict) and all(isinstance(x, str) for x in a.values()) for a in v),
+    "alternatives": lambda v: _offered(v),  # offered again, by number, on "that's not what I asked"
     "text": lambda v: isinstance(v, str),
 }
 """What each key of a `focus_set` focus must hold: `Focus.from_json` takes whatever it is given ("abc" as three
@@ -311,10 +314,24 @@ def _focus(focus: dict[str, Any]) -> Focus:
         raise MalformedEvent("focus_set with an invalid focus") from None
 
 
+def _offered(value: Any) -> bool:
+    """Whether `value` is a list of suggestions: each `{"intent", "title"}` text (picking one by number reads its intent)."""
+    return isinstance(value, list) and all(
+        isinstance(s, dict) and isinstance(s.get("intent"), str) and all(isinstance(v, str) for v in s.values()) for s in value
+    )
+
+
 def _suggestions(value: Any, kind: str) -> list[dict[str, str]]:
-    if not isinstance(value, list) or not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in value):
+    if not _offered(value):
         raise MalformedEvent(f"{kind} with invalid suggestions")
     return value
+
+
+def _flow(data: dict[str, Any], kind: str, *, required: bool) -> str | None:
+    flow = _take(data, kind, "flow", _TEXT if required else _TEXT_OR_NONE, required=required)
+    if flow is not None and flow not in FLOWS:
+        raise MalformedEvent(f"{kind} with an unknown flow")
+    return flow
 
 
 def event_from_json(data: Any) -> Event:
@@ -335,9 +352,9 @@ def event_from_json(data: Any) -> Event:
     if kind == "bot_said":
         return BotSaid(_turn(take("turn", (dict,))))
     if kind == "flow_started":
-        return FlowStarted(take("flow", _TEXT))
+        return FlowStarted(_flow(data, kind, required=True))
     if kind == "flow_ended":
-        return FlowEnded(take("flow", _TEXT_OR_NONE, False), take("reason", _TEXT_OR_NONE, False))
+        return FlowEnded(_flow(data, kind, required=False), take("reason", _TEXT_OR_NONE, False))
     if kind == "question_asked":
         return QuestionAsked(take("slot", _TEXT), bool(take("reask", (bool,), False)))
     if kind == "reply_rejected":
