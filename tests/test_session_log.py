@@ -7,6 +7,7 @@ tests/data/sessions/written_by_round9.jsonl was written by main at bed55d3, befo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -195,3 +196,21 @@ def test_picking_a_suggestion_the_knowledge_no_longer_has_says_so(kb, tmp_path):
     bot = DialogueManager.resume("gone", kb=kb, directory=tmp_path)
     assert "no longer available" in bot.respond("1").text
     bot.store.release()
+
+
+def test_the_documented_log_format_names_every_kind_class_and_payload_key():
+    from dataclasses import fields
+
+    from guidebot.dialogue.context import Focus
+
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in (Path(__file__).parent.parent / "docs" / "sessions.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `")
+    }
+    for kind, cls in EVENT_CLASSES.items():
+        assert f"`{cls.__name__}`" in rows[kind], kind
+        for spec in fields(cls):
+            assert re.search(rf"`{spec.name}[`:]", rows[kind]), (kind, spec.name)
+    for key in Focus().to_json():
+        assert f"`{key}`" in rows["focus_set"], key
