@@ -110,6 +110,10 @@ def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
         ({"event": "flow_ended", "flow": "bogus", "reason": "done"}, "flow_ended with an unknown flow"),
         ({"event": "bot_said", "turn": {"text": "x", "citations": ["1"]}}, "bot_said with invalid citations"),
         ({"event": "bot_said", "turn": {"text": "x", "focus": []}}, "bot_said with an invalid turn focus"),
+        # a resumed chat's first --jsonl line repeats these as they were read
+        ({"event": "bot_said", "turn": {"text": "x", "in_scope": "yes"}}, "bot_said with an invalid turn in_scope"),
+        ({"event": "bot_said", "turn": {"text": "x", "progress": "step 2"}}, "bot_said with an invalid turn progress"),
+        ({"event": "bot_said", "turn": {"text": "x", "flow": 5}}, "bot_said with an invalid turn flow"),
         ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": "bool", "question": 5}}},
          "bot_said with an invalid awaiting"),
         ([1, 2], "not an event"),

@@ -257,6 +257,10 @@ _TURN_SHAPE: dict[str, tuple[type, ...]] = {
     "suggestions": (list,),
     "focus": (dict, type(None)),
     "recorded": (dict, type(None)),
+    "flow": (str, type(None)),
+    "progress": (dict, type(None)),
+    "in_scope": (bool, type(None)),
+    "act": (str, type(None)),
 }
 
 
