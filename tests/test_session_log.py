@@ -116,6 +116,8 @@ def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
         ({"event": "bot_said", "turn": {"text": "x", "flow": 5}}, "bot_said with an invalid turn flow"),
         ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": "bool", "question": 5}}},
          "bot_said with an invalid awaiting"),
+        ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": ["bool"]}}},
+         "bot_said with an invalid awaiting"),
         ([1, 2], "not an event"),
     ],
 )

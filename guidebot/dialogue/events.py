@@ -274,6 +274,7 @@ def _turn(turn: dict[str, Any]) -> Turn:
     awaiting = turn.get("awaiting")
     if awaiting and not (
         isinstance(awaiting.get("slot"), str)
+        and isinstance(awaiting.get("kind"), str)  # before the set lookup: a list or object there is unhashable
         and awaiting.get("kind") in AWAITING_KINDS
         and isinstance(awaiting.get("choices") or [], list)  # null reads as no choices
         and all(isinstance(c, str) for c in awaiting.get("choices") or [])
