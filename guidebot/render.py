@@ -300,7 +300,7 @@ def treatment_lines(result: Any, cited: list[int]) -> list[str]:
 
 # -- the plain-text report of `guidebot assess` ---------------------------------------------------------------
 
-REPORT_SYMBOLS = {"met": "✓ met", "not_met": "✗ not met", "unknown": "? unknown"}
+REPORT_SYMBOLS = {status: f"{STATUS_SYMBOLS[status]} {words}" for status, words in STATUS_WORDS.items()}
 """How a status is shown: a symbol and a word, so the report reads without colour or glyph support."""
 
 VERDICT_WORDS = {

@@ -7,6 +7,7 @@ tests/data/sessions/written_by_round9.jsonl was written by main at bed55d3, befo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from guidebot.dialogue import DialogueManager, SessionStore
 from guidebot.dialogue.events import (
     EVENT_CLASSES,
+    FLOWS,
     BotSaid,
     FocusSet,
     MalformedEvent,
@@ -23,6 +25,7 @@ from guidebot.dialogue.events import (
     event_from_json,
     events_to_jsonl,
 )
+from guidebot.dialogue.state import INTENT_OF_FLOW
 from guidebot.errors import GuidebotError
 
 DATA = Path(__file__).parent / "data" / "sessions"
@@ -92,9 +95,29 @@ def test_a_logged_turn_is_what_was_shown_even_if_a_front_end_changes_it(kb):
         ({"event": "question_asked", "slot": True}, "question_asked without a valid slot"),
         ({"event": "workup_step", "index": -1}, "workup_step index out of range"),
         ({"event": "focus_set", "focus": "vegf"}, "focus_set without a valid focus"),
+        # Focus.from_json would take these (three entities "a", "b", "c"); ["x"] as citations reached the next
+        # turn's citations and made the log unreadable once that turn was written
+        ({"event": "focus_set", "focus": {"entities": "abc"}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"citations": ["x"]}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"alternatives": ["x"]}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"fact": 7}}, "focus_set with an invalid focus"),
+        ({"event": "focus_set", "focus": {"text": None}}, "focus_set with an invalid focus"),
         ({"event": "suggestions_offered", "suggestions": [1]}, "suggestions_offered with invalid suggestions"),
+        # picking these by number was an internal error (KeyError) after a resume
+        ({"event": "suggestions_offered", "suggestions": [{"title": "t"}]}, "suggestions_offered with invalid suggestions"),
+        ({"event": "bot_said", "turn": {"text": "x", "suggestions": [{"title": "t"}]}}, "bot_said with invalid suggestions"),
+        ({"event": "flow_started", "flow": "bogus"}, "flow_started with an unknown flow"),
+        ({"event": "flow_ended", "flow": "bogus", "reason": "done"}, "flow_ended with an unknown flow"),
         ({"event": "bot_said", "turn": {"text": "x", "citations": ["1"]}}, "bot_said with invalid citations"),
         ({"event": "bot_said", "turn": {"text": "x", "focus": []}}, "bot_said with an invalid turn focus"),
+        # a resumed chat's first --jsonl line repeats these as they were read
+        ({"event": "bot_said", "turn": {"text": "x", "in_scope": "yes"}}, "bot_said with an invalid turn in_scope"),
+        ({"event": "bot_said", "turn": {"text": "x", "progress": "step 2"}}, "bot_said with an invalid turn progress"),
+        ({"event": "bot_said", "turn": {"text": "x", "flow": 5}}, "bot_said with an invalid turn flow"),
+        ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": "bool", "question": 5}}},
+         "bot_said with an invalid awaiting"),
+        ({"event": "bot_said", "turn": {"text": "x", "awaiting": {"slot": "papilledema", "kind": ["bool"]}}},
+         "bot_said with an invalid awaiting"),
         ([1, 2], "not an event"),
     ],
 )
@@ -130,3 +153,70 @@ def test_events_are_typed_values(kb):
     recorded = next(e for e in bot.events if isinstance(e, SlotSet))
     with pytest.raises(AttributeError):
         recorded.field = "other"  # frozen: the log is append-only
+
+
+def test_repairing_a_torn_log_keeps_the_lines_it_keeps_as_they_were(kb, tmp_path):
+    # a turn without "recorded" (an older guidebot) and keys of a newer one: the repair drops only the torn line
+    lines = [
+        {"event": "session_started", "session_id": "torn"},
+        {"event": "user_said", "text": "hi", "typed_at": 1},
+        {"event": "slot_set", "field": "papilledema", "value": True, "source": "volunteered", "note": "newer"},
+        {"event": "bot_said", "turn": {"text": "hello", "intent": None, "from_a_newer_guidebot": [1]}},
+    ]
+    kept = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in lines)
+    (tmp_path / "torn.jsonl").write_text(kept + '{"event":"user_sa', encoding="utf-8")
+    bot = DialogueManager.resume("torn", kb=kb, directory=tmp_path)
+    assert bot.recorded == {"papilledema": True}
+    assert (tmp_path / "torn.jsonl").read_text(encoding="utf-8") == kept
+    bot.store.release()
+
+
+def test_a_follow_up_with_null_choices_reads_as_one_without_choices(kb, tmp_path):
+    # main's log check let `"choices": null` through; reading it must not become an internal error
+    awaiting = {"slot": "papilledema", "kind": "bool", "choices": None, "question": "Papilledema?"}
+    lines = [{"event": "user_said", "text": "/assess"}, {"event": "bot_said", "turn": {"text": "Papilledema?", "awaiting": awaiting}}]
+    (tmp_path / "nul.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lines))
+    bot = DialogueManager.resume("nul", kb=kb, directory=tmp_path)
+    assert bot.awaiting.choices == [] and bot.awaiting.question == "Papilledema?"
+    assert bot.respond("yes").recorded == {"papilledema": True}
+    bot.store.release()
+
+
+def test_the_log_knows_every_guided_flow():
+    assert FLOWS == set(INTENT_OF_FLOW)
+
+
+def _resumable(tmp_path: Path, name: str, turn: dict) -> None:
+    lines = [{"event": "user_said", "text": "hi"}, {"event": "bot_said", "turn": turn}]
+    (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in lines))
+
+
+def test_a_log_awaiting_an_unknown_field_is_corrupt_not_an_internal_error(kb, tmp_path):
+    _resumable(tmp_path, "odd", {"text": "?", "awaiting": {"slot": "shoe_size", "kind": "int"}})
+    with pytest.raises(GuidebotError, match=r"odd.jsonl: corrupt chat session \(it awaits an answer for an unknown field\)"):
+        DialogueManager.resume("odd", kb=kb, directory=tmp_path)
+
+
+def test_picking_a_suggestion_the_knowledge_no_longer_has_says_so(kb, tmp_path):
+    _resumable(tmp_path, "gone", {"text": "1. Gone", "suggestions": [{"intent": "treatment.renamed_since", "title": "Gone"}]})
+    bot = DialogueManager.resume("gone", kb=kb, directory=tmp_path)
+    assert "no longer available" in bot.respond("1").text
+    bot.store.release()
+
+
+def test_the_documented_log_format_names_every_kind_class_and_payload_key():
+    from dataclasses import fields
+
+    from guidebot.dialogue.context import Focus
+
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in (Path(__file__).parent.parent / "docs" / "sessions.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `")
+    }
+    for kind, cls in EVENT_CLASSES.items():
+        assert f"`{cls.__name__}`" in rows[kind], kind
+        for spec in fields(cls):
+            assert re.search(rf"`{spec.name}[`:]", rows[kind]), (kind, spec.name)
+    for key in Focus().to_json():
+        assert f"`{key}`" in rows["focus_set"], key

@@ -11,6 +11,7 @@ that is not a well-formed event (the store reports it as one line naming the fil
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
@@ -19,6 +20,9 @@ from guidebot.dialogue.turns import Turn
 
 MAX_WORKUP_INDEX = 1000
 """A workup step index beyond this is a crafted log, not a real one."""
+
+FLOWS = frozenset({"diagnosis", "treatment", "workup"})
+"""The guided flows a log may name (`guidebot.dialogue.state.INTENT_OF_FLOW` has their intents)."""
 
 AWAITING_KINDS = frozenset({"bool", "int", "number", "choice", "list"})
 """How a follow-up's answer may be parsed (`Awaiting.kind`)."""
@@ -253,6 +257,10 @@ _TURN_SHAPE: dict[str, tuple[type, ...]] = {
     "suggestions": (list,),
     "focus": (dict, type(None)),
     "recorded": (dict, type(None)),
+    "flow": (str, type(None)),
+    "progress": (dict, type(None)),
+    "in_scope": (bool, type(None)),
+    "act": (str, type(None)),
 }
 
 
@@ -266,22 +274,69 @@ def _turn(turn: dict[str, Any]) -> Turn:
     awaiting = turn.get("awaiting")
     if awaiting and not (
         isinstance(awaiting.get("slot"), str)
+        and isinstance(awaiting.get("kind"), str)  # before the set lookup: a list or object there is unhashable
         and awaiting.get("kind") in AWAITING_KINDS
-        and isinstance(awaiting.get("choices", []) or [], list)
-        and all(isinstance(c, str) for c in awaiting.get("choices", []) or [])
+        and isinstance(awaiting.get("choices") or [], list)  # null reads as no choices
+        and all(isinstance(c, str) for c in awaiting.get("choices") or [])
+        and isinstance(awaiting.get("question") or "", str)
     ):
         raise MalformedEvent("bot_said with an invalid awaiting")
-    if not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in turn.get("suggestions", [])):
+    if not _offered(turn.get("suggestions", [])):
         raise MalformedEvent("bot_said with invalid suggestions")
     if not all(isinstance(c, int) and not isinstance(c, bool) for c in turn.get("citations", [])):
         raise MalformedEvent("bot_said with invalid citations")
-    return Turn.from_json(turn)
+    try:
+        return Turn.from_json(turn)
+    except (TypeError, ValueError, KeyError, AttributeError):  # a shape the checks above missed: corrupt, not a crash
+        raise MalformedEvent("bot_said with an invalid turn") from None
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+_FOCUS_SHAPE: dict[str, Callable[[Any], bool]] = {
+    "fact": lambda v: isinstance(v, (str, type(None))),
+    "section": lambda v: isinstance(v, (str, type(None))),
+    "entities": _texts,
+    "facets": _texts,
+    "patient": lambda v: isinstance(v, bool),
+    "approach": lambda v: isinstance(v, (str, type(None))),
+    "citations": lambda v: isinstance(v, list) and all(isinstance(c, int) and not isinstance(c, bool) for c in v),
+    "alternatives": lambda v: _offered(v),  # offered again, by number, on "that's not what I asked"
+    "text": lambda v: isinstance(v, str),
+}
+"""What each key of a `focus_set` focus must hold: `Focus.from_json` takes whatever it is given ("abc" as three
+entities), and a mistyped focus would flow into the next turn and make the log unreadable once written."""
+
+
+def _focus(focus: dict[str, Any]) -> Focus:
+    if not all(check(focus[key]) for key, check in _FOCUS_SHAPE.items() if key in focus):
+        raise MalformedEvent("focus_set with an invalid focus")
+    try:
+        return Focus.from_json(focus)
+    except (TypeError, ValueError, AttributeError):
+        raise MalformedEvent("focus_set with an invalid focus") from None
+
+
+def _offered(value: Any) -> bool:
+    """Whether `value` is a list of suggestions: each `{"intent", "title"}` text (picking one by number reads its intent)."""
+    return isinstance(value, list) and all(
+        isinstance(s, dict) and isinstance(s.get("intent"), str) and all(isinstance(v, str) for v in s.values()) for s in value
+    )
 
 
 def _suggestions(value: Any, kind: str) -> list[dict[str, str]]:
-    if not isinstance(value, list) or not all(isinstance(s, dict) and all(isinstance(v, str) for v in s.values()) for s in value):
+    if not _offered(value):
         raise MalformedEvent(f"{kind} with invalid suggestions")
     return value
+
+
+def _flow(data: dict[str, Any], kind: str, *, required: bool) -> str | None:
+    flow = _take(data, kind, "flow", _TEXT if required else _TEXT_OR_NONE, required=required)
+    if flow is not None and flow not in FLOWS:
+        raise MalformedEvent(f"{kind} with an unknown flow")
+    return flow
 
 
 def event_from_json(data: Any) -> Event:
@@ -302,9 +357,9 @@ def event_from_json(data: Any) -> Event:
     if kind == "bot_said":
         return BotSaid(_turn(take("turn", (dict,))))
     if kind == "flow_started":
-        return FlowStarted(take("flow", _TEXT))
+        return FlowStarted(_flow(data, kind, required=True))
     if kind == "flow_ended":
-        return FlowEnded(take("flow", _TEXT_OR_NONE, False), take("reason", _TEXT_OR_NONE, False))
+        return FlowEnded(_flow(data, kind, required=False), take("reason", _TEXT_OR_NONE, False))
     if kind == "question_asked":
         return QuestionAsked(take("slot", _TEXT), bool(take("reask", (bool,), False)))
     if kind == "reply_rejected":
@@ -328,11 +383,7 @@ def event_from_json(data: Any) -> Event:
     if kind == "suggestions_offered":
         return SuggestionsOffered(_suggestions(data.get("suggestions"), kind))
     if kind == "focus_set":
-        focus = take("focus", (dict,))
-        try:
-            return FocusSet(Focus.from_json(focus))
-        except (TypeError, ValueError, AttributeError):
-            raise MalformedEvent("focus_set with an invalid focus") from None
+        return FocusSet(_focus(take("focus", (dict,))))
     return EVENT_CLASSES[kind]()  # case_reset, recording_undone: no payload
 
 

@@ -93,6 +93,9 @@ class DialogueManager(GuidedFlows):
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             first = str(exc).splitlines()[0]
             raise GuidebotError(f"{store.path}: corrupt chat session (a recorded finding is invalid: {first})") from None
+        if manager.state.awaiting is not None and manager.state.awaiting.slot not in manager.kb.slots:
+            # its answer would be recorded under a field no Case has: an internal error on the next reply
+            raise GuidebotError(f"{store.path}: corrupt chat session (it awaits an answer for an unknown field)")
         return manager
 
     @property
@@ -742,6 +745,8 @@ class DialogueManager(GuidedFlows):
         intent = suggestions[number - 1]["intent"]
         if intent in FLOW_INTENTS:
             return self._start_flow(FLOW_INTENTS[intent], [])
+        if intent not in self.kb.facts:  # offered by a resumed session whose knowledge has since changed
+            return Turn(text="That suggestion is no longer available. Ask a question, or type /help.")
         return self._fact_turn(intent)
 
     def _flow_suggestions(self) -> list[dict[str, str]]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guidebot.dialogue.events import (
-    EVENT_CLASSES,
     AnswerUndone,
     BotSaid,
     CaseReset,
@@ -30,7 +29,7 @@ from guidebot.dialogue.events import (
 )
 from guidebot.dialogue.turns import Awaiting, Turn
 
-__all__ = ["FLOW_INTENTS", "INTENT_OF_FLOW", "EVENT_TYPES", "Awaiting", "Turn", "Frame", "ConversationState", "replay"]
+__all__ = ["FLOW_INTENTS", "INTENT_OF_FLOW", "Awaiting", "Turn", "Frame", "ConversationState", "replay"]
 
 FLOW_INTENTS: dict[str, str] = {
     "diagnosis.assess": "diagnosis",
@@ -42,8 +41,6 @@ FLOW_INTENTS: dict[str, str] = {
 INTENT_OF_FLOW: dict[str, str] = {flow: intent for intent, flow in FLOW_INTENTS.items()}
 """Flow short name -> its router intent."""
 
-EVENT_TYPES: frozenset[str] = frozenset(EVENT_CLASSES)
-"""Every event kind the manager emits (`guidebot.dialogue.events` has their payloads)."""
 
 @dataclass
 class Frame:

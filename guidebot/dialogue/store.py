@@ -22,7 +22,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guidebot.dialogue.events import BotSaid, Event, MalformedEvent, SessionStarted, UserSaid, event_from_json, events_to_jsonl
 from guidebot.errors import GuidebotError, InputError
@@ -295,14 +295,13 @@ class SessionStore:
         A torn last line (the process was killed while writing) and the events of an unfinished turn are
         dropped, and the file is rewritten without them so that new turns append cleanly (only under the lock).
         """
-        events, torn, complete = _parse_log(self.path, self.session_id)
-        if (torn or len(complete) != len(events)) and self._locked:
-            self._rewrite(complete)
-        return complete
+        log = _parse_log(self.path, self.session_id)
+        if (log.torn or len(log.complete) != len(log.events)) and self._locked:
+            self._rewrite(log.complete_text)
+        return log.complete
 
-    def _rewrite(self, events: list[Event]) -> None:
-        """Replace the file with `events` atomically (write a temporary file, then rename it over)."""
-        payload = events_to_jsonl(events)
+    def _rewrite(self, payload: str) -> None:
+        """Replace the file with `payload` atomically (write a temporary file, then rename it over)."""
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{self.session_id}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -345,8 +344,20 @@ def _clean_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _parse_log(path: Path, session_id: str) -> tuple[list[Event], bool, list[Event]]:
-    """(every event read, whether the last line was torn, the events up to the last complete turn)."""
+class _Log(NamedTuple):
+    events: list[Event]
+    """Every event read."""
+    torn: bool
+    """Whether the last line was torn."""
+    complete: list[Event]
+    """The events up to the last complete turn."""
+    complete_text: str
+    """Their lines as they are in the file: a repair drops what follows and rewrites nothing it keeps (a newer
+    guidebot's extra keys, keys an older one did not write)."""
+
+
+def _parse_log(path: Path, session_id: str) -> _Log:
+    """The log read: its events, whether it was torn, and its events and lines up to the last complete turn."""
     try:
         raw = read_capped(path, MAX_SESSION_BYTES)
     except UnreadableFile as exc:
@@ -355,6 +366,7 @@ def _parse_log(path: Path, session_id: str) -> tuple[list[Event], bool, list[Eve
         raise GuidebotError(f"cannot read chat session {path}: {exc.reason}") from None
     lines = raw.decode("utf-8", errors="replace").split("\n")
     events: list[Event] = []
+    line_of: list[int] = []  # each event's line number
     torn = False
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -375,10 +387,12 @@ def _parse_log(path: Path, session_id: str) -> tuple[list[Event], bool, list[Eve
             events.append(event_from_json(event))
         except MalformedEvent as exc:
             raise GuidebotError(f"{path}:{number}: corrupt chat session ({exc})") from None
+        line_of.append(number)
     last_turn_end = max((i for i, e in enumerate(events) if isinstance(e, BotSaid)), default=-1)
     if last_turn_end < 0:
         raise GuidebotError(f"{path}: corrupt chat session (no complete turn)")
-    return events, torn, events[: last_turn_end + 1]
+    kept = "".join(line + "\n" for line in lines[: line_of[last_turn_end]] if line.strip())
+    return _Log(events, torn, events[: last_turn_end + 1], kept)
 
 
 # -- every session -------------------------------------------------------------------------------------
@@ -410,13 +424,13 @@ def session_ids(directory: Path | str | None = None) -> list[str]:
 def read_events(session_id: str, directory: Path | str | None = None) -> list[Event]:
     """A saved session's events up to its last complete turn, read without taking its lock or repairing it."""
     store = SessionStore(session_id, directory)
-    return _parse_log(store.path, session_id)[2]
+    return _parse_log(store.path, session_id).complete
 
 
 def _summary(path: Path, mtime: float) -> SessionSummary:
     session_id = path.name[: -len(".jsonl")]
     try:
-        events = _parse_log(path, session_id)[2]
+        events = _parse_log(path, session_id).complete
     except GuidebotError:
         events = []
     started = next((e.started for e in events if isinstance(e, SessionStarted) and e.started), None)

@@ -32,7 +32,7 @@ class Awaiting:
         """The inverse of `to_json`; None stays None."""
         if not data:
             return None
-        return cls(data["slot"], data["kind"], list(data.get("choices", [])), data.get("question", ""))
+        return cls(data["slot"], data["kind"], list(data.get("choices") or []), data.get("question") or "")
 
 
 @dataclass
