@@ -1,7 +1,9 @@
 """The index cache: a pickle of the plain-data index, keyed so that any change to its inputs rebuilds it.
 
 The key holds the guidebot version, `INDEX_FORMAT`, the router's own source files (an edited stopword list
-must not reuse an old index), every knowledge file's (path, mtime_ns, size) and the re-ranker model's.
+must not reuse an old index), every knowledge file's (path, mtime_ns, size) and those of the other data files
+the index was built from (the re-ranker model, the semantic vectors and their settings: `index.DATA_FILES`,
+recorded in the cache so that reading it imports nothing of the index builder's).
 
 A new machine has no cache: an installed package ships a prebuilt index (`SEED_FILE` in its knowledge
 directory, written at packaging time by hatch_build.py), keyed by content (the router's sources and the
@@ -13,10 +15,9 @@ from __future__ import annotations
 import os
 
 from guidebot.knowledge.locate import fingerprint
-from guidebot.routing.index import INDEX_FORMAT, build_index
-from guidebot.routing.reranker import MODEL_FILE
-from guidebot.routing.semantic import config_path, vector_path
 
+INDEX_FORMAT = 14
+"""Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 
 
 def cache_dir() -> str:
@@ -41,22 +42,17 @@ def _code_stamp() -> tuple[tuple[str, int, int], ...]:
     return tuple(stamps)
 
 
-def _cache_key(root: str) -> tuple:
+def _cache_key(root: str, data_files: tuple[str, ...]) -> tuple:
     from guidebot import __version__
 
-    try:
-        st = os.stat(os.path.join(root, MODEL_FILE))
-        model = (st.st_mtime_ns, st.st_size)
-    except OSError:
-        model = None
-    vectors = []
-    for path in (vector_path(root), config_path(root)):  # not YAML, so `fingerprint` does not see them
+    stamps = []
+    for name in data_files:  # not YAML, so `fingerprint` does not see them
         try:
-            st = os.stat(path)
-            vectors.append((st.st_mtime_ns, st.st_size))
+            st = os.stat(os.path.join(root, name))
+            stamps.append((name, st.st_mtime_ns, st.st_size))
         except OSError:
-            vectors.append(None)
-    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(root), model, tuple(vectors))
+            stamps.append((name, None))
+    return (__version__, INDEX_FORMAT, _code_stamp(), root, fingerprint(root), tuple(stamps))
 
 
 def _cache_file(root: str) -> str:
@@ -71,16 +67,18 @@ SEED_FILE = "index.seed.pickle"
 
 def content_key(root: str) -> tuple:
     """The key of a prebuilt index: the version, `INDEX_FORMAT`, and a digest of the router's sources and of
-    every knowledge file with the re-ranker model (their bytes, not their times, which an install changes)."""
+    every knowledge file and of the other data files the index reads (their bytes, not their times, which an
+    install changes)."""
     import hashlib
 
     from guidebot import __version__
     from guidebot.knowledge.locate import knowledge_files
+    from guidebot.routing.index import DATA_FILES  # a new machine builds or seeds: the builder is loaded anyway
 
     digest = hashlib.sha256()
     folder = os.path.dirname(__file__)
     sources = [os.path.join(folder, n) for n in sorted(os.listdir(folder)) if n.endswith(".py")]
-    files = [str(p) for p in knowledge_files(root)] + [os.path.join(root, MODEL_FILE)]
+    files = [str(p) for p in knowledge_files(root)] + [os.path.join(root, name) for name in DATA_FILES]
     for label, paths, base in (("code", sources, folder), ("knowledge", files, root)):
         for path in paths:
             try:
@@ -98,6 +96,7 @@ def write_seed(root: str, target: str) -> None:
     import pickle
 
     from guidebot.knowledge import load_knowledge
+    from guidebot.routing.index import build_index
 
     index = build_index(load_knowledge(root))
     with open(target, "wb") as fh:
@@ -126,21 +125,24 @@ def load_index(root: str) -> dict:
     (validating the knowledge base). Either way, try to cache it."""
     import pickle
 
-    key = _cache_key(root)
     path = _cache_file(root)
     try:
         with open(path, "rb") as fh:
             stored = pickle.load(fh)
-        if isinstance(stored, dict) and stored.get("key") == key:
+        if isinstance(stored, dict) and stored.get("key") == _cache_key(root, tuple(stored.get("data_files", ()))):
             return stored["index"]
     except Exception:  # noqa: BLE001 - a missing, stale or corrupt cache is simply rebuilt
         pass
+    from guidebot.routing.index import DATA_FILES, build_index
+
+    # the key is taken before building, so that a file edited meanwhile makes the next run rebuild
+    key = _cache_key(root, DATA_FILES)
     index = _seed(root)
     if index is None:
         from guidebot.knowledge import load_knowledge
 
         index = build_index(load_knowledge(root))
-    _write_cache(path, {"key": key, "index": index})
+    _write_cache(path, {"key": key, "data_files": DATA_FILES, "index": index})
     return index
 
 

@@ -15,14 +15,16 @@ from rapidfuzz.distance import OSA, Indel
 from guidebot.routing.normalisation import (
     COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
     _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_descriptions, compile_lexicon, normalise,
+    topic_key,
 )
 from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys
-from guidebot.routing.semantic import build_vectors
+from guidebot.routing.semantic import CONFIG_FILE, VECTOR_FILE, build_vectors
+from guidebot.routing.cache import INDEX_FORMAT
 
-INDEX_FORMAT = 13
-"""Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
+DATA_FILES = (MODEL_FILE, VECTOR_FILE, CONFIG_FILE)
+"""The knowledge directory's files besides its YAML that the index is built from (the cache key stats them)."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
 BM25_B = 0.75
@@ -360,8 +362,3 @@ def build_index(kb, with_model: bool = True) -> dict:
         ),
     }
 
-
-def topic_key(words) -> str:
-    """The topic words of a phrasing or question, order and framing words ignored: "poems tx" and "how is
-    POEMS treated" share the key "treatment"."""
-    return " ".join(sorted({w for w in words if w not in GENERIC and w not in DOMAIN_WORDS}))

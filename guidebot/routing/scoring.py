@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
-from guidebot.routing.index import topic_key
-from guidebot.routing.normalisation import DOMAIN_WORDS, _group_weights
+from guidebot.routing.normalisation import DOMAIN_WORDS, _group_weights, topic_key
 from guidebot.routing.question import Scored
 from guidebot.routing.reading import Reader
 
