@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/route_dump.py --write routes.json   # before a change
     .venv/bin/python bench/route_dump.py --check routes.json   # after it: lists every question whose route moved
+    .venv/bin/python bench/route_dump.py --check routes.json --prune-all   # the large-KB scoring path, forced
 
 A route is the whole `Match`: the fact or flow chosen (or the decline and its reason), the confidence, the
 suggestions. Reads tests/eval/train/*/ only (in and out of scope), never the held-out folders. The index is
@@ -49,7 +50,13 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", metavar="FILE", help="write every route to FILE")
     mode.add_argument("--check", metavar="FILE", help="compare every route with FILE; exit 1 when any moved")
+    parser.add_argument("--prune-all", action="store_true",
+                        help="score through the pruned path of a large knowledge base (Scorer._pruned_front) at any size")
     args = parser.parse_args()
+    if args.prune_all:
+        from guidebot.routing import scoring
+
+        scoring.PRUNE_ABOVE = 0
     now = routes()
     if args.write:
         Path(args.write).write_text(json.dumps(now, ensure_ascii=False, indent=0), encoding="utf-8")

@@ -20,6 +20,7 @@ from guidebot.routing.normalisation import (
 from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys
+from guidebot.routing.scoring import PRUNE_ABOVE, bound_postings
 from guidebot.routing.semantic import CONFIG_FILE, VECTOR_FILE, build_vectors
 from guidebot.routing.cache import INDEX_FORMAT
 
@@ -319,13 +320,14 @@ def build_index(kb, with_model: bool = True) -> dict:
                 and len(skeleton_words[_skeleton(w)]) == 1):
             skeletons.setdefault(_skeleton(w), w)
     references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
-    return {
+    index = {
         "format": INDEX_FORMAT,
         "routing": config,
         "targets": targets,
         "choices": choices,
         "choice_target": choice_target,
-        "choice_content": choice_content,
+        # each choice's content words sorted, as token_sort_ratio would sort them (see `Scorer._fuzzy`)
+        "choice_sorted": [" ".join(sorted(c.split())) for c in choice_content],
         "same_topic": same_topic,
         "sentences": sentences,
         "title_choice": title_choice,
@@ -361,4 +363,9 @@ def build_index(kb, with_model: bool = True) -> dict:
             [t[0] for t in targets], [t[3] for t in targets],
         ),
     }
+    if len(targets) > PRUNE_ABOVE:
+        # only a knowledge base this large is ever scored through the pruned path; a small one's cache stays
+        # small (it is read on every start of `guidebot ask`)
+        index["bound_postings"] = bound_postings(index)
+    return index
 
