@@ -6,6 +6,7 @@ pickled result (see `guidebot.routing.cache`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import log
 from os import path as os_path
 
@@ -24,6 +25,10 @@ from guidebot.routing.scoring import PRUNE_ABOVE, bound_postings
 from guidebot.routing.semantic import CONFIG_FILE, VECTOR_FILE, build_vectors
 from guidebot.routing.cache import INDEX_FORMAT, PackedWords
 
+_cleaned = lru_cache(maxsize=1 << 16)(_clean)
+"""`_clean`, remembered: building reads every phrasing and answer three or four times (typos, root classes,
+targets, answer words), a tenth of a first `ask` on a new machine."""
+
 DATA_FILES = (MODEL_FILE, VECTOR_FILE, CONFIG_FILE)
 """The knowledge directory's files besides its YAML that the index is built from (the cache key stats them)."""
 BM25_K1 = 1.2
@@ -40,19 +45,19 @@ def _fact_tokens(texts: list[str], lexicon: dict) -> list[str]:
 
 def _gives_dose(text: str) -> bool:
     """Whether an answer states a dose: a number followed by mg or Gy ("45 Gy", "140-200 mg/m²")."""
-    words = _clean(text).split()
+    words = _cleaned(text).split()
     return any(w in _DOSE_IN_ANSWER and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
 
 
 def _counted_units(text: str) -> list[str]:
     """The regimen units an answer counts ("12 cycles", "3 days" -> ["cycle", "day"])."""
-    words = _clean(text).split()
+    words = _cleaned(text).split()
     return sorted({w for i, w in enumerate(words) if w in COUNT_UNITS and i > 0 and words[i - 1].isdigit()})
 
 
 def _states_duration(text: str) -> bool:
     """Whether an answer states a span of time: a number followed by a unit of time ("16 days", "4.9 mo")."""
-    words = _clean(text).split()
+    words = _cleaned(text).split()
     return any(w in TIME_UNITS and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
 
 
@@ -67,7 +72,7 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     phrases = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords)]
     phrases += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
     for phrase in phrases:
-        for group in _lexicon_groups(_clean(phrase).split(), lexicon):
+        for group in _lexicon_groups(_cleaned(phrase).split(), lexicon):
             for w in group:
                 counts[w] = counts.get(w, 0) + 1
     # only words a lexicon term names on their own are words in their own right; "syndrom" inside the variant
@@ -129,7 +134,7 @@ def _root_classes(kb, lexicon: dict, fixes: dict[str, str]) -> dict[str, str]:
     texts = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords, f.answer)]
     texts += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
     for text in texts:
-        for group in _lexicon_groups(_clean(text).split(), lexicon):
+        for group in _lexicon_groups(_cleaned(text).split(), lexicon):
             for w in group:
                 w = fixes.get(w, w)
                 counts[w] = counts.get(w, 0) + 1
@@ -172,7 +177,7 @@ def build_index(kb, with_model: bool = True) -> dict:
     roots = _root_classes(kb, lexicon, fixes)
 
     def fold_groups(phrase: str) -> list[tuple[str, ...]]:
-        return [tuple(_fold(fixes.get(w, w), roots) for w in g) for g in _lexicon_groups(_clean(phrase).split(), lexicon)]
+        return [tuple(_fold(fixes.get(w, w), roots) for w in g) for g in _lexicon_groups(_cleaned(phrase).split(), lexicon)]
 
     def add_target(tid: str, title: str, is_flow: bool, fact_id: str, questions: list[str], keywords: list[str]) -> None:
         ti = len(targets)
@@ -372,18 +377,16 @@ def build_index(kb, with_model: bool = True) -> dict:
     return _one_copy_of_each_string(index, {})
 
 
-def _one_copy_of_each_string(value, seen: dict):
-    """`value` with every equal string the same object. The pickle then holds each word once and refers to it
-    after (the same word keys the IDF table, the postings, the roots, the model's features...), so the index
-    reads back about a quarter faster on every start of `guidebot ask`; the data is unchanged."""
-    kind = type(value)
-    if kind is str:
-        return seen.setdefault(value, value)
-    if kind is dict:
-        return {_one_copy_of_each_string(k, seen): _one_copy_of_each_string(v, seen) for k, v in value.items()}
-    if kind in (list, tuple, set, frozenset):
-        return kind(_one_copy_of_each_string(v, seen) for v in value)
-    if isinstance(value, tuple) and hasattr(value, "_fields"):  # RoutingData
-        return kind(*(_one_copy_of_each_string(v, seen) for v in value))
-    return value  # numbers, arrays, None
-
+def _one_copy_of_each_string(index: dict, seen: dict) -> dict:
+    """`index` with each word that keys its word tables (IDF, postings, roots, sound keys, the known words...)
+    one string object. The pickle then holds each word once and refers to it after, so the index reads back
+    faster on every start of `guidebot ask`; the data is unchanged."""
+    one = seen.setdefault
+    for name, value in index.items():
+        if type(value) is dict and value and type(next(iter(value))) is str:
+            index[name] = {one(k, k): v for k, v in value.items()}
+    for name in ("roots", "sounds", "fixes", "skeletons"):
+        index[name] = {k: one(v, v) for k, v in index[name].items()}
+    index["known"] = {one(w, w) for w in index["known"]}
+    index["vocab"] = [one(w, w) for w in index["vocab"]]
+    return index
