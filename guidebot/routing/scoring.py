@@ -30,16 +30,18 @@ BOUND_SLACK = 1e-9
 INFINITY = float("inf")
 
 
-def bound_postings(ix: dict) -> dict[str, tuple[list[int], list[float], list[int]]]:
+def bound_postings(ix: dict) -> dict[str, tuple[list[int], list[float], list[int], list[bool]]]:
     """word -> (the targets with a choice using it, in order; per target the weight of its lightest such
-    choice; and how many of its phrasings use it): what bounds a target's choice-level signals without
-    reading its choices (`Scorer._pruned_front`). Built with the index when the knowledge base is large."""
-    owner, cweight = ix["choice_target"], ix["choice_weight"]
+    choice, how many of its phrasings use it, and whether its title does): what bounds a target's
+    choice-level signals without reading its choices (`Scorer._pruned_front`). Built with the index when the
+    knowledge base is large."""
+    owner, cweight, title_of = ix["choice_target"], ix["choice_weight"], ix["title_choice"]
     mention_postings = ix["mention_postings"]
     out = {}
     for tok, choices in ix["choice_postings"].items():
         targets: list[int] = []
         lightest: list[float] = []
+        in_title: list[bool] = []
         for ci in choices:  # in choice order, so in target order
             t = owner[ci]
             if targets and targets[-1] == t:
@@ -47,10 +49,13 @@ def bound_postings(ix: dict) -> dict[str, tuple[list[int], list[float], list[int
             else:
                 targets.append(t)
                 lightest.append(cweight[ci])
+                in_title.append(False)
+            if title_of[t] == ci:
+                in_title[-1] = True
         mentions: dict[int, int] = {}
         for t in mention_postings.get(tok, ()):
             mentions[t] = mentions.get(t, 0) + 1
-        out[tok] = (targets, lightest, [mentions.get(t, 0) for t in targets])
+        out[tok] = (targets, lightest, [mentions.get(t, 0) for t in targets], in_title)
     return out
 
 
@@ -166,8 +171,8 @@ class Scorer(Reader):
         Each covered target gets an upper bound of its lexical score from what is already known (coverage,
         BM25, same topic) and what caps the choice-level signals (`bound_postings`): a choice shares at most
         the target's words the question has, so its F1 is at most 2 x that weight / (question + the lightest
-        choice using one of them), and the title's at most 2 x that weight / (question + title); focus is
-        known from how many phrasings use each word; emphasis counts only where that F1 bound reaches
+        choice using one of them); the title's F1 and focus are known from which words the title and how many
+        phrasings use (`bound_postings`); emphasis counts only where that F1 bound reaches
         `exact_f1`. The best bounds are scored exactly first; then every target whose bound still reaches the
         front's last exact score; the rest cannot enter it.
         """
@@ -179,18 +184,21 @@ class Scorer(Reader):
         reach: dict[int, float] = {}  # weight of the question's words among the target's choices
         light: dict[int, float] = {}  # the lightest of its choices using one of them
         mention: dict[int, float] = {}  # weight of the question's words over its phrasings, per phrasing
-        reach_get, light_get, mention_get = reach.get, light.get, mention.get
+        titled: dict[int, float] = {}  # weight of the question's words in its title, exactly
+        reach_get, light_get, mention_get, titled_get = reach.get, light.get, mention.get, titled.get
         postings = self._bound_postings
         for tok, w in weights.items():
             entry = postings.get(tok)
             if entry is None:
                 continue
-            for t, lightest, count in zip(*entry):
+            for t, lightest, count, in_title in zip(*entry):
                 reach[t] = reach_get(t, 0.0) + w
                 if lightest < light_get(t, INFINITY):
                     light[t] = lightest
                 if count:
                     mention[t] = mention_get(t, 0.0) + count * w
+                if in_title:
+                    titled[t] = titled_get(t, 0.0) + w
         bound: dict[int, float] = {}
         for ti, cov in covered.items():
             known = (w_coverage * cov + w_bm25 * bm25.get(ti, 0.0)) / total + w_same_topic * (ti in same_topic)
@@ -199,7 +207,7 @@ class Scorer(Reader):
                 bound[ti] = known
                 continue
             f1 = min(1.0, 2.0 * shared / (total + light[ti]))
-            title = min(1.0, 2.0 * shared / (total + cweight[title_of[ti]]))
+            title = min(1.0, 2.0 * titled_get(ti, 0.0) / (total + cweight[title_of[ti]]))
             focus = min(1.0, mention_get(ti, 0.0) / (total * sentences[ti]))
             bound[ti] = known + w_f1 * f1 + w_focus * focus + w_title * title + w_exact * (f1 >= exact_f1 - BOUND_SLACK)
         first = set(heapq.nlargest(front_size, bound, key=bound.__getitem__)) | set(anchored)
