@@ -16,7 +16,7 @@ import os
 
 from guidebot.knowledge.locate import fingerprint
 
-INDEX_FORMAT = 14
+INDEX_FORMAT = 15
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 
 
@@ -68,10 +68,59 @@ class PackedWords:
     def __contains__(self, word: str) -> bool:
         return self._find(word) >= 0
 
+    def items(self):
+        """(word, number) pairs, in sorted order (for building, never on the `ask` path)."""
+        return zip(self._text.split("\n") if self._values else (), self._values)
+
 
 def _packed_words(text: str, starts, values) -> PackedWords:
     table = PackedWords.__new__(PackedWords)
     table._text, table._starts, table._values = text, starts, values
+    return table
+
+
+class PackedLists:
+    """A read-only {word: list of numbers} table (the postings) kept as `PackedWords` and two flat arrays: only
+    the question's few words are ever looked up, so reading back every list as Python objects on each start
+    of `guidebot ask` would be wasted. `get` returns an array, which iterates, slices, bisects and answers
+    `in` like the list it replaces."""
+
+    __slots__ = ("_rows", "_offsets", "_values")
+
+    def __init__(self, table: dict[str, list], typecode: str):
+        from array import array
+
+        self._rows = PackedWords({word: i for i, word in enumerate(table)})
+        self._offsets = array("I", [0])
+        self._values = array(typecode)
+        for numbers in table.values():
+            self._values.extend(numbers)
+            self._offsets.append(len(self._values))
+
+    def __reduce__(self):
+        return _packed_lists, (self._rows, self._offsets, self._values)
+
+    def get(self, word: str, default=None):
+        row = self._rows.get(word)
+        if row is None:
+            return default
+        return self._values[self._offsets[row]:self._offsets[row + 1]]
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def items(self):
+        """(word, array) pairs (for building, never on the `ask` path)."""
+        offsets, values = self._offsets, self._values
+        return ((word, values[offsets[row]:offsets[row + 1]]) for word, row in self._rows.items())
+
+
+def _packed_lists(rows: PackedWords, offsets, values) -> PackedLists:
+    table = PackedLists.__new__(PackedLists)
+    table._rows, table._offsets, table._values = rows, offsets, values
     return table
 
 

@@ -23,7 +23,7 @@ from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys
 from guidebot.routing.scoring import PRUNE_ABOVE, bound_postings
 from guidebot.routing.semantic import CONFIG_FILE, VECTOR_FILE, build_vectors
-from guidebot.routing.cache import INDEX_FORMAT, PackedWords
+from guidebot.routing.cache import INDEX_FORMAT, PackedLists, PackedWords
 
 _cleaned = lru_cache(maxsize=1 << 16)(_clean)
 """`_clean`, remembered: building reads every phrasing and answer three or four times (typos, root classes,
@@ -374,6 +374,12 @@ def build_index(kb, with_model: bool = True) -> dict:
         # only a knowledge base this large is ever scored through the pruned path; a small one's cache stays
         # small (it is read on every start of `guidebot ask`)
         index["bound_postings"] = bound_postings(index)
+    # the postings are read only for the question's words: packed, they cost nothing to read back
+    for name in ("postings", "answer_postings", "choice_postings", "mention_postings", "same_topic"):
+        index[name] = PackedLists(index[name], "I")
+    doc_postings = index.pop("doc_postings")
+    index["doc_targets"] = PackedLists({w: [t for t, _ in v] for w, v in doc_postings.items()}, "I")
+    index["doc_saturation"] = PackedLists({w: [s for _, s in v] for w, v in doc_postings.items()}, "d")
     return _one_copy_of_each_string(index, {})
 
 

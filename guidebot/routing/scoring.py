@@ -136,7 +136,7 @@ class Scorer(Reader):
         bm25: dict[int, float] = {}
         bm25_get = bm25.get
         for tok, w in weights.items():
-            for ti, sat in ix["doc_postings"].get(tok, ()):
+            for ti, sat in zip(ix["doc_targets"].get(tok, ()), ix["doc_saturation"].get(tok, ())):
                 bm25[ti] = bm25_get(ti, 0.0) + w * sat
         same_topic = set(ix["same_topic"].get(topic_key(informative), ()))
         words = set(weights)
