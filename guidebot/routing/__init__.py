@@ -3,7 +3,7 @@
 Callers: `guidebot ask`, the dialogue manager and the UI (through `get_router()`), `guidebot eval` and
 `bench/routing.py`.
 
-The `ask` path must start fast (about 2.5x a bare `import rapidfuzz`), so this module imports nothing heavy
+The `ask` path must start fast (within 2.2x of a bare `import rapidfuzz`), so this module imports nothing heavy
 at the top: no pydantic, yaml, markdown_it or platformdirs. The index is built once from the validated
 knowledge base (`build_index`, which does import those) and cached as a pickle of plain Python data keyed
 by the guidebot version, `INDEX_FORMAT`, the router modules' own stamps and every knowledge file's
