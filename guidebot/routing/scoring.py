@@ -168,18 +168,45 @@ class Scorer(Reader):
         `front_size` best, ties in first-covered order) included, for a large knowledge base: the choice-level
         signals (F1, focus, title, emphasis) are computed only for targets that could reach the front.
 
-        Each covered target gets an upper bound of its lexical score from what is already known (coverage,
-        BM25, same topic) and what caps the choice-level signals (`bound_postings`): a choice shares at most
-        the target's words the question has, so its F1 is at most 2 x that weight / (question + the lightest
-        choice using one of them); the title's F1 and focus are known from which words the title and how many
-        phrasings use (`bound_postings`); emphasis counts only where that F1 bound reaches
-        `exact_f1`. The best bounds are scored exactly first; then every target whose bound still reaches the
-        front's last exact score; the rest cannot enter it.
+        The targets best on what is already known (coverage, BM25, same topic) are scored exactly first; the
+        last of them sets a floor. A target whose known part could not reach it even with the choice-level
+        signals at their highest is dropped; when many remain, each gets a tighter upper bound (`_bounds`) and
+        only those whose bound reaches the floor are scored. The rest cannot enter the front.
         """
-        ix = self._ix
         wt = self._cfg.weights
         w_coverage, w_f1, w_focus, w_title = wt["coverage"], wt["f1"], wt["focus"], wt["title"]
-        w_exact, w_bm25, w_same_topic, exact_f1 = wt["exact"], wt["bm25"], wt["same_topic"], wt["exact_f1"]
+        w_exact, w_bm25, w_same_topic = wt["exact"], wt["bm25"], wt["same_topic"]
+        # first what coverage, BM25 and topic alone say: the best of those scored exactly give a first floor,
+        # and a target whose choices could not lift it that far even at their best is never looked at again
+        known = {ti: (w_coverage * cov + w_bm25 * bm25.get(ti, 0.0)) / total + w_same_topic * (ti in same_topic)
+                 for ti, cov in covered.items()}
+        first = set(heapq.nlargest(front_size, known, key=known.__getitem__)) | set(anchored)
+        lexical, title_shared = self._lexical_of(weights, total, covered, bm25, same_topic, first)
+        floor = heapq.nlargest(front_size, lexical.values())[-1] - BOUND_SLACK - (w_f1 + w_focus + w_title + w_exact)
+        rough = {ti for ti, k in known.items() if k >= floor and ti not in first}
+        if len(rough) > front_size:
+            floor += w_f1 + w_focus + w_title + w_exact
+            bound = self._bounds(weights, total, known, rough)
+            rough = [ti for ti, b in bound.items() if b >= floor]
+        if rough:
+            more, more_shared = self._lexical_of(weights, total, covered, bm25, same_topic, rough)
+            lexical.update(more)
+            title_shared.update(more_shared)
+        # every target left out scores below the front's last: the front is the same as over all of them, and
+        # ties keep the order in which targets were first covered, as there
+        scored_targets = [ti for ti in covered if ti in lexical]
+        front = sorted(scored_targets, key=lambda t: -lexical[t])[:front_size]
+        return lexical, title_shared, front
+
+    def _bounds(self, weights, total, known, targets) -> dict[int, float]:
+        """{target: upper bound of its lexical score} for `targets` (a set), `known` holding what coverage, BM25
+        and topic give each (see `_pruned_front`). From `bound_postings`: a choice shares at most the target's
+        words the question has, so its F1 is at most 2 x their weight / (question + the lightest choice using
+        one of them); the title's F1 and focus are known from which words the title and how many phrasings
+        use; emphasis counts only where that F1 bound reaches `exact_f1`."""
+        ix = self._ix
+        wt = self._cfg.weights
+        w_f1, w_focus, w_title, w_exact, exact_f1 = wt["f1"], wt["focus"], wt["title"], wt["exact"], wt["exact_f1"]
         cweight, title_of, sentences = ix["choice_weight"], ix["title_choice"], ix["sentences"]
         reach: dict[int, float] = {}  # weight of the question's words among the target's choices
         light: dict[int, float] = {}  # the lightest of its choices using one of them
@@ -192,6 +219,8 @@ class Scorer(Reader):
             if entry is None:
                 continue
             for t, lightest, count, in_title in zip(*entry):
+                if t not in targets:
+                    continue
                 reach[t] = reach_get(t, 0.0) + w
                 if lightest < light_get(t, INFINITY):
                     light[t] = lightest
@@ -200,29 +229,16 @@ class Scorer(Reader):
                 if in_title:
                     titled[t] = titled_get(t, 0.0) + w
         bound: dict[int, float] = {}
-        for ti, cov in covered.items():
-            known = (w_coverage * cov + w_bm25 * bm25.get(ti, 0.0)) / total + w_same_topic * (ti in same_topic)
+        for ti in targets:
             shared = reach_get(ti)
             if shared is None:  # covered by its answer or by domain words only: no choice shares a word
-                bound[ti] = known
+                bound[ti] = known[ti]
                 continue
             f1 = min(1.0, 2.0 * shared / (total + light[ti]))
             title = min(1.0, 2.0 * titled_get(ti, 0.0) / (total + cweight[title_of[ti]]))
             focus = min(1.0, mention_get(ti, 0.0) / (total * sentences[ti]))
-            bound[ti] = known + w_f1 * f1 + w_focus * focus + w_title * title + w_exact * (f1 >= exact_f1 - BOUND_SLACK)
-        first = set(heapq.nlargest(front_size, bound, key=bound.__getitem__)) | set(anchored)
-        lexical, title_shared = self._lexical_of(weights, total, covered, bm25, same_topic, first)
-        floor = heapq.nlargest(front_size, lexical.values())[-1] - BOUND_SLACK
-        rest = [ti for ti, b in bound.items() if b >= floor and ti not in first]
-        if rest:
-            more, more_shared = self._lexical_of(weights, total, covered, bm25, same_topic, rest)
-            lexical.update(more)
-            title_shared.update(more_shared)
-        # every target left out scores below the front's last: the front is the same as over all of them, and
-        # ties keep the order in which targets were first covered, as there
-        scored_targets = [ti for ti in covered if ti in lexical]
-        front = sorted(scored_targets, key=lambda t: -lexical[t])[:front_size]
-        return lexical, title_shared, front
+            bound[ti] = known[ti] + w_f1 * f1 + w_focus * focus + w_title * title + w_exact * (f1 >= exact_f1 - BOUND_SLACK)
+        return bound
 
     def _lexical(self, weights, total, covered, bm25, same_topic):
         """({target: lexical score}, {target: weight its title shares with the question}) for every covered
