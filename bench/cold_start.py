@@ -5,12 +5,15 @@
 
 Prints the median wall time of each and the ratio to the bare import (the budget is 2.2x), then a first
 `ask` with an empty cache (a new machine: the index is built or seeded; the budget is 1 s). Numbers only.
+The commands take turns, in a shuffled order each round, so that load from elsewhere on a shared machine
+falls on all of them alike rather than on whichever ran during a busy spell.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -23,15 +26,19 @@ REPO = Path(__file__).resolve().parent.parent
 QUESTION = "VEGF is high, can I give avastin?"
 
 
-def wall(cmd: list[str], n: int, env: dict) -> float:
-    """Median wall time in ms of `n` runs of `cmd` (after one unmeasured run that warms the disk and the index cache)."""
-    subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, check=True)
-    times = []
+def walls(cmds: dict[str, list[str]], n: int, env: dict) -> dict[str, float]:
+    """Median wall time in ms of `n` runs of each command (after one unmeasured run of each that warms the disk,
+    the byte-code and the index cache), the commands taking turns in a shuffled order."""
+    for cmd in cmds.values():
+        subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, check=True)
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    order = random.Random(0)
     for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        for name in order.sample(list(cmds), len(cmds)):
+            t = time.perf_counter()
+            subprocess.run(cmds[name], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            times[name].append((time.perf_counter() - t) * 1000)
+    return {name: statistics.median(ms) for name, ms in times.items()}
 
 
 def main() -> None:
@@ -47,16 +54,17 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = os.path.join(cache, "pycache")
     py = sys.executable
-    bare = wall([py, "-c", "import rapidfuzz"], args.n, env)
-    print(f"bare `import rapidfuzz`        {bare:7.1f} ms")
     rows = [("python -m guidebot ask", [py, "-m", "guidebot", "ask", QUESTION])]
     script = shutil.which("guidebot", path=str(Path(py).parent))
     if script:
         rows.insert(0, ("guidebot ask (console script)", [script, "ask", QUESTION]))
     else:
         print("(console script not installed: `pip install -e .` to measure it)")
-    for name, cmd in rows:
-        ms = wall(cmd, args.n, env)
+    medians = walls({"bare": [py, "-c", "import rapidfuzz"], **dict(rows)}, args.n, env)
+    bare = medians["bare"]
+    print(f"bare `import rapidfuzz`        {bare:7.1f} ms   ({args.n} runs each, medians)")
+    for name, _ in rows:
+        ms = medians[name]
         print(f"{name:30} {ms:7.1f} ms  ratio {ms / bare:.2f}x")
     # a new machine: no cache. A source checkout builds the index; an installed wheel reads the one built at
     # packaging time (hatch_build.py), reproduced here in a copy of the knowledge directory

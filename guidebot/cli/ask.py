@@ -54,29 +54,39 @@ def run(args: argparse.Namespace) -> int:
     question = clean_question(args.question, MAX_LINE_CHARS)
     if not question:
         raise InputError("the question is empty")
-    from guidebot.routing import get_router
+    import gc
 
-    router = get_router(args.knowledge)
-    obj = _answer(router, question, args.knowledge)
-    if args.json:
-        import json
+    # one answer, then the process ends: the cyclic collector would only walk the index's many small objects
+    # again and again while they are unpickled (a tenth of the load), never freeing any of them; switched back
+    # on after, for callers that run `main` in a longer-lived process
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from guidebot.routing import get_router
 
-        print(json.dumps(public(obj), ensure_ascii=False))
-    else:
-        print(format_plain(obj, router if args.refs else None))
+        router = get_router(args.knowledge)
+        obj = _answer(router, question, args.knowledge)
+        if args.json:
+            import json
+
+            print(json.dumps(public(obj), ensure_ascii=False))
+        else:
+            print(format_plain(obj, router if args.refs else None))
+    finally:
+        if collecting:
+            gc.enable()
     return ExitCode.OK
 
 
 def _answer(router, question: str, knowledge: str | None = None) -> dict:
     """The router's answer; a described patient asking for a verdict gets that patient's `assessment`."""
     obj = router.answer(question)
-    if obj.get("in_scope"):
-        from guidebot.dialogue.described import MIN_FINDINGS, count_findings
+    # only a question routed to a verdict imports the dialogue stage (its package loads the whole manager), and
+    # only a described patient among those loads the knowledge base and the criteria engine
+    if obj.get("in_scope") and router.asks_for_verdict(obj.get("intent")):
+        from guidebot.dialogue.described import MIN_FINDINGS, count_findings, with_assessment
 
-        # only a described patient asking for a verdict loads the knowledge base and the criteria engine
-        if router.asks_for_verdict(obj.get("intent")) and count_findings(question) >= MIN_FINDINGS:
-            from guidebot.dialogue.described import with_assessment
-
+        if count_findings(question) >= MIN_FINDINGS:
             obj = with_assessment(obj, question, knowledge)
     return obj
 

@@ -3,7 +3,7 @@
 Callers: `guidebot ask`, the dialogue manager and the UI (through `get_router()`), `guidebot eval` and
 `bench/routing.py`.
 
-The `ask` path must start fast (about 2.5x a bare `import rapidfuzz`), so this module imports nothing heavy
+The `ask` path must start fast (within 2.2x of a bare `import rapidfuzz`), so this module imports nothing heavy
 at the top: no pydantic, yaml, markdown_it or platformdirs. The index is built once from the validated
 knowledge base (`build_index`, which does import those) and cached as a pickle of plain Python data keyed
 by the guidebot version, `INDEX_FORMAT`, the router modules' own stamps and every knowledge file's
@@ -67,7 +67,6 @@ import os
 
 from guidebot.knowledge.locate import knowledge_path as _knowledge_path
 from guidebot.routing.cache import cache_dir, load_index
-from guidebot.routing.index import build_index
 from guidebot.routing.normalisation import compile_lexicon, normalise
 from guidebot.routing.router import Match, Router, Suggestion
 
@@ -75,6 +74,16 @@ __all__ = ["Match", "Router", "Suggestion", "build_index", "cache_dir", "clear_r
            "get_router", "knowledge_root", "normalise"]
 
 _routers: dict[str, Router] = {}
+
+
+def __getattr__(name: str):
+    # `build_index` (and the semantic vectors, the re-ranker's reader behind it) only when asked for: `ask` reads
+    # the cached index and never builds one
+    if name == "build_index":
+        from guidebot.routing.index import build_index
+
+        return build_index
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def knowledge_root(knowledge_path=None) -> str:

@@ -6,6 +6,7 @@ pickled result (see `guidebot.routing.cache`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import log
 from os import path as os_path
 
@@ -15,14 +16,21 @@ from rapidfuzz.distance import OSA, Indel
 from guidebot.routing.normalisation import (
     COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
     _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_descriptions, compile_lexicon, normalise,
+    topic_key,
 )
 from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys
-from guidebot.routing.semantic import build_vectors
+from guidebot.routing.scoring import PRUNE_ABOVE, bound_postings
+from guidebot.routing.semantic import CONFIG_FILE, VECTOR_FILE, build_vectors
+from guidebot.routing.cache import INDEX_FORMAT, PackedLists, PackedWords
 
-INDEX_FORMAT = 13
-"""Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
+_cleaned = lru_cache(maxsize=1 << 16)(_clean)
+"""`_clean`, remembered: building reads every phrasing and answer three or four times (typos, root classes,
+targets, answer words), a tenth of a first `ask` on a new machine."""
+
+DATA_FILES = (MODEL_FILE, VECTOR_FILE, CONFIG_FILE)
+"""The knowledge directory's files besides its YAML that the index is built from (the cache key stats them)."""
 BM25_K1 = 1.2
 """BM25 term-frequency saturation."""
 BM25_B = 0.75
@@ -37,19 +45,19 @@ def _fact_tokens(texts: list[str], lexicon: dict) -> list[str]:
 
 def _gives_dose(text: str) -> bool:
     """Whether an answer states a dose: a number followed by mg or Gy ("45 Gy", "140-200 mg/m²")."""
-    words = _clean(text).split()
+    words = _cleaned(text).split()
     return any(w in _DOSE_IN_ANSWER and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
 
 
 def _counted_units(text: str) -> list[str]:
     """The regimen units an answer counts ("12 cycles", "3 days" -> ["cycle", "day"])."""
-    words = _clean(text).split()
+    words = _cleaned(text).split()
     return sorted({w for i, w in enumerate(words) if w in COUNT_UNITS and i > 0 and words[i - 1].isdigit()})
 
 
 def _states_duration(text: str) -> bool:
     """Whether an answer states a span of time: a number followed by a unit of time ("16 days", "4.9 mo")."""
-    words = _clean(text).split()
+    words = _cleaned(text).split()
     return any(w in TIME_UNITS and i > 0 and words[i - 1].isdigit() for i, w in enumerate(words))
 
 
@@ -64,7 +72,7 @@ def _index_typos(kb, lexicon: dict) -> dict[str, str]:
     phrases = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords)]
     phrases += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
     for phrase in phrases:
-        for group in _lexicon_groups(_clean(phrase).split(), lexicon):
+        for group in _lexicon_groups(_cleaned(phrase).split(), lexicon):
             for w in group:
                 counts[w] = counts.get(w, 0) + 1
     # only words a lexicon term names on their own are words in their own right; "syndrom" inside the variant
@@ -126,7 +134,7 @@ def _root_classes(kb, lexicon: dict, fixes: dict[str, str]) -> dict[str, str]:
     texts = [p for f in kb.facts.values() for p in (f.title, *f.questions, *f.keywords, f.answer)]
     texts += [p for i in getattr(kb, "intents", []) for p in (i.title, *i.questions)]
     for text in texts:
-        for group in _lexicon_groups(_clean(text).split(), lexicon):
+        for group in _lexicon_groups(_cleaned(text).split(), lexicon):
             for w in group:
                 w = fixes.get(w, w)
                 counts[w] = counts.get(w, 0) + 1
@@ -169,7 +177,7 @@ def build_index(kb, with_model: bool = True) -> dict:
     roots = _root_classes(kb, lexicon, fixes)
 
     def fold_groups(phrase: str) -> list[tuple[str, ...]]:
-        return [tuple(_fold(fixes.get(w, w), roots) for w in g) for g in _lexicon_groups(_clean(phrase).split(), lexicon)]
+        return [tuple(_fold(fixes.get(w, w), roots) for w in g) for g in _lexicon_groups(_cleaned(phrase).split(), lexicon)]
 
     def add_target(tid: str, title: str, is_flow: bool, fact_id: str, questions: list[str], keywords: list[str]) -> None:
         ti = len(targets)
@@ -317,13 +325,14 @@ def build_index(kb, with_model: bool = True) -> dict:
                 and len(skeleton_words[_skeleton(w)]) == 1):
             skeletons.setdefault(_skeleton(w), w)
     references = {int(num): format_reference(ref) for num, ref in getattr(kb, "references", {}).items()}
-    return {
+    index = {
         "format": INDEX_FORMAT,
         "routing": config,
         "targets": targets,
         "choices": choices,
         "choice_target": choice_target,
-        "choice_content": choice_content,
+        # each choice's content words sorted, as token_sort_ratio would sort them (see `Scorer._fuzzy`)
+        "choice_sorted": [" ".join(sorted(c.split())) for c in choice_content],
         "same_topic": same_topic,
         "sentences": sentences,
         "title_choice": title_choice,
@@ -359,9 +368,31 @@ def build_index(kb, with_model: bool = True) -> dict:
             [t[0] for t in targets], [t[3] for t in targets],
         ),
     }
+    if index["reranker"]:
+        index["reranker"]["rows"] = PackedWords(index["reranker"]["rows"])
+    if len(targets) > PRUNE_ABOVE:
+        # only a knowledge base this large is ever scored through the pruned path; a small one's cache stays
+        # small (it is read on every start of `guidebot ask`)
+        index["bound_postings"] = bound_postings(index)
+    # the postings are read only for the question's words: packed, they cost nothing to read back
+    for name in ("postings", "answer_postings", "choice_postings", "mention_postings", "same_topic"):
+        index[name] = PackedLists(index[name], "I")
+    doc_postings = index.pop("doc_postings")
+    index["doc_targets"] = PackedLists({w: [t for t, _ in v] for w, v in doc_postings.items()}, "I")
+    index["doc_saturation"] = PackedLists({w: [s for _, s in v] for w, v in doc_postings.items()}, "d")
+    return _one_copy_of_each_string(index, {})
 
 
-def topic_key(words) -> str:
-    """The topic words of a phrasing or question, order and framing words ignored: "poems tx" and "how is
-    POEMS treated" share the key "treatment"."""
-    return " ".join(sorted({w for w in words if w not in GENERIC and w not in DOMAIN_WORDS}))
+def _one_copy_of_each_string(index: dict, seen: dict) -> dict:
+    """`index` with each word that keys its word tables (IDF, postings, roots, sound keys, the known words...)
+    one string object. The pickle then holds each word once and refers to it after, so the index reads back
+    faster on every start of `guidebot ask`; the data is unchanged."""
+    one = seen.setdefault
+    for name, value in index.items():
+        if type(value) is dict and value and type(next(iter(value))) is str:
+            index[name] = {one(k, k): v for k, v in value.items()}
+    for name in ("roots", "sounds", "fixes", "skeletons"):
+        index[name] = {k: one(v, v) for k, v in index[name].items()}
+    index["known"] = {one(w, w) for w in index["known"]}
+    index["vocab"] = [one(w, w) for w in index["vocab"]]
+    return index

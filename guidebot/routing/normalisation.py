@@ -384,6 +384,12 @@ def normalise(text: str, lexicon: dict | None = None) -> str:
         tokens = _apply_lexicon(tokens, lexicon)
     return " ".join(tokens)
 
+def topic_key(words) -> str:
+    """The topic words of a phrasing or question, order and framing words ignored: "poems tx" and "how is
+    POEMS treated" share the key "treatment"."""
+    return " ".join(sorted({w for w in words if w not in GENERIC and w not in DOMAIN_WORDS}))
+
+
 def _fold(word: str, roots: dict[str, str]) -> str:
     """The word that speaks for `word`'s root class in the index ("treated" -> "treatment"), or `word`."""
     if word in _NO_FOLD:

@@ -14,7 +14,6 @@ from guidebot.routing.normalisation import STOPWORDS
 from guidebot.routing.question import Decision, Question, Scored, _words
 from guidebot.routing.rules import RULES, switchable
 from guidebot.routing.scoring import MEMO_SIZE
-from guidebot.routing.semantic import Similarity
 
 _Scored = Scored
 
@@ -76,7 +75,11 @@ class Router(RuleHelpers):
         self._cfg = index["routing"]
         # issue 19 item 6: the semantic signal, when `knowledge/semantic.json` switches a use of it on
         semantic = index.get("semantic")
-        self._similarity = Similarity(semantic, frozenset(STOPWORDS)) if semantic else None
+        self._similarity = None
+        if semantic:
+            from guidebot.routing.semantic import Similarity  # pathlib and struct: only when switched on
+
+            self._similarity = Similarity(semantic, frozenset(STOPWORDS))
 
     # -- normalisation of the query side ------------------------------------------------------
 
