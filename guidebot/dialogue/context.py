@@ -414,10 +414,18 @@ class ConversationReader:
             return False
         if "?" not in text and self._negation is not None:
             # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
-            clauses = [normalise(c) for c in re.split(r"[,.;:\n]+", text)]
-            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask
-            return any(pattern.search(re.sub(r"\b(?:or|nor)\b", " ", c) if self._negation.match(c) else c)
-                       for c in clauses if c)
+            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask. A denial may open
+            # after "and" ("..., and no edema"), and its list goes on past a comma ("no edema, effusions or ascites")
+            for sentence in re.split(r"[.;:\n]+", text):
+                denying = False
+                for clause in (normalise(c) for c in sentence.split(",")):
+                    if not clause:
+                        continue
+                    denying = bool(self._negation.match(re.sub(r"^(?:and|but|also|plus)\s+", "", clause))) or (
+                        denying and bool(re.search(r"\b(?:or|nor)\b", clause)))
+                    if pattern.search(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause):
+                        return True
+            return False
         return bool(pattern.search(normalise(text)))
 
     @cached_property
@@ -477,8 +485,21 @@ class ConversationReader:
         """Whether every sentence of the message that names findings (`findings(sentence)` non-empty) supposes them
         ("what if VEGF is 300?", "if a patient had a kappa M-protein, could it still be POEMS?"); a described patient
         followed by a supposition ("62F, lambda, neuropathy. If her VEGF is 400, enough?") still describes her."""
+        named = [(part, supposed) for part, supposed in self._supposition_parts(text) if findings(part)]
+        return bool(named) and all(supposed for _, supposed in named)
+
+    def stated_part(self, text: str) -> str:
+        """The message without its supposed parts: what is recorded of "62F, lambda, neuropathy. If her VEGF is 400,
+        enough?" is the patient described, not the VEGF supposed."""
+        parts = self._supposition_parts(text)
+        if not any(supposed for _, supposed in parts):
+            return text
+        return " ".join(part for part, supposed in parts if not supposed)
+
+    def _supposition_parts(self, text: str) -> list[tuple[str, bool]]:
+        """The message's sentences (a supposed clause inside one is a part of its own), each with whether it supposes."""
         if self._hypothetical is None:
-            return False
+            return [(text, False)]
         parts: list[str] = []
         for sentence in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text):
             if not sentence.strip():
@@ -486,9 +507,9 @@ class ConversationReader:
             # a supposed clause inside the sentence ("... if the M-protein is kappa?") is a part of its own
             m = self._hypothetical_clause.search(sentence) if self._hypothetical_clause is not None else None
             parts += [sentence[:m.start()], sentence[m.start():]] if m and m.start() > 0 else [sentence]
-        named = [normalise(x) for x in parts if x.strip() and findings(x)]
-        return bool(named) and all(self._hypothetical.match(x) or (self._hypothetical_clause is not None
-                                                                    and self._hypothetical_clause.match(x)) for x in named)
+        return [(x, bool(self._hypothetical.match(normalise(x)) or (self._hypothetical_clause is not None
+                                                                  and self._hypothetical_clause.match(normalise(x)))))
+                for x in parts if x.strip()]
 
     @cached_property
     def _hypothetical_clause(self) -> re.Pattern[str] | None:

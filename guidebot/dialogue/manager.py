@@ -321,12 +321,8 @@ class DialogueManager(GuidedFlows):
         if flow:
             found = self._record_findings(text) if patient else []
             return self._start_flow(flow, found)
-        if focus.patient and read.get("patient_treatment"):
-            return self._patient_treatment_turn(read)
-        if read.get("not_given") and match.in_scope:
-            return self._not_given_turn(read, match)
-        if read.get("not_stated"):
-            return self._not_stated_turn(read)
+        # a statement about the patient is recorded before any facet it names is read ("too frail for transplant"
+        # is no question about transplant in frail patients)
         if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
@@ -342,6 +338,12 @@ class DialogueManager(GuidedFlows):
                     focus=read,
                     in_scope=True,  # the patient's findings, recorded for the guided assessment
                 )
+        if focus.patient and read.get("patient_treatment"):
+            return self._patient_treatment_turn(read)
+        if read.get("not_given") and match.in_scope:
+            return self._not_given_turn(read, match)
+        if read.get("not_stated"):
+            return self._not_stated_turn(read)
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
         answer = self._fact_answer(read["stayed"]) if read.get("stayed") else self._answer_text(routed)

@@ -1,0 +1,79 @@
+"""Round 5 of issue 14 (unseen writers): findings said as lab results, denial lists, a patient statement recorded
+before any facet it names, a supposition after a described patient, and acts with a pointing tail or behind "ok but".
+
+Each test pins one mechanism, in phrasings of our own (not the evaluation set's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from guidebot.criteria.findings import extract_findings
+from guidebot.dialogue import DialogueManager, Turn
+
+
+@pytest.fixture
+def bot(kb):
+    manager = DialogueManager(kb=kb)
+    manager.greeting()
+    return manager
+
+
+def say(bot: DialogueManager, *lines: str) -> Turn:
+    turn = None
+    for line in lines:
+        turn = bot.respond(line)
+    return turn
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # hormone results as the lab reports them name the endocrinopathy
+        ("TSH elevated", {"endocrinopathy": ["thyroid"]}),
+        ("testosterone very low", {"endocrinopathy": ["hypogonadism"]}),
+        ("prolactin came back high", {"endocrinopathy": ["hyperprolactinemia"]}),
+        # an axonal study is a neuropathy, not a demyelinating one
+        ("EMG: axonal sensorimotor pattern", {"polyneuropathy": True, "neuropathy_demyelinating": False}),
+        # "neg" is a negation, for the marrow as for any finding
+        ("BM neg", {"clonal_marrow_plasma_cells": False}),
+        ("bone marrow neg for clonal plasma cells", {"clonal_marrow_plasma_cells": False}),
+        # a negative immunofixation denies the M-protein; a positive one still affirms it
+        ("urine immunofixation negative", {"monoclonal_plasma_cell_disorder": False}),
+        ("IFE positive, kappa", {"monoclonal_plasma_cell_disorder": True, "light_chain": "kappa"}),
+        # a marrow clone is a monoclonal plasma cell disorder, whatever the immunofixation said
+        ("IFE negative but the marrow has clonal plasma cells",
+         {"monoclonal_plasma_cell_disorder": True, "clonal_marrow_plasma_cells": True}),
+        # a VEGF level inside the laboratory's range is not elevated; the phrase without a VEGF value says nothing
+        ("serum VEGF 420, within normal limits", {"vegf_pg_ml": 420, "vegf_specimen": "serum", "vegf_elevated": False}),
+        ("TSH within normal limits", {}),
+    ],
+)
+def test_findings_said_as_lab_results(text, expected):
+    assert extract_findings(text) == expected
+
+
+def test_a_denial_list_goes_on_past_a_comma_and_may_open_after_and(bot):
+    turn = say(bot, "exam without hepatosplenomegaly, and no ascites, pleural effusions or leg edema")
+    assert turn.recorded == {"organomegaly": False, "extravascular_volume_overload": False}
+
+
+def test_a_list_after_a_denial_without_or_still_asks(bot):
+    # only an "or" list continues a denial; "poems vs cidp" after it is still a question
+    turn = say(bot, "no papilledema, poems vs cidp")
+    assert turn.recorded == {}
+
+
+def test_a_patient_statement_is_recorded_before_any_facet_it_names(bot):
+    # "unfit for transplant" names transplant and a group of patients; stated of the patient it is a finding,
+    # not a question about transplant in frail patients to decline
+    turn = say(bot, "my patient has papilledema and a lambda M-protein", "what are the major criteria?",
+               "fundi normal, no papilledema. she is too sick for a transplant")
+    assert turn.recorded == {"papilledema": False, "transplant_eligible": False}
+    assert turn.in_scope
+
+
+def test_a_supposition_after_a_described_patient_is_not_recorded(bot):
+    turn = say(bot, "71M, IgG lambda paraprotein and demyelinating neuropathy. What if his VEGF were 900, would that settle it?")
+    assert "vegf_pg_ml" not in turn.recorded
+    assert turn.recorded.get("light_chain") == "lambda"
+    assert turn.recorded.get("neuropathy_demyelinating") is True
