@@ -105,6 +105,14 @@ def normalise(text: str) -> str:
 PREFIX_ACT_YIELD = 0.7
 """A message read as an act by its start ("why do the glands fail?") is a question instead when, alone, it is
 answered from another fact with at least this confidence."""
+POINTING_TAIL = re.compile(r"\s+(?:there|here|in (?:there|here|that|this|it|the figure|the table))$")
+"""Words pointing back at the last answer at the end of a define request ("what's CR_H there?")."""
+DEFINE_TAILS = True
+SMALLTALK_YIELDS_TO_ACT = True
+BEYOND_STEM = 5
+"""Letters two words must share at their start to count as one word for `words_beyond` ("clotting", "clots" do not;
+"thrombosis", "thrombotic" do)."""
+
 
 LEANING_MAX_WORDS = 6
 """A message with a pronoun leans on the last answer only when it is at most this long."""
@@ -265,6 +273,10 @@ class ConversationReader:
         rest = " ".join(c for c in clauses if c not in self._smalltalk)
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
+        # "ok but why", "cool. refs": the rest is an act's phrase on the last answer, which matters more than the nod
+        # (by its phrases only: "thanks, that explains it" has a why keyword and is still thanks)
+        if rest and SMALLTALK_YIELDS_TO_ACT and _deictic(self._bare(rest)) in self._acts:
+            return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
 
     def _loose_smalltalk(self, text: str) -> Any | None:
@@ -338,15 +350,17 @@ class ConversationReader:
                 if not new:
                     return ActRequest(act, by_prefix=bare != prefix)
                 break
+        # "what's CR_H there?", "CD138 here?": a pointing tail asks about the last answer's term, as the bare term does
+        untailed = POINTING_TAIL.sub("", bare) if DEFINE_TAILS else bare
         for pattern, weak in self._templates:
-            m = pattern.match(bare)
+            m = pattern.match(untailed)
             if not m:
                 continue
             term = m.group("term")
             entry = self._glossary.get(term.casefold())
             if entry is None:
                 continue
-            if weak and not (m.end("term") == len(bare) and re.search(
+            if weak and not (m.end("term") == len(untailed) and re.search(
                     r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
             return ActRequest("define", entry[0])
@@ -564,6 +578,26 @@ class ConversationReader:
         written = normalise(f"{fact.title} {fact.answer}")
         return [e for e in self.entities_in(text) if e not in about and self.entities[e].kind in SUBJECT_KINDS
                 and not any(p is not None and p.search(written) for eid, p in self._entity_patterns if eid == e)]
+
+    def words_beyond(self, text: str, fact: Any) -> list[str]:
+        """The content words of an act said at length that the fact's title and answer do not use: "why are they so
+        common?" after the card saying they are common uses none ([]), it asks about the last answer; "why does catching
+        it early matter?" after the tests card asks about catching it early, another subject. Act keywords, the disease's
+        names and the words that soften or address the bot never count; a word counts as used when the answer has a
+        word that starts alike ("clotting" for "clots")."""
+        norm = normalise(text)
+        if self._disease is not None:
+            norm = self._disease.sub(" ", norm)
+        if self._politeness is not None:
+            norm = self._politeness.sub(" ", norm)
+        document = re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}"))
+        stems = {w[:BEYOND_STEM] for w in document if w}
+
+        def used(word: str) -> bool:
+            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems)
+
+        return [w for w in self.content_words(norm)
+                if w not in self._act_words and w not in self._vocatives and w != "not" and not used(w)]
 
     def echoes(self, text: str, fact: Any) -> bool:
         """Whether every content word of a short turn is a word of the fact's answer or title: the turn picks a term

@@ -37,6 +37,8 @@ MIN_UNKNOWN_NAME = 2
 """An unknown word this long or longer in a follow-up is read as naming another drug or disease."""
 
 ACTS_THAT_YIELD = frozenset({"why", "more"})
+ACT_BY_ITS_WORDS = True
+"""Whether an act read from a message's start yields by the words it adds to the last answer (else by the router)."""
 """Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
 fail?"); "which study...", "the reference for..." always ask about the last answer."""
 
@@ -287,9 +289,13 @@ class DialogueManager(GuidedFlows):
                 return self._smalltalk(talk)
             act = reader.act(text, self.focus.text, self.focus.entities)
             if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
-                alone = self.router.route(text)
-                if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
-                    act = None  # "why do the glands fail?": a question about another fact, not "why?"
+                last = self.kb.facts.get(self.focus.fact)
+                # "why are they so common?" uses only the last answer's words: an act on it, however sure the router
+                # is of another fact; one that adds words ("why do the glands fail?") may be a question of its own
+                if not (ACT_BY_ITS_WORDS and last is not None and not reader.words_beyond(text, last)):
+                    alone = self.router.route(text)
+                    if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
+                        act = None  # "why do the glands fail?": a question about another fact, not "why?"
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
