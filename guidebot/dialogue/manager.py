@@ -383,6 +383,8 @@ class DialogueManager(GuidedFlows):
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
             return match, routed, read
+        if read.get("switch"):
+            text = routed  # "different topic - ...": the marker asks nothing ("topic" is no misspelt "toxic")
         spelt = self._spelt(text)
         # as typed and as the router spells it: "inclusion criteria?" is not "conclusion criteria" to the facets
         asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
