@@ -77,3 +77,64 @@ def test_a_supposition_after_a_described_patient_is_not_recorded(bot):
     assert "vegf_pg_ml" not in turn.recorded
     assert turn.recorded.get("light_chain") == "lambda"
     assert turn.recorded.get("neuropathy_demyelinating") is True
+
+
+def test_an_act_said_in_the_last_answers_words_stays_an_act(bot):
+    # alone the router is sure of POEMS's prevalence; every word but the act's is the card's own, so it is "why?"
+    turn = say(bot, "are polycythemia and thrombocytosis separate minor criteria?", "why are they so common in POEMS?")
+    assert turn.act == "why"
+    assert turn.intent == "criteria.polycythemia_thrombocytosis"
+
+
+def test_an_act_that_adds_words_may_still_be_a_question_of_its_own(bot, kb):
+    from guidebot.dialogue.context import ConversationReader
+
+    reader = ConversationReader.of(kb.conversation)
+    last = kb.facts["criteria.polycythemia_thrombocytosis"]
+    assert reader.words_beyond("why are they so common in POEMS?", last) == []
+    assert reader.words_beyond("why do the glands fail?", last) == ["glands", "fail"]
+
+
+@pytest.mark.parametrize("line", ["ok but why", "alright, but why", "cool. refs"])
+def test_a_nod_before_an_act_is_the_act(bot, line):
+    turn = say(bot, "does plasmapheresis help in POEMS?", line)
+    assert turn.act in ("why", "source")
+    assert turn.intent == "treatment.plasma_exchange"
+
+
+def test_a_nod_with_an_act_keyword_in_a_statement_is_still_small_talk(bot):
+    turn = say(bot, "does plasmapheresis help in POEMS?", "thanks, that explains it")
+    assert turn.act == "smalltalk:thanks"
+
+
+def test_a_define_request_with_a_pointing_tail(bot):
+    turn = say(bot, "what does the treatment algorithm look like?", "what's CR_V here?")
+    assert turn.act == "define"
+    assert "complete VEGF response" in turn.text
+
+
+def test_a_guideline_or_trial_number_asks_for_the_source(bot):
+    assert say(bot, "does plasmapheresis help in POEMS?", "what guideline is that from").act == "source"
+    assert say(bot, "is there a daratumumab trial?", "nct?").act == "source"
+
+
+def test_a_topic_switch_marker_is_not_read_for_facets(bot):
+    # the router reads "topic" as a misspelt "toxic"; the marker is dropped before facets are read
+    turn = say(bot, "should POEMS pts get induction before auto transplant?",
+                "change of topic - how are stem cells mobilized in POEMS?")
+    assert turn.in_scope and turn.intent == "treatment.mobilization"
+
+
+def test_risk_factors_are_not_side_effects(kb):
+    from guidebot.dialogue.context import ConversationReader
+
+    reader = ConversationReader.of(kb.conversation)
+    assert "side_effects" not in reader.facets_in("any other risk factors?")
+    assert "side_effects" in reader.facets_in("what are the risks of it?")
+
+
+def test_a_word_deep_in_a_section_neighbours_title_does_not_leave_the_focus(bot):
+    # "Sclerotic bone lesions: frequency, pain and imaging" is in the clinical section with axonal degeneration,
+    # but "pain" only sits inside its title
+    turn = say(bot, "poems vs cidp, how do I tell them apart?", "axonal loss?", "and what about the pain?")
+    assert turn.intent != "clinical.sclerotic_bone_lesions"

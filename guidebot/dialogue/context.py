@@ -649,10 +649,12 @@ class ConversationReader:
             norm = self._pronouns.sub(" ", norm)
         return [w for w in norm.split() if w not in self._fillers and (len(w) > 1 or w.isdigit())]
 
-    def titled_sibling(self, text: str, facts: list[Any]) -> str | None:
+    def titled_sibling(self, text: str, facts: list[Any], *, headed: bool = False) -> str | None:
         """The one fact among `facts` whose title names every content word of a short leaning turn
         ("major?" -> "Major criteria", "and neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS").
-        The caller asks this only of a turn asking no facet: "bortezomib dose?" is not "Bortezomib-based regimens"."""
+        The caller asks this only of a turn asking no facet: "bortezomib dose?" is not "Bortezomib-based regimens".
+        `headed`: only a title that starts with one of the words ("pain?" after axonal loss is not "Sclerotic bone
+        lesions: frequency, pain and imaging", a word deep in a title of a fact merely in the same section)."""
         words = self.content_words(text)
         if not words or len(words) > SIBLING_MAX_WORDS:
             return None
@@ -664,6 +666,8 @@ class ConversationReader:
             title = normalise(fact.title).split()
             if all(any(same(t, w) for t in title) for w in words):
                 first = min(i for i, t in enumerate(title) if any(same(t, w) for w in words))
+                if headed and first > 0:
+                    continue
                 hits.append(((first, len(title)), fact.id))
         # the title headed by the words, then the one they fill best ("minor" -> "Minor criteria", not
         # "Polycythemia ... (one minor criterion)"; "neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS")

@@ -38,6 +38,10 @@ MIN_UNKNOWN_NAME = 2
 
 ACTS_THAT_YIELD = frozenset({"why", "more"})
 ACT_BY_ITS_WORDS = True
+SECTION_SIBLING_HEADED = True
+"""Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
+the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
+enough to leave the focus)."""
 """Whether an act read from a message's start yields by the words it adds to the last answer (else by the router)."""
 """Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
 fail?"); "which study...", "the reference for..." always ask about the last answer."""
@@ -428,7 +432,7 @@ class DialogueManager(GuidedFlows):
             if sibling is None and rewrite.leans:
                 taken = {f.id for f in near} | {fact.id}
                 section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
-                sibling = reader.titled_sibling(spelt, section)
+                sibling = reader.titled_sibling(spelt, section, headed=SECTION_SIBLING_HEADED)
             if sibling is None and rewrite.leans:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
                 sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
             if sibling is not None:
