@@ -138,3 +138,15 @@ def test_a_word_deep_in_a_section_neighbours_title_does_not_leave_the_focus(bot)
     # but "pain" only sits inside its title
     turn = say(bot, "poems vs cidp, how do I tell them apart?", "axonal loss?", "and what about the pain?")
     assert turn.intent != "clinical.sclerotic_bone_lesions"
+
+
+def test_the_patients_focus_is_what_was_found_not_the_test_it_was_found_by(bot):
+    say(bot, "my patient: demyelinating neuropathy on EMG, lambda paraprotein on immunofixation")
+    assert "emg_ncs" not in bot.focus.entities
+    assert "neuropathy" in bot.focus.entities
+
+
+def test_a_test_alone_stays_the_patients_focus(bot):
+    # "vegf 640 in plasma" names only the test: it is what the follow-up ("is that high?") is about
+    say(bot, "my patient's plasma VEGF came back at 640")
+    assert "vegf" in bot.focus.entities

@@ -108,7 +108,9 @@ answered from another fact with at least this confidence."""
 POINTING_TAIL = re.compile(r"\s+(?:there|here|in (?:there|here|that|this|it|the figure|the table))$")
 """Words pointing back at the last answer at the end of a define request ("what's CR_H there?")."""
 DEFINE_TAILS = True
+"""Whether a define request is read without a pointing tail (switch for ablation: `guidebot eval --dialogue`)."""
 SMALLTALK_YIELDS_TO_ACT = True
+"""Whether a nod followed by an act's phrase ("ok but why") is that act rather than small talk."""
 BEYOND_STEM = 5
 """Letters two words must share at their start to count as one word for `words_beyond` ("clotting", "clots" do not;
 "thrombosis", "thrombotic" do)."""

@@ -39,6 +39,8 @@ MIN_UNKNOWN_NAME = 2
 ACTS_THAT_YIELD = frozenset({"why", "more"})
 ACT_BY_ITS_WORDS = True
 SECTION_SIBLING_HEADED = True
+FOCUS_ON_WHAT_WAS_FOUND = True
+"""Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 """Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
 the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
 enough to leave the focus)."""
@@ -340,6 +342,11 @@ class DialogueManager(GuidedFlows):
                 self._emit(SuggestionsOffered(suggestions))
                 # "do those count?" after "also hypothyroid and diabetic" is about the findings just recorded
                 named = self.reader.entities_in(text) if self.reader is not None else []
+                found_things = [e for e in named if self.reader.entities[e].kind != "test"]
+                if FOCUS_ON_WHAT_WAS_FOUND and found_things:
+                    # "demyelinating on NCS, IgA lambda on IFE": the patient's focus is what was found, not the test it
+                    # was found by ("what else do I send?" is about the neuropathy and the M-protein, not the NCS)
+                    named = found_things
                 self._emit(FocusSet(Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
                                           approach=focus.approach, text=focus.text, citations=focus.citations)))
                 return Turn(
