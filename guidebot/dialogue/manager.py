@@ -37,16 +37,20 @@ MIN_UNKNOWN_NAME = 2
 """An unknown word this long or longer in a follow-up is read as naming another drug or disease."""
 
 ACTS_THAT_YIELD = frozenset({"why", "more"})
+"""Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
+fail?"); "which study...", "the reference for..." always ask about the last answer."""
+
+# Round 5 mechanisms, each a switch so that `guidebot eval --dialogue` can be run with it off (ablation)
 ACT_BY_ITS_WORDS = True
+"""Whether an act read from a message's start stays an act when it adds no word to the last answer ("why are they so
+common?" after the card saying so), however sure the router is of another fact."""
 SECTION_SIBLING_HEADED = True
-FOCUS_ON_WHAT_WAS_FOUND = True
-"""Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 """Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
 the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
 enough to leave the focus)."""
-"""Whether an act read from a message's start yields by the words it adds to the last answer (else by the router)."""
-"""Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
-fail?"); "which study...", "the reference for..." always ask about the last answer."""
+FOCUS_ON_WHAT_WAS_FOUND = True
+"""Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
+
 
 class DialogueManager(GuidedFlows):
     """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
