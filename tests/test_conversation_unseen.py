@@ -150,3 +150,10 @@ def test_a_test_alone_stays_the_patients_focus(bot):
     # "vegf 640 in plasma" names only the test: it is what the follow-up ("is that high?") is about
     say(bot, "my patient's plasma VEGF came back at 640")
     assert "vegf" in bot.focus.entities
+
+
+def test_a_why_with_a_subject_of_its_own_yields_to_a_fairly_sure_other_fact(bot):
+    # "finding it early" is not in the tests card; alone the router is fairly (not very) sure of the early-diagnosis fact
+    turn = say(bot, "why are so many tests needed to diagnose POEMS?", "and why does finding it early matter so much?")
+    assert turn.act is None
+    assert turn.intent == "overview.early_diagnosis"
