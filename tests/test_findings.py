@@ -58,9 +58,10 @@ def test_negations_and_unknowns(text, expected):
         ("a sclerotic lesion in the pelvis", {"sclerotic_bone_lesions": 1}),
         ("3 osteosclerotic lesions", {"sclerotic_bone_lesions": 3}),
         ("only 1 lesion", {"sclerotic_bone_lesions": 1}),
-        ("bmbx shows clonal PCs", {"clonal_marrow_plasma_cells": True}),
+        # a marrow clone is a monoclonal plasma cell disorder (that field asks for an M-protein "or clonal plasma cells")
+        ("bmbx shows clonal PCs", {"clonal_marrow_plasma_cells": True, "monoclonal_plasma_cell_disorder": True}),
         ("IgA kappa", {"monoclonal_plasma_cell_disorder": True, "light_chain": "kappa"}),
-        ("marrow with clonal plasma cells", {"clonal_marrow_plasma_cells": True}),
+        ("marrow with clonal plasma cells", {"clonal_marrow_plasma_cells": True, "monoclonal_plasma_cell_disorder": True}),
         ("hepatosplenomegaly and ascites", {"organomegaly": True, "extravascular_volume_overload": True}),
         ("hyperpigmentation", {"skin_changes": True}),
         ("bilateral papilloedema", {"papilledema": True}),

@@ -80,10 +80,13 @@ FINDINGS: tuple[Finding, ...] = (
     # neuropathy: "axonal" before "demyelinating" so that a mixed picture reads as demyelinating
     Finding(r"\b(?:poly)?neuropath\w*|\bcidp\b|\bpolyradiculo\w*", "polyneuropathy", True),
     Finding(r"\baxonal\b", "neuropathy_demyelinating", False, SKIP),
+    Finding(r"\baxonal\b", "polyneuropathy", True, SKIP),  # "NCS purely axonal" describes a neuropathy
     Finding(r"\bdemyelinat\w*|\bcidp\b", "polyneuropathy", True, SKIP),
     Finding(r"\bdemyelinat\w*|\bcidp\b", "neuropathy_demyelinating", True),
     # monoclonal protein and light chain
     Finding(_M_PROTEIN, "monoclonal_plasma_cell_disorder", True),
+    # a negative immunofixation denies the M-protein; a positive one is read by _M_PROTEIN
+    Finding(r"\b(?:ifx?e|immunofixation)\b", "monoclonal_plasma_cell_disorder", SKIP, False),
     Finding(r"\blambda\b|λ", "light_chain", "lambda", SKIP),
     Finding(r"\bkappa\b|κ", "light_chain", "kappa", SKIP),
     Finding(r"\b(?:lambda|kappa)\b", "monoclonal_plasma_cell_disorder", True, SKIP),
@@ -95,7 +98,7 @@ FINDINGS: tuple[Finding, ...] = (
         "clonal_marrow_plasma_cells", True,
     ),
     Finding(
-        rf"{_MARROW}.*\b(?:negative|normal|unremarkable|uninvolved|not involved|no clonal|clean|clear|polyclonal)\b"
+        rf"{_MARROW}.*\b(?:negative|neg|normal|unremarkable|uninvolved|not involved|no clonal|clean|clear|polyclonal)\b"
         rf"|\b(?:negative|normal|unremarkable|clean|clear)\b.*{_MARROW}",
         "clonal_marrow_plasma_cells", False, SAME,
     ),
@@ -160,12 +163,14 @@ FINDINGS: tuple[Finding, ...] = (
 """The phrase table: every finding guidebot can pick out of free text."""
 
 ENDOCRINE: tuple[tuple[str, str], ...] = (
-    (r"\bhypogonadism\b|\blow testosterone\b|\bgynaecomastia\b|\bgynecomastia\b|\berectile dysfunction\b", "hypogonadism"),
+    (r"\bhypogonadism\b|\blow testosterone\b|\btestosterone\b.{0,12}\blow\b|\bgynaecomastia\b|\bgynecomastia\b|\berectile dysfunction\b", "hypogonadism"),
     (r"\badrenal (?:insufficiency|failure)\b|\bhypoadrenal\w*|\baddison\w*", "adrenal"),
     (r"\bparathyroid\w*|\bhyperparathyroid\w*|\bhypoparathyroid\w*", "parathyroid"),
     (r"\bpituitary\b|\bhypopituitar\w*", "pituitary"),
-    (r"\bhyperprolactin\w*|\bhigh prolactin\b|\braised prolactin\b|\belevated prolactin\b", "hyperprolactinemia"),
-    (r"\bhypothyroid\w*|\bhyperthyroid\w*|\bthyroid\w*|\bhashimoto\w*", "thyroid"),
+    (r"\bhyperprolactin\w*|\bhigh prolactin\b|\braised prolactin\b|\belevated prolactin\b"
+     r"|\bprolactin\b.{0,12}\b(?:high|raised|elevated|up)\b", "hyperprolactinemia"),
+    (r"\bhypothyroid\w*|\bhyperthyroid\w*|\bthyroid\w*|\bhashimoto\w*"
+     r"|\btsh\b.{0,12}\b(?:high|raised|elevated|up|low|suppressed|abnormal)\b|\b(?:high|raised|elevated|low) tsh\b", "thyroid"),
     (r"\bdiabet\w*", "diabetes"),
 )
 """Endocrine phrases -> the endocrinopathy list item they add."""
@@ -174,14 +179,14 @@ NO_ENDOCRINE = r"\b(?:endocrinopathy|endocrine)\b"
 """A negated clause naming endocrinopathy in general means "screened, none found" (an empty list)."""
 
 NEGATION_BEFORE = re.compile(
-    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|absence of|absent|neither|nor|w/o)\b"
+    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|neg for|absence of|absent|neither|nor|w/o)\b"
     r"(?:\W+\w+){0,3}\W*$",
     re.I,
 )
 """A negation cue at most three words before the finding ("no papilledema", "no clonal plasma cells")."""
 NEGATION_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:(?:is|was|are|were)\s+)?"
-    r"(?:negative|absent|not seen|not found|not present|not detected|normal|unremarkable|ruled out|none|no)\b",
+    r"(?:negative|neg|absent|not seen|not found|not present|not detected|normal|unremarkable|ruled out|none|no)\b",
     re.I,
 )
 """A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
@@ -202,6 +207,8 @@ LAB_FLAG = re.compile(
     re.I,
 )
 """The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+WITHIN_RANGE = re.compile(r"\bwithin (?:the )?(?:lab'?s? |laboratory'?s? )?(?:normal|reference) (?:range|limits?)\b|\bwnl\b", re.I)
+"""A value reported inside the laboratory's range: read as `vegf_elevated: no` only in a message about VEGF."""
 ENDOCRINE_NORMAL = re.compile(
     r"\bendocrine\b.{0,40}\b(?:normal|unremarkable|negative|nothing)\b", re.I)
 """An endocrine screen reported normal: screened, none found (an empty list)."""
@@ -287,6 +294,11 @@ def extract_findings(text: str) -> dict[str, Any]:
     flag = LAB_FLAG.search(text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
     if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
         found["vegf_elevated"] = flag.group("normal") is None
+    elif "vegf_elevated" not in found and "vegf_pg_ml" in found and WITHIN_RANGE.search(text):
+        found["vegf_elevated"] = False
+    if found.get("clonal_marrow_plasma_cells") is True:
+        # a marrow clone is a monoclonal plasma cell disorder (the field's question: M-protein "or clonal plasma cells")
+        found["monoclonal_plasma_cell_disorder"] = True
     if "endocrinopathy" not in found and ENDOCRINE_NORMAL.search(text):
         found["endocrinopathy"] = []
     return found

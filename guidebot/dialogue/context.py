@@ -102,9 +102,20 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-PREFIX_ACT_YIELD = 0.7
-"""A message read as an act by its start ("why do the glands fail?") is a question instead when, alone, it is
-answered from another fact with at least this confidence."""
+PREFIX_ACT_YIELD = 0.6
+"""A message read as an act by its start ("why do the glands fail?") that adds words of its own to the last answer is
+a question instead when, alone, it is answered from another fact with at least this confidence (0.7 before acts in
+the last answer's own words were kept as acts; 0.5 to 0.6 measure the same on the dev writers)."""
+POINTING_TAIL = re.compile(r"\s+(?:there|here|in (?:there|here|that|this|it|the figure|the table))$")
+"""Words pointing back at the last answer at the end of a define request ("what's CR_H there?")."""
+DEFINE_TAILS = True
+"""Whether a define request is read without a pointing tail (switch for ablation: `guidebot eval --dialogue`)."""
+SMALLTALK_YIELDS_TO_ACT = True
+"""Whether a nod followed by an act's phrase ("ok but why") is that act rather than small talk."""
+BEYOND_STEM = 5
+"""Letters two words must share at their start to count as one word for `words_beyond` ("clotting", "clots" do not;
+"thrombosis", "thrombotic" do)."""
+
 
 LEANING_MAX_WORDS = 6
 """A message with a pronoun leans on the last answer only when it is at most this long."""
@@ -265,6 +276,10 @@ class ConversationReader:
         rest = " ".join(c for c in clauses if c not in self._smalltalk)
         if rest and (self.entities_in(rest) or self.facets_in(rest)):
             return None
+        # "ok but why", "cool. refs": the rest is an act's phrase on the last answer, which matters more than the nod
+        # (by its phrases only: "thanks, that explains it" has a why keyword and is still thanks)
+        if rest and SMALLTALK_YIELDS_TO_ACT and _deictic(self._bare(rest)) in self._acts:
+            return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
 
     def _loose_smalltalk(self, text: str) -> Any | None:
@@ -338,15 +353,17 @@ class ConversationReader:
                 if not new:
                     return ActRequest(act, by_prefix=bare != prefix)
                 break
+        # "what's CR_H there?", "CD138 here?": a pointing tail asks about the last answer's term, as the bare term does
+        untailed = POINTING_TAIL.sub("", bare) if DEFINE_TAILS else bare
         for pattern, weak in self._templates:
-            m = pattern.match(bare)
+            m = pattern.match(untailed)
             if not m:
                 continue
             term = m.group("term")
             entry = self._glossary.get(term.casefold())
             if entry is None:
                 continue
-            if weak and not (m.end("term") == len(bare) and re.search(
+            if weak and not (m.end("term") == len(untailed) and re.search(
                     r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
             return ActRequest("define", entry[0])
@@ -414,10 +431,18 @@ class ConversationReader:
             return False
         if "?" not in text and self._negation is not None:
             # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
-            clauses = [normalise(c) for c in re.split(r"[,.;:\n]+", text)]
-            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask
-            return any(pattern.search(re.sub(r"\b(?:or|nor)\b", " ", c) if self._negation.match(c) else c)
-                       for c in clauses if c)
+            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask. A denial may open
+            # after "and" ("..., and no edema"), and its list goes on past a comma ("no edema, effusions or ascites")
+            for sentence in re.split(r"[.;:\n]+", text):
+                denying = False
+                for clause in (normalise(c) for c in sentence.split(",")):
+                    if not clause:
+                        continue
+                    denying = bool(self._negation.match(re.sub(r"^(?:and|but|also|plus)\s+", "", clause))) or (
+                        denying and bool(re.search(r"\b(?:or|nor)\b", clause)))
+                    if pattern.search(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause):
+                        return True
+            return False
         return bool(pattern.search(normalise(text)))
 
     @cached_property
@@ -477,8 +502,21 @@ class ConversationReader:
         """Whether every sentence of the message that names findings (`findings(sentence)` non-empty) supposes them
         ("what if VEGF is 300?", "if a patient had a kappa M-protein, could it still be POEMS?"); a described patient
         followed by a supposition ("62F, lambda, neuropathy. If her VEGF is 400, enough?") still describes her."""
+        named = [(part, supposed) for part, supposed in self._supposition_parts(text) if findings(part)]
+        return bool(named) and all(supposed for _, supposed in named)
+
+    def stated_part(self, text: str) -> str:
+        """The message without its supposed parts: what is recorded of "62F, lambda, neuropathy. If her VEGF is 400,
+        enough?" is the patient described, not the VEGF supposed."""
+        parts = self._supposition_parts(text)
+        if not any(supposed for _, supposed in parts):
+            return text
+        return " ".join(part for part, supposed in parts if not supposed)
+
+    def _supposition_parts(self, text: str) -> list[tuple[str, bool]]:
+        """The message's sentences (a supposed clause inside one is a part of its own), each with whether it supposes."""
         if self._hypothetical is None:
-            return False
+            return [(text, False)]
         parts: list[str] = []
         for sentence in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text):
             if not sentence.strip():
@@ -486,9 +524,9 @@ class ConversationReader:
             # a supposed clause inside the sentence ("... if the M-protein is kappa?") is a part of its own
             m = self._hypothetical_clause.search(sentence) if self._hypothetical_clause is not None else None
             parts += [sentence[:m.start()], sentence[m.start():]] if m and m.start() > 0 else [sentence]
-        named = [normalise(x) for x in parts if x.strip() and findings(x)]
-        return bool(named) and all(self._hypothetical.match(x) or (self._hypothetical_clause is not None
-                                                                    and self._hypothetical_clause.match(x)) for x in named)
+        return [(x, bool(self._hypothetical.match(normalise(x)) or (self._hypothetical_clause is not None
+                                                                  and self._hypothetical_clause.match(normalise(x)))))
+                for x in parts if x.strip()]
 
     @cached_property
     def _hypothetical_clause(self) -> re.Pattern[str] | None:
@@ -544,6 +582,26 @@ class ConversationReader:
         return [e for e in self.entities_in(text) if e not in about and self.entities[e].kind in SUBJECT_KINDS
                 and not any(p is not None and p.search(written) for eid, p in self._entity_patterns if eid == e)]
 
+    def words_beyond(self, text: str, fact: Any) -> list[str]:
+        """The content words of an act said at length that the fact's title and answer do not use: "why are they so
+        common?" after the card saying they are common uses none ([]), it asks about the last answer; "why does catching
+        it early matter?" after the tests card asks about catching it early, another subject. Act keywords, the disease's
+        names and the words that soften or address the bot never count; a word counts as used when the answer has a
+        word that starts alike ("clotting" for "clots")."""
+        norm = normalise(text)
+        if self._disease is not None:
+            norm = self._disease.sub(" ", norm)
+        if self._politeness is not None:
+            norm = self._politeness.sub(" ", norm)
+        document = re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}"))
+        stems = {w[:BEYOND_STEM] for w in document if w}
+
+        def used(word: str) -> bool:
+            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems)
+
+        return [w for w in self.content_words(norm)
+                if w not in self._act_words and w not in self._vocatives and w != "not" and not used(w)]
+
     def echoes(self, text: str, fact: Any) -> bool:
         """Whether every content word of a short turn is a word of the fact's answer or title: the turn picks a term
         out of the last answer ("TRM?", "CR_V?", "ES rate?" after a cohort's Table row)."""
@@ -594,10 +652,12 @@ class ConversationReader:
             norm = self._pronouns.sub(" ", norm)
         return [w for w in norm.split() if w not in self._fillers and (len(w) > 1 or w.isdigit())]
 
-    def titled_sibling(self, text: str, facts: list[Any]) -> str | None:
+    def titled_sibling(self, text: str, facts: list[Any], *, headed: bool = False) -> str | None:
         """The one fact among `facts` whose title names every content word of a short leaning turn
         ("major?" -> "Major criteria", "and neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS").
-        The caller asks this only of a turn asking no facet: "bortezomib dose?" is not "Bortezomib-based regimens"."""
+        The caller asks this only of a turn asking no facet: "bortezomib dose?" is not "Bortezomib-based regimens".
+        `headed`: only a title that starts with one of the words ("pain?" after axonal loss is not "Sclerotic bone
+        lesions: frequency, pain and imaging", a word deep in a title of a fact merely in the same section)."""
         words = self.content_words(text)
         if not words or len(words) > SIBLING_MAX_WORDS:
             return None
@@ -609,6 +669,8 @@ class ConversationReader:
             title = normalise(fact.title).split()
             if all(any(same(t, w) for t in title) for w in words):
                 first = min(i for i, t in enumerate(title) if any(same(t, w) for w in words))
+                if headed and first > 0:
+                    continue
                 hits.append(((first, len(title)), fact.id))
         # the title headed by the words, then the one they fill best ("minor" -> "Minor criteria", not
         # "Polycythemia ... (one minor criterion)"; "neuropathy" -> "Neuropathy: AL amyloidosis versus POEMS")

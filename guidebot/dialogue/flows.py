@@ -52,6 +52,7 @@ class GuidedFlows:
 
     if TYPE_CHECKING:
         router: Any
+        reader: Any
         flow: str | None
         case: Any
         focus: Focus
@@ -227,7 +228,9 @@ class GuidedFlows:
 
     def _record_findings(self, text: str) -> list[str]:
         """Record the findings stated in `text`; returns the turn's "Recorded: ..." line (or nothing)."""
-        found = self._merge(extract_findings(text))
+        # a supposition after the described patient ("... if her VEGF is 400") is not recorded
+        stated = self.reader.stated_part(text) if self.reader is not None else text
+        found = self._merge(extract_findings(stated))
         for name, value in found.items():
             self._set(name, value, "volunteered")
         return ["Recorded: " + self._describe(found) + "."] if found else []

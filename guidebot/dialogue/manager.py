@@ -40,6 +40,18 @@ ACTS_THAT_YIELD = frozenset({"why", "more"})
 """Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
 fail?"); "which study...", "the reference for..." always ask about the last answer."""
 
+# Round 5 mechanisms, each a switch so that `guidebot eval --dialogue` can be run with it off (ablation)
+ACT_BY_ITS_WORDS = True
+"""Whether an act read from a message's start stays an act when it adds no word to the last answer ("why are they so
+common?" after the card saying so), however sure the router is of another fact."""
+SECTION_SIBLING_HEADED = True
+"""Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
+the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
+enough to leave the focus)."""
+FOCUS_ON_WHAT_WAS_FOUND = True
+"""Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
+
+
 class DialogueManager(GuidedFlows):
     """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
 
@@ -290,9 +302,13 @@ class DialogueManager(GuidedFlows):
                 return self._smalltalk(talk)
             act = reader.act(text, self.focus.text, self.focus.entities)
             if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
-                alone = self.router.route(text)
-                if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
-                    act = None  # "why do the glands fail?": a question about another fact, not "why?"
+                last = self.kb.facts.get(self.focus.fact)
+                # "why are they so common?" uses only the last answer's words: an act on it, however sure the router
+                # is of another fact; one that adds words ("why do the glands fail?") may be a question of its own
+                if not (ACT_BY_ITS_WORDS and last is not None and not reader.words_beyond(text, last)):
+                    alone = self.router.route(text)
+                    if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
+                        act = None  # "why do the glands fail?": a question about another fact, not "why?"
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
@@ -324,12 +340,8 @@ class DialogueManager(GuidedFlows):
         if flow:
             found = self._record_findings(text) if patient else []
             return self._start_flow(flow, found)
-        if focus.patient and read.get("patient_treatment"):
-            return self._patient_treatment_turn(read)
-        if read.get("not_given") and match.in_scope:
-            return self._not_given_turn(read, match)
-        if read.get("not_stated"):
-            return self._not_stated_turn(read)
+        # a statement about the patient is recorded before any facet it names is read ("too frail for transplant"
+        # is no question about transplant in frail patients)
         if not question and patient and not self._keyword_query(text, match):
             found = self._record_findings(text)
             if found:
@@ -337,6 +349,11 @@ class DialogueManager(GuidedFlows):
                 self._emit(SuggestionsOffered(suggestions))
                 # "do those count?" after "also hypothyroid and diabetic" is about the findings just recorded
                 named = self.reader.entities_in(text) if self.reader is not None else []
+                found_things = [e for e in named if self.reader.entities[e].kind != "test"]
+                if FOCUS_ON_WHAT_WAS_FOUND and found_things:
+                    # "demyelinating on NCS, IgA lambda on IFE": the patient's focus is what was found, not the test it
+                    # was found by ("what else do I send?" is about the neuropathy and the M-protein, not the NCS)
+                    named = found_things
                 self._emit(FocusSet(Focus(patient=True, fact=focus.fact, entities=named or focus.entities,
                                           approach=focus.approach, text=focus.text, citations=focus.citations)))
                 return Turn(
@@ -345,6 +362,12 @@ class DialogueManager(GuidedFlows):
                     focus=read,
                     in_scope=True,  # the patient's findings, recorded for the guided assessment
                 )
+        if focus.patient and read.get("patient_treatment"):
+            return self._patient_treatment_turn(read)
+        if read.get("not_given") and match.in_scope:
+            return self._not_given_turn(read, match)
+        if read.get("not_stated"):
+            return self._not_stated_turn(read)
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
         answer = self._fact_answer(read["stayed"]) if read.get("stayed") else self._answer_text(routed)
@@ -378,6 +401,8 @@ class DialogueManager(GuidedFlows):
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
             return match, routed, read
+        if read.get("switch"):
+            text = routed  # "different topic - ...": the marker asks nothing ("topic" is no misspelt "toxic")
         spelt = self._spelt(text)
         # as typed and as the router spells it: "inclusion criteria?" is not "conclusion criteria" to the facets
         asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
@@ -421,7 +446,7 @@ class DialogueManager(GuidedFlows):
             if sibling is None and rewrite.leans:
                 taken = {f.id for f in near} | {fact.id}
                 section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
-                sibling = reader.titled_sibling(spelt, section)
+                sibling = reader.titled_sibling(spelt, section, headed=SECTION_SIBLING_HEADED)
             if sibling is None and rewrite.leans:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
                 sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
             if sibling is not None:
