@@ -606,11 +606,26 @@ class RoutingModel(Strict):
     """...and its hand score is below this."""
 
 
+class SpokenForms(Strict):
+    """How dictation spells what it cannot write: letters by their names ("see eye dee pee" is CIDP) and digits
+    by their words ("pee dee one" is PD-1)."""
+
+    letters: dict[Word, Annotated[str, StringConstraints(pattern=r"^[a-z]$")]] = {}
+    """A letter's spoken name -> the letter ("dee" -> d). Read only in a run of two or more spoken letters
+    whose letters spell words guidebot knows."""
+    letter_words: dict[Word, Annotated[str, StringConstraints(pattern=r"^[a-z]$")]] = {}
+    """Spoken names that are everyday words too ("see", "you", "tea"): read as letters only in a word of three
+    letters or more, so "see tea" is no CT and "why are" no "yr"."""
+    digits: dict[Word, Annotated[str, StringConstraints(pattern=r"^[0-9]$")]] = {}
+    """A digit's word -> the digit, read only right after such a run ("pee dee one" -> pd 1)."""
+
+
 class RoutingFile(Strict):
     """`knowledge/routing.yaml`: the router's rules as data (targets, words, thresholds, weights)."""
 
     targets: RoutingTargets
     words: RoutingWords
+    spoken: SpokenForms = SpokenForms()
     thresholds: RoutingThresholds
     weights: RoutingWeights
     model: RoutingModel
