@@ -158,3 +158,52 @@ def test_a_broken_settings_file_is_a_one_line_input_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "guidebot", "ask", "vegf cutoff"], cwd=REPO, env=env, capture_output=True, text=True)
     assert proc.returncode == 2
     assert "semantic.json" in proc.stderr and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("mixed up with see eye dee pee", "mixed up with cidp"),  # letters by their names
+        ("pee dee one inhibitors", "pd-1 inhibitors"),  # a digit word right after them
+        ("u c l h u k cohort", "uclh uk cohort"),  # typed letters split into the known words they spell
+        ("high veg f level", "high vegf level"),  # a lone letter cut off a short name
+        ("s pep or tim p", "spep or timp"),
+        ("matrix metallo protein aces", "matrix metalloproteinases"),  # a known piece inside a dictated word
+        ("neuro wants plasma fur esis", "neuro wants plasmapheresis"),  # a known word starting a dictated run
+    ],
+)
+def test_dictated_letters_and_pieces_read_as_the_written_word(spoken, written):
+    router = get_router()
+    assert router.normalise(spoken) == router.normalise(written)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("see tea scan", "see"),  # names that are words too spell no two-letter word: "see tea" is no CT
+        ("why are you here", "why"),
+        ("m protein size", "protein"),  # a lone letter joins only unknown pieces
+        ("car t cells for relapse", "cell"),  # "car t cells" sounds like cortisol, but ends on a known word
+        ("see you later", "later"),
+    ],
+)
+def test_everyday_words_are_not_read_as_letters_or_joined(text, kept):
+    router = get_router()
+    assert kept in router.normalise(text)
+    assert "cortisol" not in router.normalise(text) and "ct" not in router.normalise(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("are blood cleaning sessions worth it in poems", "treatment.plasma_exchange"),
+        ("is preventive blood thinning advised while poems is active", "treatment.lmwh_prophylaxis"),
+        ("which medicines that damage the nerves should be avoided in poems", "treatment.neurotoxic_agents"),
+        ("how many poems patients have dense bone spots", "clinical.sclerotic_bone_lesions"),
+        ("what level of the vessel growth factor counts as high for poems", "diagnosis.vegf_threshold"),
+    ],
+)
+def test_lay_words_reach_the_reviews_terms(question, fact):
+    # lay vocabulary lives in knowledge/lexicon.yaml as variants of the review's terms, by concept
+    match = get_router().route(question)
+    assert match.in_scope and match.intent == fact

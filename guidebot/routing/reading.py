@@ -208,7 +208,9 @@ class Reader:
             for t in tokens
         ]
         # a lone letter cut off a short name ("veg f", "tim p", "s pep", "poe m s") may join into that name exactly
+        # (with unknown pieces only: "m protein" stays the lexicon's phrase)
         letter = [len(t) == 1 and t.isalpha() and t not in STOPWORDS for t in tokens]
+        unheard = unknown
         unknown = [u or b for u, b in zip(unknown, letter)]
         if not any(unknown):
             return tokens
@@ -220,7 +222,7 @@ class Reader:
                 if not any(unknown[i : i + k]) or not all(p.isalpha() for p in parts):
                     continue
                 joined = "".join(parts)
-                with_letter = any(letter[i : i + k])
+                with_letter = any(letter[i : i + k]) and all(u or b for u, b in zip(unheard[i : i + k], letter[i : i + k]))
                 if len(joined) < (MIN_LETTER_JOIN_LENGTH if with_letter else MIN_REJOINED_LENGTH):
                     continue
                 joined = _stem(joined)
@@ -235,10 +237,11 @@ class Reader:
                     word = None if swallows else joined
                 elif all(unknown[i : i + k]):
                     word = self._rejoined_word(joined)
-                elif len(joined) >= MIN_SOUNDED_LENGTH and not any(
+                elif len(joined) >= MIN_SOUNDED_LENGTH and unheard[i + k - 1] and not any(letter[i : i + k]) and not any(
                         p in STOPWORDS or p in CHITCHAT or p in other_conditions or p in drugs for p in parts):
-                    # a known piece of a long dictated word ("plasma fur esis", "metallo protein aces") joins
-                    # only when the whole sounds exactly like a known word: one edit would stretch "anti vegf ab"
+                    # a known piece of a long dictated word ("metallo protein aces", "mel fa lan") joins only
+                    # when an unknown piece ends it, no lone letter is in it ("car t cells" is no cortisol) and
+                    # the whole sounds exactly like a known word: one edit would stretch "anti vegf ab"
                     word = self._sounded_word(joined)
                 else:
                     word = None  # a known word is never stretched into a misspelling ("anti vegf ab")
