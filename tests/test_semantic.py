@@ -207,3 +207,19 @@ def test_lay_words_reach_the_reviews_terms(question, fact):
     # lay vocabulary lives in knowledge/lexicon.yaml as variants of the review's terms, by concept
     match = get_router().route(question)
     assert match.in_scope and match.intent == fact
+
+
+CASE = "A 60-year-old woman has a demyelinating neuropathy, an IgA lambda M-protein, sclerotic lesions and papilledema."
+
+
+def test_a_vignettes_own_ask_decides_when_the_case_would_send_it_to_the_flow():
+    router = get_router()
+    question = f"{CASE} Which figure of the review shows the marrow panels?"
+    assert router.route(question).intent == "diagnosis.figure_1"
+    assert router.route(question, frozenset({"vignette_ask"})).intent != "diagnosis.figure_1"
+
+
+@pytest.mark.parametrize("ask", ["Does she have POEMS?", "Is this POEMS syndrome?", "What is the most likely diagnosis?"])
+def test_a_vignette_asking_for_a_verdict_keeps_the_guided_diagnosis(ask):
+    # routing.yaml words.verdict_asks: an ask with no topic of its own leaves the case to the flow
+    assert get_router().route(f"{CASE} {ask}").intent == "diagnosis.assess"

@@ -518,6 +518,9 @@ class RoutingWords(Strict):
     """Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...)."""
     drug_stems: list[Word]
     """Endings of drug names (WHO/USAN stems): an unknown word with one names a drug the review does not."""
+    verdict_asks: list[Word] = []
+    """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
+    POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
 
 
 class RoutingThresholds(Strict):
@@ -554,6 +557,9 @@ class RoutingThresholds(Strict):
     """How much further behind a rival the best fact lists as related counts for confidence."""
     max_suggestions: int = Field(ge=0)
     """How many suggestions at most accompany an answer."""
+    vignette_ask_min: Share = 1.0
+    """An exam vignette (a case, then a last sentence that asks) sent to the guided diagnosis or declined on
+    score is answered by what its asking sentence alone reaches with at least this confidence (1: never)."""
 
 
 class RoutingWeights(Strict):

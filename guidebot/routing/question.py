@@ -6,11 +6,14 @@ a rule asks, the patient findings it states. Rules never re-read the text.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
 from guidebot.routing.normalisation import MAX_QUESTION_CHARS, _clean
 
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+")
+"""Where one sentence of a question ends and the next begins."""
 PATIENT_FINDINGS = 2
 """A question stating at least this many findings (case-file fields) describes a patient."""
 
@@ -60,6 +63,15 @@ class Question:
         if self._findings is None:
             self._findings = _findings(self.text)
         return self._findings
+
+    @property
+    def ask(self) -> str | None:
+        """The sentence an exam vignette asks ("A 54-year-old man ... Which drug should be avoided?"): the last
+        sentence when it is a question and other sentences (the case) come before it; None otherwise."""
+        sentences = [s for s in _SENTENCE_END.split(self.text[:MAX_QUESTION_CHARS].strip()) if s.strip()]
+        if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
+            return None
+        return sentences[-1].strip()
 
     @property
     def mood(self) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
-from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
+from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON, STOPWORDS
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
 
@@ -180,6 +180,28 @@ def semantic_rescue(r, q: Question, scored, d):
     return d._replace(best=top, reason="")
 
 
+def vignette_ask(r, q: Question, scored, d):
+    """An exam vignette sent to the guided diagnosis, or declined on score, whose asking sentence alone is
+    confidently about one fact that is no verdict on the patient ("A 52-year-old woman ... is diagnosed with
+    POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case."""
+    if d.anchored:
+        return None
+    flow = r._by_id.get(r._cfg.targets["case_flow"])
+    if d.reason not in LOW and (d.reason or d.best.target != flow):
+        return None
+    ask = q.ask
+    if ask is None:
+        return None
+    # "Does he have POEMS?", "the most likely diagnosis?": a verdict on the case, which the flow gives
+    verdict = r._cfg.words["verdict_asks"]
+    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
+        return None
+    match = r.route(ask, q.off)
+    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
+        return None
+    return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
+
+
 def poems_suspect(r, q: Question, scored, d):
     """A patient with a neuropathy and a monoclonal protein is a POEMS question whatever other label they
     came with ("50M 'CIDP' on IVIG, plts 550, lambda band - what labs?")."""
@@ -257,8 +279,10 @@ RULES: tuple[Rule, ...] = (
     Rule("model_rescue", model_rescue),
     Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),
+    Rule("vignette_ask", vignette_ask),
     Rule("decline", decline, core=True),
     Rule("case_flow", case_flow),
+    Rule("vignette_ask", vignette_ask),
     Rule("without_mandatory", without_mandatory),
     Rule("treatment_case", treatment_case),
     Rule("model_choice", model_choice),
