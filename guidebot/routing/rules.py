@@ -192,12 +192,16 @@ def vignette_ask(r, q: Question, scored, d):
     ask = q.ask
     if ask is None:
         return None
+    # a declined case with words guidebot does not know is about something else ("JAK2 ... the first step in
+    # management?"), unless it names POEMS: a generic ask must not rescue it
+    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
+        return None
     # "Does he have POEMS?", "the most likely diagnosis?": a verdict on the case, which the flow gives
     verdict = r._cfg.words["verdict_asks"]
     if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
         return None
     match = r.route(ask, q.off)
-    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
+    if not match.in_scope or match.is_flow:
         return None
     return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
 
