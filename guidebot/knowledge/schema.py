@@ -180,6 +180,9 @@ class Term(Strict):
     """How a question names the term without a name for it: groups of words, one of each group in the
     question ("an antibody ... against VEGF": [[antibody, antibodies], [vegf, growth factor]]). Read only in
     questions (never in the facts), and only when the term's own words are not there already."""
+    also_described_by: list[list[list[NonEmpty]]] = []
+    """Other descriptions, each like `described_by` (a question matching any one names the term): "a shot against
+    clots" and "a drug to prevent thrombosis" describe LMWH in different words."""
     kind: Literal["drug"] | None = None
     """`drug` when the term names a drug the review names; the drug's name is the canonical's last word
     (`low-molecular-weight heparin` -> heparin). The router answers a question naming a drug only with a fact
