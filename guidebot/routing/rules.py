@@ -201,7 +201,8 @@ def vignette_ask(r, q: Question, scored, d):
     if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
         return None
     match = r.route(ask, q.off)
-    if not match.in_scope or match.is_flow:
+    # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
+    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
         return None
     return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
 
