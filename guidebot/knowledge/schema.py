@@ -521,6 +521,9 @@ class RoutingWords(Strict):
     """Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...)."""
     drug_stems: list[Word]
     """Endings of drug names (WHO/USAN stems): an unknown word with one names a drug the review does not."""
+    regimen_nouns: list[Word] = []
+    """Words that make the condition named just before them a kind of regimen, not the question's subject ("the
+    myeloma combo", "myeloma drugs" for POEMS: the review's own "options as in myeloma treatment")."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""

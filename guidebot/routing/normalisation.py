@@ -127,7 +127,8 @@ GENERIC = frozenset(
     consider considering considered else worth tip tips picture forgot forget slightly unusual odd bring
     complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
     new newly currently recently now family relative relatives wife husband son daughter mother mum mom father dad
-    parents sir madam respected kindly doubt simple simply layman lay remind reminder""".split()
+    parents sir madam respected kindly doubt simple simply layman lay remind reminder specifically exactly
+    actually""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 from guidebot.routing.normalisation import MAX_QUESTION_CHARS, _clean
 
-_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+")
-"""Where one sentence of a question ends and the next begins."""
+_SENTENCE_END = re.compile("(?<=[.?!;])\\s+|(?<=[.?!;]['\"\u2019\u201d)])\\s+")
+"""Where one sentence of a question ends and the next begins (after a closing quote too: "...treatment.' Which")."""
 _OPTIONS = re.compile(r"\s\(?[A-E]\)\s.*$", re.DOTALL)
 """A multiple-choice question's options, from the first "(A) " or "A) " to the end."""
 PATIENT_FINDINGS = 2

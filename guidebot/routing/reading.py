@@ -70,7 +70,10 @@ class Reader:
         # an agent described by what it is ("an antibody against the vessel growth factor") reads as named,
         # unless it is named already
         named = {w for g in groups for w in g}
-        groups += [canon for canon in described_terms(fixed, ix.get("descriptions", [])) if not set(canon) <= named]
+        # described in the words typed or in the review's terms they stand for ("the growth hormone for vessels"
+        # is VEGF); "|" keeps the two from running together into a cue
+        seen = [*fixed, "|", *(w for g in groups for w in g)]
+        groups += [canon for canon in described_terms(seen, ix.get("descriptions", [])) if not set(canon) <= named]
         return [tuple(_fold(w, roots) for w in g) for g in groups]
 
     def _letters_read(self, tokens: list[str]) -> list[str]:

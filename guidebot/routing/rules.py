@@ -183,11 +183,15 @@ def semantic_rescue(r, q: Question, scored, d):
 def vignette_ask(r, q: Question, scored, d):
     """An exam vignette sent to the guided diagnosis, or declined on score, whose asking sentence alone is
     confidently about one fact that is no verdict on the patient ("A 52-year-old woman ... is diagnosed with
-    POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case."""
-    if d.anchored:
+    POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case. An
+    answered vignette whose ask alone reaches a caution gets the caution ("... hospitalized for workup. Which
+    prophylactic measures are recommended while the disease is active?")."""
+    if d.anchored or d.best.target in r._cautions:
         return None
     flow = r._by_id.get(r._cfg.targets["case_flow"])
-    if d.reason not in LOW and (d.reason or d.best.target != flow):
+    # an answered vignette is re-read only for a caution its ask reaches (a caution always comes first)
+    caution_only = not d.reason and d.best.target != flow
+    if d.reason and d.reason not in LOW:
         return None
     ask = q.ask
     if ask is None:
@@ -200,9 +204,14 @@ def vignette_ask(r, q: Question, scored, d):
     verdict = r._cfg.words["verdict_asks"]
     if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
         return None
+    # the ask is about the case's disease: "which agents ... avoid?" after a case of POEMS is asked of POEMS
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
     match = r.route(ask, q.off)
     # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
     if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
+        return None
+    if caution_only and r._by_id[match.intent] not in r._cautions:
         return None
     return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
 
