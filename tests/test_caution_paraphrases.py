@@ -76,3 +76,9 @@ def test_a_second_description_names_the_caution_agent(question):
 def test_a_drug_that_raises_thrombosis_risk_is_not_described_as_the_prophylaxis():
     match = get_router().route("which drugs raise the risk of thrombosis in poems")
     assert match.intent != "treatment.lmwh_prophylaxis"
+
+
+def test_what_to_add_against_clots_besides_the_therapy_is_the_prophylaxis():
+    match = get_router().route("besides the disease-directed therapy, what should be added against thrombosis in poems?")
+    assert match.in_scope and match.intent == "treatment.lmwh_prophylaxis"
+    assert get_router().route("besides VEGF, what causes thrombosis in poems?").intent != "treatment.lmwh_prophylaxis"

@@ -232,3 +232,23 @@ def test_a_vignettes_own_ask_decides_when_the_case_would_send_it_to_the_flow(ask
 def test_a_vignette_asking_for_a_verdict_keeps_the_guided_diagnosis(ask):
     # routing.yaml words.verdict_asks: an ask with no topic of its own leaves the case to the flow
     assert get_router().route(f"{CASE} {ask}").intent == "diagnosis.assess"
+
+
+def test_a_vignettes_ask_is_its_last_question_without_answer_options():
+    from guidebot.routing.question import Question
+
+    text = ("A 50-year-old woman has POEMS syndrome. The team lists 'multiple options as in myeloma treatment.' "
+            "Which agents should be avoided? (A) lenalidomide (B) bortezomib")
+    assert Question(text, (), []).ask == "Which agents should be avoided?"
+    assert Question("Which agents should be avoided in POEMS?", (), []).ask is None  # one sentence: no case
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("can we use the standard myeloma combo with bortezomib and thalidomide?", "treatment.neurotoxic_agents"),
+     ("VRd schedule for newly diagnosed multiple myeloma", None)],
+)
+def test_a_condition_naming_a_regimen_is_not_the_condition_asked_about(question, fact):
+    # routing.yaml words.regimen_nouns: "the myeloma combo" is a kind of regimen; myeloma itself stays declined
+    match = get_router().route(question)
+    assert (match.intent if match.in_scope else None) == fact
