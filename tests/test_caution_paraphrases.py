@@ -60,3 +60,25 @@ def test_described_terms_reads_multi_word_cues_in_order():
     descriptions = [(("bevacizumab",), (frozenset({"antibody"}), frozenset({"growth factor"})))]
     assert described_terms("an antibody to the growth factor".split(), descriptions) == [("bevacizumab",)]
     assert described_terms("an antibody to the factor of growth".split(), descriptions) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["which medicine should be given at a minimum to prevent clots in active poems",
+     "what drug lowers the risk of thrombosis in poems"],
+)
+def test_a_second_description_names_the_caution_agent(question):
+    # lexicon `also_described_by`: "a drug to prevent thrombosis" describes LMWH as "a shot against clots" does
+    match = get_router().route(question)
+    assert match.in_scope and match.intent == "treatment.lmwh_prophylaxis"
+
+
+def test_a_drug_that_raises_thrombosis_risk_is_not_described_as_the_prophylaxis():
+    match = get_router().route("which drugs raise the risk of thrombosis in poems")
+    assert match.intent != "treatment.lmwh_prophylaxis"
+
+
+def test_what_to_add_against_clots_besides_the_therapy_is_the_prophylaxis():
+    match = get_router().route("besides the disease-directed therapy, what should be added against thrombosis in poems?")
+    assert match.in_scope and match.intent == "treatment.lmwh_prophylaxis"
+    assert get_router().route("besides VEGF, what causes thrombosis in poems?").intent != "treatment.lmwh_prophylaxis"

@@ -62,7 +62,7 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
     from guidebot.knowledge import load_knowledge
     from guidebot.routing import Router, build_index
     from guidebot.routing.reranker import OUT_OF_SCOPE, compile_model, features, train
-    from guidebot.routing.training import fit_sklearn, inputs_digest, training_sets
+    from guidebot.routing.training import fit_sklearn, inputs_digest, training_sets, writer_of
 
     if trainer == "sklearn":
         try:
@@ -83,7 +83,7 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
             accepted = ([item["expect"]] if "expect" in item else list(item.get("expect_any", []))) if in_scope else [OUT_OF_SCOPE]
             read.append((q, scored, item, in_scope))
             examples.append((features(q.content), accepted))
-            groups.append(folder.name)
+            groups.append(writer_of(folder))
     known = {t[0] for t in router.targets} | {t[3] for t in router.targets}
     labels = sorted({c for _, accepted in examples for c in accepted} - {OUT_OF_SCOPE})
     unknown = [c for c in labels if c not in known]

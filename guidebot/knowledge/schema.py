@@ -180,6 +180,9 @@ class Term(Strict):
     """How a question names the term without a name for it: groups of words, one of each group in the
     question ("an antibody ... against VEGF": [[antibody, antibodies], [vegf, growth factor]]). Read only in
     questions (never in the facts), and only when the term's own words are not there already."""
+    also_described_by: list[list[list[NonEmpty]]] = []
+    """Other descriptions, each like `described_by` (a question matching any one names the term): "a shot against
+    clots" and "a drug to prevent thrombosis" describe LMWH in different words."""
     kind: Literal["drug"] | None = None
     """`drug` when the term names a drug the review names; the drug's name is the canonical's last word
     (`low-molecular-weight heparin` -> heparin). The router answers a question naming a drug only with a fact
@@ -533,6 +536,12 @@ class RoutingWords(Strict):
     """Everyday-life topics the review never discusses (pregnancy, vaccines, diet, driving...)."""
     drug_stems: list[Word]
     """Endings of drug names (WHO/USAN stems): an unknown word with one names a drug the review does not."""
+    regimen_nouns: list[Word] = []
+    """Words that make the condition named just before them a kind of regimen, not the question's subject ("the
+    myeloma combo", "myeloma drugs" for POEMS: the review's own "options as in myeloma treatment")."""
+    verdict_asks: list[Word] = []
+    """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
+    POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
 
 
 class RoutingThresholds(Strict):
@@ -569,6 +578,9 @@ class RoutingThresholds(Strict):
     """How much further behind a rival the best fact lists as related counts for confidence."""
     max_suggestions: int = Field(ge=0)
     """How many suggestions at most accompany an answer."""
+    vignette_ask_min: Share = 1.0
+    """An exam vignette (a case, then a last sentence that asks) sent to the guided diagnosis or declined on
+    score is answered by what its asking sentence alone reaches with at least this confidence (1: never)."""
 
 
 class RoutingWeights(Strict):
@@ -621,11 +633,26 @@ class RoutingModel(Strict):
     """...and its hand score is below this."""
 
 
+class SpokenForms(Strict):
+    """How dictation spells what it cannot write: letters by their names ("see eye dee pee" is CIDP) and digits
+    by their words ("pee dee one" is PD-1)."""
+
+    letters: dict[Word, Annotated[str, StringConstraints(pattern=r"^[a-z]$")]] = {}
+    """A letter's spoken name -> the letter ("dee" -> d). Read only in a run of two or more spoken letters
+    whose letters spell words guidebot knows."""
+    letter_words: dict[Word, Annotated[str, StringConstraints(pattern=r"^[a-z]$")]] = {}
+    """Spoken names that are everyday words too ("see", "you", "tea"): read as letters only in a word of three
+    letters or more, so "see tea" is no CT and "why are" no "yr"."""
+    digits: dict[Word, Annotated[str, StringConstraints(pattern=r"^[0-9]$")]] = {}
+    """A digit's word -> the digit, read only right after such a run ("pee dee one" -> pd 1)."""
+
+
 class RoutingFile(Strict):
     """`knowledge/routing.yaml`: the router's rules as data (targets, words, thresholds, weights)."""
 
     targets: RoutingTargets
     words: RoutingWords
+    spoken: SpokenForms = SpokenForms()
     thresholds: RoutingThresholds
     weights: RoutingWeights
     model: RoutingModel

@@ -148,7 +148,10 @@ class Checks(Scorer):
     def _names_other_condition(self, content: list[str], best: _Scored) -> bool:
         """`_other_condition` for a question that names no POEMS word."""
         words = self._cfg.words
-        named = [w for w in content if w in words["other_conditions"]]
+        # "the myeloma combo" names a kind of regimen, not the condition asked about
+        regimens = words.get("regimen_nouns", frozenset())
+        named = [w for i, w in enumerate(content) if w in words["other_conditions"]
+                 and not (i + 1 < len(content) and content[i + 1] in regimens)]
         if not named:
             return False
         postings = self._ix["postings"]

@@ -26,6 +26,12 @@ class RoutingData(NamedTuple):
     thresholds: dict[str, float]
     weights: dict[str, float]
     model: dict[str, float]
+    spoken_letters: dict[str, str] = {}
+    """routing.yaml `spoken.letters`: a letter's spoken name -> the letter."""
+    spoken_letter_words: dict[str, str] = {}
+    """routing.yaml `spoken.letter_words`: spoken names that are everyday words too -> the letter."""
+    spoken_digits: dict[str, str] = {}
+    """routing.yaml `spoken.digits`: a digit's word -> the digit."""
 
 
 STEMMED = ("other_conditions", "uncovered_topics")
@@ -56,4 +62,7 @@ def routing_data(routing, lexicon) -> RoutingData:
         thresholds=routing.thresholds.model_dump(),
         weights=routing.weights.model_dump(),
         model=routing.model.model_dump(),
+        spoken_letters=dict(routing.spoken.letters),
+        spoken_letter_words=dict(routing.spoken.letter_words),
+        spoken_digits=dict(routing.spoken.digits),
     )

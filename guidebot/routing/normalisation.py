@@ -127,7 +127,8 @@ GENERIC = frozenset(
     consider considering considered else worth tip tips picture forgot forget slightly unusual odd bring
     complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
     new newly currently recently now family relative relatives wife husband son daughter mother mum mom father dad
-    parents sir madam respected kindly doubt simple simply layman lay remind reminder""".split()
+    parents sir madam respected kindly doubt simple simply layman lay remind reminder specifically exactly
+    actually""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
@@ -353,14 +354,16 @@ def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[
 
 
 def compile_descriptions(terms) -> list[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
-    """Lexicon terms' `described_by` cue groups -> [(canonical words, (group of cleaned words, ...))]; a cue of
-    several words ("growth factor") counts as its words together (see `described_terms`)."""
+    """Lexicon terms' `described_by` (and `also_described_by`) cue groups -> [(canonical words, (group of cleaned
+    words, ...))], one entry per description; a cue of several words ("growth factor") counts as its words
+    together (see `described_terms`)."""
     out = []
     for term in terms:
-        groups = getattr(term, "described_by", None) or []
-        if groups:
-            canon = tuple(_clean(term.canonical).split())
-            out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups)))
+        descriptions = [getattr(term, "described_by", None) or [], *(getattr(term, "also_described_by", None) or [])]
+        canon = tuple(_clean(term.canonical).split())
+        for groups in descriptions:
+            if groups:
+                out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups)))
     return out
 
 
@@ -372,7 +375,7 @@ def described_terms(tokens: list[str], descriptions: list) -> list[tuple[str, ..
     text = f" {' '.join(tokens)} "
     found = []
     for canon, groups in descriptions:
-        if all(any(f" {cue} " in text for cue in group) for group in groups):
+        if canon not in found and all(any(f" {cue} " in text for cue in group) for group in groups):
             found.append(canon)
     return found
 

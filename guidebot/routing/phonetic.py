@@ -24,6 +24,8 @@ MIN_LENGTH_SLACK = 3
 """The joined pieces may differ from the word's length by this many letters, or a third of it if more."""
 MAX_RUN = 5
 """At most this many words are joined ("bev as is you mab")."""
+MIN_KNOWN_START_LENGTH = 10
+"""A run that starts with a known word ("plasma fur esis") must spell at least this many letters."""
 
 
 def metaphone(word: str) -> str:
@@ -76,7 +78,9 @@ def joined_by_sound(tokens: list[str], is_unknown: Callable[[str], bool], is_fun
     i = 0
     while i < len(tokens):
         replaced = False
-        if is_unknown(tokens[i]) and tokens[i].isalpha():
+        # a known word may start the run ("plasma fur esis") only if the whole sounds exactly like a long word
+        known_start = not is_unknown(tokens[i]) and not is_function(tokens[i]) and i + 1 < len(tokens) and is_unknown(tokens[i + 1])
+        if (is_unknown(tokens[i]) or known_start) and tokens[i].isalpha():
             for k in range(min(MAX_RUN, len(tokens) - i), 1, -1):
                 run = tokens[i : i + k]
                 if not is_unknown(run[-1]) or not all(t.isalpha() for t in run):
@@ -84,7 +88,10 @@ def joined_by_sound(tokens: list[str], is_unknown: Callable[[str], bool], is_fun
                 if not all(is_unknown(t) or is_function(t) for t in run[1:-1]):  # a known content word is never swallowed
                     continue
                 joined = "".join(run)
-                word = _near(metaphone(joined), keys)
+                if known_start:
+                    word = keys.get(metaphone(joined)) if len(joined) >= MIN_KNOWN_START_LENGTH else None
+                else:
+                    word = _near(metaphone(joined), keys)
                 # the pieces spell about as many letters as the word: a key one edit away is no licence to
                 # read a long run of chat as a short word, or two words as one long name
                 if word is not None and abs(len(joined) - len(word)) <= max(MIN_LENGTH_SLACK, len(word) // 3):

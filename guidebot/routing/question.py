@@ -6,11 +6,16 @@ a rule asks, the patient findings it states. Rules never re-read the text.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
 from guidebot.routing.normalisation import MAX_QUESTION_CHARS, _clean
 
+_SENTENCE_END = re.compile("(?<=[.?!;])\\s+|(?<=[.?!;]['\"\u2019\u201d)])\\s+")
+"""Where one sentence of a question ends and the next begins (after a closing quote too: "...treatment.' Which")."""
+_OPTIONS = re.compile(r"\s\(?[A-E]\)\s.*$", re.DOTALL)
+"""A multiple-choice question's options, from the first "(A) " or "A) " to the end."""
 PATIENT_FINDINGS = 2
 """A question stating at least this many findings (case-file fields) describes a patient."""
 
@@ -60,6 +65,17 @@ class Question:
         if self._findings is None:
             self._findings = _findings(self.text)
         return self._findings
+
+    @property
+    def ask(self) -> str | None:
+        """The sentence an exam vignette asks ("A 54-year-old man ... Which drug should be avoided?"): the last
+        sentence when it is a question and other sentences (the case) come before it; None otherwise."""
+        # answer options after the ask ("... a MAJOR criterion? (A) ascites (B) papilledema") are not the ask
+        text = _OPTIONS.sub("", self.text[:MAX_QUESTION_CHARS]).strip()
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
+            return None
+        return sentences[-1].strip()
 
     @property
     def mood(self) -> str:

@@ -22,6 +22,10 @@ from guidebot.routing.question import _words
 
 MAX_SPLIT_PARTS = 3
 """A word split apart by dictation is joined again from at most this many pieces ("guy neco mastia")."""
+MIN_LETTER_JOIN_LENGTH = 4
+"""...or four, when one piece is a lone letter joined into an exact spelling ("veg f" -> vegf)."""
+MIN_SOUNDED_LENGTH = 8
+"""A join with a known piece must sound exactly like a word of at least this many letters ("plasma fur esis")."""
 MIN_REJOINED_LENGTH = 6
 """...and only when the pieces have at least this many letters together: short joins ("a" + "rm") would
 make words out of chat."""
@@ -43,7 +47,8 @@ class Reader:
         word folded onto its root class (`_fold`)."""
         ix = self._ix
         # issue 19 item 7: a dictated drug name first ("lenny lid oh mide"), then words split apart ("scler otic")
-        tokens = joined_by_sound(_join_spelt(list(_words(text))), self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
+        spelt = _join_spelt(self._letters_read(list(_words(text))))
+        tokens = joined_by_sound(spelt, self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
         tokens = self._rejoined(tokens)
         fixes = ix["fixes"]
         roots = ix["roots"]
@@ -65,8 +70,66 @@ class Reader:
         # an agent described by what it is ("an antibody against the vessel growth factor") reads as named,
         # unless it is named already
         named = {w for g in groups for w in g}
-        groups += [canon for canon in described_terms(fixed, ix.get("descriptions", [])) if not set(canon) <= named]
+        # described in the words typed or in the review's terms they stand for ("the growth hormone for vessels"
+        # is VEGF); "|" keeps the two from running together into a cue
+        seen = [*fixed, "|", *(w for g in groups for w in g)]
+        groups += [canon for canon in described_terms(seen, ix.get("descriptions", [])) if not set(canon) <= named]
         return [tuple(_fold(w, roots) for w in g) for g in groups]
+
+    def _letters_read(self, tokens: list[str]) -> list[str]:
+        """`tokens` with each run of letters spoken by name or typed one by one ("see eye dee pee", "u c l h u k")
+        read as the known words its letters spell ("cidp"; "uclh uk"), and digit words right after it as digits
+        ("pee dee one" -> pd 1). A run stays as it is unless its letters split wholly into known words; a name
+        that is an everyday word too ("see", "you") spells no word under three letters."""
+        names, word_names = self._cfg.spoken_letters, self._cfg.spoken_letter_words
+        if not names:
+            return tokens
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            j = i
+            while j < len(tokens) and (tokens[j] in names or tokens[j] in word_names or (len(tokens[j]) == 1 and tokens[j].isalpha())):
+                j += 1
+            run = tokens[i:j]
+            spoken = sum(t in names or t in word_names for t in run)
+            if len(run) < 2 or not (spoken or len(run) >= 3):
+                out.append(tokens[i])
+                i += 1
+                continue
+            digits = []
+            while j + len(digits) < len(tokens) and tokens[j + len(digits)] in self._cfg.spoken_digits:
+                digits.append(self._cfg.spoken_digits[tokens[j + len(digits)]])
+            # a digit may end the last word ("pee dee el one" -> pd l1), else it stands alone ("pd 1")
+            words = self._spelt_words(run + digits) if digits else None
+            if words is None:
+                words = self._spelt_words(run)
+                if words is not None:
+                    words += digits
+            if words is None:
+                out.append(tokens[i])
+                i += 1
+                continue
+            out.extend(words)
+            i = j + len(digits)
+        return out
+
+    def _spelt_words(self, run: list[str]) -> list[str] | None:
+        """The known words a run of letters spells, longest first from the left, or None (see `_letters_read`)."""
+        names, word_names, known = self._cfg.spoken_letters, self._cfg.spoken_letter_words, self._ix["known"]
+        letters = [names.get(t) or word_names.get(t) or t for t in run]
+        everyday = [t in word_names for t in run]
+        words: list[str] = []
+        i = 0
+        while i < len(letters):
+            for k in range(len(letters) - i, 1, -1):
+                word = "".join(letters[i : i + k])
+                if word in known and not word.isdigit() and (k >= 3 or not any(everyday[i : i + k])):
+                    words.append(word)
+                    i += k
+                    break
+            else:
+                return None
+        return words
 
     def _is_unheard(self, tok: str) -> bool:
         """A word guidebot does not know at all, however short (a piece of a dictated word, for `joined_by_sound`)."""
@@ -124,6 +187,15 @@ class Reader:
         best = process.extractOne(joined, self._vocab_near(len(joined)), scorer=OSA.distance, score_cutoff=1)
         return best[0] if best and best[0][0] == joined[0] else None
 
+    def _sounded_word(self, joined: str) -> str | None:
+        """The known word `joined` sounds exactly like (same spelling-blind key, or same metaphone key), or None."""
+        near = self._ix["sounds"].get(_sound(joined))
+        if near is not None:
+            return near
+        from guidebot.routing.phonetic import metaphone  # only for a long join with a known piece
+
+        return self._ix.get("sound_keys", {}).get(metaphone(joined))
+
     def _rejoined(self, tokens: list[str]) -> list[str]:
         """`tokens` with a word that dictation or a phone keyboard split apart ("scler otic", "guy neco mastia",
         "poe ems") joined again: up to `MAX_SPLIT_PARTS` neighbouring words, at least one of them unknown,
@@ -138,6 +210,11 @@ class Reader:
                                 or t in fixes or t in NEVER_CORRECTED or t in other_conditions)
             for t in tokens
         ]
+        # a lone letter cut off a short name ("veg f", "tim p", "s pep", "poe m s") may join into that name exactly
+        # (with unknown pieces only: "m protein" stays the lexicon's phrase)
+        letter = [len(t) == 1 and t.isalpha() and t not in STOPWORDS for t in tokens]
+        unheard = unknown
+        unknown = [u or b for u, b in zip(unknown, letter)]
         if not any(unknown):
             return tokens
         out: list[str] = []
@@ -148,16 +225,27 @@ class Reader:
                 if not any(unknown[i : i + k]) or not all(p.isalpha() for p in parts):
                     continue
                 joined = "".join(parts)
-                if len(joined) < MIN_REJOINED_LENGTH:
+                with_letter = any(letter[i : i + k]) and all(u or b for u, b in zip(unheard[i : i + k], letter[i : i + k]))
+                if len(joined) < (MIN_LETTER_JOIN_LENGTH if with_letter else MIN_REJOINED_LENGTH):
                     continue
                 joined = _stem(joined)
-                if joined in known or _root(joined) in roots:
+                if with_letter:
+                    # a lone letter joins only into an exact spelling, never a function word or a name
+                    exact = joined in known and not any(p in STOPWORDS or p in other_conditions or p in drugs for p in parts)
+                    word = joined if exact else None
+                elif joined in known or _root(joined) in roots:
                     # spelt exactly ("patho physiology", "end ocrine"): a known piece may be part of it, but
                     # never a function word or a name ("a trophy", "myeloma relative")
                     swallows = any(p in STOPWORDS or p in CHITCHAT or p in other_conditions or p in drugs for p in parts)
                     word = None if swallows else joined
                 elif all(unknown[i : i + k]):
                     word = self._rejoined_word(joined)
+                elif len(joined) >= MIN_SOUNDED_LENGTH and unheard[i + k - 1] and not any(letter[i : i + k]) and not any(
+                        p in STOPWORDS or p in CHITCHAT or p in other_conditions or p in drugs for p in parts):
+                    # a known piece of a long dictated word ("metallo protein aces", "mel fa lan") joins only
+                    # when an unknown piece ends it, no lone letter is in it ("car t cells" is no cortisol) and
+                    # the whole sounds exactly like a known word: one edit would stretch "anti vegf ab"
+                    word = self._sounded_word(joined)
                 else:
                     word = None  # a known word is never stretched into a misspelling ("anti vegf ab")
                 if word is not None and word not in STOPWORDS and word not in GENERIC:

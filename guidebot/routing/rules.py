@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
-from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
+from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON, STOPWORDS
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
 
@@ -180,6 +180,42 @@ def semantic_rescue(r, q: Question, scored, d):
     return d._replace(best=top, reason="")
 
 
+def vignette_ask(r, q: Question, scored, d):
+    """An exam vignette sent to the guided diagnosis, or declined on score, whose asking sentence alone is
+    confidently about one fact that is no verdict on the patient ("A 52-year-old woman ... is diagnosed with
+    POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case. An
+    answered vignette whose ask alone reaches a caution gets the caution ("... hospitalized for workup. Which
+    prophylactic measures are recommended while the disease is active?")."""
+    if d.anchored or d.best.target in r._cautions:
+        return None
+    flow = r._by_id.get(r._cfg.targets["case_flow"])
+    # an answered vignette is re-read only for a caution its ask reaches (a caution always comes first)
+    caution_only = not d.reason and d.best.target != flow
+    if d.reason and d.reason not in LOW:
+        return None
+    ask = q.ask
+    if ask is None:
+        return None
+    # a declined case with words guidebot does not know is about something else ("JAK2 ... the first step in
+    # management?"), unless it names POEMS: a generic ask must not rescue it
+    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
+        return None
+    # "Does he have POEMS?", "the most likely diagnosis?": a verdict on the case, which the flow gives
+    verdict = r._cfg.words["verdict_asks"]
+    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
+        return None
+    # the ask is about the case's disease: "which agents ... avoid?" after a case of POEMS is asked of POEMS
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
+    match = r.route(ask, q.off)
+    # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
+    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
+        return None
+    if caution_only and r._by_id[match.intent] not in r._cautions:
+        return None
+    return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
+
+
 def poems_suspect(r, q: Question, scored, d):
     """A patient with a neuropathy and a monoclonal protein is a POEMS question whatever other label they
     came with ("50M 'CIDP' on IVIG, plts 550, lambda band - what labs?")."""
@@ -257,8 +293,10 @@ RULES: tuple[Rule, ...] = (
     Rule("model_rescue", model_rescue),
     Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),
+    Rule("vignette_ask", vignette_ask),
     Rule("decline", decline, core=True),
     Rule("case_flow", case_flow),
+    Rule("vignette_ask", vignette_ask),
     Rule("without_mandatory", without_mandatory),
     Rule("treatment_case", treatment_case),
     Rule("model_choice", model_choice),
