@@ -354,14 +354,12 @@ def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[
 
 
 def compile_descriptions(terms) -> list[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
-    """Lexicon terms' `described_by` (and `also_described_by`) cue groups -> [(canonical words, (group of cleaned
-    words, ...))], one entry per description; a cue of several words ("growth factor") counts as its words
-    together (see `described_terms`)."""
+    """Lexicon terms' `described_by` and `also_described_by` cue groups -> [(canonical words, (group of cleaned
+    words, ...))], one entry per description; a cue of several words counts as its words together."""
     out = []
     for term in terms:
-        descriptions = [getattr(term, "described_by", None) or [], *(getattr(term, "also_described_by", None) or [])]
         canon = tuple(_clean(term.canonical).split())
-        for groups in descriptions:
+        for groups in [getattr(term, "described_by", None) or [], *(getattr(term, "also_described_by", None) or [])]:
             if groups:
                 out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups)))
     return out
@@ -386,6 +384,7 @@ def normalise(text: str, lexicon: dict | None = None) -> str:
     if lexicon:
         tokens = _apply_lexicon(tokens, lexicon)
     return " ".join(tokens)
+
 
 def topic_key(words) -> str:
     """The topic words of a phrasing or question, order and framing words ignored: "poems tx" and "how is
