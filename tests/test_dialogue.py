@@ -13,6 +13,7 @@ from guidebot.dialogue import DialogueManager, SessionStore, Turn
 from guidebot.dialogue.manager import MAX_INPUT_CHARS, clean_input, looks_like_question
 from guidebot.dialogue.events import QuestionAsked, ReplyRejected
 from guidebot.dialogue.state import replay
+from guidebot.dialogue.turns import Progress
 from guidebot.errors import GuidebotError
 
 DIAGNOSE = "does my patient have POEMS?"
@@ -191,7 +192,7 @@ def test_volunteered_findings_are_recorded_and_never_asked(bot):
     turn = say(bot, "52M, demyelinating neuropathy, lambda M-protein, plasma VEGF 640, two sclerotic lesions")
     assert "Recorded:" in turn.text and "VEGF level: 640 pg/mL" in turn.text
     if bot.flow is None:  # the router may read a case description as "assess this" or leave it to the person
-        assert [s["intent"] for s in turn.suggestions][:2] == ["diagnosis.assess", "treatment.plan"]
+        assert [s.intent for s in turn.suggestions][:2] == ["diagnosis.assess", "treatment.plan"]
         turn = bot.respond("1")  # pick the first suggestion
     assert bot.flow == "diagnosis"
     asked = []
@@ -214,7 +215,7 @@ def test_findings_alone_are_recorded_and_the_flows_offered(bot):
     turn = bot.respond("no papilledema, no organomegaly")
     assert bot.case.papilledema is False and bot.case.organomegaly is False
     if bot.flow is None:
-        assert "Recorded:" in turn.text and turn.suggestions[0]["intent"] == "diagnosis.assess"
+        assert "Recorded:" in turn.text and turn.suggestions[0].intent == "diagnosis.assess"
         turn = bot.respond("1")
     assert turn.awaiting.slot == "polyneuropathy"
 
@@ -289,17 +290,17 @@ def test_treatment_when_the_criteria_are_not_met(bot):
 
 def test_workup_walks_the_steps_in_order(bot, kb):
     turn = bot.respond("/workup")
-    assert turn.progress == {"step": 1, "of": len(kb.workup), "title": kb.workup[0].title}
+    assert turn.progress == Progress(1, len(kb.workup), kb.workup[0].title)
     assert f"Step 1 of {len(kb.workup)}: {kb.workup[0].title}" in turn.text
     steps = [1]
     for _ in range(60):
         if not turn.awaiting:
             break
-        step = kb.workup[turn.progress["step"] - 1]
+        step = kb.workup[turn.progress.step - 1]
         assert turn.awaiting.slot in step.slots  # every question belongs to the step shown
         turn = bot.respond("no" if turn.awaiting.kind == "bool" else "not done")
-        if turn.progress and turn.progress["step"] != steps[-1]:
-            steps.append(turn.progress["step"])
+        if turn.progress and turn.progress.step != steps[-1]:
+            steps.append(turn.progress.step)
     assert steps == sorted(steps)  # in the review's order, never back
     assert turn.assessment == assess(bot.case, kb).to_dict() and bot.flow is None
     asked_steps = {i + 1 for i, step in enumerate(kb.workup) if step.slots}

@@ -33,6 +33,7 @@ from guidebot.dialogue.inputs import ASKING, looks_like_question
 from guidebot.dialogue.render import field_label, with_citations
 from guidebot.dialogue.replies import Reask, parse_reply
 from guidebot.dialogue.state import INTENT_OF_FLOW, Awaiting, Turn
+from guidebot.dialogue.turns import Progress, Reading, Suggestion
 
 if TYPE_CHECKING:
     from guidebot.dialogue.events import Event
@@ -66,7 +67,7 @@ class GuidedFlows:
         def _answer_text(self, text: str) -> dict[str, Any]: ...
         def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None: ...
         def _set_patient_focus(self, result: Any, text: str) -> None: ...
-        def _flow_suggestions(self) -> list[dict[str, str]]: ...
+        def _flow_suggestions(self) -> list[Suggestion]: ...
 
     # -- answering a follow-up ------------------------------------------------------------------------
 
@@ -112,7 +113,7 @@ class GuidedFlows:
         if answer["in_scope"] and answer["intent"]:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus
-            self._set_fact_focus(answer, text, {"reading": "alone"}, before, patient=before.patient)
+            self._set_fact_focus(answer, text, Reading(), before, patient=before.patient)
         return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
 
     def _answered_in_flow(self) -> bool:
@@ -324,11 +325,11 @@ class GuidedFlows:
             return lab_flag_worth_asking(self.case)
         return True
 
-    def _progress(self) -> dict[str, Any] | None:
+    def _progress(self) -> Progress | None:
         if self.flow != "workup" or not self.kb.workup:
             return None
         index = min(self.state.workup_index, len(self.kb.workup) - 1)
-        return {"step": index + 1, "of": len(self.kb.workup), "title": self.kb.workup[index].title}
+        return Progress(index + 1, len(self.kb.workup), self.kb.workup[index].title)
 
     def _ask(self, slot_name: str, parts: list[str]) -> Turn:
         slot = self.kb.slots[slot_name]
@@ -347,9 +348,9 @@ class GuidedFlows:
         self._emit(FlowEnded(flow, "done"))
         treatment = treatment or result.verdict == "meets_criteria"
         body = self._assessment_text(result, treatment=treatment)
-        suggestions: list[dict[str, str]] = []
+        suggestions: list[Suggestion] = []
         if not treatment and result.verdict == "meets_criteria":
-            suggestions = [s for s in self._flow_suggestions() if s["intent"] == "treatment.plan"]
+            suggestions = [s for s in self._flow_suggestions() if s.intent == "treatment.plan"]
         text = "\n\n".join(parts + [body])
         if suggestions:
             self._emit(SuggestionsOffered(suggestions))

@@ -27,7 +27,7 @@ from guidebot.dialogue.events import (
     UserSaid,
     WorkupStep,
 )
-from guidebot.dialogue.turns import Awaiting, Turn
+from guidebot.dialogue.turns import Awaiting, Suggestion, Turn
 
 __all__ = ["FLOW_INTENTS", "INTENT_OF_FLOW", "Awaiting", "Turn", "Frame", "ConversationState", "replay"]
 
@@ -74,7 +74,7 @@ class ConversationState:
     """The workup step in progress (0-based)."""
     workup_entered: int = -1
     """The last workup step whose introduction was shown (so it is shown once)."""
-    suggestions: list[dict[str, str]] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
     """Suggestions offered by the last turn (answerable by number)."""
     last_turn: Turn | None = None
     """The last Turn shown (as logged: not to be changed)."""

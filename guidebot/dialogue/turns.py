@@ -6,8 +6,122 @@ Every front end renders a Turn; the session log stores each one in its `bot_said
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, NamedTuple
+
+
+class Suggestion(NamedTuple):
+    """An offered next question or flow; the person may reply with its number."""
+
+    intent: str
+    """The fact or flow id picking it answers."""
+    title: str
+    """Its title, as listed."""
+
+    def to_json(self) -> dict[str, str]:
+        """`{"intent", "title"}`, as turns, `suggestions_offered` events and focus alternatives have always held it."""
+        return {"intent": self.intent, "title": self.title}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Suggestion:
+        """The inverse of `to_json`."""
+        return cls(data["intent"], data.get("title", ""))
+
+
+def suggestions_to_json(suggestions: list[Suggestion]) -> list[dict[str, str]]:
+    """A list of suggestions as JSON."""
+    return [s.to_json() for s in suggestions]
+
+
+def suggestions_from_json(data: list[dict[str, Any]] | None) -> list[Suggestion]:
+    """The inverse of `suggestions_to_json` (None reads as none)."""
+    return [Suggestion.from_json(s) for s in data or []]
+
+
+class Progress(NamedTuple):
+    """Where the workup walk-through stands."""
+
+    step: int
+    """The step in progress, 1-based."""
+    of: int
+    """How many steps the workup has."""
+    title: str
+    """The step's title."""
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"step", "of", "title"}`."""
+        return {"step": self.step, "of": self.of, "title": self.title}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Progress | None:
+        """The inverse of `to_json`; None stays None."""
+        if not data:
+            return None
+        return cls(data.get("step", 0), data.get("of", 0), data.get("title", ""))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a turn was read against the focus (a Turn's `focus`): alone or in context, rewritten or not, and why.
+
+    The optional fields are written only when set (None and False are left out), in field order: the JSON logs and
+    `chat --jsonl` have always shown."""
+
+    fact: str | None = None
+    """The focused fact the turn was read against."""
+    entities: list[str] = field(default_factory=list)
+    """The focus's entities."""
+    reading: str = "alone"
+    """alone or context: which reading was answered."""
+    rewritten: str | None = None
+    """The turn rewritten with the focus (or the rest after a topic switch); None when not rewritten."""
+    switch: bool = False
+    """The turn opened with a topic switch ("on a different note, ..."): the focus was dropped."""
+    patient_treatment: bool = False
+    """The turn asks for the current patient's treatment after an assessment."""
+    names: list[str] | None = None
+    """Entity ids the turn names itself."""
+    facets: list[str] | None = None
+    """Facet ids the turn asks."""
+    stayed: str | None = None
+    """The fact that answers the turn in place of the router's pick."""
+    not_given: list[str] | None = None
+    """Facets the review gives only for something other than the focus (declined, that fact offered)."""
+    sibling: bool = False
+    """`stayed` is a sibling of the focused fact named by its title."""
+    empty: bool = False
+    """The turn has nothing of its own ("like what?"): the last answer answers it."""
+    echo: bool = False
+    """The turn picks terms out of the last answer ("TRM?")."""
+    disease: bool = False
+    """The turn asks about the disease itself, not the focus."""
+    not_stated: list[str] | None = None
+    """Strict facets the answering fact does not state (declined)."""
+    not_stated_in: str | None = None
+    """The fact that does not state them."""
+    not_stated_for: list[str] | None = None
+    """Entities the turn names outside that fact."""
+
+    _ALWAYS = ("fact", "entities", "reading", "rewritten")
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"fact", "entities", "reading", "rewritten"}` and whichever of the rest are set."""
+        out: dict[str, Any] = {}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.name in self._ALWAYS:
+                out[spec.name] = list(value) if isinstance(value, list) else value
+            elif value is not None and value is not False:
+                out[spec.name] = list(value) if isinstance(value, list) else value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Reading | None:
+        """The inverse of `to_json`; None stays None."""
+        if data is None:
+            return None
+        known = {spec.name for spec in fields(cls)}
+        return cls(**{k: list(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -49,20 +163,20 @@ class Turn:
     """`assess(case).to_dict()` when a guided assessment finishes this turn (same object as `assess --json`)."""
     citations: list[int] = field(default_factory=list)
     """Every review reference cited in `text`, sorted."""
-    suggestions: list[dict[str, str]] = field(default_factory=list)
-    """Offered next questions, [{"intent", "title"}]; the person may reply with the number."""
+    suggestions: list[Suggestion] = field(default_factory=list)
+    """Offered next questions; the person may reply with the number."""
     flow: str | None = None
     """The guided flow in progress after this turn: diagnosis, treatment, workup or None."""
-    progress: dict[str, Any] | None = None
-    """During the workup: {"step": k, "of": n, "title": ...}."""
+    progress: Progress | None = None
+    """During the workup: where it stands."""
     in_scope: bool | None = None
     """True when the turn answers from the review or carries a guided flow on, False when it declines, None for
     small talk and commands (INTERFACE section 5)."""
     act: str | None = None
     """How the turn was read: why | source | more | define (acts on the last answer), smalltalk:KIND, undo,
     command, or None for a question, an answer or a finding."""
-    focus: dict[str, Any] | None = None
-    """What the turn was read against and how: {"fact", "entities", "reading": alone | context, "rewritten"}."""
+    focus: Reading | None = None
+    """What the turn was read against and how."""
     recorded: dict[str, Any] = field(default_factory=dict)
     """The patient findings this turn recorded (echoed in `text`); empty when it recorded none."""
 
@@ -74,12 +188,12 @@ class Turn:
             "awaiting": self.awaiting.to_json() if self.awaiting else None,
             "assessment": self.assessment,
             "citations": list(self.citations),
-            "suggestions": [dict(s) for s in self.suggestions],
+            "suggestions": suggestions_to_json(self.suggestions),
             "flow": self.flow,
-            "progress": self.progress,
+            "progress": self.progress.to_json() if self.progress else None,
             "in_scope": self.in_scope,
             "act": self.act,
-            "focus": self.focus,
+            "focus": self.focus.to_json() if self.focus else None,
             "recorded": dict(self.recorded),
         }
 
@@ -96,11 +210,11 @@ class Turn:
             awaiting=Awaiting.from_json(data.get("awaiting")),
             assessment=data.get("assessment"),
             citations=list(data.get("citations", [])),
-            suggestions=list(data.get("suggestions", [])),
+            suggestions=suggestions_from_json(data.get("suggestions")),
             flow=data.get("flow"),
-            progress=data.get("progress"),
+            progress=Progress.from_json(data.get("progress")),
             in_scope=data.get("in_scope"),
             act=data.get("act"),
-            focus=data.get("focus"),
+            focus=Reading.from_json(data.get("focus")),
             recorded=dict(data.get("recorded") or {}),
         )
