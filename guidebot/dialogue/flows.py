@@ -33,7 +33,7 @@ from guidebot.dialogue.inputs import ASKING, looks_like_question
 from guidebot.dialogue.render import field_label, with_citations
 from guidebot.dialogue.replies import Reask, parse_reply
 from guidebot.dialogue.state import INTENT_OF_FLOW, Awaiting, Turn
-from guidebot.dialogue.turns import Progress, Reading, Suggestion
+from guidebot.dialogue.turns import Answer, Progress, Reading, Suggestion
 
 if TYPE_CHECKING:
     from guidebot.dialogue.events import Event
@@ -64,8 +64,8 @@ class GuidedFlows:
         def last_turn(self) -> Turn | None: ...
         def _flow_of(self, text: str, match: Any) -> str | None: ...
         def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool: ...
-        def _answer_text(self, text: str) -> dict[str, Any]: ...
-        def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None: ...
+        def _answer_text(self, text: str) -> Answer: ...
+        def _set_fact_focus(self, answer: Answer, text: str, read: Reading, before: Focus, *, patient: bool) -> None: ...
         def _set_patient_focus(self, result: Any, text: str) -> None: ...
         def _flow_suggestions(self) -> list[Suggestion]: ...
 
@@ -110,11 +110,11 @@ class GuidedFlows:
             found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
             return self._start_flow(flow, found)
         answer = self._answer_text(text)
-        if answer["in_scope"] and answer["intent"]:
+        if answer.in_scope and answer.intent:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus
             self._set_fact_focus(answer, text, Reading(), before, patient=before.patient)
-        return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
+        return self._reask(None, before=answer.text, intent=answer.intent, citations=answer.citations)
 
     def _answered_in_flow(self) -> bool:
         """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""

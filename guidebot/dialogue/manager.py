@@ -29,7 +29,7 @@ from guidebot.dialogue.render import sentences as _sentences
 from guidebot.dialogue.replies import expected, normalise
 from guidebot.dialogue.state import FLOW_INTENTS, Awaiting, ConversationState, Turn, replay
 from guidebot.dialogue.store import SessionStore
-from guidebot.dialogue.turns import Reading, Suggestion
+from guidebot.dialogue.turns import Answer, Reading, Suggestion
 from guidebot.errors import GuidebotError
 
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
@@ -373,19 +373,19 @@ class DialogueManager(GuidedFlows):
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
         answer = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
-        if answer["in_scope"] and read.reading == "context" and read.facets and self.reader is not None:
-            self._narrow(answer, read.facets)
+        if answer.in_scope and read.reading == "context" and read.facets and self.reader is not None:
+            answer = self._narrow(answer, read.facets)
         if found:
-            answer["text"] = "\n\n".join(found + [answer["text"]])
+            answer = answer._replace(text="\n\n".join(found + [answer.text]))
         turn = Turn(
-            text=answer["text"],
-            intent=answer["intent"],
-            citations=answer["citations"],
-            suggestions=answer["suggestions"],
-            in_scope=answer["in_scope"],
+            text=answer.text,
+            intent=answer.intent,
+            citations=answer.citations,
+            suggestions=answer.suggestions,
+            in_scope=answer.in_scope,
             focus=read,
         )
-        if answer["in_scope"] and answer["intent"]:
+        if answer.in_scope and answer.intent:
             self._set_fact_focus(answer, text, read, focus, patient=bool(found) or (focus.patient and read.reading == "context"))
         return turn
 
@@ -574,11 +574,11 @@ class DialogueManager(GuidedFlows):
         return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
                 and bool(extract_findings(text)))
 
-    def _set_fact_focus(self, answer: dict[str, Any], text: str, read: Reading, before: Focus, *, patient: bool) -> None:
+    def _set_fact_focus(self, answer: Answer, text: str, read: Reading, before: Focus, *, patient: bool) -> None:
         reader = self.reader
         if reader is None:
             return
-        intent = answer["intent"]
+        intent = answer.intent
         fact = self.kb.facts.get(intent)
         named = reader.entities_in(text)
         about = reader.fact_entities(intent)
@@ -591,8 +591,8 @@ class DialogueManager(GuidedFlows):
         facets = reader.facets_in(text) or (list(before.facets) if read.reading == "context" else [])
         focus = Focus(
             fact=intent, section=str(fact.section) if fact is not None else None, entities=entities[:3], facets=facets,
-            patient=patient, approach=before.approach if patient else None, citations=list(answer["citations"]),
-            alternatives=list(answer["suggestions"]), text=answer["text"],
+            patient=patient, approach=before.approach if patient else None, citations=list(answer.citations),
+            alternatives=list(answer.suggestions), text=answer.text,
         )
         self._emit(FocusSet(focus))
 
@@ -720,14 +720,14 @@ class DialogueManager(GuidedFlows):
         short = len(text.split()) == 1 and not re.search(r"\d|\b(?:no|not|non|negative|absent|without)\b", text, re.I)
         return short and match.in_scope and not match.is_flow
 
-    def _answer_text(self, text: str) -> dict[str, Any]:
-        """The router's answer as {"text", "intent", "citations", "suggestions"} (Markdown, sources line added)."""
+    def _answer_text(self, text: str) -> Answer:
+        """The router's answer in Markdown, sources line added."""
         obj = self.router.answer(text)
         suggestions = [
             Suggestion(i, t) for i, t in zip(obj.get("suggestion_ids", []), obj.get("suggestions", []))
         ]
         if not obj.get("in_scope"):
-            return {"text": obj["answer"], "intent": None, "citations": [], "suggestions": suggestions, "in_scope": False}
+            return Answer(obj["answer"], None, [], suggestions, in_scope=False)
         body = obj["answer"]
         title = obj.get("title")
         if title:
@@ -735,27 +735,27 @@ class DialogueManager(GuidedFlows):
         cites = list(obj.get("citations", []))
         if cites:
             body = f"{body}\n\n{sources_line(cites)}"
-        return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions, "in_scope": True}
+        return Answer(body, obj.get("intent"), cites, suggestions, in_scope=True)
 
-    def _narrow(self, answer: dict[str, Any], facets: list[str]) -> None:
+    def _narrow(self, answer: Answer, facets: list[str]) -> Answer:
         """A follow-up's answer cut to the bullets that speak to what was asked (the card's title kept)."""
-        fact = self.kb.facts.get(answer["intent"] or "")
+        fact = self.kb.facts.get(answer.intent or "")
         part = self.reader.narrow(fact.answer, facets) if fact is not None and self.reader is not None else None
         if part is None:
-            return
+            return answer
         body = f"**{fact.title}** (the part you asked about; *tell me more* for related facts)\n\n{part.strip()}"
-        if answer["citations"]:
-            body += f"\n\n{sources_line(answer['citations'])}"
-        answer["text"] = body
+        if answer.citations:
+            body += f"\n\n{sources_line(answer.citations)}"
+        return answer._replace(text=body)
 
-    def _fact_answer(self, fact_id: str) -> dict[str, Any]:
+    def _fact_answer(self, fact_id: str) -> Answer:
         """A fact as `_answer_text` gives it (a follow-up that stays on the focused fact)."""
         fact = self.router.fact(fact_id)
         body = f"**{fact['title']}**\n\n{fact['answer']}"
         cites = list(fact.get("citations", []))
         if cites:
             body += f"\n\n{sources_line(cites)}"
-        return {"text": body, "intent": fact_id, "citations": cites, "suggestions": list(self.focus.alternatives), "in_scope": True}
+        return Answer(body, fact_id, cites, list(self.focus.alternatives), in_scope=True)
 
     def _fact_turn(self, fact_id: str) -> Turn:
         body, citations = render.fact_text(self.router.fact(fact_id))

@@ -28,6 +28,21 @@ class Suggestion(NamedTuple):
         return cls(data["intent"], data.get("title", ""))
 
 
+class Answer(NamedTuple):
+    """A fact's answer as the manager puts it in a Turn: the router's (or the focused fact's) card in Markdown."""
+
+    text: str
+    """The card: bold title, body, sources line."""
+    intent: str | None
+    """The fact answered; None when declined."""
+    citations: list[int]
+    """The card's citations."""
+    suggestions: list[Suggestion]
+    """The router's other candidates (or the focus's, for a follow-up that stays on it)."""
+    in_scope: bool
+    """False when the router declined."""
+
+
 def suggestions_to_json(suggestions: list[Suggestion]) -> list[dict[str, str]]:
     """A list of suggestions as JSON."""
     return [s.to_json() for s in suggestions]
