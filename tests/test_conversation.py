@@ -200,7 +200,7 @@ def test_a_described_case_is_assessed_through_to_treatment_and_its_follow_ups(bo
                        "Enough for diagnosis?")
     assert turn.recorded["sclerotic_bone_lesions"] == 2 and turn.awaiting.slot == "clonal_marrow_plasma_cells"
     done = bot.respond("no")
-    assert done.assessment["treatment"]["approach"] == "radiation"
+    assert done.assessment.treatment.approach == "radiation"
     treat = bot.respond("so what treatment?")
     assert "Treatment approach: radiation" in treat.text
     dose = bot.respond("what dose?")

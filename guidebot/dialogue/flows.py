@@ -33,7 +33,7 @@ from guidebot.dialogue.inputs import ASKING, looks_like_question
 from guidebot.dialogue.render import field_label, with_citations
 from guidebot.dialogue.replies import Reask, parse_reply
 from guidebot.dialogue.state import INTENT_OF_FLOW, Awaiting, Turn
-from guidebot.dialogue.turns import Answer, Progress, Reading, Suggestion
+from guidebot.dialogue.turns import Answer, AssessmentShown, Progress, Reading, Suggestion
 
 if TYPE_CHECKING:
     from guidebot.dialogue.events import Event
@@ -358,7 +358,7 @@ class GuidedFlows:
         return Turn(
             text=text,
             intent=INTENT_OF_FLOW.get(flow or "diagnosis"),
-            assessment=result.to_dict(),
+            assessment=AssessmentShown.of(result),
             suggestions=suggestions,
         )
 

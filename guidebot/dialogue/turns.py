@@ -1,7 +1,8 @@
-"""What the bot shows: the `Turn` object of `chat --jsonl` (one per reply) and the `Awaiting` follow-up in it.
+"""What the bot shows: the `Turn` object of `chat --jsonl` (one per reply) and its typed parts (the `Awaiting`
+follow-up, `Suggestion`s, workup `Progress`, the `Reading` of the turn, the `AssessmentShown`).
 
 Every front end renders a Turn; the session log stores each one in its `bot_said` event
-(`guidebot.dialogue.events`), and `to_json` is the JSON both write.
+(`guidebot.dialogue.events`), and `to_json` is the JSON both write, byte for byte as when the parts were dicts.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ class Progress(NamedTuple):
 class Reading:
     """How a turn was read against the focus (a Turn's `focus`): alone or in context, rewritten or not, and why.
 
-    The optional fields are written only when set (None and False are left out), in field order: the JSON logs and
-    `chat --jsonl` have always shown."""
+    The optional fields are written only when set (None and False are left out), in field order: the keys and
+    their order the session logs and `chat --jsonl` have always had."""
 
     fact: str | None = None
     """The focused fact the turn was read against."""
@@ -139,6 +140,115 @@ class Reading:
         return cls(**{k: list(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
 
 
+class CitedNote(NamedTuple):
+    """A cited statement of an assessment (`notes_cited`)."""
+
+    id: str
+    text: str
+    citations: list[int]
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"id", "text", "citations"}`."""
+        return {"id": self.id, "text": self.text, "citations": list(self.citations)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CitedNote:
+        """The inverse of `to_json`."""
+        return cls(data["id"], data["text"], list(data["citations"]))
+
+
+def _some(value: list[Any] | None) -> list[Any] | None:
+    return list(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class TreatmentShown:
+    """The treatment part of an assessment shown in a turn (`assess --json`'s `treatment`, INTERFACE section 4)."""
+
+    approach: str
+    rationale: str
+    """With its citations written as [n]."""
+    cautions: list[str]
+    """Statement ids."""
+    rationale_citations: list[int] | None = None
+    details: list[str] | None = None
+    caution_notes: list[str] | None = None
+    needs: list[str] | None = None
+    """The cited extensions: None when a log written before they existed lacks them (left out again)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The `treatment` object, extensions left out when absent."""
+        out: dict[str, Any] = {"approach": self.approach, "rationale": self.rationale, "cautions": list(self.cautions)}
+        for name in ("rationale_citations", "details", "caution_notes", "needs"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = list(value)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TreatmentShown:
+        """The inverse of `to_json`."""
+        return cls(data["approach"], data["rationale"], list(data["cautions"]), _some(data.get("rationale_citations")),
+                   _some(data.get("details")), _some(data.get("caution_notes")), _some(data.get("needs")))
+
+
+@dataclass(frozen=True)
+class AssessmentShown:
+    """The assessment a guided flow finished with, as its turn shows it: `assess(case).to_dict()` (the object of
+    `assess --json`, INTERFACE section 4), typed. Built from that JSON so the two never differ, and read back from
+    a log as written: a key the log lacks (`notes_cited` before it existed) is None and left out again."""
+
+    verdict: str
+    """meets_criteria, not_met, castleman_variant or indeterminate."""
+    criteria: dict[str, dict[str, str]] | None = None
+    """Group -> criterion -> status (met, not_met, unknown): a table keyed by the review's criterion names."""
+    missing: list[str] | None = None
+    next_steps: list[str] | None = None
+    notes: list[str] | None = None
+    notes_cited: list[CitedNote] | None = None
+    treatment: TreatmentShown | None = None
+    """Only for a case that meets the criteria."""
+
+    @classmethod
+    def of(cls, result: Any) -> AssessmentShown:
+        """The assessment of `guidebot.criteria.assess`, as shown."""
+        return cls._read(result.to_dict())
+
+    def to_json(self) -> dict[str, Any]:
+        """The `assess --json` object."""
+        out: dict[str, Any] = {"verdict": self.verdict}
+        if self.criteria is not None:
+            out["criteria"] = {group: dict(statuses) for group, statuses in self.criteria.items()}
+        for name in ("missing", "next_steps", "notes"):
+            if getattr(self, name) is not None:
+                out[name] = list(getattr(self, name))
+        if self.notes_cited is not None:
+            out["notes_cited"] = [n.to_json() for n in self.notes_cited]
+        if self.treatment is not None:
+            out["treatment"] = self.treatment.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> AssessmentShown | None:
+        """The inverse of `to_json`; None stays None; ValueError for one without a verdict."""
+        return None if data is None else cls._read(data)
+
+    @classmethod
+    def _read(cls, data: dict[str, Any]) -> AssessmentShown:
+        if not isinstance(data.get("verdict"), str):
+            raise ValueError("an assessment without a verdict")
+        criteria, cited, treatment = data.get("criteria"), data.get("notes_cited"), data.get("treatment")
+        return cls(
+            verdict=data["verdict"],
+            criteria={group: dict(statuses) for group, statuses in criteria.items()} if criteria is not None else None,
+            missing=_some(data.get("missing")),
+            next_steps=_some(data.get("next_steps")),
+            notes=_some(data.get("notes")),
+            notes_cited=[CitedNote.from_json(n) for n in cited] if cited is not None else None,
+            treatment=TreatmentShown.from_json(treatment) if treatment is not None else None,
+        )
+
+
 @dataclass
 class Awaiting:
     """The slot the bot is waiting for an answer to."""
@@ -174,8 +284,8 @@ class Turn:
     """The router intent this turn answers or the flow it belongs to; None for commands and chit-chat."""
     awaiting: Awaiting | None = None
     """The follow-up the bot waits for, or None."""
-    assessment: dict[str, Any] | None = None
-    """`assess(case).to_dict()` when a guided assessment finishes this turn (same object as `assess --json`)."""
+    assessment: AssessmentShown | None = None
+    """The assessment when a guided assessment finishes this turn (its JSON is `assess --json`'s object)."""
     citations: list[int] = field(default_factory=list)
     """Every review reference cited in `text`, sorted."""
     suggestions: list[Suggestion] = field(default_factory=list)
@@ -201,7 +311,7 @@ class Turn:
             "text": self.text,
             "intent": self.intent,
             "awaiting": self.awaiting.to_json() if self.awaiting else None,
-            "assessment": self.assessment,
+            "assessment": self.assessment.to_json() if self.assessment else None,
             "citations": list(self.citations),
             "suggestions": suggestions_to_json(self.suggestions),
             "flow": self.flow,
@@ -223,7 +333,7 @@ class Turn:
             text=data.get("text", ""),
             intent=data.get("intent"),
             awaiting=Awaiting.from_json(data.get("awaiting")),
-            assessment=data.get("assessment"),
+            assessment=AssessmentShown.from_json(data.get("assessment")),
             citations=list(data.get("citations", [])),
             suggestions=suggestions_from_json(data.get("suggestions")),
             flow=data.get("flow"),

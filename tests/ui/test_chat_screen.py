@@ -86,7 +86,7 @@ async def test_a_whole_guided_diagnosis_with_the_keyboard_only():
             await pilot.pause()
         assert seen_buttons
         assessment = screen.last_turn.assessment
-        assert assessment is not None and assessment["verdict"] == "meets_criteria"
+        assert assessment is not None and assessment.verdict == "meets_criteria"
         assert "Verdict" in transcript(app)[-1][1]
         assert ("user", "yes") in transcript(app)
 
