@@ -52,7 +52,7 @@ def test_the_old_log_resumes_to_the_state_it_was_written_in(kb, old_session):
     bot = DialogueManager.resume("old", kb=kb, directory=old_session)
     assert bot.recorded == expected["recorded"] and bot.flow == expected["flow"]
     assert (bot.awaiting.to_json() if bot.awaiting else None) == expected["awaiting"]
-    assert bot.state.focus == expected["focus"] and bot.state.turns == expected["turns"]
+    assert bot.state.focus.to_json() == expected["focus"] and bot.state.turns == expected["turns"]
     assert bot.last_turn().to_json() == expected["last_turn"]
     assert str(bot.assessment().verdict) == expected["verdict"]
     bot.store.release()

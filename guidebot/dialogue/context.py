@@ -55,6 +55,10 @@ class Focus:
             "alternatives": suggestions_to_json(self.alternatives), "text": self.text,
         }
 
+    def copy(self) -> Focus:
+        """A copy whose lists can change without changing this Focus."""
+        return Focus.from_json(self.to_json())
+
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Focus:
         """The inverse of `to_json` (an empty focus for None)."""

@@ -394,7 +394,7 @@ class DialogueManager(GuidedFlows):
     @property
     def focus(self) -> Focus:
         """What the conversation is about (the last answer's fact, entities and facets; the current patient)."""
-        return Focus.from_json(self.state.focus)
+        return self.state.focus.copy()  # a copy: the state changes only by events
 
     def _read(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
         """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus;

@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from guidebot.dialogue.context import Focus
 from guidebot.dialogue.events import (
     AnswerUndone,
     BotSaid,
@@ -80,8 +81,8 @@ class ConversationState:
     """The last Turn shown (as logged: not to be changed)."""
     turns: int = 0
     """How many user turns were completed."""
-    focus: dict[str, Any] = field(default_factory=dict)
-    """What the conversation is about (dialogue.context.Focus as JSON; empty before any answer)."""
+    focus: Focus = field(default_factory=Focus)
+    """What the conversation is about (empty before any answer)."""
     recordings: list[Frame] = field(default_factory=list)
     """Turns outside a guided flow that recorded findings, for "undo"."""
     _frame: Frame | None = None
@@ -131,7 +132,7 @@ class ConversationState:
                 frame = self.history.pop()
                 self.skipped.difference_update(frame.skipped)
         elif isinstance(event, FocusSet):
-            self.focus = event.focus.to_json()
+            self.focus = event.focus.copy()
         elif isinstance(event, RecordingUndone):
             if self.recordings:
                 self.recordings.pop()
