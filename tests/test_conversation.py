@@ -54,7 +54,7 @@ def test_not_what_i_asked_offers_the_other_candidates_by_number(bot):
     assert turn.suggestions and turn.suggestions == first.suggestions
     assert "1. " in turn.text
     picked = bot.respond("1")
-    assert picked.intent == first.suggestions[0]["intent"]
+    assert picked.intent == first.suggestions[0].intent
 
 
 def test_small_talk_during_a_question_re_asks_it(bot):
@@ -103,7 +103,7 @@ def test_define_spells_out_an_abbreviation_of_the_last_answer(bot):
 def test_a_pronoun_follow_up_stays_on_the_topic(bot):
     say(bot, "what is engraftment syndrome after HCT?")
     turn = bot.respond("how is it treated?")
-    assert turn.intent == "treatment.engraftment_syndrome" and turn.focus["reading"] == "context"
+    assert turn.intent == "treatment.engraftment_syndrome" and turn.focus.reading == "context"
     assert "corticosteroid" in turn.text.lower()
 
 
@@ -200,7 +200,7 @@ def test_a_described_case_is_assessed_through_to_treatment_and_its_follow_ups(bo
                        "Enough for diagnosis?")
     assert turn.recorded["sclerotic_bone_lesions"] == 2 and turn.awaiting.slot == "clonal_marrow_plasma_cells"
     done = bot.respond("no")
-    assert done.assessment["treatment"]["approach"] == "radiation"
+    assert done.assessment.treatment.approach == "radiation"
     treat = bot.respond("so what treatment?")
     assert "Treatment approach: radiation" in treat.text
     dose = bot.respond("what dose?")
@@ -271,7 +271,7 @@ def test_a_question_about_a_term_of_the_last_answer_is_not_a_definition(bot):
 def test_a_short_follow_up_titled_by_a_fact_near_the_focus(bot):
     say(bot, "poems vs multiple myeloma?")
     turn = bot.respond("bone lesions?")
-    assert turn.intent == "differential.myeloma_bone_lesions" and turn.focus["reading"] == "context"
+    assert turn.intent == "differential.myeloma_bone_lesions" and turn.focus.reading == "context"
     # a facet the review does not give is still declined, not answered with the titled fact
     say(bot, "bortezomib in poems?")
     assert bot.respond("bortezomib dose?").in_scope is False

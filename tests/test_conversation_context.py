@@ -12,6 +12,7 @@ from chatdriver import run_chat
 
 from guidebot.dialogue import DialogueManager, Turn
 from guidebot.dialogue.context import ALONE_MARGIN, ConversationReader, Focus, Rewrite, choose, stays
+from guidebot.dialogue.turns import Reading, Suggestion
 
 
 @pytest.fixture
@@ -190,7 +191,7 @@ def test_a_change_of_subject_drops_the_focus_and_is_read_without_its_marker(bot,
     say(bot, "what is engraftment syndrome after HCT?")
     plain = DialogueManager(kb=bot.kb).respond("what is the vegf cutoff?")
     turn = bot.respond("btw, what is the vegf cutoff?")
-    assert turn.focus["reading"] == "alone" and turn.focus.get("switch") is True
+    assert turn.focus.reading == "alone" and turn.focus.switch is True
     assert turn.intent == plain.intent and bot.focus.fact == plain.intent
 
 
@@ -226,19 +227,19 @@ def test_a_facet_the_focus_entity_lacks_stays_in_context_even_when_alone_is_sure
 def test_a_facet_given_only_for_something_else_is_declined_without_a_number(bot, kb):
     say(bot, "what did the ixazomib study find?")
     elsewhere = match("treatment.radiation_outcomes", 0.5)
-    turn = bot._not_given_turn({"not_given": ["survival"], "reading": "context"}, elsewhere)
+    turn = bot._not_given_turn(Reading(reading="context", not_given=["survival"]), elsewhere)
     assert turn.in_scope is False and turn.intent is None
     assert not any(ch.isdigit() for ch in turn.text) and "survival" in turn.text
-    assert turn.suggestions == [{"intent": "treatment.radiation_outcomes", "title": kb.facts["treatment.radiation_outcomes"].title}]
+    assert turn.suggestions == [Suggestion("treatment.radiation_outcomes", kb.facts["treatment.radiation_outcomes"].title)]
 
 
 def test_a_bare_facet_answered_outside_the_focus_neighbourhood_is_not_given(bot):
     focus = say(bot, "tell me about the french trial")
     turn = bot.respond("progression free survival?")
     near = bot.reader.neighbourhood(bot.kb.facts[focus.intent], bot.reader.fact_entities(focus.intent))
-    assert turn.focus.get("not_given") == ["survival"] and turn.in_scope is False
-    assert turn.suggestions and turn.suggestions[0]["intent"] not in near
-    assert bot.respond("1").intent == turn.suggestions[0]["intent"]  # the fact that does give it can be picked
+    assert turn.focus.not_given == ["survival"] and turn.in_scope is False
+    assert turn.suggestions and turn.suggestions[0].intent not in near
+    assert bot.respond("1").intent == turn.suggestions[0].intent  # the fact that does give it can be picked
 
 
 # -- the patient as the subject of a follow-up ---------------------------------------------------------------------

@@ -44,33 +44,33 @@ def test_a_patient_count_is_stated_by_a_number_of_patients_not_by_the_word(reade
 def test_a_bare_facet_the_focused_fact_states_is_answered_by_it(bot):
     turn = say(bot, "is there a pooled analysis of lenalidomide in poems", "n?")
     assert turn.in_scope and turn.intent == "treatment.lenalidomide_meta_analysis"
-    assert turn.focus["stayed"] == "treatment.lenalidomide_meta_analysis"
+    assert turn.focus.stayed == "treatment.lenalidomide_meta_analysis"
 
 
 def test_a_bare_facet_nothing_near_states_is_declined_without_a_number(bot):
     turn = say(bot, "len-dex phase 2 in poems, results?", "n?")
-    assert turn.in_scope is False and turn.focus.get("not_stated") == ["cohort_size"]
+    assert turn.in_scope is False and turn.focus.not_stated == ["cohort_size"]
     assert not any(ch.isdigit() for ch in turn.text.split("(")[0])
 
 
 def test_and_asks_the_facet_of_something_else(bot):
     # "and in serum?" after the cutoff is not the cutoff again, though the cutoff card names serum
     turn = say(bot, "what is the vegf cutoff", "and in serum?")
-    assert turn.focus.get("stayed") != "diagnosis.vegf_threshold"
+    assert turn.focus.stayed != "diagnosis.vegf_threshold"
 
 
 # -- a terse turn echoing the last answer ----------------------------------------------------------------------
 
 def test_a_terse_turn_picking_terms_out_of_the_last_answer_stays_on_it(bot):
     turn = say(bot, "mayo clinic transplant outcomes in poems?", "G-CSF alone?")
-    assert turn.intent == "treatment.mayo_hct_series" and turn.focus.get("echo")
+    assert turn.intent == "treatment.mayo_hct_series" and turn.focus.echo
 
 
 def test_an_echoing_question_is_not_an_echo(bot, reader, kb):
     # "which genes specifically?" repeats a word of the mutations card, but asks for what it may not list
     assert reader.echoes("genes", kb.facts["pathophysiology.mutations"])
     turn = say(bot, "are there known gene mutations in POEMS plasma cells?", "Which genes specifically?")
-    assert not turn.focus.get("echo")
+    assert not turn.focus.echo
 
 
 # -- acts and small talk as people ask ---------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_a_strict_facet_is_declined_by_a_fact_that_only_supposes(bot, reader, kb
     assert reader.facets["trial"].strict
     assert not reader.states(kb.facts["pathophysiology.pd1_inhibitors"], ["trial"])
     turn = say(bot, "What did the mass cytometry study find about T cells in POEMS?", "any trials with nivolumab?")
-    assert turn.in_scope is False and turn.focus.get("not_stated") == ["trial"]
+    assert turn.in_scope is False and turn.focus.not_stated == ["trial"]
     turn = say(bot, "daratumumab in poems?", "is there a trial of it?")
     assert turn.in_scope and turn.intent == "treatment.daratumumab_trial"
 

@@ -184,7 +184,7 @@ def test_a_described_patient_is_still_recorded(bot):
 @pytest.mark.parametrize("opener", ["daratumumab in poems?", "engraftment syndrome after transplant", "major criteria?"])
 def test_a_question_naming_the_disease_that_does_not_lean_drops_the_focus(bot, opener):
     turn = say(bot, opener, "what is poems")
-    assert turn.intent == "overview.definition" and turn.focus["reading"] == "alone"
+    assert turn.intent == "overview.definition" and turn.focus.reading == "alone"
 
 
 def test_a_short_new_topic_drops_the_focus(bot):
@@ -194,7 +194,7 @@ def test_a_short_new_topic_drops_the_focus(bot):
 
 def test_a_turn_with_nothing_of_its_own_is_answered_by_the_last_answer(bot):
     turn = say(bot, "can vegf be high in other conditions?", "like what?")
-    assert turn.intent == "diagnosis.vegf_other_causes" and turn.focus.get("empty")
+    assert turn.intent == "diagnosis.vegf_other_causes" and turn.focus.empty
 
 
 def test_a_one_word_turn_that_alone_is_a_question_of_its_own_is_read_alone(bot, reader):
@@ -203,7 +203,7 @@ def test_a_one_word_turn_that_alone_is_a_question_of_its_own_is_read_alone(bot, 
     assert reader.rewrite("algorithm?", Focus(fact="differential.cidp", entities=["cidp"])).elliptical
     assert not reader.rewrite("dose?", Focus(fact="treatment.daratumumab", entities=["daratumumab"])).elliptical
     turn = say(bot, "poems vs cidp", "algorithm?")
-    assert turn.intent == "treatment.algorithm" and turn.focus["reading"] == "alone"
+    assert turn.intent == "treatment.algorithm" and turn.focus.reading == "alone"
 
 
 def test_softening_words_do_not_hide_a_facet(reader):

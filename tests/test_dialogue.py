@@ -13,6 +13,7 @@ from guidebot.dialogue import DialogueManager, SessionStore, Turn
 from guidebot.dialogue.manager import MAX_INPUT_CHARS, clean_input, looks_like_question
 from guidebot.dialogue.events import QuestionAsked, ReplyRejected
 from guidebot.dialogue.state import replay
+from guidebot.dialogue.turns import Progress
 from guidebot.errors import GuidebotError
 
 DIAGNOSE = "does my patient have POEMS?"
@@ -77,9 +78,9 @@ def test_diagnosis_asks_only_what_could_change_the_verdict_then_goes_on_to_figur
     # the criteria are met: the same flow asks what Figure 3 needs (2 lesions known: only the marrow clone)
     assert turn.awaiting.slot == "clonal_marrow_plasma_cells" and "Figure 3" in turn.text
     turn = bot.respond("no")
-    assert turn.assessment == assess(bot.case, kb).to_dict()
-    assert turn.assessment["verdict"] == "meets_criteria"
-    assert turn.assessment["treatment"]["approach"] == "radiation"
+    assert turn.assessment.to_json() == assess(bot.case, kb).to_dict()
+    assert turn.assessment.verdict == "meets_criteria"
+    assert turn.assessment.treatment.approach == "radiation"
     assert "Verdict: meets criteria" in turn.text and "Treatment approach: radiation" in turn.text
     assert bot.flow is None
 
@@ -87,7 +88,7 @@ def test_diagnosis_asks_only_what_could_change_the_verdict_then_goes_on_to_figur
 def test_stops_as_soon_as_the_verdict_is_settled(bot):
     # no neuropathy: neither POEMS nor the Castleman variant is possible, so one answer settles it
     turn = say(bot, DIAGNOSE, "no")
-    assert turn.awaiting is None and turn.assessment["verdict"] == "not_met"
+    assert turn.awaiting is None and turn.assessment.verdict == "not_met"
     assert [e.slot for e in bot.events if isinstance(e, QuestionAsked)] == ["polyneuropathy"]
 
 
@@ -97,7 +98,7 @@ def test_castleman_variant_is_asked_when_the_clone_is_absent(bot):
     turn = say(bot, "no")
     assert turn.awaiting.slot == "castleman_disease"
     turn = say(bot, "yes")
-    assert turn.assessment["verdict"] == "castleman_variant"
+    assert turn.assessment.verdict == "castleman_variant"
 
 
 def test_garbage_is_reasked_and_nothing_is_lost(bot):
@@ -191,7 +192,7 @@ def test_volunteered_findings_are_recorded_and_never_asked(bot):
     turn = say(bot, "52M, demyelinating neuropathy, lambda M-protein, plasma VEGF 640, two sclerotic lesions")
     assert "Recorded:" in turn.text and "VEGF level: 640 pg/mL" in turn.text
     if bot.flow is None:  # the router may read a case description as "assess this" or leave it to the person
-        assert [s["intent"] for s in turn.suggestions][:2] == ["diagnosis.assess", "treatment.plan"]
+        assert [s.intent for s in turn.suggestions][:2] == ["diagnosis.assess", "treatment.plan"]
         turn = bot.respond("1")  # pick the first suggestion
     assert bot.flow == "diagnosis"
     asked = []
@@ -214,7 +215,7 @@ def test_findings_alone_are_recorded_and_the_flows_offered(bot):
     turn = bot.respond("no papilledema, no organomegaly")
     assert bot.case.papilledema is False and bot.case.organomegaly is False
     if bot.flow is None:
-        assert "Recorded:" in turn.text and turn.suggestions[0]["intent"] == "diagnosis.assess"
+        assert "Recorded:" in turn.text and turn.suggestions[0].intent == "diagnosis.assess"
         turn = bot.respond("1")
     assert turn.awaiting.slot == "polyneuropathy"
 
@@ -272,8 +273,8 @@ def test_treatment_flow_settles_the_verdict_then_the_approach(bot, kb):
     assert bot.flow == "treatment"
     assert turn.awaiting.slot == "clonal_marrow_plasma_cells"
     turn = bot.respond("no")
-    assert turn.assessment["treatment"]["approach"] == "radiation"
-    assert turn.assessment == assess(bot.case, kb).to_dict()
+    assert turn.assessment.treatment.approach == "radiation"
+    assert turn.assessment.to_json() == assess(bot.case, kb).to_dict()
     assert "Treatment approach: radiation" in turn.text
     for caution in ("avoid_bevacizumab", "lmwh_prophylaxis", "plasma_exchange_ineffective", "avoid_neurotoxic_agents"):
         statement = kb.statements[caution]
@@ -283,25 +284,25 @@ def test_treatment_flow_settles_the_verdict_then_the_approach(bot, kb):
 
 def test_treatment_when_the_criteria_are_not_met(bot):
     turn = say(bot, "how should I treat my patient?", "no")
-    assert turn.assessment["verdict"] == "not_met" and "treatment" not in turn.assessment
+    assert turn.assessment.verdict == "not_met" and turn.assessment.treatment is None
     assert "only once the criteria are met" in turn.text
 
 
 def test_workup_walks_the_steps_in_order(bot, kb):
     turn = bot.respond("/workup")
-    assert turn.progress == {"step": 1, "of": len(kb.workup), "title": kb.workup[0].title}
+    assert turn.progress == Progress(1, len(kb.workup), kb.workup[0].title)
     assert f"Step 1 of {len(kb.workup)}: {kb.workup[0].title}" in turn.text
     steps = [1]
     for _ in range(60):
         if not turn.awaiting:
             break
-        step = kb.workup[turn.progress["step"] - 1]
+        step = kb.workup[turn.progress.step - 1]
         assert turn.awaiting.slot in step.slots  # every question belongs to the step shown
         turn = bot.respond("no" if turn.awaiting.kind == "bool" else "not done")
-        if turn.progress and turn.progress["step"] != steps[-1]:
-            steps.append(turn.progress["step"])
+        if turn.progress and turn.progress.step != steps[-1]:
+            steps.append(turn.progress.step)
     assert steps == sorted(steps)  # in the review's order, never back
-    assert turn.assessment == assess(bot.case, kb).to_dict() and bot.flow is None
+    assert turn.assessment.to_json() == assess(bot.case, kb).to_dict() and bot.flow is None
     asked_steps = {i + 1 for i, step in enumerate(kb.workup) if step.slots}
     assert set(steps) <= asked_steps | {1}
 

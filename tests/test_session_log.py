@@ -52,7 +52,7 @@ def test_the_old_log_resumes_to_the_state_it_was_written_in(kb, old_session):
     bot = DialogueManager.resume("old", kb=kb, directory=old_session)
     assert bot.recorded == expected["recorded"] and bot.flow == expected["flow"]
     assert (bot.awaiting.to_json() if bot.awaiting else None) == expected["awaiting"]
-    assert bot.state.focus == expected["focus"] and bot.state.turns == expected["turns"]
+    assert bot.state.focus.to_json() == expected["focus"] and bot.state.turns == expected["turns"]
     assert bot.last_turn().to_json() == expected["last_turn"]
     assert str(bot.assessment().verdict) == expected["verdict"]
     bot.store.release()
@@ -220,3 +220,35 @@ def test_the_documented_log_format_names_every_kind_class_and_payload_key():
             assert re.search(rf"`{spec.name}[`:]", rows[kind]), (kind, spec.name)
     for key in Focus().to_json():
         assert f"`{key}`" in rows["focus_set"], key
+
+
+def test_a_turns_parts_are_typed_values_and_the_old_log_holds_each(kb):
+    from guidebot.dialogue.turns import AssessmentShown, Progress, Reading, Suggestion
+
+    turns = [e.turn for e in (event_from_json(json.loads(line)) for line in OLD_LOG.read_text().splitlines())
+             if isinstance(e, BotSaid)]
+    assert any(t.suggestions for t in turns) and all(isinstance(s, Suggestion) for t in turns for s in t.suggestions)
+    assert any(isinstance(t.focus, Reading) for t in turns)
+    assert any(isinstance(t.assessment, AssessmentShown) and t.assessment.notes_cited is not None for t in turns)
+    bot = DialogueManager(kb=kb)
+    turn = bot.respond("/workup")
+    assert isinstance(turn.progress, Progress) and turn.progress.step == 1
+
+
+@pytest.mark.parametrize("turn", [
+    # an assessment as a log before `notes_cited` and the treatment's cited extensions wrote it
+    {"text": "done", "assessment": {"verdict": "meets_criteria", "criteria": {"mandatory": {"polyneuropathy": "met"}},
+                                    "missing": [], "next_steps": [], "notes": [],
+                                    "treatment": {"approach": "radiation", "rationale": "r [1]", "cautions": ["c"]}}},
+    # a reading with every optional key, in the order the manager writes them
+    {"text": "t", "focus": {"fact": "f", "entities": [], "reading": "context", "rewritten": "r", "switch": True,
+                            "names": [], "facets": ["dose"], "stayed": "g", "echo": True, "not_stated": ["dose"],
+                            "not_stated_in": "g", "not_stated_for": []}},
+    {"text": "t", "progress": {"step": 2, "of": 11, "title": "Paraprotein testing"},
+     "suggestions": [{"intent": "diagnosis.assess", "title": "Check"}]},
+])
+def test_a_turns_typed_parts_write_back_as_they_were_read(turn):
+    line = json.dumps({"event": "bot_said", "turn": turn}, separators=(",", ":"))
+    written = json.loads(events_to_jsonl([event_from_json(json.loads(line))]))["turn"]
+    assert all(written[key] == value for key, value in turn.items())
+    assert json.dumps({k: written[k] for k in turn}) == json.dumps(turn)  # key order too

@@ -205,5 +205,5 @@ def _write_plain(out: IO[str], turn: Any) -> None:
     if turn.suggestions and not turn.awaiting:
         # the suggestions are the turn's data, not its text: list them so a number can pick one
         out.write(BOT + "Suggestions (reply with a number):\n")
-        out.write("".join(f"{BOT}  {i}. {s['title']}\n" for i, s in enumerate(turn.suggestions, 1)))
+        out.write("".join(f"{BOT}  {i}. {s.title}\n" for i, s in enumerate(turn.suggestions, 1)))
     out.flush()

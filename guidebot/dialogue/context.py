@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
+from guidebot.dialogue.turns import Suggestion, suggestions_from_json, suggestions_to_json
+
 Reading = Literal["alone", "context"]
 
 
@@ -40,7 +42,7 @@ class Focus:
     """The treatment approach of the current patient's last assessment, when one was reached."""
     citations: list[int] = field(default_factory=list)
     """The last answer's citations (for "source?")."""
-    alternatives: list[dict[str, str]] = field(default_factory=list)
+    alternatives: list[Suggestion] = field(default_factory=list)
     """The other candidates of the last answer (offered on "that's not what I asked")."""
     text: str = ""
     """The last answer's text (for "what does X mean")."""
@@ -50,8 +52,12 @@ class Focus:
         return {
             "fact": self.fact, "section": self.section, "entities": list(self.entities), "facets": list(self.facets),
             "patient": self.patient, "approach": self.approach, "citations": list(self.citations),
-            "alternatives": [dict(a) for a in self.alternatives], "text": self.text,
+            "alternatives": suggestions_to_json(self.alternatives), "text": self.text,
         }
+
+    def copy(self) -> Focus:
+        """A copy whose lists can change without changing this Focus."""
+        return Focus.from_json(self.to_json())
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Focus:
@@ -61,7 +67,7 @@ class Focus:
         return cls(
             fact=data.get("fact"), section=data.get("section"), entities=list(data.get("entities", [])),
             facets=list(data.get("facets", [])), patient=bool(data.get("patient")), approach=data.get("approach"),
-            citations=list(data.get("citations", [])), alternatives=list(data.get("alternatives", [])),
+            citations=list(data.get("citations", [])), alternatives=suggestions_from_json(data.get("alternatives")),
             text=data.get("text", ""),
         )
 

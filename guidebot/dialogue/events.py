@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
 from guidebot.dialogue.context import Focus
-from guidebot.dialogue.turns import Turn
+from guidebot.dialogue.turns import Suggestion, Turn, suggestions_from_json, suggestions_to_json
 
 MAX_WORKUP_INDEX = 1000
 """A workup step index beyond this is a crafted log, not a real one."""
@@ -45,7 +45,12 @@ class _Event:
             value = getattr(self, spec.name)
             if spec.name in self.OMITTED_WHEN_EMPTY and (value is None or value is False):
                 continue
-            out[spec.name] = value.to_json() if isinstance(value, (Turn, Focus)) else copy.deepcopy(value)
+            if isinstance(value, (Turn, Focus)):
+                out[spec.name] = value.to_json()
+            elif spec.name == "suggestions":
+                out[spec.name] = suggestions_to_json(value)
+            else:
+                out[spec.name] = copy.deepcopy(value)
         return out
 
 
@@ -185,8 +190,7 @@ class SuggestionsOffered(_Event):
     """Numbered suggestions offered (kept for the record; the turn carries them too)."""
 
     KIND: ClassVar[str] = "suggestions_offered"
-    suggestions: list[dict[str, str]]
-    """[{"intent", "title"}]."""
+    suggestions: list[Suggestion]
 
 
 @dataclass(frozen=True)
@@ -326,10 +330,10 @@ def _offered(value: Any) -> bool:
     )
 
 
-def _suggestions(value: Any, kind: str) -> list[dict[str, str]]:
+def _suggestions(value: Any, kind: str) -> list[Suggestion]:
     if not _offered(value):
         raise MalformedEvent(f"{kind} with invalid suggestions")
-    return value
+    return suggestions_from_json(value)
 
 
 def _flow(data: dict[str, Any], kind: str, *, required: bool) -> str | None:

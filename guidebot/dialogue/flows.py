@@ -33,6 +33,7 @@ from guidebot.dialogue.inputs import ASKING, looks_like_question
 from guidebot.dialogue.render import field_label, with_citations
 from guidebot.dialogue.replies import Reask, parse_reply
 from guidebot.dialogue.state import INTENT_OF_FLOW, Awaiting, Turn
+from guidebot.dialogue.turns import Answer, AssessmentShown, Progress, Reading, Suggestion
 
 if TYPE_CHECKING:
     from guidebot.dialogue.events import Event
@@ -63,10 +64,10 @@ class GuidedFlows:
         def last_turn(self) -> Turn | None: ...
         def _flow_of(self, text: str, match: Any) -> str | None: ...
         def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool: ...
-        def _answer_text(self, text: str) -> dict[str, Any]: ...
-        def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None: ...
+        def _answer_text(self, text: str) -> Answer: ...
+        def _set_fact_focus(self, answer: Answer, text: str, read: Reading, before: Focus, *, patient: bool) -> None: ...
         def _set_patient_focus(self, result: Any, text: str) -> None: ...
-        def _flow_suggestions(self) -> list[dict[str, str]]: ...
+        def _flow_suggestions(self) -> list[Suggestion]: ...
 
     # -- answering a follow-up ------------------------------------------------------------------------
 
@@ -109,11 +110,11 @@ class GuidedFlows:
             found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
             return self._start_flow(flow, found)
         answer = self._answer_text(text)
-        if answer["in_scope"] and answer["intent"]:
+        if answer.in_scope and answer.intent:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus
-            self._set_fact_focus(answer, text, {"reading": "alone"}, before, patient=before.patient)
-        return self._reask(None, before=answer["text"], intent=answer["intent"], citations=answer["citations"])
+            self._set_fact_focus(answer, text, Reading(), before, patient=before.patient)
+        return self._reask(None, before=answer.text, intent=answer.intent, citations=answer.citations)
 
     def _answered_in_flow(self) -> bool:
         """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""
@@ -324,11 +325,11 @@ class GuidedFlows:
             return lab_flag_worth_asking(self.case)
         return True
 
-    def _progress(self) -> dict[str, Any] | None:
+    def _progress(self) -> Progress | None:
         if self.flow != "workup" or not self.kb.workup:
             return None
         index = min(self.state.workup_index, len(self.kb.workup) - 1)
-        return {"step": index + 1, "of": len(self.kb.workup), "title": self.kb.workup[index].title}
+        return Progress(index + 1, len(self.kb.workup), self.kb.workup[index].title)
 
     def _ask(self, slot_name: str, parts: list[str]) -> Turn:
         slot = self.kb.slots[slot_name]
@@ -347,9 +348,9 @@ class GuidedFlows:
         self._emit(FlowEnded(flow, "done"))
         treatment = treatment or result.verdict == "meets_criteria"
         body = self._assessment_text(result, treatment=treatment)
-        suggestions: list[dict[str, str]] = []
+        suggestions: list[Suggestion] = []
         if not treatment and result.verdict == "meets_criteria":
-            suggestions = [s for s in self._flow_suggestions() if s["intent"] == "treatment.plan"]
+            suggestions = [s for s in self._flow_suggestions() if s.intent == "treatment.plan"]
         text = "\n\n".join(parts + [body])
         if suggestions:
             self._emit(SuggestionsOffered(suggestions))
@@ -357,7 +358,7 @@ class GuidedFlows:
         return Turn(
             text=text,
             intent=INTENT_OF_FLOW.get(flow or "diagnosis"),
-            assessment=result.to_dict(),
+            assessment=AssessmentShown.of(result),
             suggestions=suggestions,
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import re
 import time
+from dataclasses import replace
 from typing import Any
 
 from guidebot.dialogue import render
@@ -28,6 +29,7 @@ from guidebot.dialogue.render import sentences as _sentences
 from guidebot.dialogue.replies import expected, normalise
 from guidebot.dialogue.state import FLOW_INTENTS, Awaiting, ConversationState, Turn, replay
 from guidebot.dialogue.store import SessionStore
+from guidebot.dialogue.turns import Answer, Reading, Suggestion
 from guidebot.errors import GuidebotError
 
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
@@ -333,7 +335,7 @@ class DialogueManager(GuidedFlows):
         focus = self.focus
         match, routed, read = self._read(text, focus)
         question = looks_like_question(text) or "?" in text
-        flow = None if read.get("stayed") else self._flow_of(text, match)
+        flow = None if read.stayed else self._flow_of(text, match)
         patient = self._describes_patient(text, match, focus) and not self._keyword_query(text, match)
         if not flow and patient and question and match.in_scope and is_case_question(text, match.intent, self.kb):
             flow = "diagnosis"  # a described patient asking for a verdict or a treatment: assess, then Figure 3
@@ -362,29 +364,29 @@ class DialogueManager(GuidedFlows):
                     focus=read,
                     in_scope=True,  # the patient's findings, recorded for the guided assessment
                 )
-        if focus.patient and read.get("patient_treatment"):
+        if focus.patient and read.patient_treatment:
             return self._patient_treatment_turn(read)
-        if read.get("not_given") and match.in_scope:
+        if read.not_given and match.in_scope:
             return self._not_given_turn(read, match)
-        if read.get("not_stated"):
+        if read.not_stated:
             return self._not_stated_turn(read)
         # a question about a particular patient carries findings worth keeping ("my patient has a lambda M-protein, ...")
         found = self._record_findings(text) if patient else []
-        answer = self._fact_answer(read["stayed"]) if read.get("stayed") else self._answer_text(routed)
-        if answer["in_scope"] and read.get("reading") == "context" and read.get("facets") and self.reader is not None:
-            self._narrow(answer, read["facets"])
+        answer = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
+        if answer.in_scope and read.reading == "context" and read.facets and self.reader is not None:
+            answer = self._narrow(answer, read.facets)
         if found:
-            answer["text"] = "\n\n".join(found + [answer["text"]])
+            answer = answer._replace(text="\n\n".join(found + [answer.text]))
         turn = Turn(
-            text=answer["text"],
-            intent=answer["intent"],
-            citations=answer["citations"],
-            suggestions=answer["suggestions"],
-            in_scope=answer["in_scope"],
+            text=answer.text,
+            intent=answer.intent,
+            citations=answer.citations,
+            suggestions=answer.suggestions,
+            in_scope=answer.in_scope,
             focus=read,
         )
-        if answer["in_scope"] and answer["intent"]:
-            self._set_fact_focus(answer, text, read, focus, patient=bool(found) or (focus.patient and read["reading"] == "context"))
+        if answer.in_scope and answer.intent:
+            self._set_fact_focus(answer, text, read, focus, patient=bool(found) or (focus.patient and read.reading == "context"))
         return turn
 
     # -- reading a turn against the focus ---------------------------------------------------------------
@@ -392,50 +394,49 @@ class DialogueManager(GuidedFlows):
     @property
     def focus(self) -> Focus:
         """What the conversation is about (the last answer's fact, entities and facets; the current patient)."""
-        return Focus.from_json(self.state.focus)
+        return self.state.focus.copy()  # a copy: the state changes only by events
 
-    def _read(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
+    def _read(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
         """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus;
         a follow-up asking a strict facet the answering fact does not state is marked `not_stated` (declined)."""
         match, routed, read = self._read_turn(text, focus)
         reader = self.reader
-        if reader is None or not (focus.fact or focus.patient) or read.get("patient_treatment") or read.get("not_given"):
+        if reader is None or not (focus.fact or focus.patient) or read.patient_treatment or read.not_given:
             return match, routed, read
-        if read.get("switch"):
+        if read.switch:
             text = routed  # "different topic - ...": the marker asks nothing ("topic" is no misspelt "toxic")
         spelt = self._spelt(text)
         # as typed and as the router spells it: "inclusion criteria?" is not "conclusion criteria" to the facets
         asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
         strict = [f for f in asked if reader.facets[f].strict]
-        answering = self.kb.facts.get(read.get("stayed") or (match.intent if match.in_scope and not match.is_flow else None) or "")
+        answering = self.kb.facts.get(read.stayed or (match.intent if match.in_scope and not match.is_flow else None) or "")
         if strict and answering is not None:
             # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it;
             # "g-csf dose?" answered by the melphalan dose: it states a dose, but of something the turn did not name
             elsewhere = reader.names_outside(spelt, answering)
             if elsewhere or not reader.states(answering, strict):
-                read.update(not_stated=strict, not_stated_in=answering.id, not_stated_for=elsewhere)
+                read = replace(read, not_stated=strict, not_stated_in=answering.id, not_stated_for=list(elsewhere))
         return match, routed, read
 
-    def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, dict[str, Any]]:
+    def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
         reader = self.reader
         rest = reader.topic_switch(text) if reader is not None else None
         if rest is not None:  # "on a different note, ...": the old focus is dropped, the rest read alone
-            return self.router.route(rest), rest, {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone",
-                                                   "rewritten": rest, "switch": True}
+            return self.router.route(rest), rest, Reading(focus.fact, list(focus.entities), "alone", rest, switch=True)
         alone = self.router.route(text)
-        read: dict[str, Any] = {"fact": focus.fact, "entities": list(focus.entities), "reading": "alone", "rewritten": None}
+        read = Reading(focus.fact, list(focus.entities), "alone")
         if reader is None or not (focus.fact or focus.patient):
             return alone, text, read
         spelt = self._named_values(self._spelt(text))
         rewrite = reader.rewrite(spelt, focus)
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
-            read.update(reading="context", patient_treatment=True)
+            read = replace(read, reading="context", patient_treatment=True)
             return alone, text, read
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
             # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
             chosen = self._patient_treatment_fact()
             if chosen is not None:
-                read.update(reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
@@ -450,12 +451,12 @@ class DialogueManager(GuidedFlows):
             if sibling is None and rewrite.leans:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
                 sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
             if sibling is not None:
-                read.update(reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
+                read = replace(read, reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
                 return alone, text, read
         if (fact is not None and not focus.patient and rewrite.leans and not rewrite.facets and not rewrite.names
                 and not reader.entities_in(spelt) and not reader.content_words(spelt) and not alone.is_flow):
             # a turn with nothing of its own ("like what?", "how?", "which ones?"): only the last answer can answer it
-            read.update(reading="context", rewritten=rewrite.text, stayed=fact.id, empty=True)
+            read = replace(read, reading="context", rewritten=rewrite.text, stayed=fact.id, empty=True)
             return alone, text, read
         # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
         bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
@@ -464,7 +465,7 @@ class DialogueManager(GuidedFlows):
                 and reader.states(fact, rewrite.facets):
             # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
             # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
-            read.update(reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
+            read = replace(read, reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
             return alone, text, read
         if (fact is not None and not focus.patient and not reader.opens(text) and len(normalise(text).split()) <= ECHO_MAX_WORDS
                 and not reader.asks_about_disease(text) and reader.echoes(spelt, fact)
@@ -474,18 +475,18 @@ class DialogueManager(GuidedFlows):
             # a terse turn that picks terms out of the last answer ("TRM?" after the Mayo series; "ES rate?" after a
             # cohort's row, which states that rate): that fact answers it. Not a question ("which genes?": the answer
             # may not list them), nor a turn naming the title of the fact it alone reaches ("mandatory ones?")
-            read.update(reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
+            read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
                         stayed=fact.id, echo=True)
             return alone, text, read
         if rewrite.names and not rewrite.leans and alone.in_scope:
-            read.update(rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+            read = replace(read, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
             anchor = self._anchored(text, rewrite.names, alone)
             if anchor is not None:
-                read.update(stayed=anchor)
+                read = replace(read, stayed=anchor)
             return alone, text, read  # a topic switch answered alone: no need to route the rewrite
         if not rewrite.leans and not rewrite.names and alone.in_scope and reader.names_disease(spelt):
             # "what is poems" after the daratumumab card: a question of its own about the disease, not about the focus
-            read.update(rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
+            read = replace(read, rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
             return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
@@ -493,25 +494,25 @@ class DialogueManager(GuidedFlows):
         covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
         choice = choose(rewrite, alone, context, names_unknown=unknown, focus_covers=covers,
                         focus_general=not focus.entities and not focus.patient)
-        read.update(reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+        read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
             if context.intent not in near:
                 best, nearest, score = self.router.standing(rewrite.text, near)
                 if nearest is not None and stays(rewrite, context, best, score, unknown, alone):
-                    read.update(stayed=nearest)
+                    read = replace(read, stayed=nearest)
                     return context, rewrite.text, read
                 if context.in_scope and rewrite.bare and rewrite.facets and not focus.patient:
                     # nothing but a facet, of the focus ("progression-free survival results?" after the French
                     # trial), answered only by a fact about something else: the review does not give it for the focus
-                    read.update(not_given=list(rewrite.facets))
+                    read = replace(read, not_given=list(rewrite.facets))
         if (bare_facet and choice == "context" and context is not None and focus.entities
-                and not reader.states(fact, rewrite.facets) and not read.get("not_given")):
+                and not reader.states(fact, rewrite.facets) and not read.not_given):
             # a bare facet of the focus ("n?" after a trial that gives no patient count): the reply must state it,
             # not merely be another card about the same drug
-            answering = self.kb.facts.get(read.get("stayed") or context.intent or "")
+            answering = self.kb.facts.get(read.stayed or context.intent or "")
             if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
-                read.update(not_stated=list(rewrite.facets))
+                read = replace(read, not_stated=list(rewrite.facets))
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
@@ -573,25 +574,25 @@ class DialogueManager(GuidedFlows):
         return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
                 and bool(extract_findings(text)))
 
-    def _set_fact_focus(self, answer: dict[str, Any], text: str, read: dict[str, Any], before: Focus, *, patient: bool) -> None:
+    def _set_fact_focus(self, answer: Answer, text: str, read: Reading, before: Focus, *, patient: bool) -> None:
         reader = self.reader
         if reader is None:
             return
-        intent = answer["intent"]
+        intent = answer.intent
         fact = self.kb.facts.get(intent)
         named = reader.entities_in(text)
         about = reader.fact_entities(intent)
         if named:
             entities = [e for e in named if e in about] + [e for e in named if e not in about]
-        elif read["reading"] == "context":
+        elif read.reading == "context":
             entities = list(before.entities)
         else:
             entities = about[:2]
-        facets = reader.facets_in(text) or (list(before.facets) if read["reading"] == "context" else [])
+        facets = reader.facets_in(text) or (list(before.facets) if read.reading == "context" else [])
         focus = Focus(
             fact=intent, section=str(fact.section) if fact is not None else None, entities=entities[:3], facets=facets,
-            patient=patient, approach=before.approach if patient else None, citations=list(answer["citations"]),
-            alternatives=list(answer["suggestions"]), text=answer["text"],
+            patient=patient, approach=before.approach if patient else None, citations=list(answer.citations),
+            alternatives=list(answer.suggestions), text=answer.text,
         )
         self._emit(FocusSet(focus))
 
@@ -607,31 +608,31 @@ class DialogueManager(GuidedFlows):
         )
         self._emit(FocusSet(focus))
 
-    def _not_given_turn(self, read: dict[str, Any], elsewhere: Any) -> Turn:
+    def _not_given_turn(self, read: Reading, elsewhere: Any) -> Turn:
         """A facet follow-up the review answers only for something other than the focus: said so plainly, with no
         number, and the fact that does answer it offered as a numbered suggestion."""
         fact = self.kb.facts.get(self.focus.fact or "")
-        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_given"] if f in self.reader.facets) or "that"
+        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read.not_given or [] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
         text = (f"The review does not give the {asked} asked about for {about}. It gives it for something else "
                 "(the suggestion below), or rephrase the question.")
         other = self.kb.facts.get(elsewhere.intent)
-        suggestions = [{"intent": other.id, "title": other.title}] if other is not None else []
+        suggestions = [Suggestion(other.id, other.title)] if other is not None else []
         if suggestions:
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, suggestions=suggestions, in_scope=False, focus=read)
 
-    def _not_stated_turn(self, read: dict[str, Any]) -> Turn:
+    def _not_stated_turn(self, read: Reading) -> Turn:
         """A bare facet of the focus that neither the focused fact nor the nearest answer states: declined plainly."""
-        fact = self.kb.facts.get(read.get("not_stated_in") or self.focus.fact or "")
-        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read["not_stated"] if f in self.reader.facets) or "that"
+        fact = self.kb.facts.get(read.not_stated_in or self.focus.fact or "")
+        asked = " or ".join((self.reader.facets[f].label or self.reader.facets[f].words[0]) for f in read.not_stated or [] if f in self.reader.facets) or "that"
         about = f"\u201c{fact.title}\u201d" if fact is not None and not re.search(r"\d", fact.title) else "the last answer"
-        named = [self.reader.entities[e].words[0] for e in read.get("not_stated_for") or [] if e in self.reader.entities]
+        named = [self.reader.entities[e].words[0] for e in read.not_stated_for or [] if e in self.reader.entities]
         if named:  # the entity asked about, as the reader found it ("g-csf"), not the fact that names another
             about = " or ".join(w for w in named if not re.search(r"\d", w)) or about
         return Turn(text=f"The review does not give the {asked} for {about}.", in_scope=False, focus=read)
 
-    def _patient_treatment_turn(self, read: dict[str, Any]) -> Turn:
+    def _patient_treatment_turn(self, read: Reading) -> Turn:
         """ "So what treatment?" after an assessment: this patient's approach, its specifics and the cautions."""
         result = self.assessment()
         from guidebot.render import treatment_lines
@@ -645,7 +646,7 @@ class DialogueManager(GuidedFlows):
         text, suggestions = talk.reply, []
         if talk.id == "not_what_i_asked":
             suggestions = list(self.focus.alternatives) or self._flow_suggestions()
-            text += "\n\n" + "\n".join(f"{i}. {s['title']}" for i, s in enumerate(suggestions, 1))
+            text += "\n\n" + "\n".join(f"{i}. {s.title}" for i, s in enumerate(suggestions, 1))
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
 
@@ -654,7 +655,7 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(focus.fact or "")
         title = fact.title if fact is not None else "the last answer"
         cites: list[int] = []
-        suggestions: list[dict[str, str]] = []
+        suggestions: list[Suggestion] = []
         if act == "why":
             body, cites = self._reasons(fact)
         elif act == "source":
@@ -675,7 +676,7 @@ class DialogueManager(GuidedFlows):
                 cites = list(first.get("citations", []))
                 if cites:
                     body += f"\n\n{sources_line(cites)}"
-                suggestions = [{"intent": r, "title": self.kb.facts[r].title} for r in related[1:4]]
+                suggestions = [Suggestion(r, self.kb.facts[r].title) for r in related[1:4]]
                 if suggestions:  # every front end lists them, numbered
                     self._emit(SuggestionsOffered(suggestions))
             else:
@@ -689,7 +690,7 @@ class DialogueManager(GuidedFlows):
             else:
                 body = "The last answer uses no abbreviation that needs spelling out."
         return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=True,
-                    focus={"fact": focus.fact, "entities": list(focus.entities), "reading": "context", "rewritten": None})
+                    focus=Reading(focus.fact, list(focus.entities), "context"))
 
     def _reasons(self, fact: Any) -> tuple[str, list[int]]:
         """The reason the review gives for the last answer, or a plain statement that it gives none."""
@@ -719,14 +720,14 @@ class DialogueManager(GuidedFlows):
         short = len(text.split()) == 1 and not re.search(r"\d|\b(?:no|not|non|negative|absent|without)\b", text, re.I)
         return short and match.in_scope and not match.is_flow
 
-    def _answer_text(self, text: str) -> dict[str, Any]:
-        """The router's answer as {"text", "intent", "citations", "suggestions"} (Markdown, sources line added)."""
+    def _answer_text(self, text: str) -> Answer:
+        """The router's answer in Markdown, sources line added."""
         obj = self.router.answer(text)
         suggestions = [
-            {"intent": i, "title": t} for i, t in zip(obj.get("suggestion_ids", []), obj.get("suggestions", []))
+            Suggestion(i, t) for i, t in zip(obj.get("suggestion_ids", []), obj.get("suggestions", []))
         ]
         if not obj.get("in_scope"):
-            return {"text": obj["answer"], "intent": None, "citations": [], "suggestions": suggestions, "in_scope": False}
+            return Answer(obj["answer"], None, [], suggestions, in_scope=False)
         body = obj["answer"]
         title = obj.get("title")
         if title:
@@ -734,27 +735,27 @@ class DialogueManager(GuidedFlows):
         cites = list(obj.get("citations", []))
         if cites:
             body = f"{body}\n\n{sources_line(cites)}"
-        return {"text": body, "intent": obj.get("intent"), "citations": cites, "suggestions": suggestions, "in_scope": True}
+        return Answer(body, obj.get("intent"), cites, suggestions, in_scope=True)
 
-    def _narrow(self, answer: dict[str, Any], facets: list[str]) -> None:
+    def _narrow(self, answer: Answer, facets: list[str]) -> Answer:
         """A follow-up's answer cut to the bullets that speak to what was asked (the card's title kept)."""
-        fact = self.kb.facts.get(answer["intent"] or "")
+        fact = self.kb.facts.get(answer.intent or "")
         part = self.reader.narrow(fact.answer, facets) if fact is not None and self.reader is not None else None
         if part is None:
-            return
+            return answer
         body = f"**{fact.title}** (the part you asked about; *tell me more* for related facts)\n\n{part.strip()}"
-        if answer["citations"]:
-            body += f"\n\n{sources_line(answer['citations'])}"
-        answer["text"] = body
+        if answer.citations:
+            body += f"\n\n{sources_line(answer.citations)}"
+        return answer._replace(text=body)
 
-    def _fact_answer(self, fact_id: str) -> dict[str, Any]:
+    def _fact_answer(self, fact_id: str) -> Answer:
         """A fact as `_answer_text` gives it (a follow-up that stays on the focused fact)."""
         fact = self.router.fact(fact_id)
         body = f"**{fact['title']}**\n\n{fact['answer']}"
         cites = list(fact.get("citations", []))
         if cites:
             body += f"\n\n{sources_line(cites)}"
-        return {"text": body, "intent": fact_id, "citations": cites, "suggestions": list(self.focus.alternatives), "in_scope": True}
+        return Answer(body, fact_id, cites, list(self.focus.alternatives), in_scope=True)
 
     def _fact_turn(self, fact_id: str) -> Turn:
         body, citations = render.fact_text(self.router.fact(fact_id))
@@ -767,14 +768,14 @@ class DialogueManager(GuidedFlows):
                 text=f"Please pick a number from 1 to {len(suggestions)}.",
                 suggestions=suggestions,
             )
-        intent = suggestions[number - 1]["intent"]
+        intent = suggestions[number - 1].intent
         if intent in FLOW_INTENTS:
             return self._start_flow(FLOW_INTENTS[intent], [])
         if intent not in self.kb.facts:  # offered by a resumed session whose knowledge has since changed
             return Turn(text="That suggestion is no longer available. Ask a question, or type /help.")
         return self._fact_turn(intent)
 
-    def _flow_suggestions(self) -> list[dict[str, str]]:
+    def _flow_suggestions(self) -> list[Suggestion]:
         return flow_suggestions(self.kb)
 
     # -- slash commands ----------------------------------------------------------------------------------

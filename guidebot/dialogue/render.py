@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from guidebot.criteria.approach import TreatmentFindings
 from guidebot.dialogue.events import BotSaid, Event, UserSaid
+from guidebot.dialogue.turns import Suggestion
 
 
 class Rendered(NamedTuple):
@@ -168,10 +169,10 @@ def why_asked(slot_name: str, flow: str | None, kb: Any) -> Rendered:
     return Rendered("\n\n".join(parts), citations)
 
 
-def flow_suggestions(kb: Any) -> list[dict[str, str]]:
+def flow_suggestions(kb: Any) -> list[Suggestion]:
     """The guided flows as numbered suggestions."""
     titles = {i.id: i.title for i in getattr(kb, "intents", [])}
-    return [{"intent": i, "title": titles.get(i, i)} for i in FLOW_STARTERS]
+    return [Suggestion(i, titles.get(i, i)) for i in FLOW_STARTERS]
 
 
 # -- the greeting and the slash commands -------------------------------------------------------------------------

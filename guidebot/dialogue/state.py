@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from guidebot.dialogue.context import Focus
 from guidebot.dialogue.events import (
     AnswerUndone,
     BotSaid,
@@ -27,7 +28,7 @@ from guidebot.dialogue.events import (
     UserSaid,
     WorkupStep,
 )
-from guidebot.dialogue.turns import Awaiting, Turn
+from guidebot.dialogue.turns import Awaiting, Suggestion, Turn
 
 __all__ = ["FLOW_INTENTS", "INTENT_OF_FLOW", "Awaiting", "Turn", "Frame", "ConversationState", "replay"]
 
@@ -74,14 +75,14 @@ class ConversationState:
     """The workup step in progress (0-based)."""
     workup_entered: int = -1
     """The last workup step whose introduction was shown (so it is shown once)."""
-    suggestions: list[dict[str, str]] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
     """Suggestions offered by the last turn (answerable by number)."""
     last_turn: Turn | None = None
     """The last Turn shown (as logged: not to be changed)."""
     turns: int = 0
     """How many user turns were completed."""
-    focus: dict[str, Any] = field(default_factory=dict)
-    """What the conversation is about (dialogue.context.Focus as JSON; empty before any answer)."""
+    focus: Focus = field(default_factory=Focus)
+    """What the conversation is about (empty before any answer)."""
     recordings: list[Frame] = field(default_factory=list)
     """Turns outside a guided flow that recorded findings, for "undo"."""
     _frame: Frame | None = None
@@ -131,7 +132,7 @@ class ConversationState:
                 frame = self.history.pop()
                 self.skipped.difference_update(frame.skipped)
         elif isinstance(event, FocusSet):
-            self.focus = event.focus.to_json()
+            self.focus = event.focus.copy()
         elif isinstance(event, RecordingUndone):
             if self.recordings:
                 self.recordings.pop()

@@ -436,7 +436,7 @@ def _summary(path: Path, mtime: float) -> SessionSummary:
     started = next((e.started for e in events if isinstance(e, SessionStarted) and e.started), None)
     when = started.replace("T", " ")[:16] if started else time.strftime("%Y-%m-%d %H:%M", time.gmtime(mtime))
     said = [e.text for e in events if isinstance(e, UserSaid)]
-    verdicts = [e.turn.assessment.get("verdict") for e in events if isinstance(e, BotSaid) and isinstance(e.turn.assessment, dict)]
+    verdicts = [e.turn.assessment.verdict for e in events if isinstance(e, BotSaid) and e.turn.assessment is not None]
     verdict = next((v for v in reversed(verdicts) if isinstance(v, str)), None)
     return SessionSummary(
         session_id=session_id,

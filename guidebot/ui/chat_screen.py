@@ -21,6 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from guidebot.dialogue.turns import Progress
 from guidebot.ui.widgets import (
     MAX_INPUT_CHARS,
     BotTurn,
@@ -175,7 +176,7 @@ class ChatScreen(Screen[None]):
         """A saved unfinished session offered on the welcome screen, or None."""
         self.last_citations: list[int] = []
         """The citations of the last reply that had any (F3 lists them)."""
-        self.progress: dict[str, Any] | None = None
+        self.progress: Progress | None = None
         """The workup progress of the last turn."""
         self.last_turn: Any = None
         """The last Turn shown (tests and the case panel read it)."""
@@ -355,7 +356,7 @@ class ChatScreen(Screen[None]):
         elif turn.suggestions:
             title = "Examples:" if welcome else ("Next:" if turn.assessment or turn.intent else "Did you mean:")
             # the manager reads a bare number as "that suggestion", so the buttons send the number
-            suggestions.show(title, [(s["title"], str(i)) for i, s in enumerate(turn.suggestions, start=1)], numbered=True)
+            suggestions.show(title, [(s.title, str(i)) for i, s in enumerate(turn.suggestions, start=1)], numbered=True)
         elif welcome:
             suggestions.show("Try, for example:", self._examples(), numbered=True)
         else:

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Markdown, ProgressBar, Static
 
+from guidebot.dialogue.turns import Progress
 from guidebot.text import clean_text
 
 MAX_INPUT_CHARS = 2000
@@ -274,7 +275,7 @@ class CasePanel(VerticalScroll, can_focus=False):
         verdict: str | None,
         criteria: dict[str, dict[str, Any]],
         findings: list[tuple[str, str]],
-        progress: dict[str, Any] | None,
+        progress: Progress | None,
     ) -> None:
         """Render the case: criteria as {group: {name: status}}, findings as (label, value), workup progress."""
         from guidebot.render import GRID_LEGEND, criteria_grid
@@ -282,10 +283,10 @@ class CasePanel(VerticalScroll, can_focus=False):
         self.query_one("#verdict", Static).update(Content(f"Verdict: {verdict.replace('_', ' ')}" if verdict else ""))
         bar = self.query_one("#progress", ProgressBar)
         title = self.query_one("#progress-title", Static)
-        if progress and progress.get("of"):
+        if progress and progress.of:
             bar.display = title.display = True
-            bar.update(total=progress["of"], progress=progress.get("step", 0))
-            title.update(Content(f"Step {progress.get('step', 0)} of {progress['of']}: {progress.get('title', '')}"))
+            bar.update(total=progress.of, progress=progress.step)
+            title.update(Content(f"Step {progress.step} of {progress.of}: {progress.title}"))
         else:
             bar.display = title.display = False
         # the grid as text (the same as `guidebot assess` prints on a terminal), each symbol in its state's colour

@@ -86,7 +86,7 @@ async def test_a_whole_guided_diagnosis_with_the_keyboard_only():
             await pilot.pause()
         assert seen_buttons
         assessment = screen.last_turn.assessment
-        assert assessment is not None and assessment["verdict"] == "meets_criteria"
+        assert assessment is not None and assessment.verdict == "meets_criteria"
         assert "Verdict" in transcript(app)[-1][1]
         assert ("user", "yes") in transcript(app)
 
@@ -164,10 +164,10 @@ async def test_workup_shows_progress_step_k_of_n():
         await started(pilot)
         await submit(pilot, "/workup")
         progress = app.screen.last_turn.progress
-        assert progress and progress["step"] == 1
+        assert progress and progress.step == 1
         bar = app.screen.query_one("#progress")
-        assert bar.display and bar.total == progress["of"] and bar.progress == 1
-        assert f"Step 1 of {progress['of']}" in str(app.screen.query_one("#progress-title").render())
+        assert bar.display and bar.total == progress.of and bar.progress == 1
+        assert f"Step 1 of {progress.of}" in str(app.screen.query_one("#progress-title").render())
 
 
 async def test_citation_opens_the_full_reference_with_its_doi():
