@@ -59,14 +59,24 @@ def named_caution(r, q: Question, scored, d):
     """A caution whose agent the question names is shown however far behind it scores ("velcade ok?"); a dose
     the review does not give, or another condition the caution does not speak of, still declines it."""
     anchored = r._anchored_caution(q.content, scored, d.best)
-    if anchored is None:
+    if anchored is None or _failed_for_other_condition(r, q):
         return None
-    reason = r._dose_reason(q, anchored)
+    # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with the agent
+    reason = "other_drug" if r._other_drug(q) else r._dose_reason(q, anchored)
     if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
     return Decision(anchored, reason, anchored=True)
+
+
+def _failed_for_other_condition(r, q: Question) -> bool:
+    """"CIDP not responding to PLEX and IVIG": the agent is what failed for another condition, so the question
+    asks about that condition (the scores decide), not whether to give the agent."""
+    words = r._cfg.words
+    cues = words.get("failed_treatment_cues", frozenset())
+    return ((not cues.isdisjoint(q.raw) or not cues.isdisjoint(q.content))
+            and not words["other_conditions"].isdisjoint(q.content))
 
 
 def close_caution(r, q: Question, scored, d):
@@ -108,7 +118,7 @@ def caution_rescue(r, q: Question, scored, d):
     if d.anchored or d.reason not in LOW:
         return None
     named = r._named_caution(q.content, scored)
-    if named is not None and not r._dose_reason(q, named) and not r._other_condition(q, named):
+    if named is not None and not r._other_drug(q) and not r._dose_reason(q, named) and not r._other_condition(q, named):
         return d._replace(best=named, reason="")
     return None
 
