@@ -61,8 +61,10 @@ def named_caution(r, q: Question, scored, d):
     anchored = r._anchored_caution(q.content, scored, d.best)
     if anchored is None or _failed_for_other_condition(r, q):
         return None
-    # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with the agent
-    reason = "other_drug" if r._other_drug(q) else r._dose_reason(q, anchored)
+    # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
+    # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
+    by_class = not r._names_agent(q.content, anchored)
+    reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
     if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
@@ -118,7 +120,7 @@ def caution_rescue(r, q: Question, scored, d):
     if d.anchored or d.reason not in LOW:
         return None
     named = r._named_caution(q.content, scored)
-    if named is not None and not r._other_drug(q) and not r._dose_reason(q, named) and not r._other_condition(q, named):
+    if named is not None and (r._names_agent(q.content, named) or not r._other_drug(q)) and not r._dose_reason(q, named) and not r._other_condition(q, named):
         return d._replace(best=named, reason="")
     return None
 
