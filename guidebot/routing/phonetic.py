@@ -109,7 +109,9 @@ def joined_by_sound(tokens: list[str], is_unknown: Callable[[str], bool], is_fun
                     word = _near(metaphone(joined), keys)
                 # the pieces spell about as many letters as the word: a key one edit away is no licence to
                 # read a long run of chat as a short word, or two words as one long name
-                if word is not None and abs(len(joined) - len(word)) <= max(MIN_LENGTH_SLACK, len(word) // 3):
+                # (an exact key from spoken syllables may spell more: "bevvy size you mab" is 15 letters for 11)
+                slack = len(word) // 2 if syllables and word is not None else len(word or "") // 3
+                if word is not None and abs(len(joined) - len(word)) <= max(MIN_LENGTH_SLACK, slack):
                     out.append(word)
                     i += k
                     replaced = True

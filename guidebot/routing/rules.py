@@ -256,7 +256,20 @@ case_flow = _redirect(lambda r, q, best: r._case_flow(q, best, declined=False))
 case_flow.__doc__ = "An answered description of a patient asking whether it is POEMS goes to the guided diagnosis."
 without_mandatory = _redirect(lambda r, q, best: r._without_mandatory(q, best))
 without_mandatory.__doc__ = "POEMS without one of its mandatory criteria gets the mandatory criteria."
-treatment_case = _redirect(lambda r, q, best: r._treatment_case(q, best, declined=False))
+def _ask_keeps(r, q: Question, best) -> bool:
+    """Whether a vignette's asking sentence alone picks the answered fact ("... 2 sclerotic lesions ... is
+    treated with radiation. What long-term outcomes are reported for patients treated this way?"): the case's
+    findings then decide nothing the ask left open."""
+    ask = q.ask
+    if ask is None:
+        return False
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
+    match = r.route(ask, q.off)
+    return match.in_scope and match.intent == r._targets[best.target][3]
+
+
+treatment_case = _redirect(lambda r, q, best: None if _ask_keeps(r, q, best) else r._treatment_case(q, best, declined=False))
 treatment_case.__doc__ = "A treatment question describing lesions and marrow gets the fact Figure 3 points to."
 
 
