@@ -856,3 +856,30 @@ def test_pe_done_or_tried_is_plasma_exchange_but_a_pe_treated_is_not(router):
 def test_a_caution_sharing_words_with_a_question_that_names_no_agent_does_not_win(router, question, fact):
     # the bevacizumab caution covers "vegf", the LMWH caution "dvt": more coverage alone is no drug question
     assert router.route(question).intent == fact
+
+
+@pytest.mark.parametrize("text", [
+    "cidp not responding to PLEX and ivig -> poems?",
+    "pt labelled cidp, failed IVIG and 2 rounds of PLEX, still worsening. what should i consider",
+])
+def test_a_caution_agent_that_failed_for_another_condition_leaves_that_condition_the_question(router, text):
+    match = router.route(text)
+    assert match.intent == "differential.cidp"
+
+
+def test_a_caution_agent_given_for_another_condition_still_meets_its_caution(router):
+    assert router.route("pt getting plasma exchange for presumed cidp, now looks like poems - keep doing PE?").intent == "treatment.plasma_exchange"
+
+
+def test_a_caution_named_by_class_yields_to_a_drug_the_review_never_names(router):
+    match = router.route("acyclovir prophylaxis with proteasome inhibitors")
+    assert not match.in_scope and match.reason == "other_drug"
+    assert router.route("proteasome inhibitors in poems?").intent == "treatment.neurotoxic_agents"
+
+
+def test_a_vignette_ask_that_alone_picks_the_answered_fact_keeps_it_from_figure_3(router):
+    vignette = ("A 48-year-old man with POEMS syndrome and 2 sclerotic lesions without marrow involvement is treated "
+                "with radiation. {}")
+    outcomes = router.route(vignette.format("What long-term outcomes are reported for patients treated this way?"))
+    assert outcomes.intent == "treatment.radiation_outcomes"
+    assert router.route("2 sclerotic lesions, marrow clean - radiate or transplant?").intent == "treatment.radiation_indication"

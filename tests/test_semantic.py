@@ -252,3 +252,20 @@ def test_a_condition_naming_a_regimen_is_not_the_condition_asked_about(question,
     # routing.yaml words.regimen_nouns: "the myeloma combo" is a kind of regimen; myeloma itself stays declined
     match = get_router().route(question)
     assert (match.intent if match.in_scope else None) == fact
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("bevvy size you mab in poe m s is it toxic", "bevacizumab"),  # a short known syllable ("size", "mab")
+    ("organ oh meg a lee criterion what counts", "organomegaly"),  # a known start, a known syllable ("meg")
+])
+def test_short_known_syllables_join_into_a_long_sound_alike(text, word):
+    assert word in get_router().normalise(text)
+
+
+def test_short_known_words_join_only_into_an_exact_sound_alike():
+    # "size" is known and short: a syllable only when the whole run sounds exactly like a long word (Y/H aside)
+    keys = sound_keys(["bevacizumab"], {}, {"bevacizumab"})
+    unknown = {"bevvy", "zoo"}.__contains__
+    function = {"you", "in"}.__contains__
+    assert joined_by_sound(["bevvy", "size", "you", "mab", "in", "zoo"], unknown, function, keys) == ["bevacizumab", "in", "zoo"]
+    assert joined_by_sound(["bevvy", "size", "zoo"], unknown, function, keys) == ["bevvy", "size", "zoo"]

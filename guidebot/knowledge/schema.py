@@ -539,6 +539,9 @@ class RoutingWords(Strict):
     regimen_nouns: list[Word] = []
     """Words that make the condition named just before them a kind of regimen, not the question's subject ("the
     myeloma combo", "myeloma drugs" for POEMS: the review's own "options as in myeloma treatment")."""
+    failed_treatment_cues: list[Word] = []
+    """Words (as typed) saying a treatment did not work ("CIDP not responding to PLEX", "failed IVIG"): a caution's
+    agent named as what failed for another condition is history, and the question asks about that condition."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""

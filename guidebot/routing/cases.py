@@ -149,6 +149,12 @@ class RuleHelpers(Checks):
                 return s
         return None
 
+    def _names_agent(self, content: list[str], caution: _Scored) -> bool:
+        """Whether the question names a caution's agent by a drug's name ("LMWH", "velcade"), not by its class
+        or a description ("proteasome inhibitors", "an antibody against VEGF")."""
+        words = set(content)
+        return any(set(a) <= words and a[-1] in self._cfg.drugs for a in self._ix["caution_anchors"].get(caution.target, ()))
+
     def _named_caution(self, content: list[str], scored: list[_Scored]) -> _Scored | None:
         """The best-scoring caution whose anchor (trigger) the question names, or None."""
         words = set(content)

@@ -74,7 +74,7 @@ class Checks(Scorer):
         # half (one rare known word, one unknown drug) and is about the drug
         if thresholds and (best.coverage < min_coverage or (unknown and best.coverage <= min_coverage)):
             return "low_coverage"
-        if q.on("other_drug") and q.fire("other_drug", any(w.endswith(cfg.drug_stems) and w not in ix["known"] and w.isalpha() for w in content)):
+        if self._other_drug(q):
             # "sildenafil for pulmonary hypertension in poems": the review names no such drug, so the fact
             # about pulmonary hypertension does not answer a question about it
             return "other_drug"
@@ -96,6 +96,14 @@ class Checks(Scorer):
             # it (a caution still answers "how long should bevacizumab be given": it should not be)
             return "duration_not_given"
         return reason
+
+    def _other_drug(self, q: Question) -> bool:
+        """Whether the question names a drug the review never names (by its stem: "acyclovir", "sildenafil")."""
+        known, stems, drugs = self._ix["known"], self._cfg.drug_stems, self._cfg.drugs
+        # a dictated drug's tail ("bev a cizumab") is a piece of a drug the review names, not another drug
+        return q.on("other_drug") and q.fire("other_drug", any(
+            w.endswith(stems) and w not in known and w.isalpha() and not any(d.endswith(w) for d in drugs)
+            for w in q.content))
 
     def _dose_reason(self, q: Question, best: _Scored) -> str:
         """"dose_not_given" when the question asks for a dose or a count the best target does not give."""

@@ -26,6 +26,14 @@ MAX_RUN = 5
 """At most this many words are joined ("bev as is you mab")."""
 MIN_KNOWN_START_LENGTH = 10
 """A run that starts with a known word ("plasma fur esis") must spell at least this many letters."""
+SYLLABLE_LENGTH = 4
+"""A known word this short may be a syllable of a dictated name ("bevvy size you mab", "organ oh meg a lee"),
+joined only into a word of `MIN_KNOWN_START_LENGTH` letters or more that it sounds exactly like."""
+
+
+def _bare(key: str) -> str:
+    """A metaphone key without Y and H: a dictated vowel adds them ("you", "oh")."""
+    return key.replace("Y", "").replace("H", "")
 
 
 def metaphone(word: str) -> str:
@@ -74,6 +82,7 @@ def joined_by_sound(tokens: list[str], is_unknown: Callable[[str], bool], is_fun
     """`tokens` with each run of dictated pieces that sounds like a long known word replaced by that word."""
     if not keys or sum(map(is_unknown, tokens)) < 2:
         return tokens
+    bare_keys: dict[str, str] | None = None
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -83,18 +92,26 @@ def joined_by_sound(tokens: list[str], is_unknown: Callable[[str], bool], is_fun
         if (is_unknown(tokens[i]) or known_start) and tokens[i].isalpha():
             for k in range(min(MAX_RUN, len(tokens) - i), 1, -1):
                 run = tokens[i : i + k]
-                if not is_unknown(run[-1]) or not all(t.isalpha() for t in run):
+                if not all(t.isalpha() for t in run):
                     continue
-                if not all(is_unknown(t) or is_function(t) for t in run[1:-1]):  # a known content word is never swallowed
+                # a known content word is never swallowed, but for a short syllable into a long exact sound-alike
+                syllables = not is_unknown(run[-1]) or not all(is_unknown(t) or is_function(t) for t in run[1:-1])
+                if syllables and not all(is_unknown(t) or is_function(t) or len(t) <= SYLLABLE_LENGTH for t in run[1:]):
                     continue
                 joined = "".join(run)
-                if known_start:
+                if syllables:
+                    if bare_keys is None:
+                        bare_keys = {_bare(key): w for key, w in keys.items() if len(w) >= MIN_KNOWN_START_LENGTH}
+                    word = bare_keys.get(_bare(metaphone(joined))) if len(joined) >= MIN_KNOWN_START_LENGTH else None
+                elif known_start:
                     word = keys.get(metaphone(joined)) if len(joined) >= MIN_KNOWN_START_LENGTH else None
                 else:
                     word = _near(metaphone(joined), keys)
                 # the pieces spell about as many letters as the word: a key one edit away is no licence to
                 # read a long run of chat as a short word, or two words as one long name
-                if word is not None and abs(len(joined) - len(word)) <= max(MIN_LENGTH_SLACK, len(word) // 3):
+                # (an exact key from spoken syllables may spell more: "bevvy size you mab" is 15 letters for 11)
+                slack = len(word) // 2 if syllables and word is not None else len(word or "") // 3
+                if word is not None and abs(len(joined) - len(word)) <= max(MIN_LENGTH_SLACK, slack):
                     out.append(word)
                     i += k
                     replaced = True

@@ -59,14 +59,26 @@ def named_caution(r, q: Question, scored, d):
     """A caution whose agent the question names is shown however far behind it scores ("velcade ok?"); a dose
     the review does not give, or another condition the caution does not speak of, still declines it."""
     anchored = r._anchored_caution(q.content, scored, d.best)
-    if anchored is None:
+    if anchored is None or _failed_for_other_condition(r, q):
         return None
-    reason = r._dose_reason(q, anchored)
+    # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
+    # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
+    by_class = not r._names_agent(q.content, anchored)
+    reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
     if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
     return Decision(anchored, reason, anchored=True)
+
+
+def _failed_for_other_condition(r, q: Question) -> bool:
+    """"CIDP not responding to PLEX and IVIG": the agent is what failed for another condition, so the question
+    asks about that condition (the scores decide), not whether to give the agent."""
+    words = r._cfg.words
+    cues = words.get("failed_treatment_cues", frozenset())
+    return ((not cues.isdisjoint(q.raw) or not cues.isdisjoint(q.content))
+            and not words["other_conditions"].isdisjoint(q.content))
 
 
 def close_caution(r, q: Question, scored, d):
@@ -108,7 +120,7 @@ def caution_rescue(r, q: Question, scored, d):
     if d.anchored or d.reason not in LOW:
         return None
     named = r._named_caution(q.content, scored)
-    if named is not None and not r._dose_reason(q, named) and not r._other_condition(q, named):
+    if named is not None and (r._names_agent(q.content, named) or not r._other_drug(q)) and not r._dose_reason(q, named) and not r._other_condition(q, named):
         return d._replace(best=named, reason="")
     return None
 
@@ -244,7 +256,20 @@ case_flow = _redirect(lambda r, q, best: r._case_flow(q, best, declined=False))
 case_flow.__doc__ = "An answered description of a patient asking whether it is POEMS goes to the guided diagnosis."
 without_mandatory = _redirect(lambda r, q, best: r._without_mandatory(q, best))
 without_mandatory.__doc__ = "POEMS without one of its mandatory criteria gets the mandatory criteria."
-treatment_case = _redirect(lambda r, q, best: r._treatment_case(q, best, declined=False))
+def _ask_keeps(r, q: Question, best) -> bool:
+    """Whether a vignette's asking sentence alone picks the answered fact ("... 2 sclerotic lesions ... is
+    treated with radiation. What long-term outcomes are reported for patients treated this way?"): the case's
+    findings then decide nothing the ask left open."""
+    ask = q.ask
+    if ask is None:
+        return False
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
+    match = r.route(ask, q.off)
+    return match.in_scope and match.intent == r._targets[best.target][3]
+
+
+treatment_case = _redirect(lambda r, q, best: None if _ask_keeps(r, q, best) else r._treatment_case(q, best, declined=False))
 treatment_case.__doc__ = "A treatment question describing lesions and marrow gets the fact Figure 3 points to."
 
 
