@@ -151,6 +151,19 @@ SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
 
 
+QUALIFIERS_KEEP_SUBJECT = True
+"""Whether an entity named only as a setting ("and after transplant?") leaves the focus's subject the turn's subject
+(switch for ablation)."""
+
+PRONOUN_SIBLING_OF_SUBJECT = True
+"""Whether a turn pointing by a pronoun ("risk factors for it") may be answered by a nearby fact titled with its
+words only when that fact is about the focus's subject, the thing "it" means (switch for ablation)."""
+
+QUALIFIERS_LAST = True
+"""Whether a focus lists the entities a turn names as subjects before those it names as qualifiers ("ES rate in the
+mayo series": engraftment syndrome, then Mayo), so that a later "it" means the subject (switch for ablation)."""
+
+
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """One pattern finding any of `phrases` as whole words (longest first)."""
     items = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
@@ -223,6 +236,16 @@ class ConversationReader:
         self._act_keywords = [(a.id, _phrase_pattern(a.keywords)) for a in data.acts if a.keywords]
         self._act_words = {normalise(k): a.id for a in data.acts for k in a.keywords if " " not in normalise(k)}
         self._glossary_terms = _phrase_pattern(list(data.glossary))
+        self._qualifier_leads = [(kind, self._lead(words)) for kind, words in
+                                 (("setting", data.followup.settings), ("scope", data.followup.scopes))]
+
+    @staticmethod
+    def _lead(words: list[str]) -> re.Pattern[str] | None:
+        """Finds one of `words` (and perhaps an article) at the end of a normalised text, just before an entity."""
+        items = sorted({normalise(w) for w in words if normalise(w)}, key=len, reverse=True)
+        if not items:
+            return None
+        return re.compile(r"(?:^|\s)(?:" + "|".join(re.escape(w) for w in items) + r")\s+(?:(?:the|a|an)\s+)?$")
 
     @staticmethod
     def _template(template: str) -> re.Pattern[str]:
@@ -546,6 +569,36 @@ class ConversationReader:
         norm = normalise(text)
         return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
 
+    def only_setting(self, norm: str, names: list[str]) -> bool:
+        """Whether a normalised turn names `names` only as its setting and says nothing else of its own ("and after
+        transplant?", "post hct?")."""
+        if not names or not all(self.qualifiers(norm).get(e) == "setting" for e in names):
+            return False
+        settings = {w for s in self.data.followup.settings for w in normalise(s).split()}
+        return all(w in settings for w in self._rest(norm))
+
+    def points_at_thing(self, text: str) -> bool:
+        """Whether the turn has a pronoun for a thing ("it", "them"), not for the patient ("him")."""
+        return bool(self._thing_pronouns and self._thing_pronouns.search(normalise(text)))
+
+    def qualifiers(self, text: str) -> dict[str, str]:
+        """The entities `text` names only as a qualifier of its subject, each as "setting" ("after transplant") or
+        "scope" ("in the mayo series"): named right after one of `followup.settings` or `followup.scopes`
+        (an article between them allowed), and nowhere else in the turn."""
+        norm = normalise(text)
+        out: dict[str, str] = {}
+        for eid, pattern in self._entity_patterns:
+            if pattern is None:
+                continue
+            kinds = set()
+            for m in pattern.finditer(norm):
+                before = norm[:m.start()]
+                kind = next((k for k, lead in self._qualifier_leads if lead is not None and lead.search(before)), None)
+                kinds.add(kind)
+            if kinds and None not in kinds and len(kinds) == 1:
+                out[eid] = kinds.pop()
+        return out
+
     def facets_in(self, text: str) -> list[str]:
         """Facet ids asked in `text`, in data order ("%" asks a share: "% with a lambda clone?")."""
         norm = normalise(text) + (" percent" if "%" in text else "")
@@ -720,6 +773,10 @@ class ConversationReader:
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
+        if names and not subject and QUALIFIERS_KEEP_SUBJECT and self.only_setting(norm, names):
+            # "and after transplant?" after daratumumab: the new entity is when, the subject is still the focus's
+            # (not "should she have induction before the transplant?", which names a subject of its own)
+            subject = [self._name(e) for e in focus.entities[:SUBJECT_ENTITIES]]
         if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
             subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:

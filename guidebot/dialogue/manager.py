@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from guidebot.dialogue import context as context_rules
 from guidebot.dialogue import render
 from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
@@ -441,10 +442,13 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
+            pointing = context_rules.PRONOUN_SIBLING_OF_SUBJECT and focus.entities and reader.points_at_thing(spelt)
+            if pointing:  # "risk factors for it": "it" is the subject, so only a fact about the subject answers it
+                near = [f for f in near if focus.entities[0] in reader.fact_entities(f.id)]
             sibling = reader.titled_sibling(spelt, near)
             # then, for a turn that leans (not a bare new topic such as "daratumumab"), the focused fact's section
             # ("and the minor ones?" after the major criteria)
-            if sibling is None and rewrite.leans:
+            if sibling is None and rewrite.leans and not pointing:
                 taken = {f.id for f in near} | {fact.id}
                 section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
                 sibling = reader.titled_sibling(spelt, section, headed=SECTION_SIBLING_HEADED)
@@ -582,8 +586,15 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(intent)
         named = reader.entities_in(text)
         about = reader.fact_entities(intent)
-        if named:
-            entities = [e for e in named if e in about] + [e for e in named if e not in about]
+        qualified = reader.qualifiers(text) if context_rules.QUALIFIERS_LAST else {}
+        subjects = [e for e in named if e not in qualified]
+        if named and read.reading == "context" and context_rules.QUALIFIERS_KEEP_SUBJECT and reader.only_setting(
+                context_normalise(text), named):
+            # "and after transplant?" answered by daratumumab: the subject is still the focus's, the setting after it
+            entities = list(dict.fromkeys(before.entities + named))
+        elif named:
+            entities = [e for e in subjects if e in about] + [e for e in subjects if e not in about]
+            entities += [e for e in named if e in qualified]  # "in the mayo series": "it" later is the subject
         elif read.reading == "context":
             entities = list(before.entities)
         else:
