@@ -286,3 +286,29 @@ def test_why_on_a_pending_question_still_explains_the_question(bot):
     turn = bot.respond("why?")
     assert turn.act != "why" and turn.awaiting.slot == asked.awaiting.slot
     assert "criterion" in turn.text
+
+
+# -- the focus's subject against the entities a turn names only as a setting or a scope -------------------------------
+
+
+def test_an_entity_after_a_setting_or_scope_word_is_a_qualifier_not_the_subject(reader):
+    assert reader.qualifiers("and post transplant?") == {"transplant": "setting"}
+    assert reader.qualifiers("what was the ES rate in the mayo series?") == {"mayo_cohort": "scope"}
+    assert reader.qualifiers("transplant outcomes?") == {}
+    # a turn with a subject of its own besides the setting is no bare setting
+    assert reader.only_setting("and post transplant", ["transplant"])
+    assert not reader.only_setting("should she have induction before the transplant", ["transplant"])
+
+
+def test_a_setting_named_after_a_drug_keeps_the_drug_the_subject(bot):
+    say(bot, "has daratumumab been used in POEMS?")
+    turn = bot.respond("and post transplant?")
+    assert turn.intent == "treatment.daratumumab"
+    assert bot.focus.entities[:2] == ["daratumumab", "transplant"]
+    assert bot.respond("any trials?").intent == "treatment.daratumumab_trial"  # still about daratumumab
+
+
+def test_it_after_a_rate_in_a_cohort_means_the_rated_thing_not_the_cohort(bot):
+    say(bot, "what was the ES rate in the mayo series?")
+    assert bot.focus.entities[0] == "engraftment_syndrome"
+    assert bot.respond("what are the risk factors for it?").intent == "treatment.engraftment_syndrome"
