@@ -312,3 +312,14 @@ def test_it_after_a_rate_in_a_cohort_means_the_rated_thing_not_the_cohort(bot):
     say(bot, "what was the ES rate in the mayo series?")
     assert bot.focus.entities[0] == "engraftment_syndrome"
     assert bot.respond("what are the risk factors for it?").intent == "treatment.engraftment_syndrome"
+
+
+def test_a_bare_name_of_one_of_the_cohorts_compared_asks_for_its_card_not_its_expansion(bot):
+    say(bot, "how long from diagnosis to transplant in each cohort?")
+    turn = bot.respond("uclh?")
+    assert turn.act != "define" and turn.intent == "treatment.table_uclh"
+
+
+def test_a_bare_term_after_the_key_that_spells_it_out_still_asks_its_meaning(bot):
+    say(bot, "in the hct table whats HDM")
+    assert bot.respond("and ES?").act == "define"

@@ -81,6 +81,8 @@ class ActRequest(NamedTuple):
     """For define: the abbreviation asked about (None: every abbreviation of the last answer)."""
     by_prefix: bool = False
     """Read from how a longer message starts ("why is it missed so often?"), not from the whole message."""
+    bare_term: bool = False
+    """For define: the message is nothing but the term ("uclh?"), which may instead ask about the thing it names."""
 
 
 class Rewrite(NamedTuple):
@@ -158,6 +160,15 @@ QUALIFIERS_KEEP_SUBJECT = True
 PRONOUN_SIBLING_OF_SUBJECT = True
 """Whether a turn pointing by a pronoun ("risk factors for it") may be answered by a nearby fact titled with its
 words only when that fact is about the focus's subject, the thing "it" means (switch for ablation)."""
+
+BARE_TERM_ASKS_ITS_ENTITY = True
+"""Whether a message that is nothing but a term naming one of the things the last answer set side by side ("uclh?"
+after the cohorts compared) asks for that thing's own card rather than what the abbreviation stands for (switch for
+ablation)."""
+
+PICKED_AMONG = 2
+"""A bare term picks one of the things the last answer set side by side when that answer names at least this many
+things of its kind (the Mayo, UCLH and EBMT cohorts)."""
 
 QUALIFIERS_LAST = True
 """Whether a focus lists the entities a turn names as subjects before those it names as qualifiers ("ES rate in the
@@ -395,7 +406,7 @@ class ConversationReader:
             if weak and not (m.end("term") == len(untailed) and re.search(
                     r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
-            return ActRequest("define", entry[0])
+            return ActRequest("define", entry[0], bare_term=m.group(0) == term)
         if self._glossary_terms is not None:
             terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
             if len(terms) == 1:
@@ -576,6 +587,21 @@ class ConversationReader:
             return False
         settings = {w for s in self.data.followup.settings for w in normalise(s).split()}
         return all(w in settings for w in self._rest(norm))
+
+    def term_entity_facts(self, term: str, focus: Focus) -> list[str]:
+        """The facts of the entity a bare term names, when that entity is not the focus's subject and the focused
+        fact is not one of its facts ("uclh" after the cohorts compared: the UCLH cohort's row); else none. Nor when
+        the last answer spells the term out: a key of abbreviations ("and ES?" after the table's key) is read for
+        the meaning."""
+        named = [e for e in self.entities_in(term) if e not in focus.entities[:1]]
+        entry = self._glossary.get(term.casefold())
+        if len(named) != 1 or (entry is not None and normalise(entry[1]) in normalise(focus.text)):
+            return []
+        kind = self.entities[named[0]].kind
+        if len([e for e in self.entities_in(focus.text) if self.entities[e].kind == kind]) < PICKED_AMONG:
+            return []  # only a pick among the things the last answer compared (cohorts side by side), not any term
+        facts = list(self.entities[named[0]].facts)
+        return [] if focus.fact in facts else facts
 
     def points_at_thing(self, text: str) -> bool:
         """Whether the turn has a pronoun for a thing ("it", "them"), not for the patient ("him")."""

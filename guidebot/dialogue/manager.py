@@ -312,6 +312,12 @@ class DialogueManager(GuidedFlows):
                     alone = self.router.route(text)
                     if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
                         act = None  # "why do the glands fail?": a question about another fact, not "why?"
+            if act is not None and act.bare_term and context_rules.BARE_TERM_ASKS_ITS_ENTITY:
+                # "uclh?" after the cohorts compared: the UCLH cohort's own card, when alone the router reaches it
+                own = reader.term_entity_facts(act.term or "", self.focus)
+                alone = self.router.route(text) if own else None
+                if alone is not None and alone.in_scope and not alone.is_flow and alone.intent in own:
+                    act = None
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
