@@ -323,3 +323,10 @@ def test_a_bare_name_of_one_of_the_cohorts_compared_asks_for_its_card_not_its_ex
 def test_a_bare_term_after_the_key_that_spells_it_out_still_asks_its_meaning(bot):
     say(bot, "in the hct table whats HDM")
     assert bot.respond("and ES?").act == "define"
+
+
+def test_a_short_follow_up_finds_a_card_around_the_conversations_topic_not_only_the_last_card(bot):
+    say(bot, "how do I tell POEMS from AL amyloidosis?", "liver tests?")
+    assert bot.focus.fact == "differential.liver_tests" and bot.focus.entities[0] == "amyloidosis"
+    # the neuropathy card is related to the amyloidosis comparison, not to the liver tests card
+    assert bot.respond("neuropathy?").intent == "differential.amyloidosis_neuropathy"

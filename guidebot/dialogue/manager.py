@@ -51,6 +51,9 @@ SECTION_SIBLING_HEADED = True
 """Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
 the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
 enough to leave the focus)."""
+TOPIC_SIBLINGS = True
+"""Whether a short follow-up may be answered by a fact titled with its words among the facts around the focus's
+subject (its own facts and their related facts), after those around the last card (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -452,6 +455,14 @@ class DialogueManager(GuidedFlows):
             if pointing:  # "risk factors for it": "it" is the subject, so only a fact about the subject answers it
                 near = [f for f in near if focus.entities[0] in reader.fact_entities(f.id)]
             sibling = reader.titled_sibling(spelt, near)
+            if sibling is None and TOPIC_SIBLINGS and focus.entities and not pointing:
+                # then the facts around the conversation's topic, not only around the last card ("neuropathy diff?"
+                # after the liver tests of the AL amyloidosis comparison: the comparison's neuropathy card)
+                topic = [g for f in reader.entities[focus.entities[0]].facts if f in self.kb.facts
+                         for g in (f, *self.kb.facts[f].related)] if focus.entities[0] in reader.entities else []
+                seen = {f.id for f in near} | {fact.id}
+                sibling = reader.titled_sibling(spelt, [self.kb.facts[g] for g in dict.fromkeys(topic)
+                                                        if g in self.kb.facts and g not in seen])
             # then, for a turn that leans (not a bare new topic such as "daratumumab"), the focused fact's section
             # ("and the minor ones?" after the major criteria)
             if sibling is None and rewrite.leans and not pointing:
