@@ -330,3 +330,19 @@ def test_a_short_follow_up_finds_a_card_around_the_conversations_topic_not_only_
     assert bot.focus.fact == "differential.liver_tests" and bot.focus.entities[0] == "amyloidosis"
     # the neuropathy card is related to the amyloidosis comparison, not to the liver tests card
     assert bot.respond("neuropathy?").intent == "differential.amyloidosis_neuropathy"
+
+
+def test_vs_after_a_card_that_is_no_comparison_compares_its_subject(bot, reader):
+    say(bot, "how common are sclerotic bone lesions in POEMS?")
+    turn = bot.respond("vs myeloma?")
+    assert turn.intent == "differential.myeloma_bone_lesions"
+    assert bot.focus.entities[0] == "sclerotic_lesions"  # "them" later is still the lesions
+    assert reader.compares("**POEMS versus multiple myeloma**\n\n- ...")
+    assert not reader.compares("**Sclerotic bone lesions: frequency, pain and imaging**\n\n- ...")
+
+
+def test_a_terse_turn_echoes_the_last_answer_by_a_word_made_from_one_of_its_words(bot, kb):
+    say(bot, "how common are sclerotic bone lesions in POEMS?")
+    fact = kb.facts["clinical.sclerotic_bone_lesions"]
+    assert bot.reader.echoes("painful", fact) and not bot.reader.echoes("paint", fact)
+    assert bot.respond("painful?").intent == "clinical.sclerotic_bone_lesions"

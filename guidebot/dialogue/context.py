@@ -170,6 +170,17 @@ PICKED_AMONG = 2
 """A bare term picks one of the things the last answer set side by side when that answer names at least this many
 things of its kind (the Mayo, UCLH and EBMT cohorts)."""
 
+CONTRASTS_KEEP_SUBJECT = True
+"""Whether "vs X" after a card that is no comparison keeps the card's subject and compares it with X (switch for
+ablation)."""
+
+ECHO_INFLECTIONS = True
+"""Whether a terse turn echoes the last answer also by a word made from one of its words by an ending ("painful?"
+after "frequency, pain and imaging"; the endings are `followup.endings`), not only by the word itself (switch for
+ablation)."""
+ECHO_STEM = 4
+"""The shortest word of the last answer another word may be made from."""
+
 QUALIFIERS_LAST = True
 """Whether a focus lists the entities a turn names as subjects before those it names as qualifiers ("ES rate in the
 mayo series": engraftment syndrome, then Mayo), so that a later "it" means the subject (switch for ablation)."""
@@ -248,7 +259,9 @@ class ConversationReader:
         self._act_words = {normalise(k): a.id for a in data.acts for k in a.keywords if " " not in normalise(k)}
         self._glossary_terms = _phrase_pattern(list(data.glossary))
         self._qualifier_leads = [(kind, self._lead(words)) for kind, words in
-                                 (("setting", data.followup.settings), ("scope", data.followup.scopes))]
+                                 (("setting", data.followup.settings), ("scope", data.followup.scopes),
+                                  ("contrast", data.followup.contrasts))]
+        self._contrast_words = _phrase_pattern(data.followup.contrasts)
 
     @staticmethod
     def _lead(words: list[str]) -> re.Pattern[str] | None:
@@ -580,10 +593,14 @@ class ConversationReader:
         norm = normalise(text)
         return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
 
-    def only_setting(self, norm: str, names: list[str]) -> bool:
+    def only_setting(self, norm: str, names: list[str], focus_text: str | None = None) -> bool:
         """Whether a normalised turn names `names` only as its setting and says nothing else of its own ("and after
-        transplant?", "post hct?")."""
-        if not names or not all(self.qualifiers(norm).get(e) == "setting" for e in names):
+        transplant?", "post hct?"); given the last answer, also only as what the subject is compared with ("vs
+        myeloma?"), unless that answer is itself a comparison (then "vs myeloma?" names a new partner)."""
+        kinds = {"setting"}
+        if focus_text is not None and CONTRASTS_KEEP_SUBJECT and not self.compares(focus_text):
+            kinds.add("contrast")
+        if not names or not all(self.qualifiers(norm).get(e) in kinds for e in names):
             return False
         settings = {w for s in self.data.followup.settings for w in normalise(s).split()}
         return all(w in settings for w in self._rest(norm))
@@ -602,6 +619,11 @@ class ConversationReader:
             return []  # only a pick among the things the last answer compared (cohorts side by side), not any term
         facts = list(self.entities[named[0]].facts)
         return [] if focus.fact in facts else facts
+
+    def compares(self, answer: str) -> bool:
+        """Whether an answer is a comparison: its first line (the card's title) sets things against each other."""
+        first = normalise(answer.strip().split("\n", 1)[0]) if answer.strip() else ""
+        return bool(self._contrast_words and self._contrast_words.search(first))
 
     def points_at_thing(self, text: str) -> bool:
         """Whether the turn has a pronoun for a thing ("it", "them"), not for the patient ("him")."""
@@ -694,7 +716,12 @@ class ConversationReader:
         if not words:
             return False
         document = set(re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}")))
-        return all(w in document for w in words)
+        if not ECHO_INFLECTIONS:
+            return all(w in document for w in words)
+        # or a word made from one of the answer's by an ending ("painful?" after "pain and imaging")
+        stems = {d for d in document if len(d) >= ECHO_STEM}
+        endings = {normalise(e) for e in self.data.followup.endings}
+        return all(w in document or any(w.startswith(d) and w[len(d):] in endings for d in stems) for w in words)
 
     def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
         """The facts near a focus: the fact, its related facts, and the facts of its entities."""
@@ -799,7 +826,10 @@ class ConversationReader:
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
-        if names and not subject and QUALIFIERS_KEEP_SUBJECT and self.only_setting(norm, names):
+        kept = QUALIFIERS_KEEP_SUBJECT and self.only_setting(norm, names, focus.text)
+        if kept:
+            bare = False  # "vs myeloma?" after the lesions is not a bare new entity: it qualifies the focus's subject
+        if names and not subject and kept:
             # "and after transplant?" after daratumumab: the new entity is when, the subject is still the focus's
             # (not "should she have induction before the transplant?", which names a subject of its own)
             subject = [self._name(e) for e in focus.entities[:SUBJECT_ENTITIES]]

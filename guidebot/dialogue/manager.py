@@ -603,10 +603,11 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(intent)
         named = reader.entities_in(text)
         about = reader.fact_entities(intent)
-        qualified = reader.qualifiers(text) if context_rules.QUALIFIERS_LAST else {}
+        # "A vs B" names two subjects: only a setting or a scope follows the subject
+        qualified = {e: k for e, k in reader.qualifiers(text).items() if k != "contrast"} if context_rules.QUALIFIERS_LAST else {}
         subjects = [e for e in named if e not in qualified]
         if named and read.reading == "context" and context_rules.QUALIFIERS_KEEP_SUBJECT and reader.only_setting(
-                context_normalise(text), named):
+                context_normalise(text), named, before.text):
             # "and after transplant?" answered by daratumumab: the subject is still the focus's, the setting after it
             entities = list(dict.fromkeys(before.entities + named))
         elif named:
