@@ -451,7 +451,7 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
-            pointing = context_rules.PRONOUN_SIBLING_OF_SUBJECT and focus.entities and reader.points_at_thing(spelt)
+            pointing = bool(context_rules.PRONOUN_SIBLING_OF_SUBJECT and focus.entities and reader.points_at_thing(spelt))
             if pointing:  # "risk factors for it": "it" is the subject, so only a fact about the subject answers it
                 near = [f for f in near if focus.entities[0] in reader.fact_entities(f.id)]
             sibling = reader.titled_sibling(spelt, near)
@@ -608,7 +608,8 @@ class DialogueManager(GuidedFlows):
         subjects = [e for e in named if e not in qualified]
         if named and read.reading == "context" and context_rules.QUALIFIERS_KEEP_SUBJECT and reader.only_setting(
                 context_normalise(text), named, before.text):
-            # "and after transplant?" answered by daratumumab: the subject is still the focus's, the setting after it
+            # "and after transplant?" answered by daratumumab, "vs myeloma?" after the lesions: the subject is still the
+            # focus's, the setting or the thing compared with after it
             entities = list(dict.fromkeys(before.entities + named))
         elif named:
             entities = [e for e in subjects if e in about] + [e for e in subjects if e not in about]
