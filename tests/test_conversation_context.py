@@ -286,3 +286,63 @@ def test_why_on_a_pending_question_still_explains_the_question(bot):
     turn = bot.respond("why?")
     assert turn.act != "why" and turn.awaiting.slot == asked.awaiting.slot
     assert "criterion" in turn.text
+
+
+# -- the focus's subject against the entities a turn names only as a setting or a scope -------------------------------
+
+
+def test_an_entity_after_a_setting_or_scope_word_is_a_qualifier_not_the_subject(reader):
+    assert reader.qualifiers("and post transplant?") == {"transplant": "setting"}
+    assert reader.qualifiers("what was the ES rate in the mayo series?") == {"mayo_cohort": "scope"}
+    assert reader.qualifiers("transplant outcomes?") == {}
+    # a turn with a subject of its own besides the setting is no bare setting
+    assert reader.only_setting("and post transplant", ["transplant"])
+    assert not reader.only_setting("should she have induction before the transplant", ["transplant"])
+
+
+def test_a_setting_named_after_a_drug_keeps_the_drug_the_subject(bot):
+    say(bot, "has daratumumab been used in POEMS?")
+    turn = bot.respond("and post transplant?")
+    assert turn.intent == "treatment.daratumumab"
+    assert bot.focus.entities[:2] == ["daratumumab", "transplant"]
+    assert bot.respond("any trials?").intent == "treatment.daratumumab_trial"  # still about daratumumab
+
+
+def test_it_after_a_rate_in_a_cohort_means_the_rated_thing_not_the_cohort(bot):
+    say(bot, "what was the ES rate in the mayo series?")
+    assert bot.focus.entities[0] == "engraftment_syndrome"
+    assert bot.respond("what are the risk factors for it?").intent == "treatment.engraftment_syndrome"
+
+
+def test_a_bare_name_of_one_of_the_cohorts_compared_asks_for_its_card_not_its_expansion(bot):
+    say(bot, "how long from diagnosis to transplant in each cohort?")
+    turn = bot.respond("uclh?")
+    assert turn.act != "define" and turn.intent == "treatment.table_uclh"
+
+
+def test_a_bare_term_after_the_key_that_spells_it_out_still_asks_its_meaning(bot):
+    say(bot, "in the hct table whats HDM")
+    assert bot.respond("and ES?").act == "define"
+
+
+def test_a_short_follow_up_finds_a_card_around_the_conversations_topic_not_only_the_last_card(bot):
+    say(bot, "how do I tell POEMS from AL amyloidosis?", "liver tests?")
+    assert bot.focus.fact == "differential.liver_tests" and bot.focus.entities[0] == "amyloidosis"
+    # the neuropathy card is related to the amyloidosis comparison, not to the liver tests card
+    assert bot.respond("neuropathy?").intent == "differential.amyloidosis_neuropathy"
+
+
+def test_vs_after_a_card_that_is_no_comparison_compares_its_subject(bot, reader):
+    say(bot, "how common are sclerotic bone lesions in POEMS?")
+    turn = bot.respond("vs myeloma?")
+    assert turn.intent == "differential.myeloma_bone_lesions"
+    assert bot.focus.entities[0] == "sclerotic_lesions"  # "them" later is still the lesions
+    assert reader.compares("**POEMS versus multiple myeloma**\n\n- ...")
+    assert not reader.compares("**Sclerotic bone lesions: frequency, pain and imaging**\n\n- ...")
+
+
+def test_a_terse_turn_echoes_the_last_answer_by_a_word_made_from_one_of_its_words(bot, kb):
+    say(bot, "how common are sclerotic bone lesions in POEMS?")
+    fact = kb.facts["clinical.sclerotic_bone_lesions"]
+    assert bot.reader.echoes("painful", fact) and not bot.reader.echoes("paint", fact)
+    assert bot.respond("painful?").intent == "clinical.sclerotic_bone_lesions"

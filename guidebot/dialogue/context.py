@@ -81,6 +81,8 @@ class ActRequest(NamedTuple):
     """For define: the abbreviation asked about (None: every abbreviation of the last answer)."""
     by_prefix: bool = False
     """Read from how a longer message starts ("why is it missed so often?"), not from the whole message."""
+    bare_term: bool = False
+    """For define: the message is nothing but the term ("uclh?"), which may instead ask about the thing it names."""
 
 
 class Rewrite(NamedTuple):
@@ -149,6 +151,39 @@ COMPARED_ENTITIES = 2
 
 SUBJECT_ENTITIES = 1
 """How many of the focus's entities a leaning turn is rewritten with (more pull it towards facts naming them all)."""
+
+
+QUALIFIERS_KEEP_SUBJECT = True
+"""Whether an entity named only as a setting ("and after transplant?") leaves the focus's subject the turn's subject
+(switch for ablation)."""
+
+PRONOUN_SIBLING_OF_SUBJECT = True
+"""Whether a turn pointing by a pronoun ("risk factors for it") may be answered by a nearby fact titled with its
+words only when that fact is about the focus's subject, the thing "it" means (switch for ablation)."""
+
+BARE_TERM_ASKS_ITS_ENTITY = True
+"""Whether a message that is nothing but a term naming one of the things the last answer set side by side ("uclh?"
+after the cohorts compared) asks for that thing's own card rather than what the abbreviation stands for (switch for
+ablation)."""
+
+PICKED_AMONG = 2
+"""A bare term picks one of the things the last answer set side by side when that answer names at least this many
+things of its kind (the Mayo, UCLH and EBMT cohorts)."""
+
+CONTRASTS_KEEP_SUBJECT = True
+"""Whether "vs X" after a card that is no comparison keeps the card's subject and compares it with X (switch for
+ablation)."""
+
+ECHO_INFLECTIONS = True
+"""Whether a terse turn echoes the last answer also by a word made from one of its words by an ending ("painful?"
+after "frequency, pain and imaging"; the endings are `followup.endings`), not only by the word itself (switch for
+ablation)."""
+ECHO_STEM = 4
+"""The shortest word of the last answer another word may be made from."""
+
+QUALIFIERS_LAST = True
+"""Whether a focus lists the entities a turn names as subjects before those it names as qualifiers ("ES rate in the
+mayo series": engraftment syndrome, then Mayo), so that a later "it" means the subject (switch for ablation)."""
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
@@ -223,6 +258,18 @@ class ConversationReader:
         self._act_keywords = [(a.id, _phrase_pattern(a.keywords)) for a in data.acts if a.keywords]
         self._act_words = {normalise(k): a.id for a in data.acts for k in a.keywords if " " not in normalise(k)}
         self._glossary_terms = _phrase_pattern(list(data.glossary))
+        self._qualifier_leads = [(kind, self._lead(words)) for kind, words in
+                                 (("setting", data.followup.settings), ("scope", data.followup.scopes),
+                                  ("contrast", data.followup.contrasts))]
+        self._contrast_words = _phrase_pattern(data.followup.contrasts)
+
+    @staticmethod
+    def _lead(words: list[str]) -> re.Pattern[str] | None:
+        """Finds one of `words` (and perhaps an article) at the end of a normalised text, just before an entity."""
+        items = sorted({normalise(w) for w in words if normalise(w)}, key=len, reverse=True)
+        if not items:
+            return None
+        return re.compile(r"(?:^|\s)(?:" + "|".join(re.escape(w) for w in items) + r")\s+(?:(?:the|a|an)\s+)?$")
 
     @staticmethod
     def _template(template: str) -> re.Pattern[str]:
@@ -372,7 +419,7 @@ class ConversationReader:
             if weak and not (m.end("term") == len(untailed) and re.search(
                     r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
                 continue
-            return ActRequest("define", entry[0])
+            return ActRequest("define", entry[0], bare_term=m.group(0) == term)
         if self._glossary_terms is not None:
             terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
             if len(terms) == 1:
@@ -546,6 +593,60 @@ class ConversationReader:
         norm = normalise(text)
         return [eid for eid, pattern in self._entity_patterns if pattern is not None and pattern.search(norm)]
 
+    def only_setting(self, norm: str, names: list[str], focus_text: str | None = None) -> bool:
+        """Whether a normalised turn names `names` only as its setting and says nothing else of its own ("and after
+        transplant?", "post hct?"); given the last answer, also only as what the subject is compared with ("vs
+        myeloma?"), unless that answer is itself a comparison (then "vs myeloma?" names a new partner)."""
+        kinds = {"setting"}
+        if focus_text is not None and CONTRASTS_KEEP_SUBJECT and not self.compares(focus_text):
+            kinds.add("contrast")
+        if not names or not all(self.qualifiers(norm).get(e) in kinds for e in names):
+            return False
+        settings = {w for s in self.data.followup.settings for w in normalise(s).split()}
+        return all(w in settings for w in self._rest(norm))
+
+    def term_entity_facts(self, term: str, focus: Focus) -> list[str]:
+        """The facts of the entity a bare term names, when that entity is not the focus's subject and the focused
+        fact is not one of its facts ("uclh" after the cohorts compared: the UCLH cohort's row); else none. Nor when
+        the last answer spells the term out: a key of abbreviations ("and ES?" after the table's key) is read for
+        the meaning."""
+        named = [e for e in self.entities_in(term) if e not in focus.entities[:1]]
+        entry = self._glossary.get(term.casefold())
+        if len(named) != 1 or (entry is not None and normalise(entry[1]) in normalise(focus.text)):
+            return []
+        kind = self.entities[named[0]].kind
+        if len([e for e in self.entities_in(focus.text) if self.entities[e].kind == kind]) < PICKED_AMONG:
+            return []  # only a pick among the things the last answer compared (cohorts side by side), not any term
+        facts = list(self.entities[named[0]].facts)
+        return [] if focus.fact in facts else facts
+
+    def compares(self, answer: str) -> bool:
+        """Whether an answer is a comparison: its first line (the card's title) sets things against each other."""
+        first = normalise(answer.strip().split("\n", 1)[0]) if answer.strip() else ""
+        return bool(self._contrast_words and self._contrast_words.search(first))
+
+    def points_at_thing(self, text: str) -> bool:
+        """Whether the turn has a pronoun for a thing ("it", "them"), not for the patient ("him")."""
+        return bool(self._thing_pronouns and self._thing_pronouns.search(normalise(text)))
+
+    def qualifiers(self, text: str) -> dict[str, str]:
+        """The entities `text` names only as a qualifier of its subject, each as "setting" ("after transplant") or
+        "scope" ("in the mayo series"): named right after one of `followup.settings` or `followup.scopes`
+        (an article between them allowed), and nowhere else in the turn."""
+        norm = normalise(text)
+        out: dict[str, str] = {}
+        for eid, pattern in self._entity_patterns:
+            if pattern is None:
+                continue
+            kinds = set()
+            for m in pattern.finditer(norm):
+                before = norm[:m.start()]
+                kind = next((k for k, lead in self._qualifier_leads if lead is not None and lead.search(before)), None)
+                kinds.add(kind)
+            if kinds and None not in kinds and len(kinds) == 1:
+                out[eid] = kinds.pop()
+        return out
+
     def facets_in(self, text: str) -> list[str]:
         """Facet ids asked in `text`, in data order ("%" asks a share: "% with a lambda clone?")."""
         norm = normalise(text) + (" percent" if "%" in text else "")
@@ -615,7 +716,12 @@ class ConversationReader:
         if not words:
             return False
         document = set(re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}")))
-        return all(w in document for w in words)
+        if not ECHO_INFLECTIONS:
+            return all(w in document for w in words)
+        # or a word made from one of the answer's by an ending ("painful?" after "pain and imaging")
+        stems = {d for d in document if len(d) >= ECHO_STEM}
+        endings = {normalise(e) for e in self.data.followup.endings}
+        return all(w in document or any(w.startswith(d) and w[len(d):] in endings for d in stems) for w in words)
 
     def neighbourhood(self, fact: Any, entities: list[str]) -> list[str]:
         """The facts near a focus: the fact, its related facts, and the facts of its entities."""
@@ -720,6 +826,13 @@ class ConversationReader:
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
         subject = [self._name(e) for e in (focus.entities[:SUBJECT_ENTITIES] if not names else focus.entities[:1] if bare else [])]
+        kept = QUALIFIERS_KEEP_SUBJECT and self.only_setting(norm, names, focus.text)
+        if kept:
+            bare = False  # "vs myeloma?" after the lesions is not a bare new entity: it qualifies the focus's subject
+        if names and not subject and kept:
+            # "and after transplant?" after daratumumab: the new entity is when, the subject is still the focus's
+            # (not "should she have induction before the transplant?", which names a subject of its own)
+            subject = [self._name(e) for e in focus.entities[:SUBJECT_ENTITIES]]
         if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
             subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:

@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from guidebot.dialogue import context as context_rules
 from guidebot.dialogue import render
 from guidebot.dialogue.context import ECHO_MAX_WORDS, PREFIX_ACT_YIELD, STAY_MARGIN, ConversationReader, Focus, choose, stays
 from guidebot.dialogue.context import normalise as context_normalise
@@ -50,6 +51,9 @@ SECTION_SIBLING_HEADED = True
 """Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
 the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
 enough to leave the focus)."""
+TOPIC_SIBLINGS = True
+"""Whether a short follow-up may be answered by a fact titled with its words among the facts around the focus's
+subject (its own facts and their related facts), after those around the last card (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -311,6 +315,12 @@ class DialogueManager(GuidedFlows):
                     alone = self.router.route(text)
                     if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
                         act = None  # "why do the glands fail?": a question about another fact, not "why?"
+            if act is not None and act.bare_term and context_rules.BARE_TERM_ASKS_ITS_ENTITY:
+                # "uclh?" after the cohorts compared: the UCLH cohort's own card, when alone the router reaches it
+                own = reader.term_entity_facts(act.term or "", self.focus)
+                alone = self.router.route(text) if own else None
+                if alone is not None and alone.in_scope and not alone.is_flow and alone.intent in own:
+                    act = None
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
@@ -441,10 +451,21 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
+            pointing = bool(context_rules.PRONOUN_SIBLING_OF_SUBJECT and focus.entities and reader.points_at_thing(spelt))
+            if pointing:  # "risk factors for it": "it" is the subject, so only a fact about the subject answers it
+                near = [f for f in near if focus.entities[0] in reader.fact_entities(f.id)]
             sibling = reader.titled_sibling(spelt, near)
+            if sibling is None and TOPIC_SIBLINGS and focus.entities and not pointing:
+                # then the facts around the conversation's topic, not only around the last card ("neuropathy diff?"
+                # after the liver tests of the AL amyloidosis comparison: the comparison's neuropathy card)
+                topic = [g for f in reader.entities[focus.entities[0]].facts if f in self.kb.facts
+                         for g in (f, *self.kb.facts[f].related)] if focus.entities[0] in reader.entities else []
+                seen = {f.id for f in near} | {fact.id}
+                sibling = reader.titled_sibling(spelt, [self.kb.facts[g] for g in dict.fromkeys(topic)
+                                                        if g in self.kb.facts and g not in seen])
             # then, for a turn that leans (not a bare new topic such as "daratumumab"), the focused fact's section
             # ("and the minor ones?" after the major criteria)
-            if sibling is None and rewrite.leans:
+            if sibling is None and rewrite.leans and not pointing:
                 taken = {f.id for f in near} | {fact.id}
                 section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
                 sibling = reader.titled_sibling(spelt, section, headed=SECTION_SIBLING_HEADED)
@@ -582,8 +603,17 @@ class DialogueManager(GuidedFlows):
         fact = self.kb.facts.get(intent)
         named = reader.entities_in(text)
         about = reader.fact_entities(intent)
-        if named:
-            entities = [e for e in named if e in about] + [e for e in named if e not in about]
+        # "A vs B" names two subjects: only a setting or a scope follows the subject
+        qualified = {e: k for e, k in reader.qualifiers(text).items() if k != "contrast"} if context_rules.QUALIFIERS_LAST else {}
+        subjects = [e for e in named if e not in qualified]
+        if named and read.reading == "context" and context_rules.QUALIFIERS_KEEP_SUBJECT and reader.only_setting(
+                context_normalise(text), named, before.text):
+            # "and after transplant?" answered by daratumumab, "vs myeloma?" after the lesions: the subject is still the
+            # focus's, the setting or the thing compared with after it
+            entities = list(dict.fromkeys(before.entities + named))
+        elif named:
+            entities = [e for e in subjects if e in about] + [e for e in subjects if e not in about]
+            entities += [e for e in named if e in qualified]  # "in the mayo series": "it" later is the subject
         elif read.reading == "context":
             entities = list(before.entities)
         else:

@@ -402,6 +402,19 @@ class Followup(Strict):
     switches: list[NonEmpty] = []
     """How a message that changes the subject starts ("on a different note, ..."): the rest is read alone, the old
     focus dropped."""
+    settings: list[NonEmpty] = []
+    """Words that make the entity right after them the setting of the question, not its subject ("and after
+    transplant?" asks about daratumumab after transplant): the subject stays the focus's."""
+    scopes: list[NonEmpty] = []
+    """Words that make the entity right after them where the subject was measured ("ES rate in the Mayo series"):
+    the subject, not the scope, is what a later "it" means."""
+    contrasts: list[NonEmpty] = []
+    """Words that make the entity right after them what the subject is compared with ("vs myeloma?" after the
+    sclerotic bone lesions asks about those lesions against myeloma's); after a card that is itself a comparison
+    they name a new partner instead."""
+    endings: list[NonEmpty] = []
+    """Endings that make a word from another ("pain" + "ful"): a terse turn saying "painful?" picks "pain" out of
+    the last answer."""
     disease: list[NonEmpty] = []
     """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
     answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
