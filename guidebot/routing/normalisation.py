@@ -128,7 +128,7 @@ GENERIC = frozenset(
     complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
     new newly currently recently now family relative relatives wife husband son daughter mother mum mom father dad
     parents sir madam respected kindly doubt simple simply layman lay remind reminder specifically exactly
-    actually""".split()
+    actually current latest newest updated contemporary""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
