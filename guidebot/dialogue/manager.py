@@ -56,6 +56,13 @@ TOPIC_SIBLINGS = True
 subject (its own facts and their related facts), after those around the last card (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
+NEW_TOPIC_STARTS_FOCUS = True
+"""Whether a turn naming only entities outside the focus, which alone reaches a fact of one of them with confidence
+`NEW_TOPIC_CONFIDENCE`, starts a new focus before any focus mechanism (siblings, echoes, qualifiers) reads it
+("daratumumab?" after the lenalidomide card is the daratumumab card, not the sibling daratumumab trial)."""
+NEW_TOPIC_CONFIDENCE = 0.6
+NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
+"""Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
 
 class DialogueManager(GuidedFlows):
@@ -428,6 +435,21 @@ class DialogueManager(GuidedFlows):
                 read = replace(read, not_stated=strict, not_stated_in=answering.id, not_stated_for=list(elsewhere))
         return match, routed, read
 
+    def _starts_new_topic(self, rewrite: Any, alone: Any, focus: Focus) -> bool:
+        """A turn naming only entities outside the focus that alone is confidently about one of them: a new topic."""
+        reader = self.reader
+        if not NEW_TOPIC_STARTS_FOCUS or reader is None or not rewrite.names:
+            return False
+        if set(rewrite.names) & set(focus.entities):
+            return False
+        if not (alone.in_scope and not alone.is_flow and alone.intent in self.kb.facts
+                and alone.intent != focus.fact and alone.confidence >= NEW_TOPIC_CONFIDENCE):
+            return False
+        # a drug, cohort, complication or mechanism is a subject of its own; a criterion, finding or test named after a
+        # related card is more often asked of that card ("bone lesions?" after the myeloma comparison)
+        return any(e in reader.entities and reader.entities[e].kind in NEW_TOPIC_KINDS
+                   and alone.intent in reader.entities[e].facts for e in rewrite.names)
+
     def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
         reader = self.reader
         rest = reader.topic_switch(text) if reader is not None else None
@@ -449,6 +471,9 @@ class DialogueManager(GuidedFlows):
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         fact = self.kb.facts.get(focus.fact or "")
+        if fact is not None and not focus.patient and self._starts_new_topic(rewrite, alone, focus):
+            read = replace(read, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets, new_topic=True)
+            return alone, text, read
         if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
             near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
             pointing = bool(context_rules.PRONOUN_SIBLING_OF_SUBJECT and focus.entities and reader.points_at_thing(spelt))

@@ -111,6 +111,8 @@ class Reading:
     """The turn picks terms out of the last answer ("TRM?")."""
     disease: bool = False
     """The turn asks about the disease itself, not the focus."""
+    new_topic: bool = False
+    """The turn names only things outside the focus and alone is confidently about one of them: a new focus."""
     not_stated: list[str] | None = None
     """Strict facets the answering fact does not state (declined)."""
     not_stated_in: str | None = None

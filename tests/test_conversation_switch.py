@@ -1,0 +1,56 @@
+"""Round 10 (issue 14): a short turn naming a new topic starts a new focus before any focus mechanism reads it."""
+
+from __future__ import annotations
+
+import pytest
+
+from guidebot.dialogue import DialogueManager, Turn
+from guidebot.dialogue import manager as manager_module
+
+
+@pytest.fixture
+def bot(kb):
+    manager = DialogueManager(kb=kb)
+    manager.greeting()
+    return manager
+
+
+def say(bot: DialogueManager, *lines: str) -> Turn:
+    turn = None
+    for line in lines:
+        turn = bot.respond(line)
+    return turn
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("is lenalidomide preferred in poems", "daratumumab?"), "treatment.daratumumab"),
+        (("when is radiation used in poems", "daratumumab?"), "treatment.daratumumab"),
+        (("vegf cutoff?", "and bevacizumab?"), "treatment.bevacizumab"),
+    ],
+)
+def test_a_bare_new_drug_starts_a_new_focus(bot, lines, expected):
+    turn = say(bot, *lines)
+    assert turn.intent == expected
+    assert turn.focus is not None and turn.focus.new_topic
+    assert bot.focus.fact == expected
+
+
+def test_without_the_rule_the_sibling_mechanism_keeps_the_old_topic(kb, monkeypatch):
+    # the ablation: the titled sibling of the lenalidomide card wins, so the rule is what makes the switch
+    monkeypatch.setattr(manager_module, "NEW_TOPIC_STARTS_FOCUS", False)
+    bot = DialogueManager(kb=kb)
+    assert say(bot, "is lenalidomide preferred in poems", "daratumumab?").intent == "treatment.daratumumab_trial"
+
+
+def test_a_criterion_named_after_a_comparison_is_asked_of_the_comparison(bot):
+    # a criterion, finding or test is no topic of its own: "bone lesions?" after the myeloma comparison
+    turn = say(bot, "how is poems diff from myeloma", "bone lesions?")
+    assert turn.intent == "differential.myeloma_bone_lesions"
+    assert not turn.focus.new_topic
+
+
+def test_a_drug_already_in_the_focus_is_no_new_topic(bot):
+    turn = say(bot, "is lenalidomide preferred in poems", "lenalidomide?")
+    assert turn.focus is None or not turn.focus.new_topic
