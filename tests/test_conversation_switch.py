@@ -54,3 +54,18 @@ def test_a_criterion_named_after_a_comparison_is_asked_of_the_comparison(bot):
 def test_a_drug_already_in_the_focus_is_no_new_topic(bot):
     turn = say(bot, "is lenalidomide preferred in poems", "lenalidomide?")
     assert turn.focus is None or not turn.focus.new_topic
+
+
+def test_a_treatment_named_for_a_recorded_patient_is_whether_she_gets_it(bot):
+    # one sclerotic lesion and a clean marrow lead to radiation by Figure 3: "so rt?" asks whether, not its outcomes
+    turn = say(bot, "pt 52F: NCS demyelinating polyneuropathy, IgA lambda on serum IFE, 1 sclerotic lesion at L2",
+               "marrow bx negative for clonal plasma cells", "so radiation?")
+    assert turn.intent == "treatment.radiation_indication"
+
+
+def test_without_the_patient_rule_the_router_picks_the_outcomes(kb, monkeypatch):
+    monkeypatch.setattr(manager_module, "PATIENT_NAMES_TREATMENT", False)
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, "pt 52F: NCS demyelinating polyneuropathy, IgA lambda on serum IFE, 1 sclerotic lesion at L2",
+               "marrow bx negative for clonal plasma cells", "so radiation?")
+    assert turn.intent == "treatment.radiation_outcomes"

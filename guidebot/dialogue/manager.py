@@ -61,6 +61,9 @@ NEW_TOPIC_STARTS_FOCUS = True
 `NEW_TOPIC_CONFIDENCE`, starts a new focus before any focus mechanism (siblings, echoes, qualifiers) reads it
 ("daratumumab?" after the lenalidomide card is the daratumumab card, not the sibling daratumumab trial)."""
 NEW_TOPIC_CONFIDENCE = 0.6
+PATIENT_NAMES_TREATMENT = True
+"""Whether a short turn naming one treatment for a recorded patient ("so rt?" after a single lesion and a clean
+marrow) is answered by the fact her findings lead to by Figure 3 when that fact is about the treatment named."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -469,6 +472,14 @@ class DialogueManager(GuidedFlows):
             chosen = self._patient_treatment_fact()
             if chosen is not None:
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
+        if PATIENT_NAMES_TREATMENT and focus.patient and rewrite.bare and not rewrite.facets and len(rewrite.names) == 1 \
+                and rewrite.names[0] in reader.entities and reader.entities[rewrite.names[0]].kind == "drug":
+            # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes
+            chosen = self._patient_treatment_fact()
+            if chosen is not None and chosen in reader.entities[rewrite.names[0]].facts:
+                read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names,
+                               facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         fact = self.kb.facts.get(focus.fact or "")
         if fact is not None and not focus.patient and self._starts_new_topic(rewrite, alone, focus):
