@@ -69,3 +69,17 @@ def test_without_the_patient_rule_the_router_picks_the_outcomes(kb, monkeypatch)
     turn = say(bot, "pt 52F: NCS demyelinating polyneuropathy, IgA lambda on serum IFE, 1 sclerotic lesion at L2",
                "marrow bx negative for clonal plasma cells", "so radiation?")
     assert turn.intent == "treatment.radiation_outcomes"
+
+
+def test_a_decline_the_rewrite_caused_yields_to_the_turn_alone(bot):
+    # "it" is POEMS, not CIDP: the rewrite "why does catching cidp early matter" is declined as another condition
+    turn = say(bot, "should every cidp patient get worked up for poems", "why does catching it early matter")
+    assert turn.intent == "overview.early_diagnosis"
+
+
+def test_without_the_yield_the_rewrites_decline_stands(kb, monkeypatch):
+    from guidebot.dialogue import context as context_module
+
+    monkeypatch.setattr(context_module, "REWRITE_CAUSED_DECLINE_YIELDS", False)
+    bot = DialogueManager(kb=kb)
+    assert not say(bot, "should every cidp patient get worked up for poems", "why does catching it early matter").in_scope

@@ -875,6 +875,9 @@ DECLINES_KEEPING_THE_DECLINE = frozenset({"dose_not_given", "duration_not_given"
 """Contextual declines that stand even when the focused fact is close: the review does not give what was asked."""
 
 ALONE_MARGIN = 0.25
+REWRITE_CAUSED_DECLINE_YIELDS = True
+"""Whether a leaning turn naming nothing and asking no facet, whose rewrite is declined for naming another condition
+(the focus's), is read alone when alone it is answered (switch for ablation)."""
 """A leaning turn is still read alone when alone it is answered with this much more confidence than in context."""
 
 DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "other_topic"})
@@ -919,6 +922,11 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
             return "alone"  # the facet of POEMS itself, not of a fact that says nothing about it
         if not focus_general:
             return "context"  # the facet of the focus's entity, which the focused fact does not state ("survival?")
+    if (REWRITE_CAUSED_DECLINE_YIELDS and not context.in_scope and context.reason in DECLINES_NAMING_SOMETHING_ELSE
+            and not rewrite.names and not rewrite.facets and alone.in_scope and not alone.is_flow):
+        # the rewrite put the focus's condition into a turn that names none ("why does catching it early matter"
+        # after CIDP is declined as a question about CIDP): that decline is the rewrite's, the turn alone stands
+        return "alone"
     if alone.in_scope and context.in_scope and alone.confidence > context.confidence + ALONE_MARGIN:
         return "alone"  # the turn alone is clearly surer ("How common is it?" is the prevalence, whatever came before)
     return "context"
