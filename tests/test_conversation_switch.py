@@ -83,3 +83,10 @@ def test_without_the_yield_the_rewrites_decline_stands(kb, monkeypatch):
     monkeypatch.setattr(context_module, "REWRITE_CAUSED_DECLINE_YIELDS", False)
     bot = DialogueManager(kb=kb)
     assert not say(bot, "should every cidp patient get worked up for poems", "why does catching it early matter").in_scope
+
+
+def test_plural_levels_describe_measurements_not_a_cutoff(bot):
+    # "vegf levels over time" asks about serial measurement; "what level?" still asks for the cutoff
+    reader = bot.reader
+    assert "sensitivity" not in reader.facets_in("can we follow him with vegf levels over time")
+    assert "sensitivity" in reader.facets_in("what level is abnormal")
