@@ -90,3 +90,14 @@ def test_plural_levels_describe_measurements_not_a_cutoff(bot):
     reader = bot.reader
     assert "sensitivity" not in reader.facets_in("can we follow him with vegf levels over time")
     assert "sensitivity" in reader.facets_in("what level is abnormal")
+
+
+def test_an_entity_pointed_at_the_subject_is_asked_of_the_subject(bot):
+    turn = say(bot, "ixazomib in poems?", "neuropathy with it?")
+    assert turn.intent == "treatment.ixazomib"
+
+
+def test_without_the_pointer_rule_the_bare_entity_is_read_alone(kb, monkeypatch):
+    monkeypatch.setattr(manager_module, "POINTED_ENTITY_IS_OF_SUBJECT", False)
+    bot = DialogueManager(kb=kb)
+    assert say(bot, "ixazomib in poems?", "neuropathy with it?").intent == "clinical.neuropathy_pattern"

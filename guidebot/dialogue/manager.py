@@ -64,6 +64,9 @@ NEW_TOPIC_CONFIDENCE = 0.6
 PATIENT_NAMES_TREATMENT = True
 """Whether a short turn naming one treatment for a recorded patient ("so rt?" after a single lesion and a clean
 marrow) is answered by the fact her findings lead to by Figure 3 when that fact is about the treatment named."""
+POINTED_ENTITY_IS_OF_SUBJECT = True
+"""Whether a short turn naming an entity and pointing at the focus's subject with a pronoun ("neuropathy with it?")
+is read as asking that entity of the subject (in context when answered so), not as a bare entity."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -549,6 +552,10 @@ class DialogueManager(GuidedFlows):
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
         unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
         covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
+        if POINTED_ENTITY_IS_OF_SUBJECT and rewrite.names and rewrite.bare and focus.entities and reader.points_at_thing(spelt):
+            # "neuropathy with it?" after ixazomib: "it" is the subject, so the entity is asked of it, as any leaning
+            # turn naming an entity is, not read as a bare new topic
+            rewrite = rewrite._replace(bare=False)
         choice = choose(rewrite, alone, context, names_unknown=unknown, focus_covers=covers,
                         focus_general=not focus.entities and not focus.patient)
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
