@@ -101,3 +101,10 @@ def test_without_the_pointer_rule_the_bare_entity_is_read_alone(kb, monkeypatch)
     monkeypatch.setattr(manager_module, "POINTED_ENTITY_IS_OF_SUBJECT", False)
     bot = DialogueManager(kb=kb)
     assert say(bot, "ixazomib in poems?", "neuropathy with it?").intent == "clinical.neuropathy_pattern"
+
+
+def test_the_catch_asks_the_drawback_of_the_last_answer(bot):
+    # alone, "catch?" is read as catching the diagnosis early
+    assert say(bot, "first line options compared?").intent == "treatment.first_line_comparison"
+    assert say(bot, "catch?").intent == "treatment.first_line_comparison"
+    assert say(bot, "catch you later").act == "smalltalk:bye"
