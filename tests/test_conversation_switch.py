@@ -108,3 +108,17 @@ def test_the_catch_asks_the_drawback_of_the_last_answer(bot):
     assert say(bot, "first line options compared?").intent == "treatment.first_line_comparison"
     assert say(bot, "catch?").intent == "treatment.first_line_comparison"
     assert say(bot, "catch you later").act == "smalltalk:bye"
+
+
+@pytest.mark.parametrize("line", ["what's TRM btw", "what is TRM again?"])
+def test_a_define_request_with_an_aside_tail(bot, line):
+    say(bot, "EBMT cohort?", "TRM and OS?")
+    assert say(bot, line).act == "define"
+
+
+def test_without_the_aside_rule_the_define_is_missed(kb, monkeypatch):
+    from guidebot.dialogue import context as context_module
+
+    monkeypatch.setattr(context_module, "DEFINE_ASIDES", False)
+    bot = DialogueManager(kb=kb)
+    assert say(bot, "EBMT cohort?", "TRM and OS?", "what's TRM btw").act != "define"

@@ -117,6 +117,10 @@ the last answer's own words were kept as acts; 0.5 to 0.6 measure the same on th
 POINTING_TAIL = re.compile(r"\s+(?:there|here|in (?:there|here|that|this|it|the figure|the table))$")
 """Words pointing back at the last answer at the end of a define request ("what's CR_H there?")."""
 DEFINE_TAILS = True
+ASIDE_TAIL = re.compile(r"\s+(?:btw|by the way|again|anyway|exactly|tho|though)$")
+"""An aside at the end of a define request ("what's TRM btw", "what is CR_H again?"): it asks nothing more."""
+DEFINE_ASIDES = True
+"""Whether a define request is read without an aside tail (switch for ablation)."""
 """Whether a define request is read without a pointing tail (switch for ablation: `guidebot eval --dialogue`)."""
 SMALLTALK_YIELDS_TO_ACT = True
 """Whether a nod followed by an act's phrase ("ok but why") is that act rather than small talk."""
@@ -408,6 +412,7 @@ class ConversationReader:
                 break
         # "what's CR_H there?", "CD138 here?": a pointing tail asks about the last answer's term, as the bare term does
         untailed = POINTING_TAIL.sub("", bare) if DEFINE_TAILS else bare
+        untailed = ASIDE_TAIL.sub("", untailed) if DEFINE_ASIDES else untailed
         for pattern, weak in self._templates:
             m = pattern.match(untailed)
             if not m:
