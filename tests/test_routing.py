@@ -887,6 +887,13 @@ def test_a_class_describing_the_fact_s_own_drug_is_no_other_agent(router):
     assert router.route("velcade ok?").intent == "treatment.neurotoxic_agents"
 
 
+def test_a_vignette_ask_that_only_picks_an_answer_asks_the_reported_question(router):
+    vignette = "A medical student asks how POEMS syndrome differs biologically from multiple myeloma. {}"
+    assert router.route(vignette.format("Which statement is most accurate?")).intent == "differential.myeloma"
+    # an ask with its own topic stays the ask
+    assert router.read(vignette.format("Which drugs should be avoided?"))[0].ask == "Which drugs should be avoided?"
+
+
 def test_lay_words_by_concept(router):
     assert not router.route("does POEMS run in families?").in_scope
     assert router.route("which cells pump out VEGF?").intent == "pathophysiology.vegf_source"
