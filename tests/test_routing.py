@@ -877,6 +877,29 @@ def test_a_caution_named_by_class_yields_to_a_drug_the_review_never_names(router
     assert router.route("proteasome inhibitors in poems?").intent == "treatment.neurotoxic_agents"
 
 
+def test_a_class_describing_the_fact_s_own_drug_is_no_other_agent(router):
+    # the tablet / the injected proteasome inhibitor describe ixazomib / bortezomib: their facts answer
+    assert router.route("the oral proteasome-blocker pill pilot -- how did it go?").intent == "treatment.ixazomib"
+    shot = "what results have been seen with the proteasome-blocker shot plus steroid, with or without cyclophosphamide?"
+    assert router.route(shot).intent == "treatment.bortezomib"
+    # the class asked about as a class still meets its caution, and so does a drug named by name
+    assert router.route("proteasome inhibitors in poems?").intent == "treatment.neurotoxic_agents"
+    assert router.route("velcade ok?").intent == "treatment.neurotoxic_agents"
+
+
+def test_a_vignette_ask_that_only_picks_an_answer_asks_the_reported_question(router):
+    vignette = "A medical student asks how POEMS syndrome differs biologically from multiple myeloma. {}"
+    assert router.route(vignette.format("Which statement is most accurate?")).intent == "differential.myeloma"
+    # an ask with its own topic stays the ask
+    assert router.read(vignette.format("Which drugs should be avoided?"))[0].ask == "Which drugs should be avoided?"
+
+
+def test_lay_words_by_concept(router):
+    assert not router.route("does POEMS run in families?").in_scope
+    assert router.route("which cells pump out VEGF?").intent == "pathophysiology.vegf_source"
+    assert router.route("why use the thalidomide cousin rather than thalidomide itself?").intent == "treatment.lenalidomide_preferred"
+
+
 def test_a_vignette_ask_that_alone_picks_the_answered_fact_keeps_it_from_figure_3(router):
     vignette = ("A 48-year-old man with POEMS syndrome and 2 sclerotic lesions without marrow involvement is treated "
                 "with radiation. {}")

@@ -143,9 +143,12 @@ class RuleHelpers(Checks):
         # naming thalidomide alone is about thalidomide, and meets its caution; so does one naming an agent
         # besides the best fact's own ("bortezomib regimens helped, so why avoid bortezomib and thalidomide?")
         about_its_drugs = {w for w in best_title if w in self._cfg.drugs} <= words
+        drugs = self._cfg.drugs
         for s in scored:
             named = [a for a in anchors.get(s.target, ()) if set(a) <= words]
-            if named and (s is best or not about_its_drugs or not all(set(a) <= best_title for a in named)):
+            # a class ("the oral proteasome inhibitor") naming the best fact's own drug is no other agent
+            others = [a for a in named if a[-1] in drugs] if about_its_drugs and best_title & drugs else named
+            if named and (s is best or not about_its_drugs or not all(set(a) <= best_title for a in others)):
                 return s
         return None
 

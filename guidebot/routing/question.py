@@ -16,6 +16,12 @@ _SENTENCE_END = re.compile("(?<=[.?!;])\\s+|(?<=[.?!;]['\"\u2019\u201d)])\\s+")
 """Where one sentence of a question ends and the next begins (after a closing quote too: "...treatment.' Which")."""
 _OPTIONS = re.compile(r"\s\(?[A-E]\)\s.*$", re.DOTALL)
 """A multiple-choice question's options, from the first "(A) " or "A) " to the end."""
+# "A student asks how POEMS differs from myeloma. Which statement is most accurate?": when the ask only picks
+# among answers, the question reported in the sentence before it is what is asked
+_REPORTED = re.compile(r"\b(?:asks|asked|wonders|wondering|wants to know|questions whether)\s+(?=(?:what|which|how|why|whether|if|when|where|who)\b)(.*)$",
+                       re.IGNORECASE | re.DOTALL)
+_ANSWER_PICKER = re.compile(r"^(?:which|what)\b(?:\s+[\w-]+){0,4}?\s+(?:statement|answer|description|response|explanation|reply)\b",
+                            re.IGNORECASE)
 PATIENT_FINDINGS = 2
 """A question stating at least this many findings (case-file fields) describes a patient."""
 
@@ -75,7 +81,9 @@ class Question:
         sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
             return None
-        return sentences[-1].strip()
+        last = sentences[-1].strip()
+        reported = _REPORTED.search(sentences[-2]) if _ANSWER_PICKER.match(last) else None
+        return reported.group(1).strip() if reported else last
 
     @property
     def mood(self) -> str:
