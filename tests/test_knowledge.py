@@ -158,3 +158,13 @@ HEDGES = [
 def test_the_reviews_hedges_are_kept(kb, item, phrase):
     text = text_of(kb, item) if item in kb.facts else " ".join(kb.statements[item].text.split())
     assert re.search(phrase, text), f"{item}: {phrase!r} not in {text!r}"
+
+
+def test_every_facts_shown_question_is_answered_by_that_fact(kb):
+    """A fact's first question is what people are shown (greeting examples, the command palette): sent as it
+    is, it must reach the fact it illustrates."""
+    from guidebot.routing import get_router
+
+    router = get_router()
+    reached = {fact_id: router.route(fact.questions[0]).intent for fact_id, fact in kb.facts.items()}
+    assert {fact_id: got for fact_id, got in reached.items() if got != fact_id} == {}
