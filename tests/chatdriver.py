@@ -103,3 +103,11 @@ def drive_case(
     code, out = run_chat(["--jsonl"], next_line, monkeypatch)
     assert code == 0
     return turns(out), asked
+
+
+def say(bot, *lines: str):
+    """Send `lines` to an in-process DialogueManager one by one; the last turn."""
+    turn = None
+    for line in lines:
+        turn = bot.respond(line)
+    return turn

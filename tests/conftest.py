@@ -28,6 +28,24 @@ def kb():
     return load_knowledge()
 
 
+@pytest.fixture
+def bot(kb):
+    """A fresh, unsaved conversation past its greeting."""
+    from guidebot.dialogue import DialogueManager
+
+    manager = DialogueManager(kb=kb)
+    manager.greeting()
+    return manager
+
+
+@pytest.fixture
+def reader(kb):
+    """The conversation knowledge's reader (follow-ups, facets, acts)."""
+    from guidebot.dialogue.context import ConversationReader
+
+    return ConversationReader.of(kb.conversation)
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     """The review's text; tests that need it are skipped where shared/ is not beside the checkout."""

@@ -9,23 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from guidebot.dialogue import DialogueManager, SessionStore, Turn
+from chatdriver import say
+
+from guidebot.dialogue import DialogueManager, SessionStore
 from guidebot.dialogue.context import ALONE_MARGIN, STAY_MARGIN, Rewrite, choose, stays
 from guidebot.knowledge.base import check_knowledge
-
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
 
 
 NOT_COVERED = "does not cover this"

@@ -8,30 +8,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from chatdriver import run_chat
+from chatdriver import run_chat, say
 
-from guidebot.dialogue import DialogueManager, Turn
-from guidebot.dialogue.context import ALONE_MARGIN, ConversationReader, Focus, Rewrite, choose, stays
+from guidebot.dialogue import DialogueManager
+from guidebot.dialogue.context import ALONE_MARGIN, Focus, Rewrite, choose, stays
 from guidebot.dialogue.turns import Reading, Suggestion
-
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-@pytest.fixture
-def reader(kb):
-    return ConversationReader.of(kb.conversation)
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
 
 
 def match(intent: str | None, confidence: float, reason: str = "", flow: bool = False) -> SimpleNamespace:

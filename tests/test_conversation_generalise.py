@@ -8,27 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from guidebot.dialogue import DialogueManager, Turn
-from guidebot.dialogue.context import ConversationReader
+from chatdriver import say
 
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-@pytest.fixture
-def reader(kb):
-    return ConversationReader.of(kb.conversation)
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
 
 
 # -- what a fact states, not what it names ---------------------------------------------------------------------

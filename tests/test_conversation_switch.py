@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from guidebot.dialogue import DialogueManager, Turn
+from chatdriver import say
+
+from guidebot.dialogue import DialogueManager
 from guidebot.dialogue import manager as manager_module
-
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
 
 
 @pytest.mark.parametrize(

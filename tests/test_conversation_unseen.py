@@ -7,22 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from chatdriver import say
+
 from guidebot.criteria.findings import extract_findings
-from guidebot.dialogue import DialogueManager, Turn
-
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
 
 
 @pytest.mark.parametrize(

@@ -10,28 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from chatdriver import say
+
 from guidebot.cli.eval_dialogue import turn_right
-from guidebot.dialogue import DialogueManager, Turn
-from guidebot.dialogue.context import ConversationReader
-
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-@pytest.fixture
-def reader(kb):
-    return ConversationReader.of(kb.conversation)
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
+from guidebot.dialogue import Turn
 
 
 def declined_without_number(turn: Turn) -> bool:

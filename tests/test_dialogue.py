@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from chatdriver import say
+
 from guidebot.criteria import Case, assess, slots_to_ask
 from guidebot.dialogue import DialogueManager, SessionStore, Turn
 from guidebot.dialogue.manager import MAX_INPUT_CHARS, clean_input, looks_like_question
@@ -17,21 +19,6 @@ from guidebot.dialogue.turns import Progress
 from guidebot.errors import GuidebotError
 
 DIAGNOSE = "does my patient have POEMS?"
-
-
-@pytest.fixture
-def bot(kb):
-    """A fresh, unsaved conversation."""
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
-
-
-def say(bot: DialogueManager, *lines: str) -> Turn:
-    turn = None
-    for line in lines:
-        turn = bot.respond(line)
-    return turn
 
 
 # -- greeting and turn objects ------------------------------------------------------------------------

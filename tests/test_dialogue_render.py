@@ -3,18 +3,9 @@ assessments come from it, and `ask` on a described patient shows what the chat s
 
 from __future__ import annotations
 
-import pytest
 
 from guidebot.criteria import Case, assess
-from guidebot.dialogue import DialogueManager
 from guidebot.dialogue import render
-
-
-@pytest.fixture
-def bot(kb):
-    manager = DialogueManager(kb=kb)
-    manager.greeting()
-    return manager
 
 
 def test_the_chats_command_replies_are_the_renderers(bot, kb):
