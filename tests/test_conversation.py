@@ -12,7 +12,8 @@ import pytest
 from chatdriver import say
 
 from guidebot.dialogue import DialogueManager, SessionStore
-from guidebot.dialogue.context import ALONE_MARGIN, STAY_MARGIN, Rewrite, choose, stays
+from guidebot.dialogue.choice import ALONE_MARGIN, STAY_MARGIN, choose, stays
+from guidebot.dialogue.focus import Rewrite
 from guidebot.knowledge.base import check_knowledge
 
 

@@ -11,7 +11,8 @@ import pytest
 from chatdriver import run_chat, say
 
 from guidebot.dialogue import DialogueManager
-from guidebot.dialogue.context import ALONE_MARGIN, Focus, Rewrite, choose, stays
+from guidebot.dialogue.choice import ALONE_MARGIN, choose, stays
+from guidebot.dialogue.focus import Focus, Rewrite
 from guidebot.dialogue.turns import Reading, Suggestion
 
 

@@ -7,7 +7,7 @@ import pytest
 from chatdriver import say
 
 from guidebot.dialogue import DialogueManager
-from guidebot.dialogue import manager as manager_module
+from guidebot.dialogue import reading as reading_module
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_a_bare_new_drug_starts_a_new_focus(bot, lines, expected):
 
 def test_without_the_rule_the_sibling_mechanism_keeps_the_old_topic(kb, monkeypatch):
     # the ablation: the titled sibling of the lenalidomide card wins, so the rule is what makes the switch
-    monkeypatch.setattr(manager_module, "NEW_TOPIC_STARTS_FOCUS", False)
+    monkeypatch.setattr(reading_module, "NEW_TOPIC_STARTS_FOCUS", False)
     bot = DialogueManager(kb=kb)
     assert say(bot, "is lenalidomide preferred in poems", "daratumumab?").intent == "treatment.daratumumab_trial"
 
@@ -52,7 +52,7 @@ def test_a_treatment_named_for_a_recorded_patient_is_whether_she_gets_it(bot):
 
 
 def test_without_the_patient_rule_the_router_picks_the_outcomes(kb, monkeypatch):
-    monkeypatch.setattr(manager_module, "PATIENT_NAMES_TREATMENT", False)
+    monkeypatch.setattr(reading_module, "PATIENT_NAMES_TREATMENT", False)
     bot = DialogueManager(kb=kb)
     turn = say(bot, "pt 52F: NCS demyelinating polyneuropathy, IgA lambda on serum IFE, 1 sclerotic lesion at L2",
                "marrow bx negative for clonal plasma cells", "so radiation?")
@@ -66,9 +66,9 @@ def test_a_decline_the_rewrite_caused_yields_to_the_turn_alone(bot):
 
 
 def test_without_the_yield_the_rewrites_decline_stands(kb, monkeypatch):
-    from guidebot.dialogue import context as context_module
+    from guidebot.dialogue import choice as choice_module
 
-    monkeypatch.setattr(context_module, "REWRITE_CAUSED_DECLINE_YIELDS", False)
+    monkeypatch.setattr(choice_module, "REWRITE_CAUSED_DECLINE_YIELDS", False)
     bot = DialogueManager(kb=kb)
     assert not say(bot, "should every cidp patient get worked up for poems", "why does catching it early matter").in_scope
 
@@ -86,7 +86,7 @@ def test_an_entity_pointed_at_the_subject_is_asked_of_the_subject(bot):
 
 
 def test_without_the_pointer_rule_the_bare_entity_is_read_alone(kb, monkeypatch):
-    monkeypatch.setattr(manager_module, "POINTED_ENTITY_IS_OF_SUBJECT", False)
+    monkeypatch.setattr(reading_module, "POINTED_ENTITY_IS_OF_SUBJECT", False)
     bot = DialogueManager(kb=kb)
     assert say(bot, "ixazomib in poems?", "neuropathy with it?").intent == "clinical.neuropathy_pattern"
 
@@ -105,8 +105,8 @@ def test_a_define_request_with_an_aside_tail(bot, line):
 
 
 def test_without_the_aside_rule_the_define_is_missed(kb, monkeypatch):
-    from guidebot.dialogue import context as context_module
+    from guidebot.dialogue import messages as messages_module
 
-    monkeypatch.setattr(context_module, "DEFINE_ASIDES", False)
+    monkeypatch.setattr(messages_module, "DEFINE_ASIDES", False)
     bot = DialogueManager(kb=kb)
     assert say(bot, "EBMT cohort?", "TRM and OS?", "what's TRM btw").act != "define"

@@ -180,7 +180,7 @@ def test_a_turn_with_nothing_of_its_own_is_answered_by_the_last_answer(bot):
 
 
 def test_a_one_word_turn_that_alone_is_a_question_of_its_own_is_read_alone(bot, reader):
-    from guidebot.dialogue.context import Focus
+    from guidebot.dialogue.focus import Focus
 
     assert reader.rewrite("algorithm?", Focus(fact="differential.cidp", entities=["cidp"])).elliptical
     assert not reader.rewrite("dose?", Focus(fact="treatment.daratumumab", entities=["daratumumab"])).elliptical

@@ -207,7 +207,7 @@ def test_picking_a_suggestion_the_knowledge_no_longer_has_says_so(kb, tmp_path):
 def test_the_documented_log_format_names_every_kind_class_and_payload_key():
     from dataclasses import fields
 
-    from guidebot.dialogue.context import Focus
+    from guidebot.dialogue.focus import Focus
 
     rows = {
         line.split("|")[1].strip(" `"): line

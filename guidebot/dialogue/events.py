@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
-from guidebot.dialogue.context import Focus
+from guidebot.dialogue.focus import Focus
 from guidebot.dialogue.turns import Suggestion, Turn, suggestions_from_json, suggestions_to_json
 
 MAX_WORKUP_INDEX = 1000

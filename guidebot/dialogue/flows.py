@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from guidebot.criteria.approach import TreatmentFindings
 from guidebot.dialogue import render
-from guidebot.dialogue.context import Focus
+from guidebot.dialogue.focus import Focus
 from guidebot.dialogue.events import (
     AnswerUndone,
     CaseReset,

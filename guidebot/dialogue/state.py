@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from guidebot.dialogue.context import Focus
+from guidebot.dialogue.focus import Focus
 from guidebot.dialogue.events import (
     AnswerUndone,
     BotSaid,

@@ -1,0 +1,309 @@
+"""Reading a whole message: small talk, acts on the last answer (why / source / more / define), undo and an
+explicit change of subject.
+
+`MessageReading` is one part of `ConversationReader` (guidebot.dialogue.context), which compiles
+`knowledge/conversation.yaml` into the tables read here; each rule is pinned by a test. A whole message that is a
+small-talk phrase, an act phrase or an undo phrase is that, and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from guidebot.dialogue.focus import ActRequest, normalise, phrase_pattern
+
+PREFIX_ACT_YIELD = 0.6
+"""A message read as an act by its start ("why do the glands fail?") that adds words of its own to the last answer is
+a question instead when, alone, it is answered from another fact with at least this confidence (0.7 before acts in
+the last answer's own words were kept as acts; 0.5 to 0.6 measure the same on the dev writers)."""
+POINTING_TAIL = re.compile(r"\s+(?:there|here|in (?:there|here|that|this|it|the figure|the table))$")
+"""Words pointing back at the last answer at the end of a define request ("what's CR_H there?")."""
+DEFINE_TAILS = True
+"""Whether a define request is read without a pointing tail (switch for ablation: `guidebot eval --dialogue`)."""
+ASIDE_TAIL = re.compile(r"\s+(?:btw|by the way|again|anyway|exactly|tho|though)$")
+"""An aside at the end of a define request ("what's TRM btw", "what is CR_H again?"): it asks nothing more."""
+DEFINE_ASIDES = True
+"""Whether a define request is read without an aside tail (switch for ablation)."""
+SMALLTALK_YIELDS_TO_ACT = True
+"""Whether a nod followed by an act's phrase ("ok but why") is that act rather than small talk."""
+BEYOND_STEM = 5
+"""Letters two words must share at their start to count as one word for `words_beyond` ("clotting", "clots" do not;
+"thrombosis", "thrombotic" do)."""
+KEYWORD_ACT_MAX_WORDS = 6
+"""A message of at most this many words asks an act by its keywords ("which journal was that", "any more info")."""
+
+KEYWORD_SPELLING = 0.8
+"""How close (optimal string alignment similarity) a word of at least four letters must be to an act keyword to be read as it ("soruce")."""
+
+SMALLTALK_MIN_CHARS = 6
+"""A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
+
+BARE_TERM_ASKS_ITS_ENTITY = True
+"""Whether a message that is nothing but a term naming one of the things the last answer set side by side ("uclh?"
+after the cohorts compared) asks for that thing's own card rather than what the abbreviation stands for (switch for
+ablation)."""
+
+
+def deictic(norm: str) -> str:
+    """A normalised act phrase with "this" and "it" read as "that": "where does this come from" is "where does that
+    come from", "cite it" is "cite that", so each phrase need not be listed with every pointing word."""
+    return " ".join("that" if w in ("this", "it") else w for w in norm.split())
+
+
+def _guesses(bare: str, term: str, expansion: str) -> bool:
+    """Whether a message ends with the term followed by the start of its expansion, each word a prefix of the
+    expansion's word ("cidp chronic inflam", "g-csf granulocyte"), the last one perhaps cut short."""
+    words = bare.split()
+    key = term.casefold()
+    if key not in words:
+        return False
+    tail = words[words.index(key) + 1:]
+    spelt = normalise(expansion).split()
+    return 0 < len(tail) <= len(spelt) and all(
+        len(w) >= 3 and s.startswith(w) for w, s in zip(tail, spelt))
+
+
+class MessageReading:
+    """Small talk, acts, undo and topic switches (a part of `ConversationReader`; all methods are pure)."""
+
+    # compiled by ConversationReader.__init__
+    data: Any
+    _smalltalk: dict[str, Any]
+    _acts: dict[str, str]
+    _undo: set[str]
+    _glossary: dict[str, tuple[str, str]]
+    _pronouns: re.Pattern[str] | None
+    _switch: re.Pattern[str] | None
+    _fillers: set[str]
+    _vocatives: set[str]
+    _politeness: re.Pattern[str] | None
+    _prefixes: list[tuple[str, str]]
+    _templates: list[tuple[re.Pattern[str], bool]]
+    _define_cues: re.Pattern[str] | None
+    _act_keywords: list[tuple[str, re.Pattern[str] | None]]
+    _act_words: dict[str, str]
+    _glossary_terms: re.Pattern[str] | None
+
+    if TYPE_CHECKING:  # from the other parts of ConversationReader
+        _disease: re.Pattern[str] | None
+        def entities_in(self, text: str) -> list[str]: ...
+        def facets_in(self, text: str) -> list[str]: ...
+        def content_words(self, text: str) -> list[str]: ...
+
+    def _bare(self, text: str) -> str:
+        """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
+        norm = normalise(text)
+        if self._politeness is not None:
+            stripped = " ".join(self._politeness.sub(" ", norm).split())
+            norm = stripped or norm
+        words = norm.split()
+        while len(words) > 1 and self._smalltalk.get(words[0]) is not None and self._smalltalk[words[0]].id in ("ack", "thanks"):
+            words = words[1:]
+        return " ".join(words)
+
+    def _plain(self, text: str) -> str:
+        """The message without the words that address the bot or laugh, and with a word said twice said once
+        ("hello hello bot" -> "hello"; "thanks man" -> "thanks")."""
+        words = [w for w in normalise(text).split() if w not in self._vocatives]
+        return " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
+
+    SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
+
+    def smalltalk(self, text: str) -> Any | None:
+        """The small-talk entry the message is (with its reply), or None.
+
+        The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
+        and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
+        """
+        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text)) or self._loose_smalltalk(text)
+        if whole is not None:
+            return whole
+        if "?" in text:
+            return None
+        clauses = [normalise(c) for c in re.split(r"[,.!;:]+|\bbut\b", text) if normalise(c)]
+        found = [self._smalltalk[c] for c in clauses if c in self._smalltalk]
+        if not found:
+            bare = self._bare(text)
+            found = [self._smalltalk[bare]] if bare in self._smalltalk else []
+        if not found:
+            return None
+        rest = " ".join(c for c in clauses if c not in self._smalltalk)
+        if rest and (self.entities_in(rest) or self.facets_in(rest)):
+            return None
+        # "ok but why", "cool. refs": the rest is an act's phrase on the last answer, which matters more than the nod
+        # (by its phrases only: "thanks, that explains it" has a why keyword and is still thanks)
+        if rest and SMALLTALK_YIELDS_TO_ACT and deictic(self._bare(rest)) in self._acts:
+            return None
+        return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
+
+    def _loose_smalltalk(self, text: str) -> Any | None:
+        """A small-talk phrase said with a pointing tail ("are you sure about that") or misspelt by an edit or two
+        ("thnaks", "youre worng", "thats not waht i asked"); never a bare yes/no (`unasked`), nor a message naming an
+        entity or a facet."""
+        plain = re.sub(r"\s+(?:about|on|with|for|to) (?:that|this|it)$", "", self._plain(text))
+        if plain in self._smalltalk:
+            return self._smalltalk[plain]
+        words = plain.split()
+        for cut in range(1, len(words)):
+            # two phrases one after the other ("hello how are you", "ok thanks bye"): the one that matters more
+            head, tail = self._smalltalk.get(" ".join(words[:cut])), self._smalltalk.get(" ".join(words[cut:]))
+            if head is not None and tail is not None and "unasked" not in (head.id, tail.id):
+                return min((head, tail), key=lambda t: self.SMALLTALK_PRIORITY.index(t.id))
+        if len(plain) < SMALLTALK_MIN_CHARS or self.entities_in(plain) or self.facets_in(plain):
+            return None
+        from rapidfuzz.distance import OSA
+
+        words = plain.split()
+
+        def misspells(phrase: str) -> bool:
+            # word by word: each word the phrase's, or (four letters or more) one edit from it; "anything else" is not
+            # "nothing else", two edits apart
+            theirs = phrase.split()
+            return len(theirs) == len(words) and all(
+                w == t or (min(len(w), len(t)) >= 4 and OSA.distance(w, t) <= 1) for w, t in zip(words, theirs))
+
+        found = [talk for p, talk in self._smalltalk.items()
+                 if talk.id != "unasked" and len(p) >= SMALLTALK_MIN_CHARS and misspells(p)]
+        return found[0] if found and all(t.id == found[0].id for t in found) else None
+
+    LEADING_SMALLTALK = ("greeting", "thanks", "ack")
+
+    def after_smalltalk(self, text: str) -> str | None:
+        """The rest of a message that opens with a greeting, thanks or acknowledgement set off by punctuation
+        ("thanks! n?", "ok, and TRM?", "got it. how is it treated?" -> "n?", "and TRM?", "how is it treated?"), or None.
+        "no, ..." and "yes, ..." are kept whole: they may answer a question."""
+        m = re.match(r"\s*([^,.!;:?]+)[,.!;:]+\s*(?=\S)", text)
+        if m is None:
+            return None
+        talk = self._smalltalk.get(normalise(m.group(1))) or self._smalltalk.get(self._plain(m.group(1)))
+        rest = text[m.end():]
+        return rest if talk is not None and talk.id in self.LEADING_SMALLTALK and re.search(r"\w", rest) else None
+
+    def topic_switch(self, text: str) -> str | None:
+        """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
+        from myeloma?" -> "how is POEMS different from myeloma?"), or None when it does not (or says nothing more)."""
+        if self._switch is None:
+            return None
+        m = self._switch.match(text)
+        rest = text[m.end():].strip() if m else ""
+        return rest if m and re.search(r"\w", rest) else None
+
+    def is_undo(self, text: str) -> bool:
+        """Whether the message takes the last recording back ("undo", "that's wrong")."""
+        return normalise(text) in self._undo
+
+    def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
+        """The act on the last answer the message asks for, or None."""
+        bare = self._bare(text)
+        if deictic(bare) in self._acts:
+            return ActRequest(self._acts[deictic(bare)])
+        keyword = self._keyword_act(bare)
+        if keyword is not None:
+            return ActRequest(keyword)
+        for prefix, act in self._prefixes:
+            if bare == prefix or bare.startswith(prefix + " "):
+                rest = bare[len(prefix):]
+                new = [e for e in self.entities_in(rest) if e not in (focus_entities or [])]
+                if not new:
+                    return ActRequest(act, by_prefix=bare != prefix)
+                break
+        # "what's CR_H there?", "CD138 here?": a pointing tail asks about the last answer's term, as the bare term does
+        untailed = POINTING_TAIL.sub("", bare) if DEFINE_TAILS else bare
+        untailed = ASIDE_TAIL.sub("", untailed) if DEFINE_ASIDES else untailed
+        for pattern, weak in self._templates:
+            m = pattern.match(untailed)
+            if not m:
+                continue
+            term = m.group("term")
+            entry = self._glossary.get(term.casefold())
+            if entry is None:
+                continue
+            if weak and not (m.end("term") == len(untailed) and re.search(
+                    r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
+                continue
+            return ActRequest("define", entry[0], bare_term=m.group(0) == term)
+        if self._glossary_terms is not None:
+            terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
+            if len(terms) == 1:
+                term, expansion = terms.pop()
+                # asked to spell it out, or ending with a guess at its expansion ("whats CIDP again, chronic inflam..?")
+                if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
+                    return ActRequest("define", term)
+        return None
+
+    def _keyword_act(self, bare: str) -> str | None:
+        """The act a short message asks by its keywords: every word is a keyword of that one act (or a close misspelling
+        of one), a filler or a pronoun ("which journal was that", "refs pls", "any more info", "soruce?"), and at least
+        one is a keyword. A message naming anything else ("more common?", "what else should I send") is not an act."""
+        if not bare or len(bare.split()) > KEYWORD_ACT_MAX_WORDS:
+            return None
+        found: set[str] = set()
+        rest = bare
+        for act_id, pattern in self._act_keywords:
+            if pattern is not None and pattern.search(rest):
+                found.add(act_id)
+                rest = pattern.sub(" ", rest)
+        if self._pronouns is not None:
+            rest = self._pronouns.sub(" ", rest)
+        for word in rest.split():
+            if word in self._fillers:
+                continue
+            close = self._close_keyword(word)
+            if close is None:
+                return None
+            found.add(close)
+        return found.pop() if len(found) == 1 else None
+
+    def _close_keyword(self, word: str) -> str | None:
+        """The act whose one-word keyword `word` misspells, or None."""
+        if len(word) < 4:
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        # optimal string alignment: a swapped pair of letters ("soruce") is one edit, as a wrong letter is
+        best = process.extractOne(word, list(self._act_words), scorer=OSA.normalized_similarity, score_cutoff=KEYWORD_SPELLING)
+        return self._act_words[best[0]] if best else None
+
+    def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
+        """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
+        if term is not None:
+            entry = self._glossary.get(term.casefold())
+            return [entry] if entry else []
+        return [
+            (k, v) for k, v in self.data.glossary.items()
+            if re.search(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", last_answer)
+        ]
+
+    def words_beyond(self, text: str, fact: Any) -> list[str]:
+        """The content words of an act said at length that the fact's title and answer do not use: "why are they so
+        common?" after the card saying they are common uses none ([]), it asks about the last answer; "why does catching
+        it early matter?" after the tests card asks about catching it early, another subject. Act keywords, the disease's
+        names and the words that soften or address the bot never count; a word counts as used when the answer has a
+        word that starts alike ("clotting" for "clots")."""
+        norm = normalise(text)
+        if self._disease is not None:
+            norm = self._disease.sub(" ", norm)
+        if self._politeness is not None:
+            norm = self._politeness.sub(" ", norm)
+        document = re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}"))
+        stems = {w[:BEYOND_STEM] for w in document if w}
+
+        def used(word: str) -> bool:
+            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems)
+
+        return [w for w in self.content_words(norm)
+                if w not in self._act_words and w not in self._vocatives and w != "not" and not used(w)]
+
+    @cached_property
+    def reason_pattern(self) -> re.Pattern[str] | None:
+        """Finds a reason marker ("because", "since") in a `normalise`d sentence."""
+        return phrase_pattern(list(self.data.reason_markers))
+
+
+__all__ = [
+    "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "DEFINE_ASIDES", "DEFINE_TAILS", "POINTING_TAIL", "PREFIX_ACT_YIELD",
+    "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
+]

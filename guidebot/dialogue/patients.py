@@ -1,0 +1,130 @@
+"""Reading a message for a patient: whether it describes a particular patient, supposes one ("what if VEGF is
+300?"), or asks about the disease itself ("poems vs cidp"), and what a patient's treatment approach is about.
+
+`PatientReading` is one part of `ConversationReader` (guidebot.dialogue.context): a message records findings only
+when it describes a patient (`patient_cues`), answers the slot the bot waits for, or adds to a patient being
+described; the manager decides which, with these readings.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any
+
+from guidebot.dialogue.focus import normalise, phrase_pattern
+
+
+class PatientReading:
+    """Patients described or supposed, and questions about the disease (a part of `ConversationReader`)."""
+
+    # compiled by ConversationReader.__init__
+    data: Any
+    _cues: list[re.Pattern[str]]
+
+    @cached_property
+    def _question_markers(self) -> re.Pattern[str] | None:
+        return phrase_pattern(list(self.data.question_markers))
+
+    def asks_about_disease(self, text: str) -> bool:
+        """Whether a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa")."""
+        pattern = self._question_markers
+        if not pattern:
+            return False
+        if "?" not in text and self._negation is not None:
+            # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
+            # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask. A denial may open
+            # after "and" ("..., and no edema"), and its list goes on past a comma ("no edema, effusions or ascites")
+            for sentence in re.split(r"[.;:\n]+", text):
+                denying = False
+                for clause in (normalise(c) for c in sentence.split(",")):
+                    if not clause:
+                        continue
+                    denying = bool(self._negation.match(re.sub(r"^(?:and|but|also|plus)\s+", "", clause))) or (
+                        denying and bool(re.search(r"\b(?:or|nor)\b", clause)))
+                    if pattern.search(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause):
+                        return True
+            return False
+        return bool(pattern.search(normalise(text)))
+
+    @cached_property
+    def _negation(self) -> re.Pattern[str] | None:
+        """A clause that starts by denying a finding."""
+        words = sorted({normalise(n) for n in self.data.negations if normalise(n)}, key=len, reverse=True)
+        return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
+
+    def names_disease(self, text: str) -> bool:
+        """Whether the turn names the disease itself ("what is poems", "poems prognosis?")."""
+        return self._disease is not None and self._disease.search(normalise(text)) is not None
+
+    @cached_property
+    def _disease(self) -> re.Pattern[str] | None:
+        return phrase_pattern(list(self.data.followup.disease))
+
+    def general_question(self, text: str) -> bool:
+        """Whether the message is a single question that starts with an interrogative ("is X plus Y enough to diagnose
+        poems?"), not statements followed by a question ("X, Y and Z. Enough for diagnosis?")."""
+        words = {normalise(w) for w in self.data.interrogatives}
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n+", text.strip()) if x.strip()]
+        first = normalise(text).split()[:1]
+        return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
+
+    def describes_patient(self, text: str) -> bool:
+        """Whether the message describes a particular patient (a `patient_cues` expression matches). In a question, a
+        patient in general ("in a pt with CIDP-like neuropathy, when to suspect POEMS?", `generic_patients`) is no cue."""
+        if "?" in text or self.general_question(text):
+            text = self._generic_patients.sub(" ", text) if self._generic_patients is not None else text
+        return any(c.search(text) for c in self._cues)
+
+    @cached_property
+    def _generic_patients(self) -> re.Pattern[str] | None:
+        expressions = list(self.data.generic_patients)
+        return re.compile("|".join(f"(?:{e})" for e in expressions), re.I) if expressions else None
+
+    @cached_property
+    def _hypothetical(self) -> re.Pattern[str] | None:
+        """A sentence that starts by supposing ("what if ...", "suppose ...", "and if ...")."""
+        words = sorted({normalise(w) for w in self.data.hypotheticals if normalise(w)}, key=len, reverse=True)
+        return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
+
+    def supposes(self, text: str, findings: Any) -> bool:
+        """Whether every sentence of the message that names findings (`findings(sentence)` non-empty) supposes them
+        ("what if VEGF is 300?", "if a patient had a kappa M-protein, could it still be POEMS?"); a described patient
+        followed by a supposition ("62F, lambda, neuropathy. If her VEGF is 400, enough?") still describes her."""
+        named = [(part, supposed) for part, supposed in self._supposition_parts(text) if findings(part)]
+        return bool(named) and all(supposed for _, supposed in named)
+
+    def stated_part(self, text: str) -> str:
+        """The message without its supposed parts: what is recorded of "62F, lambda, neuropathy. If her VEGF is 400,
+        enough?" is the patient described, not the VEGF supposed."""
+        parts = self._supposition_parts(text)
+        if not any(supposed for _, supposed in parts):
+            return text
+        return " ".join(part for part, supposed in parts if not supposed)
+
+    def _supposition_parts(self, text: str) -> list[tuple[str, bool]]:
+        """The message's sentences (a supposed clause inside one is a part of its own), each with whether it supposes."""
+        if self._hypothetical is None:
+            return [(text, False)]
+        parts: list[str] = []
+        for sentence in re.split(r"(?<=[.;!?])\s+|\n+|\s+-\s+", text):
+            if not sentence.strip():
+                continue
+            # a supposed clause inside the sentence ("... if the M-protein is kappa?") is a part of its own
+            m = self._hypothetical_clause.search(sentence) if self._hypothetical_clause is not None else None
+            parts += [sentence[:m.start()], sentence[m.start():]] if m and m.start() > 0 else [sentence]
+        return [(x, bool(self._hypothetical.match(normalise(x)) or (self._hypothetical_clause is not None
+                                                                  and self._hypothetical_clause.match(normalise(x)))))
+                for x in parts if x.strip()]
+
+    @cached_property
+    def _hypothetical_clause(self) -> re.Pattern[str] | None:
+        words = sorted({normalise(w) for w in self.data.hypothetical_clauses if normalise(w)}, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b", re.I) if words else None
+
+    def approach_entity(self, approach: str | None) -> str | None:
+        """The entity a patient's treatment approach is about (`approaches`)."""
+        return self.data.approaches.get(approach) if approach else None
+
+
+__all__ = ["PatientReading"]

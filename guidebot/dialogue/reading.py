@@ -1,0 +1,292 @@
+"""Reading free text against the focus: the dialogue manager's half that decides how a turn outside a follow-up
+question is read (alone, rewritten with the focus, or answered by a fact near it) before anything is answered.
+
+`TurnReading` is a mixin of `DialogueManager` (guidebot.dialogue.manager), which owns the state, the router and the
+event log; nothing here emits an event. It asks the router and `ConversationReader` (guidebot.dialogue.context):
+the turn alone, the sibling, echo and new-topic mechanisms in the order `_read_turn` tries them, then `choose`
+(guidebot.dialogue.choice) between the two readings and `stays` for the focus's neighbourhood.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from guidebot.dialogue import rewrite as rewrite_rules
+from guidebot.dialogue.choice import STAY_MARGIN, choose, stays
+from guidebot.dialogue.findings import extract_findings
+from guidebot.dialogue.focus import Focus
+from guidebot.dialogue.inputs import PATIENT as _PATIENT
+from guidebot.dialogue.inputs import looks_like_question
+from guidebot.dialogue.render import field_label
+from guidebot.dialogue.replies import normalise
+from guidebot.dialogue.rewrite import ECHO_MAX_WORDS
+from guidebot.dialogue.turns import Reading
+
+if TYPE_CHECKING:
+    from guidebot.dialogue.context import ConversationReader
+    from guidebot.dialogue.state import ConversationState
+
+MIN_UNKNOWN_NAME = 2
+"""An unknown word this long or longer in a follow-up is read as naming another drug or disease."""
+
+# Round 5 and later mechanisms, each a switch so that `guidebot eval --dialogue` can be run with it off (ablation)
+SECTION_SIBLING_HEADED = True
+"""Whether a leaning turn is answered by a fact of the focused fact's section only when that fact's title starts with
+the turn's words (a word deep in such a title, "pain" in "Sclerotic bone lesions: frequency, pain and imaging", is not
+enough to leave the focus)."""
+TOPIC_SIBLINGS = True
+"""Whether a short follow-up may be answered by a fact titled with its words among the facts around the focus's
+subject (its own facts and their related facts), after those around the last card (switch for ablation)."""
+NEW_TOPIC_STARTS_FOCUS = True
+"""Whether a turn naming only entities outside the focus, which alone reaches a fact of one of them with confidence
+`NEW_TOPIC_CONFIDENCE`, starts a new focus before any focus mechanism (siblings, echoes, qualifiers) reads it
+("daratumumab?" after the lenalidomide card is the daratumumab card, not the sibling daratumumab trial)."""
+NEW_TOPIC_CONFIDENCE = 0.6
+PATIENT_NAMES_TREATMENT = True
+"""Whether a short turn naming one treatment for a recorded patient ("so rt?" after a single lesion and a clean
+marrow) is answered by the fact her findings lead to by Figure 3 when that fact is about the treatment named."""
+POINTED_ENTITY_IS_OF_SUBJECT = True
+"""Whether a short turn naming an entity and pointing at the focus's subject with a pronoun ("neuropathy with it?")
+is read as asking that entity of the subject (in context when answered so), not as a bare entity."""
+NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
+"""Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
+
+
+class TurnReading:
+    """How a turn is read against the focus (a mixin of DialogueManager; it only reads, never emits)."""
+
+    # provided by DialogueManager
+    kb: Any
+    state: ConversationState
+    reader: ConversationReader | None
+
+    if TYPE_CHECKING:
+        router: Any
+        case: Any
+
+    def _read(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
+        """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus;
+        a follow-up asking a strict facet the answering fact does not state is marked `not_stated` (declined)."""
+        match, routed, read = self._read_turn(text, focus)
+        reader = self.reader
+        if reader is None or not (focus.fact or focus.patient) or read.patient_treatment or read.not_given:
+            return match, routed, read
+        if read.switch:
+            text = routed  # "different topic - ...": the marker asks nothing ("topic" is no misspelt "toxic")
+        spelt = self._spelt(text)
+        # as typed and as the router spells it: "inclusion criteria?" is not "conclusion criteria" to the facets
+        asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
+        strict = [f for f in asked if reader.facets[f].strict]
+        answering = self.kb.facts.get(read.stayed or (match.intent if match.in_scope and not match.is_flow else None) or "")
+        if strict and answering is not None:
+            # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it;
+            # "g-csf dose?" answered by the melphalan dose: it states a dose, but of something the turn did not name
+            elsewhere = reader.names_outside(spelt, answering)
+            if elsewhere or not reader.states(answering, strict):
+                read = replace(read, not_stated=strict, not_stated_in=answering.id, not_stated_for=list(elsewhere))
+        return match, routed, read
+
+    def _starts_new_topic(self, rewrite: Any, alone: Any, focus: Focus) -> bool:
+        """A turn naming only entities outside the focus that alone is confidently about one of them: a new topic."""
+        reader = self.reader
+        if not NEW_TOPIC_STARTS_FOCUS or reader is None or not rewrite.names:
+            return False
+        if set(rewrite.names) & set(focus.entities):
+            return False
+        if not (alone.in_scope and not alone.is_flow and alone.intent in self.kb.facts
+                and alone.intent != focus.fact and alone.confidence >= NEW_TOPIC_CONFIDENCE):
+            return False
+        # a drug, cohort, complication or mechanism is a subject of its own; a criterion, finding or test named after a
+        # related card is more often asked of that card ("bone lesions?" after the myeloma comparison)
+        return any(e in reader.entities and reader.entities[e].kind in NEW_TOPIC_KINDS
+                   and alone.intent in reader.entities[e].facts for e in rewrite.names)
+
+    def _read_turn(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
+        reader = self.reader
+        rest = reader.topic_switch(text) if reader is not None else None
+        if rest is not None:  # "on a different note, ...": the old focus is dropped, the rest read alone
+            return self.router.route(rest), rest, Reading(focus.fact, list(focus.entities), "alone", rest, switch=True)
+        alone = self.router.route(text)
+        read = Reading(focus.fact, list(focus.entities), "alone")
+        if reader is None or not (focus.fact or focus.patient):
+            return alone, text, read
+        spelt = self._named_values(self._spelt(text))
+        rewrite = reader.rewrite(spelt, focus)
+        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
+            read = replace(read, reading="context", patient_treatment=True)
+            return alone, text, read
+        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
+            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
+            chosen = self._patient_treatment_fact()
+            if chosen is not None:
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
+        if PATIENT_NAMES_TREATMENT and focus.patient and rewrite.bare and not rewrite.facets and len(rewrite.names) == 1 \
+                and rewrite.names[0] in reader.entities and reader.entities[rewrite.names[0]].kind == "drug":
+            # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes
+            chosen = self._patient_treatment_fact()
+            if chosen is not None and chosen in reader.entities[rewrite.names[0]].facts:
+                read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names,
+                               facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
+        fact = self.kb.facts.get(focus.fact or "")
+        if fact is not None and not focus.patient and self._starts_new_topic(rewrite, alone, focus):
+            read = replace(read, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets, new_topic=True)
+            return alone, text, read
+        if fact is not None and (rewrite.leans or rewrite.bare) and not rewrite.facets:
+            near = [self.kb.facts[f] for f in reader.neighbourhood(fact, focus.entities) if f in self.kb.facts and f != fact.id]
+            pointing = bool(rewrite_rules.PRONOUN_SIBLING_OF_SUBJECT and focus.entities and reader.points_at_thing(spelt))
+            if pointing:  # "risk factors for it": "it" is the subject, so only a fact about the subject answers it
+                near = [f for f in near if focus.entities[0] in reader.fact_entities(f.id)]
+            sibling = reader.titled_sibling(spelt, near)
+            if sibling is None and TOPIC_SIBLINGS and focus.entities and not pointing:
+                # then the facts around the conversation's topic, not only around the last card ("neuropathy diff?"
+                # after the liver tests of the AL amyloidosis comparison: the comparison's neuropathy card)
+                topic = [g for f in reader.entities[focus.entities[0]].facts if f in self.kb.facts
+                         for g in (f, *self.kb.facts[f].related)] if focus.entities[0] in reader.entities else []
+                seen = {f.id for f in near} | {fact.id}
+                sibling = reader.titled_sibling(spelt, [self.kb.facts[g] for g in dict.fromkeys(topic)
+                                                        if g in self.kb.facts and g not in seen])
+            # then, for a turn that leans (not a bare new topic such as "daratumumab"), the focused fact's section
+            # ("and the minor ones?" after the major criteria)
+            if sibling is None and rewrite.leans and not pointing:
+                taken = {f.id for f in near} | {fact.id}
+                section = [f for f in self.kb.facts.values() if f.section == fact.section and f.id not in taken]
+                sibling = reader.titled_sibling(spelt, section, headed=SECTION_SIBLING_HEADED)
+            if sibling is None and rewrite.leans:  # a bare entity ("and echo?" in the work-up): its fact in the focus's section
+                sibling = reader.entity_fact_in_section(rewrite, fact.section, {f.id: f.section for f in self.kb.facts.values()}, fact.id)
+            if sibling is not None:
+                read = replace(read, reading="context", rewritten=rewrite.text, stayed=sibling, sibling=True)
+                return alone, text, read
+        if (fact is not None and not focus.patient and rewrite.leans and not rewrite.facets and not rewrite.names
+                and not reader.entities_in(spelt) and not reader.content_words(spelt) and not alone.is_flow):
+            # a turn with nothing of its own ("like what?", "how?", "which ones?"): only the last answer can answer it
+            read = replace(read, reading="context", rewritten=rewrite.text, stayed=fact.id, empty=True)
+            return alone, text, read
+        # nothing but a facet, naming no entity at all ("n?", "toxicity?"; not "what is the VEGF cutoff?")
+        bare_facet = (fact is not None and rewrite.bare and bool(rewrite.facets) and not focus.patient
+                      and not reader.entities_in(spelt) and not reader.opens(text))
+        if bare_facet and not all(reader.facets[f].strict for f in rewrite.facets if f in reader.facets) \
+                and reader.states(fact, rewrite.facets):
+            # nothing but a facet the focused fact states ("n?" after the pooled lenalidomide analysis of 51 patients):
+            # that fact answers it, not another fact about the same drug; "and in serum?" asks it of something else
+            read = replace(read, reading="context", rewritten=rewrite.text, names=[], facets=rewrite.facets, stayed=fact.id)
+            return alone, text, read
+        if (fact is not None and not focus.patient and not reader.opens(text) and len(normalise(text).split()) <= ECHO_MAX_WORDS
+                and not reader.asks_about_disease(text) and reader.echoes(spelt, fact)
+                and (reader.states(fact, rewrite.facets) if rewrite.facets else not rewrite.names)
+                and not (alone.in_scope and alone.intent != fact.id and alone.intent in self.kb.facts
+                         and reader.titled_sibling(spelt, [self.kb.facts[alone.intent]]) is not None)):
+            # a terse turn that picks terms out of the last answer ("TRM?" after the Mayo series; "ES rate?" after a
+            # cohort's row, which states that rate): that fact answers it. Not a question ("which genes?": the answer
+            # may not list them), nor a turn naming the title of the fact it alone reaches ("mandatory ones?")
+            read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
+                        stayed=fact.id, echo=True)
+            return alone, text, read
+        if rewrite.names and not rewrite.leans and alone.in_scope:
+            read = replace(read, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+            anchor = self._anchored(text, rewrite.names, alone)
+            if anchor is not None:
+                read = replace(read, stayed=anchor)
+            return alone, text, read  # a topic switch answered alone: no need to route the rewrite
+        if not rewrite.leans and not rewrite.names and alone.in_scope and reader.names_disease(spelt):
+            # "what is poems" after the daratumumab card: a question of its own about the disease, not about the focus
+            read = replace(read, rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
+            return alone, text, read
+        context = self.router.route(rewrite.text) if rewrite.text != text else None
+        # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
+        unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
+        covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
+        if POINTED_ENTITY_IS_OF_SUBJECT and rewrite.names and rewrite.bare and focus.entities and reader.points_at_thing(spelt):
+            # "neuropathy with it?" after ixazomib: "it" is the subject, so the entity is asked of it, as any leaning
+            # turn naming an entity is, not read as a bare new topic
+            rewrite = rewrite._replace(bare=False)
+        choice = choose(rewrite, alone, context, names_unknown=unknown, focus_covers=covers,
+                        focus_general=not focus.entities and not focus.patient)
+        read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+        if choice == "context" and context is not None and fact is not None:
+            near = reader.neighbourhood(fact, focus.entities)
+            if context.intent not in near:
+                best, nearest, score = self.router.standing(rewrite.text, near)
+                if nearest is not None and stays(rewrite, context, best, score, unknown, alone):
+                    read = replace(read, stayed=nearest)
+                    return context, rewrite.text, read
+                if context.in_scope and rewrite.bare and rewrite.facets and not focus.patient:
+                    # nothing but a facet, of the focus ("progression-free survival results?" after the French
+                    # trial), answered only by a fact about something else: the review does not give it for the focus
+                    read = replace(read, not_given=list(rewrite.facets))
+        if (bare_facet and choice == "context" and context is not None and focus.entities
+                and not reader.states(fact, rewrite.facets) and not read.not_given):
+            # a bare facet of the focus ("n?" after a trial that gives no patient count): the reply must state it,
+            # not merely be another card about the same drug
+            answering = self.kb.facts.get(read.stayed or context.intent or "")
+            if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
+                read = replace(read, not_stated=list(rewrite.facets))
+        if choice == "context":
+            return context, rewrite.text, read
+        return alone, text, read
+
+    def _patient_treatment_fact(self) -> str | None:
+        """The fact stating who gets the treatment the recorded findings lead to by Figure 3 (as the router does for
+        findings typed in a question); for a patient who cannot have a transplant whose approach is still open,
+        the options for such patients; None when the findings decide nothing."""
+        from guidebot.criteria.treatment import choose_approach
+
+        case = self.case
+        chosen = self.router.approach_fact(choose_approach(case)[0])
+        if chosen is None and case.transplant_eligible is False:
+            chosen = self.router.approach_fact("systemic_non_transplant")
+        return chosen if chosen in self.kb.facts else None
+
+    def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
+        """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of
+        them scores within `STAY_MARGIN` of it ("how often is there a clone" is the marrow clone, not the light chain)."""
+        entity = self.reader.entities.get(names[0]) if self.reader is not None and len(names) == 1 else None
+        if entity is None or alone.is_flow or alone.intent in entity.facts:
+            return None
+        best, nearest, score = self.router.standing(text, list(entity.facts))
+        return nearest if nearest is not None and score >= best - STAY_MARGIN else None
+
+    def _spelt(self, text: str) -> str:
+        """`text` with the words the router reads as misspellings corrected ("how comon" -> "how common"), so that
+        facets and entities are found in it as the router finds its words."""
+        fixes = self.router.misspellings(text) if hasattr(self.router, "misspellings") else {}
+        if not fixes:
+            return text
+        return re.sub(r"[\w'-]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), text)
+
+    def _named_values(self, text: str) -> str:
+        """`text` with the field named beside each number that is a recorded value of the patient ("is 310 elevated?"
+        after "plasma vegf 310" reads "is 310 (VEGF level) elevated?"), so that the finding's entity is found in it."""
+        numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text))
+        if not numbers:
+            return text
+        named = [field_label(name, self.kb) for name, value in self.state.values.items()
+                 if isinstance(value, (int, float)) and not isinstance(value, bool) and f"{value:g}" in numbers]
+        return f"{text} ({', '.join(named)})" if named else text
+
+    def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool:
+        """Whether findings may be read from `text`: it describes a patient, or adds to the one being described."""
+        if self.reader is None:
+            return bool(_PATIENT.search(text))
+        if self.reader.supposes(text, extract_findings):
+            return False  # "what if VEGF is 300?": a supposed patient, not this one
+        if self.reader.describes_patient(text):
+            return True
+        if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2 and not self.reader.general_question(text):
+            return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
+        # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
+        # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
+        if focus.fact and not focus.patient and self.reader.leans(text):
+            return False
+        # nor a search for the disease's facts ("papilledema and poems", "lambda light chain poems")
+        return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
+                and bool(extract_findings(text)))
+
+
+__all__ = [
+    "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
+    "TOPIC_SIBLINGS", "TurnReading",
+]
