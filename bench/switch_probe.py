@@ -160,7 +160,7 @@ def mechanism(turn: Any, spy: Spy) -> str:
         return f"stays in neighbourhood [{spy.why}]"
     if read.stayed:
         return "bare facet stated by focus" if spy.why is None else f"stayed [{spy.why}]"
-    return f"context: {spy.why}"
+    return f"context: {spy.why}" if spy.why else "context (choose)"
 
 
 def load_questions() -> list[Question]:
@@ -193,12 +193,13 @@ def focus_kind(bot: Any) -> str:
     return "general" if focus.fact else "none"
 
 
-def build_contexts(kb: Any, router: Any, count: int) -> list[Context]:
-    """Prefixes of 1-3 turns leaving a focus and no open question, round-robin over focus kinds, hash-ordered."""
+def build_contexts(kb: Any, router: Any, count: int, scan: int | None = None) -> list[Context]:
+    """Prefixes of 1-3 turns leaving a focus and no open question, round-robin over focus kinds, hash-ordered;
+    from the first `scan` hash-ordered conversations (all when None)."""
     from guidebot.dialogue.manager import DialogueManager
 
     by_kind: dict[str, list[Context]] = {}
-    for conversation in dev_conversations():
+    for conversation in sorted(dev_conversations(), key=lambda c: _key(str(c["id"])))[:scan]:
         says = [str(t["say"]) for t in conversation["turns"]]
         bot = DialogueManager(kb=kb, router=router, store=None)
         for n, say in enumerate(says[:3], 1):
@@ -233,6 +234,11 @@ class ProbeResult:
     """mechanism -> changed-to-wrong count."""
     confusions: Counter = field(default_factory=Counter)
     """(question section, context kind) -> changed-to-wrong count."""
+    define_acts: int = 0
+    """Changed pairs answered by the define act from the glossary (the same meaning as alone): not counted wrong."""
+    wrong_leaning: int = 0
+    """Changed-to-wrong pairs whose question itself leans (a short turn with a pronoun, or an opener such as "and ..."):
+    self-contained alone, ambiguous after a focus ("do we actually know what causes this?")."""
     examples: dict[str, list[str]] = field(default_factory=dict)
     by_context_kind: Counter = field(default_factory=Counter)
     pairs_by_context_kind: Counter = field(default_factory=Counter)
@@ -287,17 +293,31 @@ def run_probe(kb: Any, router: Any, contexts: list[Context], questions: list[Que
         if got == alone[q.text]:
             result.unchanged += 1
             continue
-        if got.label in q.expect:
+        if turn.in_scope and turn.intent in q.expect:  # as `guidebot eval --dialogue` scores an opener
             result.changed_right += 1
+            continue
+        if turn.act == "define" and turn.in_scope:
+            # "CR_H abbreviation" after any card: the glossary's meaning, as alone (under the last card's intent)
+            result.define_acts += 1
             continue
         why = mechanism(turn, spy)
         result.wrong[why] += 1
+        if bot.reader is not None and bot.reader.leans(q.text):
+            result.wrong_leaning += 1
         result.by_context_kind[ctx.kind] += 1
         result.confusions[(fact_section(kb, q.expect[0]), ctx.kind)] += 1
         shown = result.examples.setdefault(why, [])
         if len(shown) < keep_examples:
             shown.append(f"{ctx.name} {ctx.turns[-1]!r} -> {q.text!r}: {alone[q.text].label} -> {got.label}")
     return result
+
+
+def probe(kb: Any, router: Any, *, pool: int = QUESTION_POOL, contexts: int = CONTEXTS, pairs: int = PAIRS,
+          scan: int | None = None, spy: Spy | None = None) -> tuple[ProbeResult, int, list[Context]]:
+    """(the result, the questions kept, the contexts) of one probe run; `spy` from `install_spy` names the branches."""
+    questions, alone, _ = kept_questions(kb, router, pool)
+    chosen = build_contexts(kb, router, contexts, scan)
+    return run_probe(kb, router, chosen, questions, alone, pairs, spy or Spy(), 0), len(questions), chosen
 
 
 def dev_context_turns(kb: Any, router: Any) -> tuple[int, int, int]:
@@ -338,8 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     result = run_probe(kb, router, contexts, questions, alone, args.pairs, spy, args.examples)
     wrong = sum(result.wrong.values())
     print(f"pairs: {result.pairs}; unchanged {100 * result.unchanged_rate:.1f}% ({result.unchanged}); "
-          f"changed but still right {result.changed_right}; changed to wrong {wrong} "
-          f"({100 * wrong / max(1, result.pairs):.1f}%)")
+          f"changed but still right {result.changed_right}; "
+          f"define act (same meaning) {result.define_acts}; changed to wrong {wrong} "
+          f"({100 * wrong / max(1, result.pairs):.1f}%), of which the question itself leans: {result.wrong_leaning}")
     print("changed to wrong, by context kind (wrong / pairs):")
     for kind, n in sorted(result.pairs_by_context_kind.items()):
         print(f"  {kind:<12} {result.by_context_kind[kind]:>4} / {n}")
