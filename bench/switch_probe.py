@@ -86,8 +86,8 @@ class Spy:
 
 
 def _choose_branch(rewrite: Any, alone: Any, context: Any, names_unknown: bool, focus_covers: Any, focus_general: bool) -> str:
-    """Which rule of `context.choose` decided (its branches in order; kept in step with that function)."""
-    from guidebot.dialogue import context as c
+    """Which rule of `choice.choose` decided (its branches in order; kept in step with that function)."""
+    from guidebot.dialogue import choice as c
 
     if context is None or (alone.in_scope and alone.is_flow and not rewrite.leans):
         return "no contextual reading"
@@ -99,6 +99,9 @@ def _choose_branch(rewrite: Any, alone: Any, context: Any, names_unknown: bool, 
         return "bare entity (context at least as sure)"
     if not alone.in_scope and (alone.reason in c.DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
         return "alone declined naming else"
+    if (c.UNLEANING_TURN_KEEPS_ITS_ANSWER and not rewrite.leans and not rewrite.bare and not context.in_scope
+            and alone.in_scope and not alone.is_flow):
+        return "unleaning turn keeps its answer"
     if (not rewrite.leans or rewrite.elliptical) and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
         return "names nothing, alone as sure"
     if rewrite.bare and rewrite.facets and focus_covers is not None:
@@ -118,10 +121,10 @@ def _choose_branch(rewrite: Any, alone: Any, context: Any, names_unknown: bool, 
 
 
 def install_spy() -> Spy:
-    from guidebot.dialogue import manager
+    from guidebot.dialogue import reading
 
     spy = Spy()
-    real_choose, real_stays = manager.choose, manager.stays
+    real_choose, real_stays = reading.choose, reading.stays
 
     def choose(rewrite, alone, context, names_unknown=False, focus_covers=None, focus_general=False):  # type: ignore[no-untyped-def]
         spy.choice = real_choose(rewrite, alone, context, names_unknown=names_unknown, focus_covers=focus_covers,
@@ -133,7 +136,7 @@ def install_spy() -> Spy:
         spy.stayed = real_stays(*args, **kwargs)
         return spy.stayed
 
-    manager.choose, manager.stays = choose, stays
+    reading.choose, reading.stays = choose, stays
     return spy
 
 
