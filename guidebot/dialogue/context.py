@@ -75,6 +75,8 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
                                  (("setting", data.followup.settings), ("scope", data.followup.scopes),
                                   ("contrast", data.followup.contrasts))]
         self._contrast_words = phrase_pattern(data.followup.contrasts)
+        self._demonstratives = phrase_pattern(data.followup.demonstratives)
+        self._possessives = phrase_pattern(data.followup.possessives)
 
     @staticmethod
     def _lead(words: list[str]) -> re.Pattern[str] | None:

@@ -58,6 +58,10 @@ QUALIFIERS_LAST = True
 """Whether a focus lists the entities a turn names as subjects before those it names as qualifiers ("ES rate in the
 mayo series": engraftment syndrome, then Mayo), so that a later "it" means the subject (switch for ablation)."""
 
+DETERMINER_KEEPS_SUBJECT = True
+"""Whether a turn that names something new and points back with a determiner ("% with a lambda clone in that study",
+"its neuropathy") keeps the focus's subject as its own, rather than being read alone (switch for ablation)."""
+
 
 class FocusReading:
     """Leaning, the rewrite, and the facts near the focus (a part of `ConversationReader`; all methods are pure)."""
@@ -68,6 +72,9 @@ class FocusReading:
     _pronouns: re.Pattern[str] | None
     _thing_pronouns: re.Pattern[str] | None
     _openers: list[str]
+    _demonstratives: re.Pattern[str] | None
+    _possessives: re.Pattern[str] | None
+    _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
     entities: dict[str, Any]
     facets: dict[str, Any]
 
@@ -189,6 +196,9 @@ class FocusReading:
             # "and after transplant?" after daratumumab: the new entity is when, the subject is still the focus's
             # (not "should she have induction before the transplant?", which names a subject of its own)
             subject = [self._name(e) for e in focus.entities[:SUBJECT_ENTITIES]]
+        if DETERMINER_KEEPS_SUBJECT and names and not bare and not subject and self.points_back(norm):
+            # "is the neuropathy different in those?" after a cohort: the neuropathy in that cohort
+            subject = [self._name(e) for e in focus.entities[:1]]
         if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
             subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:
@@ -204,12 +214,23 @@ class FocusReading:
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
 
+    def points_back(self, norm: str) -> bool:
+        """Whether a normalised turn points back at something by a possessive ("its neuropathy") or by a
+        demonstrative not followed by an entity word ("in that study"; "all that VEGF" is the VEGF itself)."""
+        if self._possessives is not None and self._possessives.search(norm):
+            return True
+        for m in (self._demonstratives.finditer(norm) if self._demonstratives is not None else ()):
+            after = norm[m.end():].lstrip()
+            if not any(p is not None and p.match(after) for _, p in self._entity_patterns):
+                return True
+        return False
+
     def _name(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)
         return entity.words[0] if entity else entity_id.replace("_", " ")
 
 
 __all__ = [
-    "CONTRASTS_KEEP_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT",
+    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT",
     "QUALIFIERS_LAST", "FocusReading",
 ]

@@ -415,6 +415,13 @@ class Followup(Strict):
     endings: list[NonEmpty] = []
     """Endings that make a word from another ("pain" + "ful"): a terse turn saying "painful?" picks "pain" out of
     the last answer."""
+    demonstratives: list[NonEmpty] = []
+    """Words that point back at the focus's subject from a turn naming something new ("% with a lambda clone in that
+    study", "is the neuropathy different in those"), unless an entity word follows them ("where does all that VEGF
+    come from?": "that" is the VEGF itself)."""
+    possessives: list[NonEmpty] = []
+    """Words that point back at the focus's subject wherever they stand ("its neuropathy": the neuropathy of the
+    subject)."""
     disease: list[NonEmpty] = []
     """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
     answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
