@@ -216,12 +216,15 @@ class FocusReading:
 
     def points_back(self, norm: str) -> bool:
         """Whether a normalised turn points back at something by a possessive ("its neuropathy") or by a
-        demonstrative not followed by an entity word ("in that study"; "all that VEGF" is the VEGF itself)."""
+        demonstrative right after a scope or setting word and not before an entity word ("in that study")."""
         if self._possessives is not None and self._possessives.search(norm):
             return True
+        leads = {normalise(w) for w in (*self.data.followup.scopes, *self.data.followup.settings)}
         for m in (self._demonstratives.finditer(norm) if self._demonstratives is not None else ()):
-            after = norm[m.end():].lstrip()
-            if not any(p is not None and p.match(after) for _, p in self._entity_patterns):
+            before, after = norm[:m.start()].split(), norm[m.end():].lstrip()
+            # only where the subject stands as a scope ("in those", "after that"): "what does that mean" points
+            # at the turn's own finding, and "all that VEGF" is the VEGF itself
+            if before and before[-1] in leads and not any(p is not None and p.match(after) for _, p in self._entity_patterns):
                 return True
         return False
 
