@@ -46,6 +46,13 @@ fail?", "evidence for poems tx is mostly from what"); acts read elsewhere ("whic
 ACT_BY_ITS_WORDS = True
 """Whether an act read from a message's start stays an act when it adds no word to the last answer ("why are they so
 common?" after the card saying so), however sure the router is of another fact."""
+OWN_QUESTION_YIELDS = True
+"""Whether an act read from a message's start also yields, however unsure the router, when the message says at least
+`OWN_WORDS` things the last answer does not (words it does not use, facets it does not state) and the fact its words
+reach alone says more of them ("why does it take so many different tests to nail it down?" after a trial's table:
+the many-tests card, not "why?" of the trial); "why does it develop?" says one thing of its own, and stays an act
+(switch for ablation)."""
+OWN_WORDS = 2
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -305,7 +312,8 @@ class DialogueManager(GuidedFlows, TurnReading):
                 # is of another fact; one that adds words ("why do the glands fail?") may be a question of its own
                 if not (ACT_BY_ITS_WORDS and last is not None and not reader.words_beyond(text, last)):
                     alone = self.router.route(text)
-                    if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and alone.confidence >= PREFIX_ACT_YIELD:
+                    if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and (
+                            alone.confidence >= PREFIX_ACT_YIELD or self._asks_of_its_own(text, last, alone.intent)):
                         act = None  # "why do the glands fail?": a question about another fact, not "why?"
             if act is not None and act.bare_term and message_rules.BARE_TERM_ASKS_ITS_ENTITY:
                 # "uclh?" after the cohorts compared: the UCLH cohort's own card, when alone the router reaches it
@@ -320,6 +328,19 @@ class DialogueManager(GuidedFlows, TurnReading):
                 return self._pick(int(text))
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
         return self._free_text(text)
+
+    def _asks_of_its_own(self, text: str, last: Any, other_id: str) -> bool:
+        """Whether `text` says at least `OWN_WORDS` things the `last` fact does not, and fewer of them are missing
+        from the fact `other_id` its words reach alone (see `OWN_QUESTION_YIELDS`)."""
+        reader, other = self.reader, self.kb.facts.get(other_id)
+        if not OWN_QUESTION_YIELDS or reader is None or last is None or other is None:
+            return False
+
+        def missing(fact: Any) -> int:
+            return len(reader.words_beyond(text, fact)) + sum(not reader.states(fact, [f]) for f in reader.facets_in(text))
+
+        own = missing(last)
+        return own >= OWN_WORDS and missing(other) < own
 
     # -- free text outside a follow-up ------------------------------------------------------------------
 

@@ -52,6 +52,12 @@ marrow) is answered by the fact her findings lead to by Figure 3 when that fact 
 POINTED_ENTITY_IS_OF_SUBJECT = True
 """Whether a short turn naming an entity and pointing at the focus's subject with a pronoun ("neuropathy with it?")
 is read as asking that entity of the subject (in context when answered so), not as a bare entity."""
+PRONOUN_MAY_MEAN_DISEASE = True
+"""Whether a question longer than `rewrite.LEANING_MAX_WORDS` words leaning only by a pronoun for a thing is read alone
+when, with the pronoun read as the disease, the router answers it more surely (by `DISEASE_MARGIN`) than with the
+focus's subject ("what can we offer if it comes back?" after the bevacizumab card: POEMS comes back, not
+bevacizumab) (switch for ablation)."""
+DISEASE_MARGIN = 0.1
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -216,6 +222,8 @@ class TurnReading:
             rewrite = rewrite._replace(bare=False)
         choice = choose(rewrite, alone, context, names_unknown=unknown, focus_covers=covers,
                         focus_general=not focus.entities and not focus.patient)
+        if choice == "context" and context is not None and self._pronoun_means_disease(text, spelt, rewrite, context, focus):
+            choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
@@ -238,6 +246,15 @@ class TurnReading:
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _pronoun_means_disease(self, text: str, spelt: str, rewrite: Any, context: Any, focus: Focus) -> bool:
+        """Whether a long question leaning only by a thing pronoun means the disease by it (`PRONOUN_MAY_MEAN_DISEASE`)."""
+        reader = self.reader
+        if (not PRONOUN_MAY_MEAN_DISEASE or reader is None or focus.patient or rewrite.names or reader.opens(text)
+                or len(normalise(text).split()) <= rewrite_rules.LEANING_MAX_WORDS or not reader.points_at_thing(spelt)):
+            return False
+        meant = self.router.route(reader.as_disease(spelt))
+        return meant.in_scope and not meant.is_flow and (not context.in_scope or meant.confidence > context.confidence + DISEASE_MARGIN)
 
     def _patient_treatment_fact(self) -> str | None:
         """The fact stating who gets the treatment the recorded findings lead to by Figure 3 (as the router does for

@@ -214,6 +214,12 @@ class FocusReading:
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
 
+    def as_disease(self, text: str) -> str:
+        """The turn with its pronouns for a thing read as the disease ("what causes this" -> "what causes poems")."""
+        norm = normalise(text)
+        disease = normalise(self.data.followup.disease[0]) if self.data.followup.disease else "poems"
+        return self._thing_pronouns.sub(disease, norm) if self._thing_pronouns is not None else norm
+
     def points_back(self, norm: str) -> bool:
         """Whether a normalised turn points back at something by a possessive ("its neuropathy") or by a
         demonstrative right after a scope or setting word and not before an entity word ("in that study")."""
