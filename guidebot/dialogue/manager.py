@@ -306,6 +306,7 @@ class DialogueManager(GuidedFlows, TurnReading):
             if talk is not None:
                 return self._smalltalk(talk)
             act = reader.act(text, self.focus.text, self.focus.entities)
+            own = False
             if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
                 last = self.kb.facts.get(self.focus.fact)
                 # "why are they so common?" uses only the last answer's words: an act on it, however sure the router
@@ -313,7 +314,7 @@ class DialogueManager(GuidedFlows, TurnReading):
                 if not (ACT_BY_ITS_WORDS and last is not None and not reader.words_beyond(text, last)):
                     alone = self.router.route(text)
                     if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and (
-                            alone.confidence >= PREFIX_ACT_YIELD or self._asks_of_its_own(text, last, alone.intent)):
+                            alone.confidence >= PREFIX_ACT_YIELD or (own := self._asks_of_its_own(text, last, alone.intent))):
                         act = None  # "why do the glands fail?": a question about another fact, not "why?"
             if act is not None and act.bare_term and message_rules.BARE_TERM_ASKS_ITS_ENTITY:
                 # "uclh?" after the cohorts compared: the UCLH cohort's own card, when alone the router reaches it
@@ -323,6 +324,8 @@ class DialogueManager(GuidedFlows, TurnReading):
                     act = None
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
+            if own:  # judged a question of its own by its words alone: its "it" is not the last answer's subject
+                return self._free_text(text, alone=True)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
             if self.state.suggestions:
                 return self._pick(int(text))
@@ -354,9 +357,9 @@ class DialogueManager(GuidedFlows, TurnReading):
                     return flow
         return None
 
-    def _free_text(self, text: str) -> Turn:
+    def _free_text(self, text: str, *, alone: bool = False) -> Turn:
         focus = self.focus
-        match, routed, read = self._read(text, focus)
+        match, routed, read = self._read(text, focus, alone=alone)
         question = looks_like_question(text) or "?" in text
         flow = None if read.stayed else self._flow_of(text, match)
         patient = self._describes_patient(text, match, focus) and not self._keyword_query(text, match)

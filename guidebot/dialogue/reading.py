@@ -74,9 +74,12 @@ class TurnReading:
         router: Any
         case: Any
 
-    def _read(self, text: str, focus: Focus) -> tuple[Any, str, Reading]:
+    def _read(self, text: str, focus: Focus, *, alone: bool = False) -> tuple[Any, str, Reading]:
         """(the router's match, the text answered, how it was read): the turn alone or rewritten with the focus;
-        a follow-up asking a strict facet the answering fact does not state is marked `not_stated` (declined)."""
+        a follow-up asking a strict facet the answering fact does not state is marked `not_stated` (declined).
+        `alone`: the turn is already known to be a question of its own (a "why ..." yielding by its own words)."""
+        if alone:
+            return self.router.route(text), text, Reading(focus.fact, list(focus.entities), "alone")
         match, routed, read = self._read_turn(text, focus)
         reader = self.reader
         if reader is None or not (focus.fact or focus.patient) or read.patient_treatment or read.not_given:
