@@ -21,9 +21,10 @@ BENCH = Path(__file__).resolve().parent.parent / "bench" / "switch_probe.py"
 
 SAMPLE = {"pool": 80, "contexts": 6, "pairs": 180, "scan": 25}
 """Hash-ordered, so the same pairs every run: six contexts of six focus kinds, 30 questions each (about 2 s)."""
-FLOOR_UNCHANGED = 0.965
+FLOOR_UNCHANGED = 0.975
 """Unchanged share of the sample when the floor was set: 172 of 180 (95.6%); 174 of 180 (96.7%) after round 11's
-three fixes (docs/conversation.md, switch probe). Raise it when a change earns it."""
+three fixes (docs/conversation.md, switch probe); 176 of 180 (97.8%) after round 11's pointing mechanisms (a why of
+its own, a pronoun meaning POEMS). Raise it when a change earns it."""
 
 
 @pytest.fixture(scope="module")
