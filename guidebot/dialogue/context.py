@@ -77,6 +77,7 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._contrast_words = phrase_pattern(data.followup.contrasts)
         self._demonstratives = phrase_pattern(data.followup.demonstratives)
         self._possessives = phrase_pattern(data.followup.possessives)
+        self._scope_leads = frozenset(normalise(w) for w in (*data.followup.scopes, *data.followup.settings))
 
     @staticmethod
     def _lead(words: list[str]) -> re.Pattern[str] | None:

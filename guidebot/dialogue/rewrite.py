@@ -74,6 +74,7 @@ class FocusReading:
     _openers: list[str]
     _demonstratives: re.Pattern[str] | None
     _possessives: re.Pattern[str] | None
+    _scope_leads: frozenset[str]
     _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
     entities: dict[str, Any]
     facets: dict[str, Any]
@@ -217,20 +218,20 @@ class FocusReading:
     def as_disease(self, text: str) -> str:
         """The turn with its pronouns for a thing read as the disease ("what causes this" -> "what causes poems")."""
         norm = normalise(text)
-        disease = normalise(self.data.followup.disease[0]) if self.data.followup.disease else "poems"
-        return self._thing_pronouns.sub(disease, norm) if self._thing_pronouns is not None else norm
+        if not self.data.followup.disease or self._thing_pronouns is None:
+            return norm
+        return self._thing_pronouns.sub(normalise(self.data.followup.disease[0]), norm)
 
     def points_back(self, norm: str) -> bool:
         """Whether a normalised turn points back at something by a possessive ("its neuropathy") or by a
         demonstrative right after a scope or setting word and not before an entity word ("in that study")."""
         if self._possessives is not None and self._possessives.search(norm):
             return True
-        leads = {normalise(w) for w in (*self.data.followup.scopes, *self.data.followup.settings)}
         for m in (self._demonstratives.finditer(norm) if self._demonstratives is not None else ()):
             before, after = norm[:m.start()].split(), norm[m.end():].lstrip()
             # only where the subject stands as a scope ("in those", "after that"): "what does that mean" points
             # at the turn's own finding, and "all that VEGF" is the VEGF itself
-            if before and before[-1] in leads and not any(p is not None and p.match(after) for _, p in self._entity_patterns):
+            if before and before[-1] in self._scope_leads and not any(p is not None and p.match(after) for _, p in self._entity_patterns):
                 return True
         return False
 
@@ -240,6 +241,6 @@ class FocusReading:
 
 
 __all__ = [
-    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT",
-    "QUALIFIERS_LAST", "FocusReading",
+    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT",
+    "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "FocusReading",
 ]

@@ -416,9 +416,9 @@ class Followup(Strict):
     """Endings that make a word from another ("pain" + "ful"): a terse turn saying "painful?" picks "pain" out of
     the last answer."""
     demonstratives: list[NonEmpty] = []
-    """Words that point back at the focus's subject from a turn naming something new ("% with a lambda clone in that
-    study", "is the neuropathy different in those"), unless an entity word follows them ("where does all that VEGF
-    come from?": "that" is the VEGF itself)."""
+    """Words that point back at the focus's subject from a turn naming something new when right after a `scopes` or
+    `settings` word ("% with a lambda clone in that study", "is the neuropathy different in those"), unless an entity
+    word follows them ("in that VEGF assay": "that" is of the VEGF)."""
     possessives: list[NonEmpty] = []
     """Words that point back at the focus's subject wherever they stand ("its neuropathy": the neuropathy of the
     subject)."""
