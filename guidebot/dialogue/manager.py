@@ -19,6 +19,7 @@ from guidebot.dialogue import render
 from guidebot.dialogue import rewrite as rewrite_rules
 from guidebot.dialogue.context import ConversationReader
 from guidebot.dialogue.described import is_case_question
+from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.events import BotSaid, CaseReset, Event, FlowEnded, FocusSet, SessionStarted, SlotSet, SuggestionsOffered, UserSaid
 from guidebot.dialogue.flows import GuidedFlows
 from guidebot.dialogue.focus import Focus
@@ -46,6 +47,14 @@ fail?"); "which study...", "the reference for..." always ask about the last answ
 ACT_BY_ITS_WORDS = True
 """Whether an act read from a message's start stays an act when it adds no word to the last answer ("why are they so
 common?" after the card saying so), however sure the router is of another fact."""
+OFFERING_SMALLTALK = ("not_what_i_asked", "wrong")
+"""Small talk that offers the last answer's other candidates as numbered suggestions ("you're wrong" as well as
+"that's not what I asked": either says the answer did not fit the question)."""
+WRONG_OFFERS_CANDIDATES = True
+"""Whether "you're wrong" offers the other candidates too (switch for ablation; "not what I asked" always does)."""
+ACT_BEFORE_ANY_ANSWER = True
+"""Whether a bare "why?" or "tell me more" before any answer gets a short reply of its own (nothing has been answered
+yet) rather than being routed and declined as "not covered"."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -288,7 +297,7 @@ class DialogueManager(GuidedFlows, TurnReading):
             return getattr(self, f"_control_{control}")()
         if awaiting:
             talk = reader.smalltalk(text) if reader is not None else None
-            if talk is not None and talk.id in SMALLTALK_DURING_QUESTIONS:
+            if talk is not None and talk.id in SMALLTALK_DURING_QUESTIONS and not self._corrects(talk, text):
                 turn = self._smalltalk(talk)
                 return self._reask(None, before=turn.text)
             return self._answer(text, awaiting)
@@ -296,7 +305,7 @@ class DialogueManager(GuidedFlows, TurnReading):
             return self._advance([])
         if reader is not None:
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
-            if talk is not None:
+            if talk is not None and not (self.focus.patient and self._corrects(talk, text)):
                 return self._smalltalk(talk)
             act = reader.act(text, self.focus.text, self.focus.entities)
             if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
@@ -315,6 +324,10 @@ class DialogueManager(GuidedFlows, TurnReading):
                     act = None
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
+            if act is not None and ACT_BEFORE_ANY_ANSWER and not self.focus.fact and not self.focus.patient \
+                    and act.act in ("why", "more") and not act.by_prefix:
+                # "why?" as the first message: nothing to explain yet ("why is poems missed so often" is a question)
+                return self._act_before_answer(act.act)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
             if self.state.suggestions:
                 return self._pick(int(text))
@@ -481,6 +494,11 @@ class DialogueManager(GuidedFlows, TurnReading):
         text, suggestions = talk.reply, []
         if talk.id == "not_what_i_asked":
             suggestions = list(self.focus.alternatives) or self._flow_suggestions()
+        elif talk.id in OFFERING_SMALLTALK and WRONG_OFFERS_CANDIDATES and self.focus.alternatives:
+            # "you're wrong": the answer may be to another question than the one meant; its other candidates
+            suggestions = list(self.focus.alternatives)
+            text += "\n\nOr did you mean one of these? Reply with its number."
+        if suggestions:
             text += "\n\n" + "\n".join(f"{i}. {s.title}" for i, s in enumerate(suggestions, 1))
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
@@ -526,6 +544,20 @@ class DialogueManager(GuidedFlows, TurnReading):
                 body = "The last answer uses no abbreviation that needs spelling out."
         return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=True,
                     focus=Reading(focus.fact, list(focus.entities), "context"))
+
+    @staticmethod
+    def _corrects(talk: Any, text: str) -> bool:
+        """Whether a "that's wrong, ..." message states findings: said to a pending question or about the patient being
+        described ("wrong, it's lambda"), it corrects them, so it is read for the findings, not as small talk."""
+        return talk.id in message_rules.CLAIM_SMALLTALK and bool(extract_findings(text))
+
+    @staticmethod
+    def _act_before_answer(act: str) -> Turn:
+        """"why?" or "tell me more" before anything was answered: a plain statement that there is nothing yet to act on,
+        not a "not covered" ("source?" is left to the router, which gives the review itself; "what does HCT mean" too)."""
+        body = ("There is no answer yet to explain or expand on. Ask a question about POEMS syndrome, describe your "
+                "patient, or type /help.")
+        return Turn(text=body, act=act)
 
     def _reasons(self, fact: Any) -> tuple[str, list[int]]:
         """The reason the review gives for the last answer, or a plain statement that it gives none."""

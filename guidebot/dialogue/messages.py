@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from guidebot.dialogue.focus import ActRequest, normalise, phrase_pattern
+from guidebot.dialogue.focus import ActRequest, abbreviation_key, normalise, phrase_pattern
 
 PREFIX_ACT_YIELD = 0.6
 """A message read as an act by its start ("why do the glands fail?") that adds words of its own to the last answer is
@@ -40,10 +40,38 @@ KEYWORD_SPELLING = 0.8
 SMALLTALK_MIN_CHARS = 6
 """A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
 
+ABBREVIATION_SPELLINGS = True
+"""Whether an abbreviation is known however it is written ("crv", "CR-V" for CR_V; `abbreviation_key`) when a define
+request is matched to the glossary and to the last answer (switch for ablation)."""
+DEFINE_BY_EXPANSION = True
+"""Whether a weak define request ("whats C+G") also counts as about the last answer when that answer spells the term
+out ("cyclophosphamide plus G-CSF") rather than using it; not for a bare term ("ES?"), which may ask a facet."""
+GUESS_SET_OFF = True
+"""Whether a guess at an expansion must be set off from the term (by punctuation, or trailing off with ".."): "whats
+CIDP again, chronic inflam..?" guesses, "the neuropathy features of AL amyloid?" names AL amyloidosis."""
+CLAIM_SMALLTALK = ("wrong", "not_what_i_asked")
+"""Small talk that a person follows with a claim of their own ("you're wrong, our pts have CKD all the time"): the
+message is that small talk whatever the claim names, unless it asks a question or states the patient's findings."""
+CLAIMS_AFTER_SMALLTALK = True
+"""Whether a wrong / not-what-I-asked phrase followed by a claim is that small talk (switch for ablation)."""
+CLAIM_HEDGE_WORDS = 3
+"""At most this many words may hedge a claim phrase inside its clause ("you're wrong i think", "pretty sure that's
+wrong"); they may name nothing."""
+NOD_BEFORE_NOD = True
+"""Whether a bare yes/no before an acknowledgement is part of it ("yeah makes sense", "yes fair"): the
+acknowledgement; not before thanks or bye, which in a guided flow would swallow the answer (switch for ablation)."""
+
 BARE_TERM_ASKS_ITS_ENTITY = True
 """Whether a message that is nothing but a term naming one of the things the last answer set side by side ("uclh?"
 after the cohorts compared) asks for that thing's own card rather than what the abbreviation stands for (switch for
 ablation)."""
+
+
+def _symbols(text: str) -> str:
+    """A message of symbols only (an emoji, an emoticon) as a small-talk key: "👍", ":)" ("👍👍" is "👍"; skin tones and
+    emoji variants do not count)."""
+    kept = re.sub(r"[\s\ufe0f\U0001F3FB-\U0001F3FF]+", "", text)
+    return "".join(dict.fromkeys(kept)) if len(set(kept)) == 1 else kept
 
 
 def deictic(norm: str) -> str:
@@ -63,6 +91,15 @@ def _guesses(bare: str, term: str, expansion: str) -> bool:
     spelt = normalise(expansion).split()
     return 0 < len(tail) <= len(spelt) and all(
         len(w) >= 3 and s.startswith(w) for w, s in zip(tail, spelt))
+
+
+def _set_off(text: str, term: str) -> bool:
+    """Whether a guess after `term` in the raw message is set off from it ("CIDP again, chronic inflam",
+    "G-CSF = granulocyte") or the message trails off ("..", "…"), as a guess is, not run on as a name ("AL amyloid")."""
+    if re.search(r"(?:\.\.|\u2026)\W*$", text):
+        return True
+    at = text.casefold().find(term.casefold())
+    return at >= 0 and bool(re.search(r"[,=:;(\u2013\u2014]", text[at + len(term):]))
 
 
 class MessageReading:
@@ -91,6 +128,7 @@ class MessageReading:
         def entities_in(self, text: str) -> list[str]: ...
         def facets_in(self, text: str) -> list[str]: ...
         def content_words(self, text: str) -> list[str]: ...
+        def describes_patient(self, text: str) -> bool: ...
 
     def _bare(self, text: str) -> str:
         """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
@@ -117,9 +155,13 @@ class MessageReading:
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
         and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
         """
-        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text)) or self._loose_smalltalk(text)
+        whole = self._smalltalk.get(normalise(text) or _symbols(text)) or self._smalltalk.get(self._plain(text)) \
+            or self._loose_smalltalk(text)
         if whole is not None:
             return whole
+        claim = self._claim(text) if CLAIMS_AFTER_SMALLTALK else None
+        if claim is not None:
+            return claim
         if "?" in text:
             return None
         clauses = [normalise(c) for c in re.split(r"[,.!;:]+|\bbut\b", text) if normalise(c)]
@@ -138,6 +180,39 @@ class MessageReading:
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
 
+    def _claim(self, text: str) -> Any | None:
+        """A wrong / not-what-I-asked phrase opening a message, followed by the person's own claim ("you're wrong, our
+        poems pts have CKD all the time", "hm you're wrong i think, pretty sure it's primary", "are you sure? i read
+        otherwise"): that small talk, unless what follows asks a question or describes the patient (then the message is
+        read for her findings: "that's wrong, she has lambda"; "that's wrong, i read it was lambda" is a claim)."""
+        m = re.match(r"\s*([^,.!;:?]+)([,.!;:?]*)(.*)$", text, re.S)
+        if m is None:
+            return None
+        clause, rest = self._plain(m.group(1)), m.group(3)
+        talk = self._smalltalk.get(clause)
+        if talk is None:
+            # the phrase with a hedge of a few words that name nothing ("youre wrong i think", "pretty sure thats wrong")
+            words = clause.split()
+            for cut in range(1, min(CLAIM_HEDGE_WORDS, len(words) - 2) + 1):
+                for phrase, hedge in ((words[:-cut], words[-cut:]), (words[cut:], words[:cut])):
+                    found = self._smalltalk.get(" ".join(phrase))
+                    if found is not None and found.id in CLAIM_SMALLTALK and not self._names_anything(" ".join(hedge)):
+                        talk = found
+                        break
+                if talk is not None:
+                    break
+        if talk is None or talk.id not in CLAIM_SMALLTALK or "?" in rest:
+            return None
+        if rest.strip():
+            from guidebot.criteria.findings import extract_findings
+
+            if extract_findings(rest) and self.describes_patient(rest):
+                return None
+        return talk
+
+    def _names_anything(self, text: str) -> bool:
+        return bool(self.entities_in(text) or self.facets_in(text) or (self._disease is not None and self._disease.search(text)))
+
     def _loose_smalltalk(self, text: str) -> Any | None:
         """A small-talk phrase said with a pointing tail ("are you sure about that") or misspelt by an edit or two
         ("thnaks", "youre worng", "thats not waht i asked"); never a bare yes/no (`unasked`), nor a message naming an
@@ -151,6 +226,8 @@ class MessageReading:
             head, tail = self._smalltalk.get(" ".join(words[:cut])), self._smalltalk.get(" ".join(words[cut:]))
             if head is not None and tail is not None and "unasked" not in (head.id, tail.id):
                 return min((head, tail), key=lambda t: self.SMALLTALK_PRIORITY.index(t.id))
+            if NOD_BEFORE_NOD and head is not None and tail is not None and head.id == "unasked" and tail.id == "ack":
+                return tail  # "yeah makes sense", "yes fair": a nod, not an answer
         if len(plain) < SMALLTALK_MIN_CHARS or self.entities_in(plain) or self.facets_in(plain):
             return None
         from rapidfuzz.distance import OSA
@@ -217,21 +294,45 @@ class MessageReading:
             if not m:
                 continue
             term = m.group("term")
-            entry = self._glossary.get(term.casefold())
+            entry = self._entry(term)
             if entry is None:
                 continue
-            if weak and not (m.end("term") == len(untailed) and re.search(
-                    r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
+            bare_term = m.group(0) == term
+            if weak and not (m.end("term") == len(untailed) and self.uses_term(
+                    entry, last_answer, by_expansion=DEFINE_BY_EXPANSION and not bare_term)):
                 continue
-            return ActRequest("define", entry[0], bare_term=m.group(0) == term)
+            return ActRequest("define", entry[0], bare_term=bare_term)
         if self._glossary_terms is not None:
-            terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
+            named = {m: self._entry(m) for m in self._glossary_terms.findall(bare)}
+            terms = {e for e in named.values() if e is not None}
             if len(terms) == 1:
                 term, expansion = terms.pop()
+                written = next(m for m, e in named.items() if e == (term, expansion))
                 # asked to spell it out, or ending with a guess at its expansion ("whats CIDP again, chronic inflam..?")
-                if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
+                guessed = _guesses(bare, written, expansion) and (not GUESS_SET_OFF or _set_off(text, written))
+                if guessed or (self._define_cues is not None and self._define_cues.search(bare)):
                     return ActRequest("define", term)
         return None
+
+    def _entry(self, term: str) -> tuple[str, str] | None:
+        """The glossary's (abbreviation, expansion) for a term as written ("crv" is CR_V), or None."""
+        if ABBREVIATION_SPELLINGS:
+            return self._glossary.get(abbreviation_key(term))
+        return next((e for e in self._glossary.values() if e[0].casefold() == term.casefold()), None)
+
+    def uses_term(self, entry: tuple[str, str], text: str, *, by_expansion: bool = False) -> bool:
+        """Whether `text` (the last answer) uses the abbreviation, however it is written ("CR_V" for "crv"), or, with
+        `by_expansion`, spells it out ("cyclophosphamide plus G-CSF" for C+G; a parenthesis of the glossary's
+        expansion is a note, not part of it)."""
+        term, expansion = entry
+        if ABBREVIATION_SPELLINGS:
+            used = abbreviation_key(term) in {abbreviation_key(t) for t in re.findall(r"[\w+]+(?:-[\w+]+)*", text)}
+        else:
+            used = bool(re.search(r"(?<![\w-])" + re.escape(term).replace("_", "_?") + r"(?![\w-])", text, re.I))
+        if used or not by_expansion:
+            return used
+        spelt = normalise(re.sub(r"\s*\(.*?\)", "", expansion))
+        return bool(spelt) and f" {spelt} " in f" {normalise(text)} "
 
     def _keyword_act(self, bare: str) -> str | None:
         """The act a short message asks by its keywords: every word is a keyword of that one act (or a close misspelling
@@ -270,7 +371,7 @@ class MessageReading:
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
         if term is not None:
-            entry = self._glossary.get(term.casefold())
+            entry = self._entry(term)
             return [entry] if entry else []
         return [
             (k, v) for k, v in self.data.glossary.items()
@@ -304,6 +405,7 @@ class MessageReading:
 
 
 __all__ = [
-    "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "DEFINE_ASIDES", "DEFINE_TAILS", "POINTING_TAIL", "PREFIX_ACT_YIELD",
-    "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
+    "ABBREVIATION_SPELLINGS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
+    "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "NOD_BEFORE_NOD", "POINTING_TAIL",
+    "PREFIX_ACT_YIELD", "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
 ]
