@@ -30,7 +30,7 @@ from guidebot.dialogue.messages import PREFIX_ACT_YIELD
 from guidebot.dialogue.reading import TurnReading
 from guidebot.dialogue.render import COMMANDS, flow_suggestions, sources_line
 from guidebot.dialogue.render import sentences as _sentences
-from guidebot.dialogue.replies import expected, normalise
+from guidebot.dialogue.replies import Reask, expected, normalise, parse_reply
 from guidebot.dialogue.state import FLOW_INTENTS, Awaiting, ConversationState, Turn, replay
 from guidebot.dialogue.store import SessionStore
 from guidebot.dialogue.turns import Answer, Reading, Suggestion
@@ -55,6 +55,9 @@ WRONG_OFFERS_CANDIDATES = True
 ACT_BEFORE_ANY_ANSWER = True
 """Whether a bare "why?" or "tell me more" before any answer gets a short reply of its own (nothing has been answered
 yet) rather than being routed and declined as "not covered"."""
+ACK_DURING_QUESTIONS = True
+"""Whether an acknowledgement that does not answer the pending question ("figured", "cool") gets the small-talk reply
+and the question again, rather than being routed as a side question (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -300,6 +303,14 @@ class DialogueManager(GuidedFlows, TurnReading):
             if talk is not None and talk.id in SMALLTALK_DURING_QUESTIONS and not self._corrects(talk, text):
                 turn = self._smalltalk(talk)
                 return self._reask(None, before=turn.text)
+            unread = parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices)
+            if ACK_DURING_QUESTIONS and talk is not None and talk.id == "ack" and isinstance(unread, Reask) \
+                    and not extract_findings(text):
+                # "figured", "cool" while a question waits: a nod, neither an answer nor a question for the router
+                # ("figured" is no question about the figures): the question again, with how to answer it
+                turn = self._reask(unread.message)
+                turn.act = f"smalltalk:{talk.id}"
+                return turn
             return self._answer(text, awaiting)
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
