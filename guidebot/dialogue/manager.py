@@ -287,7 +287,7 @@ class DialogueManager(GuidedFlows, TurnReading):
                 return self._control_back()
         if awaiting and reader is not None and self._answered_in_flow():
             # "why?" right after the answer to a side question is about that answer, then the question is re-asked
-            act = reader.act(text, self.focus.text, self.focus.entities)
+            act = self._act_request(text)
             if act is not None and not act.by_prefix:
                 done = self._act(act.act, act.term)
                 turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
@@ -318,7 +318,7 @@ class DialogueManager(GuidedFlows, TurnReading):
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
             if talk is not None and not (self.focus.patient and self._corrects(talk, text)):
                 return self._smalltalk(talk)
-            act = reader.act(text, self.focus.text, self.focus.entities)
+            act = self._act_request(text)
             if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
                 last = self.kb.facts.get(self.focus.fact)
                 # "why are they so common?" uses only the last answer's words: an act on it, however sure the router
@@ -555,6 +555,15 @@ class DialogueManager(GuidedFlows, TurnReading):
                 body = "The last answer uses no abbreviation that needs spelling out."
         return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=True,
                     focus=Reading(focus.fact, list(focus.entities), "context"))
+
+    def _act_request(self, text: str) -> Any:
+        """The act the message asks on the last answer (`ConversationReader.act`); the things the last answer is about
+        are not new to it ("why len and not thal" after the card preferring lenalidomide to thalidomide)."""
+        focus = self.focus
+        known = list(focus.entities)
+        if message_rules.ACT_NAMES_THE_ANSWERS and self.reader is not None:
+            known += [e for e in self.reader.fact_entities(focus.fact) if e not in known]
+        return self.reader.act(text, focus.text, known) if self.reader is not None else None
 
     @staticmethod
     def _corrects(talk: Any, text: str) -> bool:

@@ -40,6 +40,10 @@ KEYWORD_SPELLING = 0.8
 SMALLTALK_MIN_CHARS = 6
 """A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
 
+ACT_NAMES_THE_ANSWERS = True
+"""Whether a why/more request said at length may name the things the last answer is about (the entities listing its
+fact) without becoming a question of its own ("why len and not thal" after the card preferring lenalidomide to
+thalidomide; not "why does it say avoid bortezomib" after the algorithm, which only mentions it; switch for ablation)."""
 ABBREVIATION_SPELLINGS = True
 """Whether an abbreviation is known however it is written ("crv", "CR-V" for CR_V; `abbreviation_key`) when a define
 request is matched to the glossary and to the last answer (switch for ablation)."""
@@ -129,6 +133,7 @@ class MessageReading:
         def facets_in(self, text: str) -> list[str]: ...
         def content_words(self, text: str) -> list[str]: ...
         def describes_patient(self, text: str) -> bool: ...
+        def fact_entities(self, fact_id: str | None) -> list[str]: ...
 
     def _bare(self, text: str) -> str:
         """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
@@ -392,8 +397,12 @@ class MessageReading:
         document = re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}"))
         stems = {w[:BEYOND_STEM] for w in document if w}
 
+        # a word naming a thing the fact is about is the fact's, however it is spelt ("thal" for thalidomide)
+        named = set(self.fact_entities(fact.id)) if ACT_NAMES_THE_ANSWERS else set()
+
         def used(word: str) -> bool:
-            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems)
+            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems) \
+                or bool(named and set(self.entities_in(word)) & named)
 
         return [w for w in self.content_words(norm)
                 if w not in self._act_words and w not in self._vocatives and w != "not" and not used(w)]
@@ -405,7 +414,7 @@ class MessageReading:
 
 
 __all__ = [
-    "ABBREVIATION_SPELLINGS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
+    "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
     "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "NOD_BEFORE_NOD", "POINTING_TAIL",
     "PREFIX_ACT_YIELD", "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
 ]
