@@ -61,6 +61,8 @@ CLAIMS_AFTER_SMALLTALK = True
 CLAIM_HEDGE_WORDS = 3
 """At most this many words may hedge a claim phrase inside its clause ("you're wrong i think", "pretty sure that's
 wrong"); they may name nothing."""
+LAUGH_IS_ACK = True
+"""Whether a message of nothing but `vocatives` (a laugh, a word to the bot: "haha", "lmao") is an acknowledgement."""
 NOD_BEFORE_NOD = True
 """Whether a bare yes/no before an acknowledgement is part of it ("yeah makes sense", "yes fair"): the
 acknowledgement; not before thanks or bye, which in a guided flow would swallow the answer (switch for ablation)."""
@@ -164,6 +166,8 @@ class MessageReading:
             or self._loose_smalltalk(text)
         if whole is not None:
             return whole
+        if LAUGH_IS_ACK and normalise(text) and not self._plain(text) and "?" not in text:
+            return self._smalltalk.get("ok")  # nothing but a laugh or a word to the bot ("haha", "lmao"): a nod
         claim = self._claim(text) if CLAIMS_AFTER_SMALLTALK else None
         if claim is not None:
             return claim
@@ -415,6 +419,6 @@ class MessageReading:
 
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
-    "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "NOD_BEFORE_NOD", "POINTING_TAIL",
+    "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK", "NOD_BEFORE_NOD", "POINTING_TAIL",
     "PREFIX_ACT_YIELD", "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
 ]
