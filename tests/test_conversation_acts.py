@@ -142,6 +142,7 @@ def test_why_where_the_review_gives_no_reason_says_so(bot):
     ("you're wrong, our poems pts have CKD all the time", "wrong"),
     ("hm you're wrong i think, pretty sure it's primary", "wrong"),
     ("pretty sure that's wrong", "wrong"),
+    ("you're wrong, we see neuropathy with len all the time", "wrong"),  # patients in general: a claim, no finding
     ("are you sure? i thought it was kappa", "wrong"),
     ("not what i asked, i wanted the dose", "not_what_i_asked"),
 ])

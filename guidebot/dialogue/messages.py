@@ -134,7 +134,6 @@ class MessageReading:
         def entities_in(self, text: str) -> list[str]: ...
         def facets_in(self, text: str) -> list[str]: ...
         def content_words(self, text: str) -> list[str]: ...
-        def describes_patient(self, text: str) -> bool: ...
         def fact_entities(self, fact_id: str | None) -> list[str]: ...
 
     def _bare(self, text: str) -> str:
@@ -192,8 +191,9 @@ class MessageReading:
     def _claim(self, text: str) -> Any | None:
         """A wrong / not-what-I-asked phrase opening a message, followed by the person's own claim ("you're wrong, our
         poems pts have CKD all the time", "hm you're wrong i think, pretty sure it's primary", "are you sure? i read
-        otherwise"): that small talk, unless what follows asks a question or describes the patient (then the message is
-        read for her findings: "that's wrong, she has lambda"; "that's wrong, i read it was lambda" is a claim)."""
+        otherwise"): that small talk, unless what follows asks a question or gives one patient's findings (then the
+        message is read for them: "that's wrong, she has lambda"; "that's wrong, i read it was lambda" and "we see
+        neuropathy with len all the time" are claims)."""
         m = re.match(r"\s*([^,.!;:?]+)([,.!;:?]*)(.*)$", text, re.S)
         if m is None:
             return None
@@ -212,12 +212,20 @@ class MessageReading:
                     break
         if talk is None or talk.id not in CLAIM_SMALLTALK or "?" in rest:
             return None
-        if rest.strip():
+        if rest.strip() and self._particular_patient(rest):
             from guidebot.criteria.findings import extract_findings
 
-            if extract_findings(rest) and self.describes_patient(rest):
+            if extract_findings(rest):
                 return None
         return talk
+
+    def _particular_patient(self, text: str) -> bool:
+        """Whether a claim speaks of one patient ("she has lambda", "my patient's VEGF is 900"), not of patients in
+        general ("our pts have CKD all the time", "we see neuropathy with len all the time")."""
+        words = set(normalise(text).split())
+        if words & {normalise(p) for p in self.data.followup.patient_pronouns}:
+            return True
+        return bool(words & {"pt", "patient"}) and not words & {"pts", "patients"}
 
     def _names_anything(self, text: str) -> bool:
         return bool(self.entities_in(text) or self.facets_in(text) or (self._disease is not None and self._disease.search(text)))
