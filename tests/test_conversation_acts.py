@@ -221,3 +221,31 @@ def test_a_correction_to_a_pending_question_is_an_answer(bot):
     assert bot.awaiting.slot == "monoclonal_plasma_cell_disorder"
     turn = say(bot, "wrong, it's lambda")
     assert turn.act is None and turn.recorded == {"light_chain": "lambda", "monoclonal_plasma_cell_disorder": True}
+
+
+@pytest.mark.parametrize(("message", "act"), [
+    ("whyyy", "why"), ("y tho", "why"), ("tell me mroe", "more"), ("expalin", "more"), ("moar", "more"),
+])
+def test_acts_typed_in_a_hurry(bot, message, act):
+    first = say(bot, "bevacizumab in poems")
+    turn = say(bot, message)
+    assert turn.act == act and turn.intent == first.intent
+
+
+def test_a_four_letter_keyword_allows_a_swap_not_a_wrong_letter(reader):
+    assert reader.act("mroe", "") is not None
+    assert reader.act("test?", "") is None  # "rest" is a keyword of more; "test" is another word
+
+
+def test_without_the_rule_a_stretched_word_is_not_read(reader, monkeypatch):
+    assert reader.smalltalk("thxxx").id == "thanks" and reader.smalltalk("cooool").id == "ack"
+    monkeypatch.setattr(messages_module, "STRETCHED_WORDS", False)
+    assert reader.smalltalk("thxxx") is None and reader.act("whyyy", "") is None
+
+
+def test_y_answering_a_pending_question_is_yes_not_why(bot):
+    # after a side question answered during the flow an act is about that answer, but "y" answers the question
+    say(bot, "does my patient have poems?", "what is the vegf cutoff?")
+    slot = bot.awaiting.slot
+    turn = say(bot, "y")
+    assert turn.act is None and turn.recorded == {slot: True}

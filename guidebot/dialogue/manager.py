@@ -288,7 +288,8 @@ class DialogueManager(GuidedFlows, TurnReading):
         if awaiting and reader is not None and self._answered_in_flow():
             # "why?" right after the answer to a side question is about that answer, then the question is re-asked
             act = self._act_request(text)
-            if act is not None and not act.by_prefix:
+            # "y" answering the pending question is "yes", not "why"
+            if act is not None and not act.by_prefix and isinstance(parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices), Reask):
                 done = self._act(act.act, act.term)
                 turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
                 turn.act = act.act

@@ -34,6 +34,13 @@ BEYOND_STEM = 5
 KEYWORD_ACT_MAX_WORDS = 6
 """A message of at most this many words asks an act by its keywords ("which journal was that", "any more info")."""
 
+SWAPPED_KEYWORDS = True
+"""Whether a four-letter act keyword with two letters swapped is read as it ("mroe"); below `KEYWORD_SPELLING` for
+so short a word, and a wrong letter is not allowed ("test" is no "rest")."""
+STRETCHED_WORDS = True
+"""Whether a word stretched by a letter said three or more times is read as the plain word ("whyyy", "thxxx",
+"cooool") when small talk and acts are read (switch for ablation)."""
+
 KEYWORD_SPELLING = 0.8
 """How close (optimal string alignment similarity) a word of at least four letters must be to an act keyword to be read as it ("soruce")."""
 
@@ -78,6 +85,15 @@ def _symbols(text: str) -> str:
     emoji variants do not count)."""
     kept = re.sub(r"[\s\ufe0f\U0001F3FB-\U0001F3FF]+", "", text)
     return "".join(dict.fromkeys(kept)) if len(set(kept)) == 1 else kept
+
+
+def _unstretched(text: str) -> list[str]:
+    """The message as typed, then with each letter said three or more times said once, then twice: "whyyy" -> "why",
+    "cooool" -> "col" then "cool"; one of them may be a phrase."""
+    if not STRETCHED_WORDS or not re.search(r"([a-z])\1\1", text, re.I):
+        return [text]
+    return list(dict.fromkeys([text, re.sub(r"([a-z])\1{2,}", r"\1", text, flags=re.I),
+                               re.sub(r"([a-z])\1{2,}", r"\1\1", text, flags=re.I)]))
 
 
 def deictic(norm: str) -> str:
@@ -156,6 +172,15 @@ class MessageReading:
     SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
 
     def smalltalk(self, text: str) -> Any | None:
+        """The small-talk entry the message is (with its reply), or None; a stretched word ("thxxx", "byeee") is read as
+        the plain word (`_unstretched`)."""
+        for form in _unstretched(text):
+            found = self._smalltalk_of(form)
+            if found is not None:
+                return found
+        return None
+
+    def _smalltalk_of(self, text: str) -> Any | None:
         """The small-talk entry the message is (with its reply), or None.
 
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
@@ -289,7 +314,14 @@ class MessageReading:
         return normalise(text) in self._undo
 
     def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
-        """The act on the last answer the message asks for, or None."""
+        """The act on the last answer the message asks for, or None ("whyyy" is "why": `_unstretched`)."""
+        for form in _unstretched(text):
+            found = self._act_of(form, last_answer, focus_entities)
+            if found is not None:
+                return found
+        return None
+
+    def _act_of(self, text: str, last_answer: str, focus_entities: list[str] | None) -> ActRequest | None:
         bare = self._bare(text)
         if deictic(bare) in self._acts:
             return ActRequest(self._acts[deictic(bare)])
@@ -383,7 +415,13 @@ class MessageReading:
 
         # optimal string alignment: a swapped pair of letters ("soruce") is one edit, as a wrong letter is
         best = process.extractOne(word, list(self._act_words), scorer=OSA.normalized_similarity, score_cutoff=KEYWORD_SPELLING)
-        return self._act_words[best[0]] if best else None
+        if best:
+            return self._act_words[best[0]]
+        if SWAPPED_KEYWORDS and len(word) == 4:
+            # a four-letter keyword with two letters swapped ("mroe"); a wrong letter is another word ("test", "rest")
+            swapped = [k for k in self._act_words if len(k) == 4 and sorted(k) == sorted(word) and OSA.distance(k, word) == 1]
+            return self._act_words[swapped[0]] if len(swapped) == 1 else None
+        return None
 
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
@@ -428,5 +466,5 @@ class MessageReading:
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
     "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK", "NOD_BEFORE_NOD", "POINTING_TAIL",
-    "PREFIX_ACT_YIELD", "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
+    "PREFIX_ACT_YIELD", "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "MessageReading", "deictic",
 ]
