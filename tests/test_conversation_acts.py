@@ -249,3 +249,14 @@ def test_y_answering_a_pending_question_is_yes_not_why(bot):
     slot = bot.awaiting.slot
     turn = say(bot, "y")
     assert turn.act is None and turn.recorded == {slot: True}
+
+
+def test_a_question_after_youre_wrong_is_answered(bot):
+    turn = say(bot, "radiation for poems", "you're wrong, what is the dose then?")
+    assert turn.act is None and turn.intent == "treatment.radiation_dose"
+
+
+def test_without_the_rule_the_question_after_youre_wrong_is_declined(kb, monkeypatch):
+    monkeypatch.setattr(messages_module, "QUESTION_AFTER_CLAIM", False)
+    turn = say(DialogueManager(kb=kb), "radiation for poems", "you're wrong, what is the dose then?")
+    assert turn.intent != "treatment.radiation_dose"

@@ -65,6 +65,9 @@ CLAIM_SMALLTALK = ("wrong", "not_what_i_asked")
 message is that small talk whatever the claim names, unless it asks a question or states the patient's findings."""
 CLAIMS_AFTER_SMALLTALK = True
 """Whether a wrong / not-what-I-asked phrase followed by a claim is that small talk (switch for ablation)."""
+QUESTION_AFTER_CLAIM = True
+"""Whether a question after a wrong / not-what-I-asked phrase ("you're wrong, what is the dose then?") is read without
+the phrase, as a question after "thanks, ..." is (switch for ablation)."""
 CLAIM_HEDGE_WORDS = 3
 """At most this many words may hedge a claim phrase inside its clause ("you're wrong i think", "pretty sure that's
 wrong"); they may name nothing."""
@@ -298,7 +301,11 @@ class MessageReading:
             return None
         talk = self._smalltalk.get(normalise(m.group(1))) or self._smalltalk.get(self._plain(m.group(1)))
         rest = text[m.end():]
-        return rest if talk is not None and talk.id in self.LEADING_SMALLTALK and re.search(r"\w", rest) else None
+        if talk is None or not re.search(r"\w", rest):
+            return None
+        # "you're wrong, what is the dose then?": the question is what to answer (a claim after it is small talk)
+        leading = self.LEADING_SMALLTALK + (CLAIM_SMALLTALK if QUESTION_AFTER_CLAIM else ())
+        return rest if talk.id in leading else None
 
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
@@ -466,5 +473,5 @@ class MessageReading:
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
     "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK", "NOD_BEFORE_NOD", "POINTING_TAIL",
-    "PREFIX_ACT_YIELD", "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "MessageReading", "deictic",
+    "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "MessageReading", "deictic",
 ]
