@@ -23,7 +23,8 @@ def test_an_abbreviation_key_ignores_case_separators_and_subscripts():
     assert abbreviation_key("CR_H") != abbreviation_key("CR_V")
 
 
-@pytest.mark.parametrize("message", ["whats crv", "crv?", "CR-V?", "what is crv", "what's CR_V"])
+@pytest.mark.parametrize("message", ["whats crv", "crv?", "CR-V?", "what is crv", "what's CR_V", "what is the meaning of CR_V",
+                                     "CR_V def", "wat is crv"])
 def test_a_define_request_finds_the_answers_abbreviation_however_written(reader, kb, message):
     row = kb.facts["treatment.table_uclh"].answer  # writes "CR_V"
     act = reader.act(message, row)
