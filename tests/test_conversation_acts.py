@@ -145,6 +145,7 @@ def test_why_where_the_review_gives_no_reason_says_so(bot):
     ("pretty sure that's wrong", "wrong"),
     ("you're wrong, we see neuropathy with len all the time", "wrong"),  # patients in general: a claim, no finding
     ("are you sure? i thought it was kappa", "wrong"),
+    ("not what i asked, that was useless", "not_what_i_asked"),
     ("not what i asked, i wanted the dose", "not_what_i_asked"),
 ])
 def test_a_wrong_phrase_followed_by_a_claim_is_that_small_talk(reader, message, kind):
@@ -261,3 +262,8 @@ def test_without_the_rule_the_question_after_youre_wrong_is_declined(kb, monkeyp
     monkeypatch.setattr(messages_module, "QUESTION_AFTER_CLAIM", False)
     turn = say(DialogueManager(kb=kb), "radiation for poems", "you're wrong, what is the dose then?")
     assert turn.intent != "treatment.radiation_dose"
+
+
+def test_what_was_meant_after_not_what_i_asked_is_read_as_the_turn(bot):
+    turn = say(bot, "tell me about the uclh transplant cohort", "not that, the japanese one")
+    assert turn.act is None and turn.intent == "treatment.table_japan"

@@ -63,6 +63,10 @@ CIDP again, chronic inflam..?" guesses, "the neuropathy features of AL amyloid?"
 CLAIM_SMALLTALK = ("wrong", "not_what_i_asked")
 """Small talk that a person follows with a claim of their own ("you're wrong, our pts have CKD all the time"): the
 message is that small talk whatever the claim names, unless it asks a question or states the patient's findings."""
+REASKING_SMALLTALK = ("not_what_i_asked",)
+"""Of those, small talk whose claim may be what was meant: a rest that is nothing but things and facets named ("not
+that, the japanese one") is read as the turn, without the phrase; "not what i asked, i wanted the dose" says more and
+gets the other candidates."""
 CLAIMS_AFTER_SMALLTALK = True
 """Whether a wrong / not-what-I-asked phrase followed by a claim is that small talk (switch for ablation)."""
 QUESTION_AFTER_CLAIM = True
@@ -154,6 +158,7 @@ class MessageReading:
         def facets_in(self, text: str) -> list[str]: ...
         def content_words(self, text: str) -> list[str]: ...
         def fact_entities(self, fact_id: str | None) -> list[str]: ...
+        def _rest(self, norm: str) -> list[str]: ...
 
     def _bare(self, text: str) -> str:
         """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
@@ -240,6 +245,8 @@ class MessageReading:
                     break
         if talk is None or talk.id not in CLAIM_SMALLTALK or "?" in rest:
             return None
+        if talk.id in REASKING_SMALLTALK and self._names_anything(rest) and not self._rest(normalise(rest)):
+            return None  # "not that, the japanese one": what was meant, read without the phrase (`after_smalltalk`)
         if rest.strip() and self._particular_patient(rest):
             from guidebot.criteria.findings import extract_findings
 
