@@ -267,3 +267,28 @@ def test_without_the_rule_the_question_after_youre_wrong_is_declined(kb, monkeyp
 def test_what_was_meant_after_not_what_i_asked_is_read_as_the_turn(bot):
     turn = say(bot, "tell me about the uclh transplant cohort", "not that, the japanese one")
     assert turn.act is None and turn.intent == "treatment.table_japan"
+
+
+@pytest.mark.parametrize("first", [(), ("what tests for the m protein",)])
+def test_an_abbreviation_the_review_does_not_spell_out_is_declined_as_such(kb, first):
+    turn = say(DialogueManager(kb=kb), *first, "what does IFE stand for")
+    assert turn.act == "define" and turn.in_scope is False
+    assert turn.text == "The review does not spell out IFE."
+
+
+def test_an_abbreviation_that_is_part_of_glossary_terms_gets_them(bot):
+    turn = say(bot, "what does CR stand for")
+    assert turn.act == "define" and turn.in_scope
+    assert "CR_H**: complete hematologic response" in turn.text and "CR_V**: complete VEGF response" in turn.text
+    assert "ECOG-PS" in say(bot, "ECOG meaning").text
+
+
+def test_a_define_template_asking_more_is_no_unknown_abbreviation(reader):
+    assert reader.act("EVO def per crit footnote?", "") is None
+    assert reader.act("what does demyelinating mean", "") is None  # a word, not an abbreviation
+
+
+def test_without_the_rule_an_unknown_abbreviation_gets_a_card(kb, monkeypatch):
+    monkeypatch.setattr(messages_module, "UNKNOWN_ABBREVIATIONS", False)
+    turn = say(DialogueManager(kb=kb), "what does IFE stand for")
+    assert turn.act is None and turn.in_scope

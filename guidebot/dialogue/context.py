@@ -93,7 +93,7 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         head, _, tail = normalise(template.replace("{term}", " qqtermqq ")).partition("qqtermqq")
         # words may follow a template that goes on after the term ("what does CR_H mean in that figure"),
         # never one that ends with it ("what is the VEGF cutoff" does not ask what VEGF means)
-        trailing = r"(?:\s.*)?" if tail.strip() else ""
+        trailing = r"(?P<more>\s.*)?" if tail.strip() else ""
         return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + trailing + "$")
 
 

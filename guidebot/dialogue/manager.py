@@ -340,6 +340,9 @@ class DialogueManager(GuidedFlows, TurnReading):
                     and act.act in ("why", "more") and not act.by_prefix:
                 # "why?" as the first message: nothing to explain yet ("why is poems missed so often" is a question)
                 return self._act_before_answer(act.act)
+            if act is not None and act.act == "define" and act.term and reader._entry(act.term) is None:
+                # "what does IFE stand for" before any answer: the glossary entries it is part of, or not spelt out
+                return self._act(act.act, act.term)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
             if self.state.suggestions:
                 return self._pick(int(text))
@@ -521,6 +524,7 @@ class DialogueManager(GuidedFlows, TurnReading):
         title = fact.title if fact is not None else "the last answer"
         cites: list[int] = []
         suggestions: list[Suggestion] = []
+        in_scope = True
         if act == "why":
             body, cites = self._reasons(fact)
         elif act == "source":
@@ -552,9 +556,10 @@ class DialogueManager(GuidedFlows, TurnReading):
                 body = "\n".join(f"- **{k}**: {v}" for k, v in pairs)
             elif term:
                 body = f"The review does not spell out {term}."
+                in_scope = False  # declined: nothing from the review to give
             else:
                 body = "The last answer uses no abbreviation that needs spelling out."
-        return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=True,
+        return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=in_scope,
                     focus=Reading(focus.fact, list(focus.entities), "context"))
 
     def _act_request(self, text: str) -> Any:

@@ -69,6 +69,10 @@ that, the japanese one") is read as the turn, without the phrase; "not what i as
 gets the other candidates."""
 CLAIMS_AFTER_SMALLTALK = True
 """Whether a wrong / not-what-I-asked phrase followed by a claim is that small talk (switch for ablation)."""
+UNKNOWN_ABBREVIATIONS = True
+"""Whether an explicit define request ("what does IFE stand for") for an abbreviation the glossary lacks is a define act
+all the same: the glossary entries it is a part of ("ECOG" -> ECOG-PS, "CR" -> CR_H and CR_V), or a plain "the review
+does not spell out IFE" (declined), rather than a card that mentions "stand for" (switch for ablation)."""
 QUESTION_AFTER_CLAIM = True
 """Whether a question after a wrong / not-what-I-asked phrase ("you're wrong, what is the dose then?") is read without
 the phrase, as a question after "thanks, ..." is (switch for ablation)."""
@@ -120,6 +124,18 @@ def _guesses(bare: str, term: str, expansion: str) -> bool:
     spelt = normalise(expansion).split()
     return 0 < len(tail) <= len(spelt) and all(
         len(w) >= 3 and s.startswith(w) for w, s in zip(tail, spelt))
+
+
+def _as_typed(text: str, term: str) -> str | None:
+    """`term` (read from the normalised message) as the person typed it, or None."""
+    m = re.search(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", text, re.I)
+    return m.group(0) if m else None
+
+
+def _abbreviation_shaped(written: str) -> bool:
+    """Whether a word looks like an abbreviation as typed: short, with two or more capitals ("IFE", "IgA", "ECOG"), not a
+    word ("demyelinating") nor one capitalised at the start of a sentence."""
+    return 2 <= len(written) <= 10 and sum(c.isupper() for c in written) >= 2
 
 
 def _set_off(text: str, term: str) -> bool:
@@ -359,6 +375,13 @@ class MessageReading:
             term = m.group("term")
             entry = self._entry(term)
             if entry is None:
+                written = _as_typed(text, term)
+                # only a request that asks nothing more: "EVO definition for criteria - pleural eff count?" does
+                more = m.groupdict().get("more")
+                if UNKNOWN_ABBREVIATIONS and not weak and not more and written is not None and _abbreviation_shaped(written):
+                    # "what does IFE stand for": a define request all the same (the glossary entries it is part of,
+                    # or "the review does not spell out IFE"), never a card that happens to say "stand for"
+                    return ActRequest("define", written)
                 continue
             bare_term = m.group(0) == term
             if weak and not (m.end("term") == len(untailed) and self.uses_term(
@@ -441,7 +464,12 @@ class MessageReading:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
         if term is not None:
             entry = self._entry(term)
-            return [entry] if entry else []
+            if entry is not None:
+                return [entry]
+            # "ECOG" in "ECOG-PS", "CR" in CR_H and CR_V: the entries it is a part of
+            key = abbreviation_key(term)
+            return [e for e in dict.fromkeys(self._glossary.values())
+                    if key in {abbreviation_key(p) for p in re.split(r"[-_+/\s]+", e[0]) if p}] if UNKNOWN_ABBREVIATIONS else []
         return [
             (k, v) for k, v in self.data.glossary.items()
             if re.search(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", last_answer)
@@ -480,5 +508,5 @@ class MessageReading:
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
     "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK", "NOD_BEFORE_NOD", "POINTING_TAIL",
-    "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "MessageReading", "deictic",
+    "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "UNKNOWN_ABBREVIATIONS", "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "MessageReading", "deictic",
 ]
