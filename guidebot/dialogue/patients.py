@@ -70,9 +70,13 @@ class PatientReading:
         return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
 
     def starts_asking(self, text: str) -> bool:
-        """Whether the message opens with an interrogative (`interrogatives`), question mark or not."""
-        first = normalise(text).split()[:1]
-        return bool(first) and first[0] in {normalise(w) for w in self.data.interrogatives}
+        """Whether the message opens with an interrogative (`interrogatives`), question mark or not, after any
+        opening "and", "also", "so" ("also is LAD part of it" asks)."""
+        leading = {normalise(w) for w in [*self.data.followup.openers, *self.data.additions]}
+        words = normalise(text).split()
+        while words and words[0] in leading:
+            words = words[1:]
+        return bool(words) and words[0] in {normalise(w) for w in self.data.interrogatives}
 
     @cached_property
     def _additions(self) -> re.Pattern[str] | None:
