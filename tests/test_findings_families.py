@@ -36,12 +36,13 @@ def test_a_marrow_without_a_clone_says_nothing_of_the_m_protein(text):
 
 
 @pytest.mark.parametrize("text", ["LAD on PET", "lymphadenopathy", "splenomegaly", "HSM on CT", "swollen lymph nodes",
-                                  "liver enlargement"])
+                                  "liver enlargement", "enlarged nodes on CT", "spleen enlarged", "palpable spleen"])
 def test_organomegaly_as_typed(text):
     assert extract_findings(text) == {"organomegaly": True}
 
 
-@pytest.mark.parametrize("text", ["no LAD", "no HSM or LAD", "without lymphadenopathy"])
+@pytest.mark.parametrize("text", ["no LAD", "no HSM or LAD", "without lymphadenopathy", "spleen not enlarged",
+                                  "no palpable nodes"])
 def test_denied_organomegaly_is_never_positive(text):
     assert extract_findings(text) == {"organomegaly": False}
 
@@ -65,6 +66,22 @@ def test_the_laboratorys_own_flag(text):
     assert extract_findings(text)["vegf_elevated"] is True
 
 
+@pytest.mark.parametrize("text", ["VEGF 300, not flagged high by the lab", "VEGF 300, lab does not mark it high",
+                                  "vegf 150, lab didn't call it elevated", "VEGF 180, not above ULN"])
+def test_a_denied_laboratory_flag_is_no_flag(text):
+    assert "vegf_elevated" not in extract_findings(text)
+
+
+@pytest.mark.parametrize("text", ["vegf 150, lab says not elevated", "vegf 150, lab says it is not high"])
+def test_the_laboratory_saying_not_high_is_its_normal_flag(text):
+    assert extract_findings(text)["vegf_elevated"] is False
+
+
+def test_a_value_above_the_laboratorys_range_is_its_flag():
+    assert extract_findings("VEGF 180, above the lab's upper limit")["vegf_elevated"] is True
+    assert "vegf_elevated" not in extract_findings("VEGF 180 pending, above ULN")  # no value read: nothing it is above
+
+
 def test_the_laboratorys_normal_flag_and_no_flag_without_vegf():
     assert extract_findings("VEGF 150, lab marks it normal")["vegf_elevated"] is False
     assert "vegf_elevated" not in extract_findings("ferritin 900, lab marks it high")
@@ -80,6 +97,30 @@ def test_another_analyte_in_pg_ml_and_plasma_cells_are_not_vegf():
     assert extract_findings("vegf 300, BNP 400 pg/mL") == {"vegf_pg_ml": 300}
     assert "vegf_pg_ml" not in extract_findings("BNP 400 pg/mL, plasma")  # no VEGF named: nothing read as its value
     assert "vegf_specimen" not in extract_findings("vegf pending, marrow 5% plasma cells")
+
+
+# -- a negation written as a contraction is a negation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("she doesn't have papilledema", {"papilledema": False}),
+    ("he didnt have edema", {"extravascular_volume_overload": False}),
+    ("marrow didn't show clonal plasma cells", {"clonal_marrow_plasma_cells": False}),
+    ("isn't a transplant candidate", {"transplant_eligible": False}),
+    ("isn't diabetic", {}),
+])
+def test_a_contracted_negation_never_records_a_positive(text, expected):
+    assert extract_findings(text) == expected
+
+
+def test_a_contraction_about_something_else_leaves_the_finding():
+    # "can't" says what she cannot do, not that the neuropathy is absent
+    assert extract_findings("she can't walk, neuropathy") == {"polyneuropathy": True}
+
+
+@pytest.mark.parametrize("text", ["lambda-restricted plasma cells in the marrow", "marrow: monotypic plasma cells"])
+def test_restricted_or_monotypic_plasma_cells_are_a_clone(text):
+    assert extract_findings(text)["clonal_marrow_plasma_cells"] is True
 
 
 # -- a lesion named with its site; an endocrine screen reported normal -----------------------------------------------

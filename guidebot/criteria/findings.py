@@ -68,7 +68,8 @@ class Finding:
 
 _N = r"(?P<n>\d+|a|an|one|single|solitary|two|three|four|five|six|seven|eight|nine|ten|no|zero)"
 _V = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_SITE = r"(?:(?:rib|pelvic|iliac|sacral|spinal|spine|vertebral|femoral|skull|sternal|humeral|scapular|clavicular)\s+)?"
+_SITE = (r"(?:(?:rib|pelvic|iliac|ischial|pubic|acetabular|sacral|sacroiliac|spinal|spine|vertebral|thoracic|lumbar|cervical"
+         r"|femoral|skull|sternal|humeral|scapular|clavicular|[ctls]\d{1,2})\s+)?")
 """Where a lesion sits, between "sclerotic" and "lesion" ("a single sclerotic rib lesion")."""
 _MARROW = r"\b(?:marrow|bm|bmbx|bmb)\b"
 """Bone marrow, as typed ("BM negative", "bmbx clonal")."""
@@ -96,7 +97,8 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(rf"{_MARROW}|\bbone marrow biopsy\b", "clonal_marrow_plasma_cells", SKIP, SKIP),
     Finding(
         rf"{_MARROW}.*\b(?:clonal|positive|involved|involvement|infiltrat\w*|lambda|kappa|restricted)\b"
-        rf"|\b(?:clonal|lambda|kappa|restricted)\b.*{_MARROW}|\bclonal (?:plasma cells?|pcs?)\b",
+        rf"|\b(?:clonal|lambda|kappa|restricted)\b.*{_MARROW}|\bclonal (?:plasma cells?|pcs?)\b"
+        r"|\b(?:(?:lambda|kappa)[- ]restricted|monotypic(?: lambda| kappa)?) (?:plasma cells?|pcs?)\b",
         "clonal_marrow_plasma_cells", True,
     ),
     Finding(
@@ -135,7 +137,8 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     Finding(
         r"\b(?:organomegaly|hepatomegaly|splenomegaly|hepatosplenomegaly|lymphadenopathy|adenopathy|visceromegaly)\b"
-        r"|\b(?:lad|hsm)\b|\b(?:enlarged|swollen|big) (?:liver|spleen|lymph nodes?)\b|\b(?:liver|spleen|lymph node) enlargement\b",
+        r"|\b(?:lad|hsm)\b|\b(?:enlarged|swollen|big|palpable) (?:liver|spleen|(?:lymph )?nodes?)\b"
+        r"|\b(?:liver|spleen|lymph node) enlargement\b|\b(?:liver|spleen|(?:lymph )?nodes?) (?:(?:is|are|was|were) )?(?:not )?enlarged\b",
         "organomegaly", True,
     ),
     Finding(
@@ -180,9 +183,11 @@ ENDOCRINE: tuple[tuple[str, str], ...] = (
 NO_ENDOCRINE = r"\b(?:endocrinopathy|endocrine)\b"
 """A negated clause naming endocrinopathy in general means "screened, none found" (an empty list)."""
 
+CONTRACTED_NOT = r"(?:does|did|is|was|has|had|have|do|are|were)n['’]?t"
+"""A negation written as a contraction, with or without its apostrophe ("doesn't have", "didnt show", "isn't")."""
 NEGATION_BEFORE = re.compile(
-    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|neg for|absence of|absent|neither|nor|w/o)\b"
-    r"(?:\W+\w+){0,3}\W*$",
+    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|neg for|absence of|absent|neither|nor|w/o|"
+    rf"{CONTRACTED_NOT})\b(?:\W+\w+){{0,3}}\W*$",
     re.I,
 )
 """A negation cue at most three words before the finding ("no papilledema", "no clonal plasma cells")."""
@@ -192,7 +197,7 @@ NEGATION_AFTER = re.compile(
     re.I,
 )
 """A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
-NEGATION_INSIDE = re.compile(r"(?:^|\W)(?:no|not|without|w/o|negative for)(?:\W|$)", re.I)
+NEGATION_INSIDE = re.compile(rf"(?:^|\W)(?:no|not|without|w/o|negative for|{CONTRACTED_NOT})(?:\W|$)", re.I)
 """A negation inside a phrase that spans several words."""
 UNKNOWN_CUE = (
     r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
@@ -213,6 +218,10 @@ LAB_FLAG = re.compile(
     re.I,
 )
 """The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+ABOVE_RANGE = re.compile(
+    r"\babove (?:the )?(?:lab'?s? |laboratory'?s? )?(?:normal |reference )?(?:range|upper limit|uln|limit)\b|\b(?:>|above) ?uln\b",
+    re.I)
+"""A value reported above the laboratory's range: read as `vegf_elevated: yes` only in a message about VEGF."""
 WITHIN_RANGE = re.compile(r"\bwithin (?:the )?(?:lab'?s? |laboratory'?s? )?(?:normal|reference) (?:range|limits?)\b|\bwnl\b", re.I)
 """A value reported inside the laboratory's range: read as `vegf_elevated: no` only in a message about VEGF."""
 ENDOCRINE_NORMAL = re.compile(
@@ -305,11 +314,14 @@ def extract_findings(text: str) -> dict[str, Any]:
                     found["endocrinopathy"] = None
     if endocrine is not None:
         found["endocrinopathy"] = endocrine
-    flag = LAB_FLAG.search(text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
+    flag = _affirmed(LAB_FLAG, text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
     if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
-        found["vegf_elevated"] = flag.group("normal") is None
-    elif "vegf_elevated" not in found and "vegf_pg_ml" in found and WITHIN_RANGE.search(text):
+        # "the lab says it is not high": a "not" between the verb and "high" is the lab's judgement, not elevated
+        found["vegf_elevated"] = flag.group("normal") is None and not NEGATION_INSIDE.search(flag.group(0))
+    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(WITHIN_RANGE, text):
         found["vegf_elevated"] = False
+    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(ABOVE_RANGE, text):
+        found["vegf_elevated"] = True
     if re.search(r"\bvegf\b", text, re.I):
         _vegf_clauses(text, found)
     if found.get("clonal_marrow_plasma_cells") is True:
@@ -318,6 +330,19 @@ def extract_findings(text: str) -> dict[str, Any]:
     if "endocrinopathy" not in found and _endocrine_screen_normal(text):
         found["endocrinopathy"] = []
     return found
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of `pattern` in a clause of `text` not denied or left unknown before it: "not flagged high
+    by the lab" and "not above ULN" are no flag (a "not" inside the match, "the lab says not elevated", is the
+    flag's own word)."""
+    for clause in clauses(text):
+        match = pattern.search(clause)
+        before = clause[: match.start()] if match is not None else ""
+        if match is not None and not (NEGATION_BEFORE.search(before) or UNKNOWN_BEFORE.search(before)
+                                      or UNKNOWN_AFTER.search(clause[match.end():])):
+            return match
+    return None
 
 
 def _vegf_clauses(text: str, found: dict[str, Any]) -> None:
