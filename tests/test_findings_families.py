@@ -147,6 +147,14 @@ def test_an_endocrine_screen_reported_normal_is_screened_none_found():
     "r LAD and HSM both organomegaly",
     "and is DM2 an endocrinopathy",
     "should every pt with a monoclonal protein and neuropathy get worked up for poems",  # a patient in general
+    # telegraphic questions naming the rule's own words (`question_markers`: minor, major, criteria, cutoff, ...)
+    "T2DM endocrine minor",
+    "splenomegaly as a minor",
+    "neuropathy mandatory",
+    "vegf 200 cutoff plasma",
+    "serum vegf higher than plasma vegf",
+    "hypogonadism most common endocrinopathy",
+    "elevated vegf in other diseases",
 ])
 def test_a_question_without_a_question_mark_records_nothing(bot, text):
     assert bot.respond(text).recorded == {}
