@@ -97,6 +97,8 @@ def test_another_analyte_in_pg_ml_and_plasma_cells_are_not_vegf():
     assert extract_findings("vegf 300, BNP 400 pg/mL") == {"vegf_pg_ml": 300}
     assert "vegf_pg_ml" not in extract_findings("BNP 400 pg/mL, plasma")  # no VEGF named: nothing read as its value
     assert "vegf_specimen" not in extract_findings("vegf pending, marrow 5% plasma cells")
+    # a lone value after a clause about another analyte is that analyte's
+    assert extract_findings("VEGF high, IL-6 elevated, 45 pg/mL") == {"vegf_elevated": True}
 
 
 # -- a negation written as a contraction is a negation ----------------------------------------------------------------

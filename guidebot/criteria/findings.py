@@ -348,13 +348,19 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 def _vegf_clauses(text: str, found: dict[str, Any]) -> None:
     """In a message about VEGF, a clause that is only its specimen or only its value in pg/mL, apart from the clause
     naming VEGF ("vegf flagged high by our lab, serum sample, 1500 pg/mL")."""
+    # only in the run of clauses that starts at one naming VEGF: "VEGF high, IL-6 elevated, 45 pg/mL" is no VEGF value
+    after_vegf = False
     for clause in clauses(text):
-        specimen = SPECIMEN_CLAUSE.match(clause) if "vegf_specimen" not in found else None
-        if specimen is not None:
+        if re.search(r"\bvegf\b", clause, re.I):
+            after_vegf = True
+            continue
+        specimen = SPECIMEN_CLAUSE.match(clause)
+        value = VEGF_UNIT_CLAUSE.match(clause)
+        if after_vegf and specimen is not None and "vegf_specimen" not in found:
             found["vegf_specimen"] = specimen.group("specimen").lower()
-        value = VEGF_UNIT_CLAUSE.match(clause) if "vegf_pg_ml" not in found else None
-        if value is not None and (level := _level(value)) is not SKIP:
+        if after_vegf and value is not None and "vegf_pg_ml" not in found and (level := _level(value)) is not SKIP:
             found["vegf_pg_ml"] = level
+        after_vegf = after_vegf and (specimen is not None or value is not None or bool(LAB_FLAG.search(clause)))
 
 
 def _endocrine_screen_normal(text: str) -> bool:
