@@ -69,14 +69,19 @@ class PatientReading:
         first = normalise(text).split()[:1]
         return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
 
+    @cached_property
+    def _leading_and_asking(self) -> tuple[frozenset[str], frozenset[str]]:
+        leading = frozenset(normalise(w) for w in [*self.data.followup.openers, *self.data.additions])
+        return leading, frozenset(normalise(w) for w in self.data.interrogatives)
+
     def starts_asking(self, text: str) -> bool:
         """Whether the message opens with an interrogative (`interrogatives`), question mark or not, after any
         opening "and", "also", "so" ("also is LAD part of it" asks)."""
-        leading = {normalise(w) for w in [*self.data.followup.openers, *self.data.additions]}
+        leading, asking = self._leading_and_asking
         words = normalise(text).split()
         while words and words[0] in leading:
             words = words[1:]
-        return bool(words) and words[0] in {normalise(w) for w in self.data.interrogatives}
+        return bool(words) and words[0] in asking
 
     @cached_property
     def _additions(self) -> re.Pattern[str] | None:
