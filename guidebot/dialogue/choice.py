@@ -30,6 +30,11 @@ DECLINES_NAMING_SOMETHING_ELSE = frozenset({"other_drug", "other_condition", "ot
 """Router decline reasons by which the turn itself names something the review does not cover."""
 
 
+UNLEANING_TURN_KEEPS_ITS_ANSWER = True
+"""A turn that neither leans on the focus nor is a bare facet, answered alone but declined once rewritten with
+the focus, is read alone: the rewrite added words the turn never asked about (switch probe, round 11)."""
+
+
 def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: bool = False,
            focus_covers: bool | None = None, focus_general: bool = False) -> Reading:
     """Which reading of a turn to answer from, given the router's Match for each.
@@ -59,6 +64,9 @@ def choose(rewrite: Rewrite, alone: Any, context: Any | None, names_unknown: boo
         return "context" if context.in_scope and (not alone.in_scope or context.confidence >= alone.confidence) else "alone"
     if not alone.in_scope and (alone.reason in DECLINES_NAMING_SOMETHING_ELSE or names_unknown):
         return "alone"  # "what about aflibercept?": the turn names something the review does not know
+    if (UNLEANING_TURN_KEEPS_ITS_ANSWER and not rewrite.leans and not rewrite.bare and not context.in_scope
+            and alone.in_scope and not alone.is_flow):
+        return "alone"  # a question of its own that the focus's words only spoil ("which 2 criteria are compulsory")
     if (not rewrite.leans or rewrite.elliptical) and alone.in_scope and not alone.is_flow and alone.confidence >= context.confidence:
         return "alone"  # a one-word turn that alone is a question of its own at least as surely ("workup?", "algorithm?")
     if rewrite.bare and rewrite.facets and focus_covers is not None:

@@ -39,9 +39,9 @@ from guidebot.errors import GuidebotError
 SMALLTALK_DURING_QUESTIONS = frozenset({"greeting", "thanks", "bye", "wrong", "not_what_i_asked"})
 """Small talk answered while a question is pending ("ok" and "no" are not among them: they may be answers)."""
 
-ACTS_THAT_YIELD = frozenset({"why", "more"})
+ACTS_THAT_YIELD = frozenset({"why", "more", "source"})
 """Acts read from a message's start that yield to a confident answer about another fact ("why do the glands
-fail?"); "which study...", "the reference for..." always ask about the last answer."""
+fail?", "evidence for poems tx is mostly from what"); acts read elsewhere ("which study?") ask about the last answer."""
 
 # Round 5 mechanisms, each a switch so that `guidebot eval --dialogue` can be run with it off (ablation)
 ACT_BY_ITS_WORDS = True

@@ -39,6 +39,8 @@ enough to leave the focus)."""
 TOPIC_SIBLINGS = True
 """Whether a short follow-up may be answered by a fact titled with its words among the facts around the focus's
 subject (its own facts and their related facts), after those around the last card (switch for ablation)."""
+STRICT_FACETS_NEAR_FOCUS_ONLY = True
+"""The strict-facet decline (`not_stated`) judges only readings of the focus (switch probe, round 11)."""
 NEW_TOPIC_STARTS_FOCUS = True
 """Whether a turn naming only entities outside the focus, which alone reaches a fact of one of them with confidence
 `NEW_TOPIC_CONFIDENCE`, starts a new focus before any focus mechanism (siblings, echoes, qualifiers) reads it
@@ -80,13 +82,22 @@ class TurnReading:
         asked = dict.fromkeys(reader.facets_in(spelt) + reader.facets_in(text))
         strict = [f for f in asked if reader.facets[f].strict]
         answering = self.kb.facts.get(read.stayed or (match.intent if match.in_scope and not match.is_flow else None) or "")
-        if strict and answering is not None:
+        if strict and answering is not None and self._reads_the_focus(read, answering, focus):
             # "any trial with nivolumab?", "adverse event rates in it?": the answer would state none of it;
             # "g-csf dose?" answered by the melphalan dose: it states a dose, but of something the turn did not name
             elsewhere = reader.names_outside(spelt, answering)
             if elsewhere or not reader.states(answering, strict):
                 read = replace(read, not_stated=strict, not_stated_in=answering.id, not_stated_for=list(elsewhere))
         return match, routed, read
+
+    def _reads_the_focus(self, read: Reading, answering: Any, focus: Focus) -> bool:
+        """Whether the turn's answer is a reading of the focus (in context, kept, or a neighbour of the focused fact),
+        so a strict facet it does not state declines it; a question read alone far from the focus is a new topic
+        and is answered as it would be in a fresh conversation."""
+        if not STRICT_FACETS_NEAR_FOCUS_ONLY or read.reading == "context" or read.stayed:
+            return True
+        focused = self.kb.facts.get(focus.fact or "")
+        return focused is not None and answering.id in self.reader.neighbourhood(focused, focus.entities)
 
     def _starts_new_topic(self, rewrite: Any, alone: Any, focus: Focus) -> bool:
         """A turn naming only entities outside the focus that alone is confidently about one of them: a new topic."""
@@ -279,10 +290,12 @@ class TurnReading:
             return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
         # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
         # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
-        if focus.fact and not focus.patient and self.reader.leans(text):
-            return False
+        if focus.fact and not focus.patient and self.reader.leans(text) and not (
+                self.state.values and self.reader.adds_to_patient(text) and "?" not in text):
+            return False  # unless it adds to the patient recorded earlier ("also splenomegaly and LAD on CT")
         # nor a search for the disease's facts ("papilledema and poems", "lambda light chain poems")
-        return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
+        return (not looks_like_question(text) and not self.reader.starts_asking(text)
+                and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
                 and bool(extract_findings(text)))
 
 

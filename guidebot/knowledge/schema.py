@@ -472,8 +472,11 @@ class ConversationFile(Strict):
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
     interrogatives: list[NonEmpty] = []
-    """How a question starts ("is", "does"): a message that is one such question names findings of the disease, it
-    does not describe a patient, unless a patient cue says so."""
+    """How a question starts ("is", "does", "r"): a message that is one such question names findings of the disease,
+    it does not describe a patient, unless a patient cue says so."""
+    additions: list[NonEmpty] = []
+    """How a statement adds findings to the patient already recorded ("also ...", "... too"), though it opens like a
+    follow-up."""
     negations: list[NonEmpty] = []
     """How a clause of a statement denies a finding ("no ...", "negative for ..."): a question marker such as "or"
     inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""

@@ -107,7 +107,8 @@ STOPWORDS = frozenset(
     definitely probably maybe perhaps anyway honestly truly quite rather pretty
     wat wut wot u ur tel abt bout hw wht whta tho thru till until gonna wanna gotta kinda sorta prob
     anything nothing something everything everyone anyone everybody anybody stuff lot lots way say says said
-    saw seen today tonight tomorrow tmrw tmr tomorow btw n r rite shud shld wud cud wen hv til whether""".split()
+    saw seen today tonight tomorrow tmrw tmr tomorow btw n r rite shud shld wud cud wen hv til whether
+    somehow mention mentioned mentions""".split()
 )
 """Function words: no topic in them, so coverage ignores them. ("my patient" is kept: it marks the guided
 flows, and IDF already keeps it from outweighing a topic word.)"""
@@ -128,7 +129,7 @@ GENERIC = frozenset(
     complaint resident ward reg fellow sorry dumb stupid silly woman man male female guy lady bilateral
     new newly currently recently now family relative relatives wife husband son daughter mother mum mom father dad
     parents sir madam respected kindly doubt simple simply layman lay remind reminder specifically exactly
-    actually current latest newest updated contemporary""".split()
+    actually current latest newest updated contemporary begin begins beginning""".split()
 )
 """Words that frame a question ("is X effective", "how often") more than they name its topic: a fact need
 not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move coverage."""
