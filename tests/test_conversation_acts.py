@@ -47,7 +47,9 @@ def test_a_define_request_counts_an_answer_that_spells_the_term_out(reader):
     spelt = "CD34 yields did not differ between G-CSF alone and cyclophosphamide plus G-CSF."
     act = reader.act("whats C+G", spelt)
     assert act is not None and act.act == "define" and act.term == "C+G"
-    # a bare term may ask a facet ("ES?" after a card naming engraftment syndrome): never by the expansion alone
+    bare = reader.act("C+G?", spelt)
+    assert bare is not None and bare.act == "define" and bare.term == "C+G"
+    # a bare term naming a thing may ask about it ("ES?" after a card naming engraftment syndrome): never by the expansion
     assert reader.act("ES?", "Engraftment syndrome occurred in 37% of patients.") is None
 
 

@@ -55,8 +55,9 @@ ABBREVIATION_SPELLINGS = True
 """Whether an abbreviation is known however it is written ("crv", "CR-V" for CR_V; `abbreviation_key`) when a define
 request is matched to the glossary and to the last answer (switch for ablation)."""
 DEFINE_BY_EXPANSION = True
-"""Whether a weak define request ("whats C+G") also counts as about the last answer when that answer spells the term
-out ("cyclophosphamide plus G-CSF") rather than using it; not for a bare term ("ES?"), which may ask a facet."""
+"""Whether a weak define request ("whats C+G", "C+G?") also counts as about the last answer when that answer spells the
+term out ("cyclophosphamide plus G-CSF") rather than using it; not for a bare term naming a thing or a facet ("ES?"),
+which may ask about it."""
 GUESS_SET_OFF = True
 """Whether a guess at an expansion must be set off from the term (by punctuation, or trailing off with ".."): "whats
 CIDP again, chronic inflam..?" guesses, "the neuropathy features of AL amyloid?" names AL amyloidosis."""
@@ -384,8 +385,9 @@ class MessageReading:
                     return ActRequest("define", written)
                 continue
             bare_term = m.group(0) == term
-            if weak and not (m.end("term") == len(untailed) and self.uses_term(
-                    entry, last_answer, by_expansion=DEFINE_BY_EXPANSION and not bare_term)):
+            # a bare term naming a thing or a facet ("ES?") may ask about it: never a define by the expansion alone
+            by_expansion = DEFINE_BY_EXPANSION and not (bare_term and self._names_anything(term))
+            if weak and not (m.end("term") == len(untailed) and self.uses_term(entry, last_answer, by_expansion=by_expansion)):
                 continue
             return ActRequest("define", entry[0], bare_term=bare_term)
         if self._glossary_terms is not None:
