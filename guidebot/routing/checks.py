@@ -202,8 +202,9 @@ class Checks(Scorer):
         return any(
             len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
-            # "much" asks for an amount only as "how much" ("why so much edema" does not)
-            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not), and "how much of the
+            # marrow" asks for a share, not a dose
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",) and groups[i + 1 : i + 2] != [("of",)]))
             # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
             and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
             for i, g in enumerate(groups)
