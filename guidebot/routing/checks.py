@@ -47,16 +47,21 @@ class Checks(Scorer):
         ix = self._ix
         return [w for w in content if w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC]
 
+    def _other_topic(self, q: Question) -> bool:
+        """Whether the question raises a topic the review does not cover (routing.yaml `words.uncovered_topics`:
+        pregnancy, vaccines, bleeding reversal...), whatever it names with it."""
+        uncovered, words = self._cfg.words["uncovered_topics"], q.raw
+        return q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
+                                                                 for w, nxt in zip(words, [*words[1:], ""])))
+
     def _decline_reason(self, q: Question, best: _Scored, thresholds: bool = True) -> str:
         """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with
         `thresholds` False, only for what it asks (another drug, condition, dose...), not for how well it scored."""
         # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
         # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
         ix, content, cfg = self._ix, q.content, self._cfg
-        limits, uncovered = cfg.thresholds, cfg.words["uncovered_topics"]
-        words = q.raw
-        if q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
-               for w, nxt in zip(words, [*words[1:], ""]))):
+        limits = cfg.thresholds
+        if self._other_topic(q):
             return "other_topic"
         unknown = bool(self._unknown_words(content))
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= limits["case_length"]
@@ -197,8 +202,9 @@ class Checks(Scorer):
         return any(
             len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
-            # "much" asks for an amount only as "how much" ("why so much edema" does not)
-            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not), and "how much of the
+            # marrow" asks for a share, not a dose
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",) and groups[i + 1 : i + 2] != [("of",)]))
             # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
             and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
             for i, g in enumerate(groups)

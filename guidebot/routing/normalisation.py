@@ -167,9 +167,9 @@ CONTEXT_WINDOW = 3
 DRIVEN_OBJECTS = frozenset({"the", "this", "it", "its", "poem", "poems", "disease", "syndrome", "symptoms"})
 """After "drive", a word that makes it the disease's driver ("does VEGF drive the disease"), not driving a car."""
 
-COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
-"""Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
-an answer giving a number of them."""
+COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction", "unit", "units"})
+"""Units of a regimen's length or amount ("days" stays plural: see `_stem`): "how many cycles of X", "how many units
+of the heparin" are answered only by an answer giving a number of them."""
 
 TIME_UNITS = frozenset("h hr hrs hour hours d day days wk wks week weeks mo mos month months y yr yrs year years".split())
 """Units of a span of time: an answer with a number before one ("16 days", "up to 3 years") states a duration."""
