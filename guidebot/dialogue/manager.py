@@ -340,7 +340,7 @@ class DialogueManager(GuidedFlows, TurnReading):
                     and act.act in ("why", "more") and not act.by_prefix:
                 # "why?" as the first message: nothing to explain yet ("why is poems missed so often" is a question)
                 return self._act_before_answer(act.act)
-            if act is not None and act.act == "define" and act.term and reader._entry(act.term) is None:
+            if act is not None and act.act == "define" and act.term and reader.glossary_entry(act.term) is None:
                 # "what does IFE stand for" before any answer: the glossary entries it is part of, or not spelt out
                 return self._act(act.act, act.term)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts

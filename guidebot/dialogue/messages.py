@@ -374,7 +374,7 @@ class MessageReading:
             if not m:
                 continue
             term = m.group("term")
-            entry = self._entry(term)
+            entry = self.glossary_entry(term)
             if entry is None:
                 written = _as_typed(text, term)
                 # only a request that asks nothing more: "EVO definition for criteria - pleural eff count?" does
@@ -391,7 +391,7 @@ class MessageReading:
                 continue
             return ActRequest("define", entry[0], bare_term=bare_term)
         if self._glossary_terms is not None:
-            named = {m: self._entry(m) for m in self._glossary_terms.findall(bare)}
+            named = {m: self.glossary_entry(m) for m in self._glossary_terms.findall(bare)}
             terms = {e for e in named.values() if e is not None}
             if len(terms) == 1:
                 term, expansion = terms.pop()
@@ -402,7 +402,7 @@ class MessageReading:
                     return ActRequest("define", term)
         return None
 
-    def _entry(self, term: str) -> tuple[str, str] | None:
+    def glossary_entry(self, term: str) -> tuple[str, str] | None:
         """The glossary's (abbreviation, expansion) for a term as written ("crv" is CR_V), or None."""
         if ABBREVIATION_SPELLINGS:
             return self._glossary.get(abbreviation_key(term))
@@ -465,7 +465,7 @@ class MessageReading:
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
         if term is not None:
-            entry = self._entry(term)
+            entry = self.glossary_entry(term)
             if entry is not None:
                 return [entry]
             # "ECOG" in "ECOG-PS", "CR" in CR_H and CR_V: the entries it is a part of
@@ -508,7 +508,8 @@ class MessageReading:
 
 
 __all__ = [
-    "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK", "CLAIM_SMALLTALK",
-    "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK", "NOD_BEFORE_NOD", "POINTING_TAIL",
-    "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "UNKNOWN_ABBREVIATIONS", "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "MessageReading", "deictic",
+    "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK",
+    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK",
+    "NOD_BEFORE_NOD", "POINTING_TAIL", "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "REASKING_SMALLTALK",
+    "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "UNKNOWN_ABBREVIATIONS", "MessageReading", "deictic",
 ]
