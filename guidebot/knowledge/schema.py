@@ -597,6 +597,9 @@ class RoutingThresholds(Strict):
     vignette_ask_min: Share = 1.0
     """An exam vignette (a case, then a last sentence that asks) sent to the guided diagnosis or declined on
     score is answered by what its asking sentence alone reaches with at least this confidence (1: never)."""
+    knowledge_ask_min: Share = 1.0
+    """An exam vignette sent to the guided diagnosis whose ask wants something named ("Which finding is a minor
+    criterion?") is answered by what that ask alone reaches with at least this confidence (1: never)."""
 
 
 class RoutingWeights(Strict):

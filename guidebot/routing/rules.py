@@ -14,6 +14,7 @@ the fact Figure 3 points to); and the learned model's tie-break or decline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -228,6 +229,48 @@ def vignette_ask(r, q: Question, scored, d):
     return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
 
 
+def knowledge_ask(r, q: Question, scored, d):
+    """An exam vignette sent to the guided diagnosis (or declined on score) whose asking sentence asks *which* or
+    *what* of the review, not whether the patient has POEMS ("... Which of the following findings is a MINOR
+    criterion? (A) ...", "Which categories of disease belong in the differential diagnosis?"): a knowledge ask,
+    answered by the fact it reaches with `thresholds.knowledge_ask_min`. A criteria fact may answer it (the
+    described patient still gets the assessment: `Router.asks_for_verdict`); a fact outside the criteria only
+    when the vignette was sent to the flow, since a declined case needs `vignette_ask`'s surer ask."""
+    if d.anchored or d.best.target in r._cautions:
+        return None
+    flow = r._by_id.get(r._cfg.targets["case_flow"])
+    to_flow = not d.reason and d.best.target == flow
+    if not to_flow and d.reason not in LOW:
+        return None
+    ask = q.ask
+    if ask is None or not _KNOWLEDGE_ASK.match(ask):
+        return None
+    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
+        return None
+    verdict = r._cfg.words["verdict_asks"]
+    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
+        return None
+    match = _ask_match(r, q)
+    if not match.in_scope or match.is_flow or match.confidence < r._cfg.thresholds["knowledge_ask_min"]:
+        return None
+    if r.asks_for_verdict(match.intent) or to_flow:
+        return match
+    return None
+
+
+_KNOWLEDGE_ASK = re.compile(r"\s*(?:which|what)\b", re.IGNORECASE)
+"""An ask that wants something named ("Which finding...", "What mechanism..."), not a yes or no on the patient."""
+
+
+def _ask_match(r, q: Question):
+    """The match of a vignette's asking sentence alone, asked of the case's disease (a case naming POEMS makes
+    "which agents should be avoided?" a POEMS question)."""
+    ask = q.ask
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
+    return r.route(ask, q.off)
+
+
 def poems_suspect(r, q: Question, scored, d):
     """A patient with a neuropathy and a monoclonal protein is a POEMS question whatever other label they
     came with ("50M 'CIDP' on IVIG, plts 550, lambda band - what labs?")."""
@@ -319,9 +362,11 @@ RULES: tuple[Rule, ...] = (
     Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),
     Rule("vignette_ask", vignette_ask),
+    Rule("knowledge_ask", knowledge_ask),
     Rule("decline", decline, core=True),
     Rule("case_flow", case_flow),
     Rule("vignette_ask", vignette_ask),
+    Rule("knowledge_ask", knowledge_ask),
     Rule("without_mandatory", without_mandatory),
     Rule("treatment_case", treatment_case),
     Rule("model_choice", model_choice),
