@@ -646,6 +646,11 @@ class RoutingModel(Strict):
     """A question declined for a low score is answered when the model gives its answer at least this..."""
     rescue_max_out: Share
     """...and out of scope at most this."""
+    vignette_rescue_min: Share = 1.0
+    """An exam vignette declined on score is answered when the model gives one front-runner at least this
+    (a case's unknown words do not keep it declined; 1: never)..."""
+    vignette_rescue_max_out: Share = 0.0
+    """...and out of scope at most this."""
     decline_min_out: Share
     """A question answered on score alone is declined when the model gives out of scope at least this..."""
     decline_max_score: Share

@@ -167,6 +167,23 @@ def model_rescue(r, q: Question, scored, d):
     return None
 
 
+def vignette_rescue(r, q: Question, scored, d):
+    """An exam vignette declined on score alone: its case dilutes every target's coverage and brings words
+    guidebot has never seen (other findings, "COPD", "trephine"), which `model_rescue` reads as another topic. The
+    learned model, fairly sure of one front-runner (`model.vignette_rescue_min`) and that this is a review
+    question (`model.vignette_rescue_max_out`), answers it; the checks still decline another drug or a dose."""
+    if d.anchored or d.reason not in LOW or q.ask is None:
+        return None
+    chosen = r._learned_choice(q.content, scored)
+    if chosen is None:
+        return None
+    top, p_top, p_out = chosen
+    model = r._cfg.model
+    if p_top >= model["vignette_rescue_min"] and p_out <= model["vignette_rescue_max_out"] and not r._decline_reason(q, top, thresholds=False):
+        return d._replace(best=top, reason="")
+    return None
+
+
 SEMANTIC_CANDIDATES = 12
 """The semantic rescue compares a question closely with this many targets (nearest centroids first)."""
 
@@ -359,6 +376,7 @@ RULES: tuple[Rule, ...] = (
     Rule("treatment_case", treatment_case_rescue),
     Rule("workup_case", workup_case),
     Rule("model_rescue", model_rescue),
+    Rule("vignette_rescue", vignette_rescue),
     Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),
     Rule("vignette_ask", vignette_ask),
