@@ -47,6 +47,12 @@ class Checks(Scorer):
         ix = self._ix
         return [w for w in content if w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC]
 
+    def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> bool:
+        """Whether the lexicon read an uncovered topic into the question's words ("allo SCT" -> allogeneic) that
+        none of them is as typed (the typed words are checked as they are: "driving" stays "drive" the verb)."""
+        named = uncovered.intersection(content)
+        return bool(named) and bool(named - {_fold(_stem(w), self._ix["roots"]) for w in words})
+
     def _decline_reason(self, q: Question, best: _Scored, thresholds: bool = True) -> str:
         """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with
         `thresholds` False, only for what it asks (another drug, condition, dose...), not for how well it scored."""
@@ -55,8 +61,9 @@ class Checks(Scorer):
         ix, content, cfg = self._ix, q.content, self._cfg
         limits, uncovered = cfg.thresholds, cfg.words["uncovered_topics"]
         words = q.raw
+        # the words as typed ("pregnant"), and what the lexicon read into them ("allo SCT" is an allogeneic transplant)
         if q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
-               for w, nxt in zip(words, [*words[1:], ""]))):
+               for w, nxt in zip(words, [*words[1:], ""])) or self._read_as_uncovered(content, words, uncovered)):
             return "other_topic"
         unknown = bool(self._unknown_words(content))
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= limits["case_length"]
@@ -109,7 +116,7 @@ class Checks(Scorer):
         """"dose_not_given" when the question asks for a dose or a count the best target does not give."""
         if not q.on("dose_not_given"):
             return ""
-        unit = self._asks_count_of(q.content)
+        unit = self._asks_count_of(q.content) or self._asks_per_unit(q.raw)
         if unit and unit not in self._ix["answer_units"].get(best.target, ()):
             # "how many cycles of X": only an answer that counts in cycles answers it
             return q.fire("dose_not_given", "dose_not_given")
@@ -187,6 +194,16 @@ class Checks(Scorer):
         for prev, word in zip(content, content[1:]):
             if prev == "many" and word in COUNT_UNITS:
                 return word
+        return None
+
+    @staticmethod
+    def _asks_per_unit(raw: tuple[str, ...]) -> str | None:
+        """The unit of "number of fractions" or "dose per fraction", when the question asks for one (the words as
+        typed: the normalised ones drop "per" and "of", and repeat no word)."""
+        for i, word in enumerate(raw[1:], 1):
+            unit = _stem(word)
+            if unit in COUNT_UNITS and (raw[i - 1] == "per" or (raw[i - 1] == "of" and i > 1 and raw[i - 2] == "number")):
+                return unit
         return None
 
     def _asks_dose(self, text: str) -> bool:
