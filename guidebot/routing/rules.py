@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
-from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON, STOPWORDS
+from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON, STOPWORDS, _fold, _stem
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
 
@@ -239,7 +239,7 @@ def vignette_ask(r, q: Question, scored, d):
         ask = f"{ask} (POEMS)"
     match = r.route(ask, q.off)
     # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
-    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
+    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent) or not _answers_management(r, ask, match):
         return None
     if caution_only and r._by_id[match.intent] not in r._cautions:
         return None
@@ -270,9 +270,23 @@ def knowledge_ask(r, q: Question, scored, d):
     match = _ask_match(r, q)
     if not match.in_scope or match.is_flow or match.confidence < r._cfg.thresholds["knowledge_ask_min"]:
         return None
+    if not _answers_management(r, ask, match):
+        return None
     if r.asks_for_verdict(match.intent) or to_flow:
         return match
     return None
+
+
+def _answers_management(r, ask: str, match) -> bool:
+    """Whether a fact reached by an ask alone speaks of the management the ask asks for: "Which dermatologic
+    treatment is most effective?" reaches the skin changes on their words, but they treat nothing (a fact speaks
+    of a management word when its phrasings or its answer use it)."""
+    ix = r._ix
+    target = r._by_id[match.intent]
+    roots = ix["roots"]
+    asks = {_fold(_stem(w), roots) for w in r._cfg.words["management"]}
+    return all(target in ix["postings"].get(w, ()) or target in ix["answer_postings"].get(w, ())
+               for w in r.normalise(ask) if w in asks)
 
 
 _KNOWLEDGE_ASK = re.compile(r"\s*(?:which|what)\b", re.IGNORECASE)
