@@ -31,6 +31,13 @@ MIN_REJOINED_LENGTH = 6
 make words out of chat."""
 
 
+def _without_exam_framing(words: tuple[str, ...]) -> list[str]:
+    """The words without an exam question's "the following" ("Which of the following best describes the
+    M-protein?"): read as a word, "following" is "follow" and draws follow-up facts. "Following treatment" (after
+    treatment) keeps it."""
+    return [w for i, w in enumerate(words) if not (w == "following" and i and words[i - 1] == "the")]
+
+
 class Reader:
     """The query side of normalisation, over the index `self._ix`."""
 
@@ -47,7 +54,7 @@ class Reader:
         word folded onto its root class (`_fold`)."""
         ix = self._ix
         # issue 19 item 7: a dictated drug name first ("lenny lid oh mide"), then words split apart ("scler otic")
-        spelt = _join_spelt(self._letters_read(list(_words(text))))
+        spelt = _join_spelt(self._letters_read(_without_exam_framing(_words(text))))
         tokens = joined_by_sound(spelt, self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
         tokens = self._rejoined(tokens)
         fixes = ix["fixes"]
