@@ -126,6 +126,13 @@ def caution_rescue(r, q: Question, scored, d):
     return None
 
 
+def _another_disease(r, q: Question) -> bool:
+    """Whether a question declined on score describes another disease: it has words guidebot does not know,
+    names no POEMS and states no neuropathy with a monoclonal protein ("anemia, hypercalcemia ... lytic lesions,
+    40% clonal plasma cells: which induction regimen?"). A rescue by its findings must not make it a POEMS case."""
+    return "poem" not in q.content and bool(r._unknown_words(q.content)) and not r._poems_suspect(q)
+
+
 def case_flow_rescue(r, q: Question, scored, d):
     """A poorly matched description of a patient asking whether it is POEMS goes to the guided diagnosis."""
     if d.anchored or d.reason not in LOW:
@@ -137,6 +144,8 @@ def case_flow_rescue(r, q: Question, scored, d):
 def treatment_case_rescue(r, q: Question, scored, d):
     """A poorly matched treatment question describing lesions and marrow gets the fact Figure 3 points to."""
     if d.anchored or d.reason not in LOW:
+        return None
+    if _another_disease(r, q):
         return None
     case = r._treatment_case(q, d.best, declined=True)
     return d._replace(best=case, reason="") if case is not None else None
