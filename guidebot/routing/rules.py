@@ -261,11 +261,13 @@ def knowledge_ask(r, q: Question, scored, d):
     criterion? (A) ...", "Which categories of disease belong in the differential diagnosis?"): a knowledge ask,
     answered by the fact it reaches with `thresholds.knowledge_ask_min`. A criteria fact may answer it (the
     described patient still gets the assessment: `Router.asks_for_verdict`); a fact outside the criteria only
-    when the vignette was sent to the flow, since a declined case needs `vignette_ask`'s surer ask."""
+    when the vignette was sent to the flow or, by `workup_case`, to the whole workup ("Which of the following
+    paraprotein tests are required?" is one step of it), since a declined case needs `vignette_ask`'s surer ask."""
     if d.anchored or d.best.target in r._cautions:
         return None
     flow = r._by_id.get(r._cfg.targets["case_flow"])
-    to_flow = not d.reason and d.best.target == flow
+    workup = r._by_id.get(r._cfg.targets["workup"])
+    to_flow = not d.reason and (d.best.target == flow or (d.best.target == workup and "workup_case" in q.fired))
     if not to_flow and d.reason not in LOW:
         return None
     ask = q.ask
