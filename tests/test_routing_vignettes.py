@@ -84,3 +84,12 @@ def test_a_declined_case_of_another_disease_is_not_rescued_by_its_findings(route
     assert not router.route(myeloma).in_scope
     # a POEMS case with lesions and marrow still gets the fact Figure 3 points to
     assert router.route("2 sclerotic lesions, marrow clean - radiate or transplant?").intent == "treatment.radiation_indication"
+
+
+def test_a_condition_named_only_in_a_vignette_s_case_is_its_history_not_its_ask(router):
+    cidp = ("A 50-year-old woman with a CIDP diagnosis has not improved after months of intravenous immunoglobulin. "
+            "Which diagnosis should now be considered?")
+    assert router.route(cidp).intent == "differential.cidp"
+    assert router.route(cidp, frozenset({"case_condition"})).reason == "other_condition"
+    # asked of the other condition itself, it is still declined
+    assert not router.route("A 60-year-old man has CIDP. What is the first-line treatment of CIDP?").in_scope

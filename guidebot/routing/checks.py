@@ -92,7 +92,7 @@ class Checks(Scorer):
             # drug asked about, so whatever it says is not about that drug (in a case description a drug is
             # often context: "day +10 post mel200, spiking fevers, rash")
             return "low_coverage"
-        if self._other_condition(q, best):
+        if not self._condition_in_case_only(q) and self._other_condition(q, best):
             # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
             # POEMS, so a fact that does not name it cannot answer a question about it
             return "other_condition"
@@ -103,6 +103,17 @@ class Checks(Scorer):
             # it (a caution still answers "how long should bevacizumab be given": it should not be)
             return "duration_not_given"
         return reason
+
+    def _condition_in_case_only(self, q: Question) -> bool:
+        """Whether an exam vignette names another condition only in its case, not in its ask ("A woman with a CIDP
+        diagnosis has not improved after months of IVIG. Which diagnosis should now be considered?"): the
+        condition is the patient's history, not what is asked, so `other_condition` does not decline for it (as a
+        drug in a case description is context to `absent_drug`). Switched off by the name `case_condition`."""
+        if not q.on("case_condition") or q.ask is None:
+            return False
+        if self._cfg.words["other_conditions"].intersection(self.normalise(q.ask)):
+            return False
+        return q.fire("case_condition", True)
 
     def _other_drug(self, q: Question) -> bool:
         """Whether the question names a drug the review never names (by its stem: "acyclovir", "sildenafil")."""
