@@ -92,7 +92,10 @@ class Checks(Scorer):
             # drug asked about, so whatever it says is not about that drug (in a case description a drug is
             # often context: "day +10 post mel200, spiking fevers, rash")
             return "low_coverage"
-        if not self._condition_in_case_only(q) and self._other_condition(q, best):
+        if self._condition_in_case_only(q):
+            # recorded only when it kept the question from being declined
+            q.fire("case_condition", "poem" not in content and q.on("other_condition") and self._names_other_condition(content, best))
+        elif self._other_condition(q, best):
             # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
             # POEMS, so a fact that does not name it cannot answer a question about it
             return "other_condition"
@@ -111,9 +114,7 @@ class Checks(Scorer):
         drug in a case description is context to `absent_drug`). Switched off by the name `case_condition`."""
         if not q.on("case_condition") or q.ask is None:
             return False
-        if self._cfg.words["other_conditions"].intersection(self.normalise(q.ask)):
-            return False
-        return q.fire("case_condition", True)
+        return not self._cfg.words["other_conditions"].intersection(self.normalise(q.ask))
 
     def _other_drug(self, q: Question) -> bool:
         """Whether the question names a drug the review never names (by its stem: "acyclovir", "sildenafil")."""
