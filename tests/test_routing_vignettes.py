@@ -45,9 +45,10 @@ def test_exam_framing_the_following_is_not_the_word_follow(router):
 
 
 def test_a_declined_vignette_is_answered_by_a_fairly_sure_model(router):
-    vignette = ("A 66-year-old man's old records from Japan describe a diagnosis of Crow-Fukase syndrome. Which of the "
-                "following conditions is this synonymous with?")
-    assert router.route(vignette).intent == "overview.other_names"
+    # its case's words ("COPD", "apnea") are unknown to guidebot, which keeps model_rescue from answering
+    vignette = ("A 68-year-old man with severe COPD and obstructive sleep apnea has an elevated VEGF level on a research "
+                "panel. Which of the following is the best interpretation?")
+    assert router.route(vignette).intent == "diagnosis.vegf_other_causes"
     assert not router.route(vignette, frozenset({"vignette_rescue"})).in_scope
 
 

@@ -19,6 +19,11 @@ _Scored = Scored
 
 # Thresholds and word lists are data: knowledge/routing.yaml (see guidebot.knowledge.schema.RoutingFile).
 
+INTERVAL_CUES = (("how", "often", "should"), ("how", "often", "to"), ("how", "often", "do", "i"), ("how", "often", "do", "we"),
+                 ("how", "frequently", "should"), ("how", "frequently", "to"))
+"""Words by which a question asks for an interval to keep ("how often should VEGF be rechecked", "how often to
+repeat SPEP"), a span of time like a duration; not how often a finding is seen ("how often do you see ...")."""
+
 VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
 """After an amount, a unit of volume makes it a concentration ("1g/dl"), not a dose."""
 
@@ -139,9 +144,9 @@ class Checks(Scorer):
 
     @staticmethod
     def _asks_duration(text: str) -> bool:
-        """Whether the question asks for a span of time ("how long", "duration")."""
+        """Whether the question asks for a span of time ("how long", "duration") or an interval ("how often should")."""
         words = _words(restated(text))
-        return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES for i in range(len(words)))
+        return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES + INTERVAL_CUES for i in range(len(words)))
 
     def _absent_drug(self, content: list[str], best: _Scored) -> bool:
         """Whether the question names a drug that the best target mentions nowhere (phrasings or answer)."""

@@ -172,11 +172,7 @@ an answer giving a number of them."""
 
 TIME_UNITS = frozenset("h hr hrs hour hours d day days wk wks week weeks mo mos month months y yr yrs year years".split())
 """Units of a span of time: an answer with a number before one ("16 days", "up to 3 years") states a duration."""
-DURATION_CUES = (("how", "long"), ("duration",), ("durations",),
-                 # an interval to keep ("how often should VEGF be rechecked", "how often to repeat SPEP"), not how
-                 # often a finding is seen ("how often do you see castleman changes")
-                 ("how", "often", "should"), ("how", "often", "to"), ("how", "often", "do", "i"), ("how", "often", "do", "we"),
-                 ("how", "frequently", "should"), ("how", "frequently", "to"))
+DURATION_CUES = (("how", "long"), ("duration",), ("durations",))
 """Words (consecutive) by which a question asks for a span of time: "how long should a provoked DVT be
 anticoagulated" is answered only by a fact that states one."""
 

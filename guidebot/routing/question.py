@@ -32,6 +32,13 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_clean(text[:MAX_QUESTION_CHARS]).split())
 
 
+def _without_exam_framing(words: tuple[str, ...]) -> list[str]:
+    """The words without an exam question's "the following" ("Which of the following best describes the
+    M-protein?"): read as a word, "following" is "follow" and draws follow-up facts. "Following treatment" (after
+    treatment) keeps it."""
+    return [w for i, w in enumerate(words) if not (w == "following" and i and words[i - 1] == "the")]
+
+
 @lru_cache(maxsize=32)
 def _findings(text: str) -> dict:
     """The case findings stated in a question (read, never changed, by several rules of one `route`)."""

@@ -18,7 +18,7 @@ from guidebot.routing.normalisation import (
 )
 from guidebot.routing.config import RoutingData
 from guidebot.routing.phonetic import joined_by_sound
-from guidebot.routing.question import _words
+from guidebot.routing.question import _without_exam_framing, _words
 
 MAX_SPLIT_PARTS = 3
 """A word split apart by dictation is joined again from at most this many pieces ("guy neco mastia")."""
@@ -29,13 +29,6 @@ MIN_SOUNDED_LENGTH = 8
 MIN_REJOINED_LENGTH = 6
 """...and only when the pieces have at least this many letters together: short joins ("a" + "rm") would
 make words out of chat."""
-
-
-def _without_exam_framing(words: tuple[str, ...]) -> list[str]:
-    """The words without an exam question's "the following" ("Which of the following best describes the
-    M-protein?"): read as a word, "following" is "follow" and draws follow-up facts. "Following treatment" (after
-    treatment) keeps it."""
-    return [w for i, w in enumerate(words) if not (w == "following" and i and words[i - 1] == "the")]
 
 
 class Reader:
