@@ -94,3 +94,13 @@ def test_a_condition_named_only_in_a_vignette_s_case_is_its_history_not_its_ask(
     assert router.route(cidp, frozenset({"case_condition"})).reason == "other_condition"
     # asked of the other condition itself, it is still declined
     assert not router.route("A 60-year-old man has CIDP. What is the first-line treatment of CIDP?").in_scope
+
+
+def test_answer_options_are_not_the_described_patient_s_findings(router):
+    from guidebot.dialogue.described import count_findings
+
+    findings = router.read(MAJOR)[0].findings
+    assert findings.get("polyneuropathy") is True
+    # "(B) ascites (D) papilledema" are what the ask picks among, not this patient's findings
+    assert "extravascular_volume_overload" not in findings and "papilledema" not in findings
+    assert count_findings(MAJOR) == count_findings(MAJOR.split(" (A)")[0])
