@@ -600,6 +600,9 @@ class RoutingThresholds(Strict):
     vignette_ask_min: Share = 1.0
     """An exam vignette (a case, then a last sentence that asks) sent to the guided diagnosis or declined on
     score is answered by what its asking sentence alone reaches with at least this confidence (1: never)."""
+    knowledge_ask_min: Share = 1.0
+    """An exam vignette sent to the guided diagnosis whose ask wants something named ("Which finding is a minor
+    criterion?") is answered by what that ask alone reaches with at least this confidence (1: never)."""
 
 
 class RoutingWeights(Strict):
@@ -645,6 +648,11 @@ class RoutingModel(Strict):
     rescue_min: Share
     """A question declined for a low score is answered when the model gives its answer at least this..."""
     rescue_max_out: Share
+    """...and out of scope at most this."""
+    vignette_rescue_min: Share = 1.0
+    """An exam vignette declined on score is answered when the model gives one front-runner at least this
+    (a case's unknown words do not keep it declined; 1: never)..."""
+    vignette_rescue_max_out: Share = 0.0
     """...and out of scope at most this."""
     decline_min_out: Share
     """A question answered on score alone is declined when the model gives out of scope at least this..."""
