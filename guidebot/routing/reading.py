@@ -13,9 +13,9 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.normalisation import (
     CHITCHAT, FRAMING_VOCAB, GENERIC, MIN_TYPO_LENGTH, NEVER_CORRECTED, SAME_INITIAL_BELOW,
-    SKELETON_MIN_LENGTH, STOPWORDS, TYPO_CUTOFF, _fold, _join_spelt, _lexicon_groups, _read_by_context, _root, _skeleton,
-    _sound, _stem, described_terms,
+    STOPWORDS, TYPO_CUTOFF, _fold, _join_spelt, _lexicon_groups, _read_by_context, described_terms,
 )
+from guidebot.routing.wordkeys import SKELETON_MIN_LENGTH, _root, _skeleton, _sound, _stem
 from guidebot.routing.config import RoutingData
 from guidebot.routing.phonetic import joined_by_sound
 from guidebot.routing.question import _without_exam_framing, _words
