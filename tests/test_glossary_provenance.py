@@ -13,7 +13,7 @@ from chatdriver import say
 from guidebot.cli import main
 from guidebot.dialogue import DialogueManager
 from guidebot.knowledge import knowledge_dir, load_knowledge
-from guidebot.knowledge.checks import _flat_words, review_body, review_spells_out
+from guidebot.knowledge.checks import review_spells_out, review_words
 
 NOTE = "(the usual expansion; the review does not spell out {})"
 
@@ -75,7 +75,7 @@ def test_a_wrong_mark_loads_but_is_only_caught_with_the_reviews_text(kb_copy):
 
 
 def test_the_reviews_wording_matches_whatever_its_case_hyphens_and_plurals(seed_text):
-    body = _flat_words(review_body(seed_text))
+    body = review_words(seed_text)
     assert review_spells_out("Transplant-Related  Mortality", body)
     assert review_spells_out("matrix metalloproteinase", body)  # the review: "matrix metalloproteinases 2 and 9"
     assert review_spells_out("cyclophosphamide plus G-CSF (a mobilization regimen)", body)  # the note is not looked for

@@ -305,8 +305,13 @@ def _flat_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
+def review_words(source_text: str) -> str:
+    """The review's body (`review_body`) as glossary expansions are looked for in it (`_flat_words`)."""
+    return _flat_words(review_body(source_text))
+
+
 def review_spells_out(expansion: str, body: str) -> bool:
-    """Whether the review's body (`_flat_words` of `review_body`) writes the expansion: case, hyphens and spacing do
+    """Whether the review's body (`review_words`) writes the expansion: case, hyphens and spacing do
     not count, a parenthesis of the glossary's own is a note, not part of it, and the review's word may go on ("matrix
     metalloproteinase" in its "matrix metalloproteinases 2 and 9")."""
     spelt = _flat_words(re.sub(r"\s*\(.*?\)", "", expansion))
@@ -317,7 +322,7 @@ def glossary_check(files: list[LoadedFile], source_text: str) -> list[Problem]:
     """Every glossary entry's mark against the review's body (the reference list does not count: its titles are not
     the review's words): a plain entry, or one marked `review_spells_out: true`, must have its expansion written there;
     one marked `review_spells_out: false` must not (else the mark wrongly disowns the review's own expansion)."""
-    body = _flat_words(review_body(source_text))
+    body = review_words(source_text)
     problems = []
     for f in _files(files, schema.ConversationFile):
         for term, entry in f.model.glossary.items():
