@@ -50,8 +50,11 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._undo = {normalise(p) for p in data.undo}
         self._cues = [re.compile(c, re.I) for c in data.patient_cues]
         self._glossary: dict[str, tuple[str, str]] = {}
-        for k, v in data.glossary.items():  # "CR_V", "CRV", "cr-v": one entry, the first spelling listed
+        self.glossary_expansions = data.glossary_expansions()
+        for k, v in self.glossary_expansions.items():  # "CR_V", "CRV", "cr-v": one entry, the first spelling listed
             self._glossary.setdefault(abbreviation_key(k), (k, v))
+        # expansions the review never spells out: the define reply says the expansion is the usual one, not the review's
+        self.not_spelt_out = frozenset(data.glossary_not_spelt_out())
         self._pronouns = phrase_pattern(data.followup.pronouns)
         self._thing_pronouns = phrase_pattern([p for p in data.followup.pronouns
                                                if normalise(p) not in {normalise(q) for q in data.followup.patient_pronouns}])

@@ -61,6 +61,9 @@ and the question again, rather than being routed as a side question (switch for 
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
+NOT_SPELT_OUT_NOTE = "(the usual expansion; the review does not spell out {term})"
+"""Said after a glossary expansion marked `review_spells_out: false`, so that it never passes for the review's words."""
+
 
 class DialogueManager(GuidedFlows, TurnReading):
     """One conversation: `greeting()`, then `respond(text)` per line; state lives in an append-only event log."""
@@ -553,7 +556,10 @@ class DialogueManager(GuidedFlows, TurnReading):
         else:
             pairs = self.reader.define(term, focus.text) if self.reader else []
             if pairs:
-                body = "\n".join(f"- **{k}**: {v}" for k, v in pairs)
+                # an expansion the review never gives is said to be the usual one: it never passes for the review's
+                unspelt = self.reader.not_spelt_out if self.reader else frozenset()
+                body = "\n".join(f"- **{k}**: {v}" + (f" {NOT_SPELT_OUT_NOTE.format(term=k)}" if k in unspelt else "")
+                                  for k, v in pairs)
             elif term:
                 body = f"The review does not spell out {term}."
                 in_scope = False  # declined: nothing from the review to give

@@ -157,6 +157,7 @@ class MessageReading:
     _acts: dict[str, str]
     _undo: set[str]
     _glossary: dict[str, tuple[str, str]]
+    glossary_expansions: dict[str, str]
     _pronouns: re.Pattern[str] | None
     _switch: re.Pattern[str] | None
     _fillers: set[str]
@@ -473,7 +474,7 @@ class MessageReading:
             return [e for e in dict.fromkeys(self._glossary.values())
                     if key in {abbreviation_key(p) for p in re.split(r"[-_+/\s]+", e[0]) if p}] if UNKNOWN_ABBREVIATIONS else []
         return [
-            (k, v) for k, v in self.data.glossary.items()
+            (k, v) for k, v in self.glossary_expansions.items()
             if re.search(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", last_answer)
         ]
 

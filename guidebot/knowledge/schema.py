@@ -456,11 +456,23 @@ class Entity(Strict):
     facts: list[FactId] = Field(min_length=1)
 
 
+class GlossaryEntry(Strict):
+    """A glossary entry written out in full, to say where its expansion comes from (a plain `ABBR: expansion` is one
+    the review itself spells out)."""
+
+    expansion: NonEmpty
+    """What the abbreviation stands for."""
+    review_spells_out: bool = True
+    """False when the review never spells the abbreviation out (it uses it bare, or not at all) and the expansion is
+    the usual one: the define reply then says so, and `kb check --source` checks the mark against the review."""
+
+
 class ConversationFile(Strict):
     """`conversation.yaml` (optional): acts, small talk, undo words, patient cues, follow-up cues, facets, entities."""
 
     acts: list[ActPhrases]
-    glossary: dict[NonEmpty, NonEmpty] = {}
+    glossary: dict[NonEmpty, NonEmpty | GlossaryEntry] = {}
+    """Abbreviation -> expansion, or -> {expansion, review_spells_out: false} for one the review does not spell out."""
     smalltalk: list[SmallTalk]
     undo: list[NonEmpty] = Field(min_length=1)
     patient_cues: list[NonEmpty] = Field(min_length=1)
@@ -491,6 +503,16 @@ class ConversationFile(Strict):
     generic_patients: list[NonEmpty] = []
     """Regular expressions for a patient in general ("a patient with", "someone with"): in a question they are not a
     patient cue ("in a pt with CIDP-like neuropathy, when to suspect POEMS?" describes no one)."""
+
+    def glossary_expansions(self) -> dict[str, str]:
+        """Abbreviation -> expansion, however the entry is written."""
+        return {k: v if isinstance(v, str) else v.expansion for k, v in self.glossary.items()}
+
+    def glossary_not_spelt_out(self) -> set[str]:
+        """The abbreviations whose expansion is the usual one, not the review's (`review_spells_out: false`)."""
+        return {k for k, v in self.glossary.items() if isinstance(v, GlossaryEntry) and not v.review_spells_out}
+
+
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
 """One lower-case word as the router reads it (letters and digits only)."""
 Share = Annotated[float, Field(ge=0, le=1)]
