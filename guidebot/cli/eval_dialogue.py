@@ -99,8 +99,30 @@ def _declined_without_number(turn: Any) -> bool:
     return turn.in_scope is False and not re.search(r"\d", body)
 
 
-def turn_right(item: dict[str, Any], turn: Any) -> bool:
-    """Whether the bot's `turn` is what the item's kind asks for (see the module docstring)."""
+def _holds(after: Any, want: Any, before: Any) -> bool:
+    """Whether a field's value after a finding turn is what the turn stated: for the endocrine list, every item
+    stated is in it and the turn added none that was not stated (items recorded earlier stay); else the value."""
+    if isinstance(want, list) and want and isinstance(after, list):
+        added = set(map(str, after)) - set(map(str, before if isinstance(before, list) else []))
+        return set(map(str, want)) <= set(map(str, after)) and added <= set(map(str, want))
+    return _same_value(after, want)
+
+
+def finding_turn_right(want: dict[str, Any], recorded: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether a finding turn recorded what its message states, judged in its conversation: the turn recorded no
+    field the message does not state, and after it every stated field holds the stated value. So a finding stated
+    again with the value already recorded ("marrow bx: clonal plasma cells" after a lambda M-protein) counts as
+    read, and "prolactin is elevated too" after thyroid and diabetes is right when the list gains
+    hyperprolactinemia (the turn records the field's value, the whole list, as every SlotSet does)."""
+    if not set(recorded) <= set(want):
+        return False
+    return all(k in after and _holds(after[k], want[k], before.get(k)) for k in want)
+
+
+def turn_right(item: dict[str, Any], turn: Any, before: dict[str, Any] | None = None,
+               after: dict[str, Any] | None = None) -> bool:
+    """Whether the bot's `turn` is what the item's kind asks for (see the module docstring); a finding turn is
+    judged against the findings recorded `before` and `after` it when given (its conversation), else alone."""
     kind = item.get("kind")
     expected = _expected(item)
     if kind in ("opener", "context", "switch"):
@@ -113,8 +135,7 @@ def turn_right(item: dict[str, Any], turn: Any) -> bool:
         return _declined_without_number(turn)
     if kind == "finding":
         want = item.get("findings") or {}
-        got = turn.recorded
-        return set(got) == set(want) and all(_same_value(got[k], want[k]) for k in want)
+        return finding_turn_right(want, turn.recorded, before or {}, turn.recorded if after is None else after)
     raise InputError(f"unknown turn kind {kind!r}")
 
 
@@ -146,10 +167,11 @@ def evaluate_dialogues(files: list[Path], kb: Any = None, router: Any = None) ->
             for item in conversation.get("turns") or []:
                 kind = item.get("kind")
                 say = str(item.get("say", ""))
+                before = bot.recorded
                 start = time.perf_counter()
                 turn = bot.respond(say)
                 report.latencies.append(time.perf_counter() - start)
-                ok = turn_right(item, turn)
+                ok = turn_right(item, turn, before, bot.recorded)
                 if kind != "finding" and turn.recorded:
                     report.stray_recordings += 1
                 report.context[kind][0] += ok

@@ -68,6 +68,9 @@ class Finding:
 
 _N = r"(?P<n>\d+|a|an|one|single|solitary|two|three|four|five|six|seven|eight|nine|ten|no|zero)"
 _V = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_SITE = (r"(?:(?:rib|pelvic|iliac|ischial|pubic|acetabular|sacral|sacroiliac|spinal|spine|vertebral|thoracic|lumbar|cervical"
+         r"|femoral|skull|sternal|humeral|scapular|clavicular|[ctls]\d{1,2})\s+)?")
+"""Where a lesion sits, between "sclerotic" and "lesion" ("a single sclerotic rib lesion")."""
 _MARROW = r"\b(?:marrow|bm|bmbx|bmb)\b"
 """Bone marrow, as typed ("BM negative", "bmbx clonal")."""
 _M_PROTEIN = (
@@ -94,7 +97,8 @@ FINDINGS: tuple[Finding, ...] = (
     Finding(rf"{_MARROW}|\bbone marrow biopsy\b", "clonal_marrow_plasma_cells", SKIP, SKIP),
     Finding(
         rf"{_MARROW}.*\b(?:clonal|positive|involved|involvement|infiltrat\w*|lambda|kappa|restricted)\b"
-        rf"|\b(?:clonal|lambda|kappa|restricted)\b.*{_MARROW}|\bclonal (?:plasma cells?|pcs?)\b",
+        rf"|\b(?:clonal|lambda|kappa|restricted)\b.*{_MARROW}|\bclonal (?:plasma cells?|pcs?)\b"
+        r"|\b(?:(?:lambda|kappa)[- ]restricted|monotypic(?: lambda| kappa)?) (?:plasma cells?|pcs?)\b",
         "clonal_marrow_plasma_cells", True,
     ),
     Finding(
@@ -104,12 +108,12 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     # sclerotic bone lesions: a count when given, zero when negated
     Finding(
-        rf"\b{_N}\s+(?:\w+\s+)?(?:osteo)?sclerotic\s+(?:bone\s+|bony\s+)?(?:lesion|focus|foci|site)s?\b",
+        rf"\b{_N}\s+(?:\w+\s+)?(?:osteo)?sclerotic\s+{_SITE}(?:bone\s+|bony\s+)?(?:lesion|focus|foci|site)s?\b",
         "sclerotic_bone_lesions", _count, SAME,
     ),
     Finding(rf"\b{_N}\s+(?:(?:bone|bony)\s+)?lesions?\b", "sclerotic_bone_lesions", _count, SAME),
     Finding(
-        r"\b(?:osteo)?sclerotic\s+(?:bone\s+|bony\s+)?lesions?\b|\bbone lesions?\b|\bsclerotic lesions?\b",
+        rf"\b(?:osteo)?sclerotic\s+{_SITE}(?:bone\s+|bony\s+)?lesions?\b|\bbone lesions?\b|\bsclerotic lesions?\b",
         "sclerotic_bone_lesions", SKIP, 0,
     ),
     # VEGF: a value (with its specimen when named), or the laboratory's own judgement
@@ -132,8 +136,9 @@ FINDINGS: tuple[Finding, ...] = (
         "extravascular_volume_overload", True,
     ),
     Finding(
-        r"\b(?:organomegaly|hepatomegaly|splenomegaly|hepatosplenomegaly|lymphadenopathy|adenopathy)\b"
-        r"|\benlarged (?:liver|spleen|lymph nodes?)\b",
+        r"\b(?:organomegaly|hepatomegaly|splenomegaly|hepatosplenomegaly|lymphadenopathy|adenopathy|visceromegaly)\b"
+        r"|\b(?:lad|hsm)\b|\b(?:enlarged|swollen|big|palpable) (?:liver|spleen|(?:lymph )?nodes?)\b"
+        r"|\b(?:liver|spleen|lymph node) enlargement\b|\b(?:liver|spleen|(?:lymph )?nodes?) (?:(?:is|are|was|were) )?(?:not )?enlarged\b",
         "organomegaly", True,
     ),
     Finding(
@@ -171,16 +176,18 @@ ENDOCRINE: tuple[tuple[str, str], ...] = (
      r"|\bprolactin\b.{0,12}\b(?:high|raised|elevated|up)\b", "hyperprolactinemia"),
     (r"\bhypothyroid\w*|\bhyperthyroid\w*|\bthyroid\w*|\bhashimoto\w*"
      r"|\btsh\b.{0,12}\b(?:high|raised|elevated|up|low|suppressed|abnormal)\b|\b(?:high|raised|elevated|low) tsh\b", "thyroid"),
-    (r"\bdiabet\w*", "diabetes"),
+    (r"\bdiabet\w*|\b(?:t[12])?dm(?:\s?(?:[12]|ii?))?\b|\bn?iddm\b", "diabetes"),
 )
 """Endocrine phrases -> the endocrinopathy list item they add."""
 
 NO_ENDOCRINE = r"\b(?:endocrinopathy|endocrine)\b"
 """A negated clause naming endocrinopathy in general means "screened, none found" (an empty list)."""
 
+CONTRACTED_NOT = r"(?:does|did|is|was|has|had|have|do|are|were)n['’]?t"
+"""A negation written as a contraction, with or without its apostrophe ("doesn't have", "didnt show", "isn't")."""
 NEGATION_BEFORE = re.compile(
-    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|neg for|absence of|absent|neither|nor|w/o)\b"
-    r"(?:\W+\w+){0,3}\W*$",
+    r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|neg for|absence of|absent|neither|nor|w/o|"
+    rf"{CONTRACTED_NOT})\b(?:\W+\w+){{0,3}}\W*$",
     re.I,
 )
 """A negation cue at most three words before the finding ("no papilledema", "no clonal plasma cells")."""
@@ -190,7 +197,7 @@ NEGATION_AFTER = re.compile(
     re.I,
 )
 """A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
-NEGATION_INSIDE = re.compile(r"(?:^|\W)(?:no|not|without|w/o|negative for)(?:\W|$)", re.I)
+NEGATION_INSIDE = re.compile(rf"(?:^|\W)(?:no|not|without|w/o|negative for|{CONTRACTED_NOT})(?:\W|$)", re.I)
 """A negation inside a phrase that spans several words."""
 UNKNOWN_CUE = (
     r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
@@ -200,18 +207,34 @@ UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
 
+LAB_VERBS = ("flag", "flags", "flagged", "flagging", "call", "calls", "called", "report", "reports", "reported", "say",
+             "says", "mark", "marks", "marked", "label", "labels", "labelled", "labeled", "list", "lists", "listed")
+"""How a report gives the laboratory's own judgement ("the lab marks it high", "flagged high by our lab")."""
+_LAB_VERB = "|".join(LAB_VERBS)
 LAB_FLAG = re.compile(
-    r"\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<high>high|elevated|raised|abnormal)\b"
-    r"|\b(?:flag\w*|calls?|called|reports?|reported|says?)\b(?:\W+\w+){0,3}?\W+(?P<normal>normal|not elevated|not raised)\b"
+    rf"\b(?:{_LAB_VERB})\b(?:\W+\w+){{0,3}}?\W+(?P<high>high|elevated|raised|abnormal)\b"
+    rf"|\b(?:{_LAB_VERB})\b(?:\W+\w+){{0,3}}?\W+(?P<normal>normal|not elevated|not raised)\b"
     r"|\b(?:high|elevated|raised)\b\W+(?:flag|by the lab)\b",
     re.I,
 )
 """The laboratory's own flag ("flagged high by the lab"): read as `vegf_elevated` only in a message about VEGF."""
+ABOVE_RANGE = re.compile(
+    r"\babove (?:the )?(?:lab'?s? |laboratory'?s? )?(?:normal |reference )?(?:range|upper limit|uln|limit)\b|\b(?:>|above) ?uln\b",
+    re.I)
+"""A value reported above the laboratory's range: read as `vegf_elevated: yes` only in a message about VEGF."""
 WITHIN_RANGE = re.compile(r"\bwithin (?:the )?(?:lab'?s? |laboratory'?s? )?(?:normal|reference) (?:range|limits?)\b|\bwnl\b", re.I)
 """A value reported inside the laboratory's range: read as `vegf_elevated: no` only in a message about VEGF."""
 ENDOCRINE_NORMAL = re.compile(
-    r"\bendocrine\b.{0,40}\b(?:normal|unremarkable|negative|nothing)\b", re.I)
-"""An endocrine screen reported normal: screened, none found (an empty list)."""
+    r"\bendocrine\b(?P<between>[^.;\n]{0,60}?)\b(?:normal|unremarkable|negative|nothing)\b", re.I)
+"""An endocrine screen reported normal, in one sentence: screened, none found (an empty list). The words between
+may not name another finding or a pending test ("endocrine pending, marrow normal" says nothing of the screen)."""
+SPECIMEN_CLAUSE = re.compile(
+    r"^(?:(?:in|on|from|by|an?|the)\s+)*(?P<specimen>plasma|serum)(?:\s+(?:sample|specimen|level|value|vegf|assay))?s?$",
+    re.I)
+"""A clause that is only the specimen ("vegf 85 pg/mL, plasma", "..., serum sample"): read only in a message about VEGF."""
+VEGF_UNIT_CLAUSE = re.compile(rf"^(?:(?:level|value|of|at|was|is)\s+)*{_V}\s*pg\s*/\s*ml$", re.I)
+"""A clause that is only a value in pg/mL ("vegf flagged high by our lab, serum sample, 1500 pg/mL"): in a message
+about VEGF, the VEGF level (a clause naming another analyte, "BNP 400 pg/mL", is not this)."""
 OR_LIST = re.compile(r"^\W*(?:or|nor)\b|\b(?:or|nor)\b", re.I)
 """A clause continuing a negated list ("no hepatomegaly, splenomegaly or lymphadenopathy")."""
 
@@ -291,15 +314,59 @@ def extract_findings(text: str) -> dict[str, Any]:
                     found["endocrinopathy"] = None
     if endocrine is not None:
         found["endocrinopathy"] = endocrine
-    flag = LAB_FLAG.search(text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
+    flag = _affirmed(LAB_FLAG, text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
     if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
-        found["vegf_elevated"] = flag.group("normal") is None
-    elif "vegf_elevated" not in found and "vegf_pg_ml" in found and WITHIN_RANGE.search(text):
+        # "the lab says it is not high": a "not" between the verb and "high" is the lab's judgement, not elevated
+        found["vegf_elevated"] = flag.group("normal") is None and not NEGATION_INSIDE.search(flag.group(0))
+    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(WITHIN_RANGE, text):
         found["vegf_elevated"] = False
+    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(ABOVE_RANGE, text):
+        found["vegf_elevated"] = True
+    if re.search(r"\bvegf\b", text, re.I):
+        _vegf_clauses(text, found)
     if found.get("clonal_marrow_plasma_cells") is True:
         # a marrow clone is a monoclonal plasma cell disorder (the field's question: M-protein "or clonal plasma cells")
         found["monoclonal_plasma_cell_disorder"] = True
-    if "endocrinopathy" not in found and ENDOCRINE_NORMAL.search(text):
+    if "endocrinopathy" not in found and _endocrine_screen_normal(text):
         found["endocrinopathy"] = []
     return found
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of `pattern` in a clause of `text` not denied or left unknown before it: "not flagged high
+    by the lab" and "not above ULN" are no flag (a "not" inside the match, "the lab says not elevated", is the
+    flag's own word)."""
+    for clause in clauses(text):
+        match = pattern.search(clause)
+        before = clause[: match.start()] if match is not None else ""
+        if match is not None and not (NEGATION_BEFORE.search(before) or UNKNOWN_BEFORE.search(before)
+                                      or UNKNOWN_AFTER.search(clause[match.end():])):
+            return match
+    return None
+
+
+def _vegf_clauses(text: str, found: dict[str, Any]) -> None:
+    """In a message about VEGF, a clause that is only its specimen or only its value in pg/mL, apart from the clause
+    naming VEGF ("vegf flagged high by our lab, serum sample, 1500 pg/mL")."""
+    # only in the run of clauses that starts at one naming VEGF: "VEGF high, IL-6 elevated, 45 pg/mL" is no VEGF value
+    after_vegf = False
+    for clause in clauses(text):
+        if re.search(r"\bvegf\b", clause, re.I):
+            after_vegf = True
+            continue
+        specimen = SPECIMEN_CLAUSE.match(clause)
+        value = VEGF_UNIT_CLAUSE.match(clause)
+        if after_vegf and specimen is not None and "vegf_specimen" not in found:
+            found["vegf_specimen"] = specimen.group("specimen").lower()
+        if after_vegf and value is not None and "vegf_pg_ml" not in found and (level := _level(value)) is not SKIP:
+            found["vegf_pg_ml"] = level
+        after_vegf = after_vegf and (specimen is not None or value is not None or bool(LAB_FLAG.search(clause)))
+
+
+def _endocrine_screen_normal(text: str) -> bool:
+    match = ENDOCRINE_NORMAL.search(text)
+    if match is None:
+        return False
+    between = match.group("between")
+    return not (re.search(rf"\b{UNKNOWN_CUE}\b", between, re.I) or any(_COMPILED[f.pattern].search(between) for f in FINDINGS))
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from guidebot.dialogue.focus import normalise, phrase_pattern
-from guidebot.dialogue.messages import MessageReading, deictic
+from guidebot.dialogue.focus import abbreviation_key, normalise, phrase_pattern
+from guidebot.dialogue.messages import MessageReading, _symbols, deictic
 from guidebot.dialogue.patients import PatientReading
 from guidebot.dialogue.rewrite import FocusReading
 from guidebot.dialogue.terms import TermReading
@@ -44,11 +44,17 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
 
     def __init__(self, data: Any):
         self.data = data
-        self._smalltalk = {normalise(p): s for s in data.smalltalk for p in s.phrases}
+        # a phrase of symbols only ("👍", ":)") is keyed by its symbols
+        self._smalltalk = {normalise(p) or _symbols(p): s for s in data.smalltalk for p in s.phrases}
         self._acts = {deictic(normalise(p)): a.id for a in data.acts for p in a.phrases}
         self._undo = {normalise(p) for p in data.undo}
         self._cues = [re.compile(c, re.I) for c in data.patient_cues]
-        self._glossary = {k.casefold(): (k, v) for k, v in data.glossary.items()}
+        self._glossary: dict[str, tuple[str, str]] = {}
+        self.glossary_expansions = data.glossary_expansions()
+        for k, v in self.glossary_expansions.items():  # "CR_V", "CRV", "cr-v": one entry, the first spelling listed
+            self._glossary.setdefault(abbreviation_key(k), (k, v))
+        # expansions the review never spells out: the define reply says the expansion is the usual one, not the review's
+        self.not_spelt_out = frozenset(data.glossary_not_spelt_out())
         self._pronouns = phrase_pattern(data.followup.pronouns)
         self._thing_pronouns = phrase_pattern([p for p in data.followup.pronouns
                                                if normalise(p) not in {normalise(q) for q in data.followup.patient_pronouns}])
@@ -70,7 +76,8 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._define_cues = phrase_pattern([c for a in data.acts if a.id == "define" for c in a.cues])
         self._act_keywords = [(a.id, phrase_pattern(a.keywords)) for a in data.acts if a.keywords]
         self._act_words = {normalise(k): a.id for a in data.acts for k in a.keywords if " " not in normalise(k)}
-        self._glossary_terms = phrase_pattern(list(data.glossary))
+        # as written and as its key: "crv" is CR_V
+        self._glossary_terms = phrase_pattern([*data.glossary, *self._glossary])
         self._qualifier_leads = [(kind, self._lead(words)) for kind, words in
                                  (("setting", data.followup.settings), ("scope", data.followup.scopes),
                                   ("contrast", data.followup.contrasts))]
@@ -92,7 +99,7 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         head, _, tail = normalise(template.replace("{term}", " qqtermqq ")).partition("qqtermqq")
         # words may follow a template that goes on after the term ("what does CR_H mean in that figure"),
         # never one that ends with it ("what is the VEGF cutoff" does not ask what VEGF means)
-        trailing = r"(?:\s.*)?" if tail.strip() else ""
+        trailing = r"(?P<more>\s.*)?" if tail.strip() else ""
         return re.compile("^" + re.escape(head) + r"(?P<term>[\w/+\-]+)" + re.escape(tail) + trailing + "$")
 
 

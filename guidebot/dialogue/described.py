@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from guidebot.dialogue.findings import extract_findings
+from guidebot.routing.question import without_options
 
 MIN_FINDINGS = 2
 """A question states at least this many findings before it is read as a described patient."""
@@ -19,8 +20,8 @@ FLOW_INTENTS = frozenset({"diagnosis.assess", "treatment.plan"})
 
 
 def count_findings(question: str) -> int:
-    """How many case findings a question states."""
-    return sum(1 for v in extract_findings(question).values() if v is not None)
+    """How many case findings a question states (an exam question's answer options are none of them)."""
+    return sum(1 for v in extract_findings(without_options(question)).values() if v is not None)
 
 
 def is_case_question(question: str, intent: str | None, kb: Any) -> bool:
@@ -45,7 +46,7 @@ def with_assessment(obj: dict, question: str, knowledge: str | None = None) -> d
     from guidebot.criteria import Case, assess
     from guidebot.dialogue.render import patient_assessment
 
-    found = {k: v for k, v in extract_findings(question).items() if v is not None}
+    found = {k: v for k, v in extract_findings(without_options(question)).items() if v is not None}
     result = assess(Case(**found), kb)
     body, citations = patient_assessment(found, result, kb)
     out = dict(obj)

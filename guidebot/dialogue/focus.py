@@ -99,6 +99,16 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ",
+                           "0123456789aehijklmnoprstuvx")
+
+
+def abbreviation_key(term: str) -> str:
+    """An abbreviation as a key, however it is written: case, spaces, underscores, hyphens and subscript letters do
+    not count ("CR_V", "CRV", "CR-V", "crv", "CRᵥ" are one key; "C+G" and "c + g" another)."""
+    return re.sub(r"[\s_\-]+", "", term.translate(SUBSCRIPTS).casefold())
+
+
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """One pattern finding any of `phrases` as whole words (longest first)."""
     items = sorted({normalise(p) for p in phrases if normalise(p)}, key=len, reverse=True)
@@ -107,4 +117,4 @@ def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
 
 
-__all__ = ["ActRequest", "Focus", "Rewrite", "normalise", "phrase_pattern"]
+__all__ = ["ActRequest", "Focus", "Rewrite", "abbreviation_key", "normalise", "phrase_pattern"]

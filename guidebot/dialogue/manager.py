@@ -19,6 +19,7 @@ from guidebot.dialogue import render
 from guidebot.dialogue import rewrite as rewrite_rules
 from guidebot.dialogue.context import ConversationReader
 from guidebot.dialogue.described import is_case_question
+from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.events import BotSaid, CaseReset, Event, FlowEnded, FocusSet, SessionStarted, SlotSet, SuggestionsOffered, UserSaid
 from guidebot.dialogue.flows import GuidedFlows
 from guidebot.dialogue.focus import Focus
@@ -29,7 +30,7 @@ from guidebot.dialogue.messages import PREFIX_ACT_YIELD
 from guidebot.dialogue.reading import TurnReading
 from guidebot.dialogue.render import COMMANDS, flow_suggestions, sources_line
 from guidebot.dialogue.render import sentences as _sentences
-from guidebot.dialogue.replies import expected, normalise
+from guidebot.dialogue.replies import Reask, expected, normalise, parse_reply
 from guidebot.dialogue.state import FLOW_INTENTS, Awaiting, ConversationState, Turn, replay
 from guidebot.dialogue.store import SessionStore
 from guidebot.dialogue.turns import Answer, Reading, Suggestion
@@ -53,8 +54,22 @@ reach alone says more of them ("why does it take so many different tests to nail
 the many-tests card, not "why?" of the trial); "why does it develop?" says one thing of its own, and stays an act
 (switch for ablation)."""
 OWN_WORDS = 2
+OFFERING_SMALLTALK = ("not_what_i_asked", "wrong")
+"""Small talk that offers the last answer's other candidates as numbered suggestions ("you're wrong" as well as
+"that's not what I asked": either says the answer did not fit the question)."""
+WRONG_OFFERS_CANDIDATES = True
+"""Whether "you're wrong" offers the other candidates too (switch for ablation; "not what I asked" always does)."""
+ACT_BEFORE_ANY_ANSWER = True
+"""Whether a bare "why?" or "tell me more" before any answer gets a short reply of its own (nothing has been answered
+yet) rather than being routed and declined as "not covered"."""
+ACK_DURING_QUESTIONS = True
+"""Whether an acknowledgement that does not answer the pending question ("figured", "cool") gets the small-talk reply
+and the question again, rather than being routed as a side question (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
+
+NOT_SPELT_OUT_NOTE = "(the usual expansion; the review does not spell out {term})"
+"""Said after a glossary expansion marked `review_spells_out: false`, so that it never passes for the review's words."""
 
 
 class DialogueManager(GuidedFlows, TurnReading):
@@ -282,8 +297,9 @@ class DialogueManager(GuidedFlows, TurnReading):
                 return self._control_back()
         if awaiting and reader is not None and self._answered_in_flow():
             # "why?" right after the answer to a side question is about that answer, then the question is re-asked
-            act = reader.act(text, self.focus.text, self.focus.entities)
-            if act is not None and not act.by_prefix:
+            act = self._act_request(text)
+            # "y" answering the pending question is "yes", not "why"
+            if act is not None and not act.by_prefix and isinstance(parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices), Reask):
                 done = self._act(act.act, act.term)
                 turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
                 turn.act = act.act
@@ -295,18 +311,26 @@ class DialogueManager(GuidedFlows, TurnReading):
             return getattr(self, f"_control_{control}")()
         if awaiting:
             talk = reader.smalltalk(text) if reader is not None else None
-            if talk is not None and talk.id in SMALLTALK_DURING_QUESTIONS:
+            if talk is not None and talk.id in SMALLTALK_DURING_QUESTIONS and not self._corrects(talk, text):
                 turn = self._smalltalk(talk)
                 return self._reask(None, before=turn.text)
+            unread = parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices)
+            if ACK_DURING_QUESTIONS and talk is not None and talk.id == "ack" and isinstance(unread, Reask) \
+                    and not extract_findings(text):
+                # "figured", "cool" while a question waits: a nod, neither an answer nor a question for the router
+                # ("figured" is no question about the figures): the question again, with how to answer it
+                turn = self._reask(unread.message)
+                turn.act = f"smalltalk:{talk.id}"
+                return turn
             return self._answer(text, awaiting)
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
         if reader is not None:
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
-            if talk is not None:
+            if talk is not None and not (self.focus.patient and self._corrects(talk, text)):
                 return self._smalltalk(talk)
-            act = reader.act(text, self.focus.text, self.focus.entities)
-            own = False
+            act = self._act_request(text)
+            of_its_own = False
             if act is not None and act.by_prefix and act.act in ACTS_THAT_YIELD and self.focus.fact:
                 last = self.kb.facts.get(self.focus.fact)
                 # "why are they so common?" uses only the last answer's words: an act on it, however sure the router
@@ -314,7 +338,7 @@ class DialogueManager(GuidedFlows, TurnReading):
                 if not (ACT_BY_ITS_WORDS and last is not None and not reader.words_beyond(text, last)):
                     alone = self.router.route(text)
                     if alone.in_scope and not alone.is_flow and alone.intent != self.focus.fact and (
-                            alone.confidence >= PREFIX_ACT_YIELD or (own := self._asks_of_its_own(text, last, alone.intent))):
+                            alone.confidence >= PREFIX_ACT_YIELD or (of_its_own := self._asks_of_its_own(text, last, alone.intent))):
                         act = None  # "why do the glands fail?": a question about another fact, not "why?"
             if act is not None and act.bare_term and message_rules.BARE_TERM_ASKS_ITS_ENTITY:
                 # "uclh?" after the cohorts compared: the UCLH cohort's own card, when alone the router reaches it
@@ -324,7 +348,14 @@ class DialogueManager(GuidedFlows, TurnReading):
                     act = None
             if act is not None and self.focus.fact:
                 return self._act(act.act, act.term)
-            if own:  # judged a question of its own by its words alone: its "it" is not the last answer's subject
+            if act is not None and ACT_BEFORE_ANY_ANSWER and not self.focus.fact and not self.focus.patient \
+                    and act.act in ("why", "more") and not act.by_prefix:
+                # "why?" as the first message: nothing to explain yet ("why is poems missed so often" is a question)
+                return self._act_before_answer(act.act)
+            if act is not None and act.act == "define" and act.term and reader.glossary_entry(act.term) is None:
+                # "what does IFE stand for" before any answer: the glossary entries it is part of, or not spelt out
+                return self._act(act.act, act.term)
+            if of_its_own:  # judged a question of its own by its words alone: its "it" is not the last answer's subject
                 return self._free_text(text, alone=True)
         if text.isascii() and text.isdigit():  # ASCII only: int() refuses "²", which isdigit() accepts
             if self.state.suggestions:
@@ -505,6 +536,11 @@ class DialogueManager(GuidedFlows, TurnReading):
         text, suggestions = talk.reply, []
         if talk.id == "not_what_i_asked":
             suggestions = list(self.focus.alternatives) or self._flow_suggestions()
+        elif talk.id in OFFERING_SMALLTALK and WRONG_OFFERS_CANDIDATES and self.focus.alternatives:
+            # "you're wrong": the answer may be to another question than the one meant; its other candidates
+            suggestions = list(self.focus.alternatives)
+            text += "\n\nOr did you mean one of these? Reply with its number."
+        if suggestions:
             text += "\n\n" + "\n".join(f"{i}. {s.title}" for i, s in enumerate(suggestions, 1))
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
@@ -515,6 +551,7 @@ class DialogueManager(GuidedFlows, TurnReading):
         title = fact.title if fact is not None else "the last answer"
         cites: list[int] = []
         suggestions: list[Suggestion] = []
+        in_scope = True
         if act == "why":
             body, cites = self._reasons(fact)
         elif act == "source":
@@ -543,13 +580,40 @@ class DialogueManager(GuidedFlows, TurnReading):
         else:
             pairs = self.reader.define(term, focus.text) if self.reader else []
             if pairs:
-                body = "\n".join(f"- **{k}**: {v}" for k, v in pairs)
+                # an expansion the review never gives is said to be the usual one: it never passes for the review's
+                unspelt = self.reader.not_spelt_out if self.reader else frozenset()
+                body = "\n".join(f"- **{k}**: {v}" + (f" {NOT_SPELT_OUT_NOTE.format(term=k)}" if k in unspelt else "")
+                                  for k, v in pairs)
             elif term:
                 body = f"The review does not spell out {term}."
+                in_scope = False  # declined: nothing from the review to give
             else:
                 body = "The last answer uses no abbreviation that needs spelling out."
-        return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=True,
+        return Turn(text=body, intent=focus.fact, citations=cites, suggestions=suggestions, act=act, in_scope=in_scope,
                     focus=Reading(focus.fact, list(focus.entities), "context"))
+
+    def _act_request(self, text: str) -> Any:
+        """The act the message asks on the last answer (`ConversationReader.act`); the things the last answer is about
+        are not new to it ("why len and not thal" after the card preferring lenalidomide to thalidomide)."""
+        focus = self.focus
+        known = list(focus.entities)
+        if message_rules.ACT_NAMES_THE_ANSWERS and self.reader is not None:
+            known += [e for e in self.reader.fact_entities(focus.fact) if e not in known]
+        return self.reader.act(text, focus.text, known) if self.reader is not None else None
+
+    @staticmethod
+    def _corrects(talk: Any, text: str) -> bool:
+        """Whether a "that's wrong, ..." message states findings: said to a pending question or about the patient being
+        described ("wrong, it's lambda"), it corrects them, so it is read for the findings, not as small talk."""
+        return talk.id in message_rules.CLAIM_SMALLTALK and bool(extract_findings(text))
+
+    @staticmethod
+    def _act_before_answer(act: str) -> Turn:
+        """"why?" or "tell me more" before anything was answered: a plain statement that there is nothing yet to act on,
+        not a "not covered" ("source?" is left to the router, which gives the review itself; "what does HCT mean" too)."""
+        body = ("There is no answer yet to explain or expand on. Ask a question about POEMS syndrome, describe your "
+                "patient, or type /help.")
+        return Turn(text=body, act=act)
 
     def _reasons(self, fact: Any) -> tuple[str, list[int]]:
         """The reason the review gives for the last answer, or a plain statement that it gives none."""

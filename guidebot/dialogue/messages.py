@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from guidebot.dialogue.focus import ActRequest, normalise, phrase_pattern
+from guidebot.dialogue.focus import ActRequest, abbreviation_key, normalise, phrase_pattern
 
 PREFIX_ACT_YIELD = 0.6
 """A message read as an act by its start ("why do the glands fail?") that adds words of its own to the last answer is
@@ -34,16 +34,78 @@ BEYOND_STEM = 5
 KEYWORD_ACT_MAX_WORDS = 6
 """A message of at most this many words asks an act by its keywords ("which journal was that", "any more info")."""
 
+SWAPPED_KEYWORDS = True
+"""Whether a four-letter act keyword with two letters swapped is read as it ("mroe"); below `KEYWORD_SPELLING` for
+so short a word, and a wrong letter is not allowed ("test" is no "rest")."""
+STRETCHED_WORDS = True
+"""Whether a word stretched by a letter said three or more times is read as the plain word ("whyyy", "thxxx",
+"cooool") when small talk and acts are read (switch for ablation)."""
+
 KEYWORD_SPELLING = 0.8
 """How close (optimal string alignment similarity) a word of at least four letters must be to an act keyword to be read as it ("soruce")."""
 
 SMALLTALK_MIN_CHARS = 6
 """A message (and a phrase) at least this long may be read as a misspelt small-talk phrase."""
 
+ACT_NAMES_THE_ANSWERS = True
+"""Whether a why/more request said at length may name the things the last answer is about (the entities listing its
+fact) without becoming a question of its own ("why len and not thal" after the card preferring lenalidomide to
+thalidomide; not "why does it say avoid bortezomib" after the algorithm, which only mentions it; switch for ablation)."""
+ABBREVIATION_SPELLINGS = True
+"""Whether an abbreviation is known however it is written ("crv", "CR-V" for CR_V; `abbreviation_key`) when a define
+request is matched to the glossary and to the last answer (switch for ablation)."""
+DEFINE_BY_EXPANSION = True
+"""Whether a weak define request ("whats C+G", "C+G?") also counts as about the last answer when that answer spells the
+term out ("cyclophosphamide plus G-CSF") rather than using it; not for a bare term naming a thing or a facet ("ES?"),
+which may ask about it."""
+GUESS_SET_OFF = True
+"""Whether a guess at an expansion must be set off from the term (by punctuation, or trailing off with ".."): "whats
+CIDP again, chronic inflam..?" guesses, "the neuropathy features of AL amyloid?" names AL amyloidosis."""
+CLAIM_SMALLTALK = ("wrong", "not_what_i_asked")
+"""Small talk that a person follows with a claim of their own ("you're wrong, our pts have CKD all the time"): the
+message is that small talk whatever the claim names, unless it asks a question or states the patient's findings."""
+REASKING_SMALLTALK = ("not_what_i_asked",)
+"""Of those, small talk whose claim may be what was meant: a rest that is nothing but things and facets named ("not
+that, the japanese one") is read as the turn, without the phrase; "not what i asked, i wanted the dose" says more and
+gets the other candidates."""
+CLAIMS_AFTER_SMALLTALK = True
+"""Whether a wrong / not-what-I-asked phrase followed by a claim is that small talk (switch for ablation)."""
+UNKNOWN_ABBREVIATIONS = True
+"""Whether an explicit define request ("what does IFE stand for") for an abbreviation the glossary lacks is a define act
+all the same: the glossary entries it is a part of ("ECOG" -> ECOG-PS, "CR" -> CR_H and CR_V), or a plain "the review
+does not spell out IFE" (declined), rather than a card that mentions "stand for" (switch for ablation)."""
+QUESTION_AFTER_CLAIM = True
+"""Whether a question after a wrong / not-what-I-asked phrase ("you're wrong, what is the dose then?") is read without
+the phrase, as a question after "thanks, ..." is (switch for ablation)."""
+CLAIM_HEDGE_WORDS = 3
+"""At most this many words may hedge a claim phrase inside its clause ("you're wrong i think", "pretty sure that's
+wrong"); they may name nothing."""
+LAUGH_IS_ACK = True
+"""Whether a message of nothing but `vocatives` (a laugh, a word to the bot: "haha", "lmao") is an acknowledgement."""
+NOD_BEFORE_NOD = True
+"""Whether a bare yes/no before an acknowledgement is part of it ("yeah makes sense", "yes fair"): the
+acknowledgement; not before thanks or bye, which in a guided flow would swallow the answer (switch for ablation)."""
+
 BARE_TERM_ASKS_ITS_ENTITY = True
 """Whether a message that is nothing but a term naming one of the things the last answer set side by side ("uclh?"
 after the cohorts compared) asks for that thing's own card rather than what the abbreviation stands for (switch for
 ablation)."""
+
+
+def _symbols(text: str) -> str:
+    """A message of symbols only (an emoji, an emoticon) as a small-talk key: "👍", ":)" ("👍👍" is "👍"; skin tones and
+    emoji variants do not count)."""
+    kept = re.sub(r"[\s\ufe0f\U0001F3FB-\U0001F3FF]+", "", text)
+    return "".join(dict.fromkeys(kept)) if len(set(kept)) == 1 else kept
+
+
+def _unstretched(text: str) -> list[str]:
+    """The message as typed, then with each letter said three or more times said once, then twice: "whyyy" -> "why",
+    "cooool" -> "col" then "cool"; one of them may be a phrase."""
+    if not STRETCHED_WORDS or not re.search(r"([a-z])\1\1", text, re.I):
+        return [text]
+    return list(dict.fromkeys([text, re.sub(r"([a-z])\1{2,}", r"\1", text, flags=re.I),
+                               re.sub(r"([a-z])\1{2,}", r"\1\1", text, flags=re.I)]))
 
 
 def deictic(norm: str) -> str:
@@ -65,6 +127,27 @@ def _guesses(bare: str, term: str, expansion: str) -> bool:
         len(w) >= 3 and s.startswith(w) for w, s in zip(tail, spelt))
 
 
+def _as_typed(text: str, term: str) -> str | None:
+    """`term` (read from the normalised message) as the person typed it, or None."""
+    m = re.search(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", text, re.I)
+    return m.group(0) if m else None
+
+
+def _abbreviation_shaped(written: str) -> bool:
+    """Whether a word looks like an abbreviation as typed: short, with two or more capitals ("IFE", "IgA", "ECOG"), not a
+    word ("demyelinating") nor one capitalised at the start of a sentence."""
+    return 2 <= len(written) <= 10 and sum(c.isupper() for c in written) >= 2
+
+
+def _set_off(text: str, term: str) -> bool:
+    """Whether a guess after `term` in the raw message is set off from it ("CIDP again, chronic inflam",
+    "G-CSF = granulocyte") or the message trails off ("..", "…"), as a guess is, not run on as a name ("AL amyloid")."""
+    if re.search(r"(?:\.\.|\u2026)\W*$", text):
+        return True
+    at = text.casefold().find(term.casefold())
+    return at >= 0 and bool(re.search(r"[,=:;(\u2013\u2014]", text[at + len(term):]))
+
+
 class MessageReading:
     """Small talk, acts, undo and topic switches (a part of `ConversationReader`; all methods are pure)."""
 
@@ -74,6 +157,7 @@ class MessageReading:
     _acts: dict[str, str]
     _undo: set[str]
     _glossary: dict[str, tuple[str, str]]
+    glossary_expansions: dict[str, str]
     _pronouns: re.Pattern[str] | None
     _switch: re.Pattern[str] | None
     _fillers: set[str]
@@ -91,6 +175,8 @@ class MessageReading:
         def entities_in(self, text: str) -> list[str]: ...
         def facets_in(self, text: str) -> list[str]: ...
         def content_words(self, text: str) -> list[str]: ...
+        def fact_entities(self, fact_id: str | None) -> list[str]: ...
+        def _rest(self, norm: str) -> list[str]: ...
 
     def _bare(self, text: str) -> str:
         """The message without politeness and leading acknowledgements ("ok, sorry, why? please" -> "why")."""
@@ -112,14 +198,29 @@ class MessageReading:
     SMALLTALK_PRIORITY = ("not_what_i_asked", "wrong", "bye", "thanks", "done", "greeting", "ack", "unasked")
 
     def smalltalk(self, text: str) -> Any | None:
+        """The small-talk entry the message is (with its reply), or None; a stretched word ("thxxx", "byeee") is read as
+        the plain word (`_unstretched`)."""
+        for form in _unstretched(text):
+            found = self._smalltalk_of(form)
+            if found is not None:
+                return found
+        return None
+
+    def _smalltalk_of(self, text: str) -> Any | None:
         """The small-talk entry the message is (with its reply), or None.
 
         The whole message is a small-talk phrase; or it is no question ("?"), one of its clauses is a phrase,
         and the other clauses name no entity or facet ("Thanks, that clarifies it.", "Interesting, thank you.").
         """
-        whole = self._smalltalk.get(normalise(text)) or self._smalltalk.get(self._plain(text)) or self._loose_smalltalk(text)
+        whole = self._smalltalk.get(normalise(text) or _symbols(text)) or self._smalltalk.get(self._plain(text)) \
+            or self._loose_smalltalk(text)
         if whole is not None:
             return whole
+        if LAUGH_IS_ACK and normalise(text) and not self._plain(text) and "?" not in text:
+            return self._smalltalk.get("ok")  # nothing but a laugh or a word to the bot ("haha", "lmao"): a nod
+        claim = self._claim(text) if CLAIMS_AFTER_SMALLTALK else None
+        if claim is not None:
+            return claim
         if "?" in text:
             return None
         clauses = [normalise(c) for c in re.split(r"[,.!;:]+|\bbut\b", text) if normalise(c)]
@@ -138,6 +239,50 @@ class MessageReading:
             return None
         return min(found, key=lambda s: self.SMALLTALK_PRIORITY.index(s.id))
 
+    def _claim(self, text: str) -> Any | None:
+        """A wrong / not-what-I-asked phrase opening a message, followed by the person's own claim ("you're wrong, our
+        poems pts have CKD all the time", "hm you're wrong i think, pretty sure it's primary", "are you sure? i read
+        otherwise"): that small talk, unless what follows asks a question or gives one patient's findings (then the
+        message is read for them: "that's wrong, she has lambda"; "that's wrong, i read it was lambda" and "we see
+        neuropathy with len all the time" are claims)."""
+        m = re.match(r"\s*([^,.!;:?]+)([,.!;:?]*)(.*)$", text, re.S)
+        if m is None:
+            return None
+        clause, rest = self._plain(m.group(1)), m.group(3)
+        talk = self._smalltalk.get(clause)
+        if talk is None:
+            # the phrase with a hedge of a few words that name nothing ("youre wrong i think", "pretty sure thats wrong")
+            words = clause.split()
+            for cut in range(1, min(CLAIM_HEDGE_WORDS, len(words) - 2) + 1):
+                for phrase, hedge in ((words[:-cut], words[-cut:]), (words[cut:], words[:cut])):
+                    found = self._smalltalk.get(" ".join(phrase))
+                    if found is not None and found.id in CLAIM_SMALLTALK and not self._names_anything(" ".join(hedge)):
+                        talk = found
+                        break
+                if talk is not None:
+                    break
+        if talk is None or talk.id not in CLAIM_SMALLTALK or "?" in rest:
+            return None
+        if talk.id in REASKING_SMALLTALK and self._names_anything(rest) and not self._rest(normalise(rest)):
+            return None  # "not that, the japanese one": what was meant, read without the phrase (`after_smalltalk`)
+        if rest.strip() and self._particular_patient(rest):
+            from guidebot.criteria.findings import extract_findings
+
+            if extract_findings(rest):
+                return None
+        return talk
+
+    def _particular_patient(self, text: str) -> bool:
+        """Whether a claim speaks of one patient ("she has lambda", "my patient's VEGF is 900"), not of patients in
+        general ("our pts have CKD all the time", "we see neuropathy with len all the time")."""
+        words = set(normalise(text).split())
+        if words & {normalise(p) for p in self.data.followup.patient_pronouns}:
+            return True
+        return bool(words & {"pt", "patient"}) and not words & {"pts", "patients"}
+
+    def _names_anything(self, text: str) -> bool:
+        return bool(self.entities_in(text) or self.facets_in(text) or (self._disease is not None and self._disease.search(text)))
+
     def _loose_smalltalk(self, text: str) -> Any | None:
         """A small-talk phrase said with a pointing tail ("are you sure about that") or misspelt by an edit or two
         ("thnaks", "youre worng", "thats not waht i asked"); never a bare yes/no (`unasked`), nor a message naming an
@@ -151,6 +296,8 @@ class MessageReading:
             head, tail = self._smalltalk.get(" ".join(words[:cut])), self._smalltalk.get(" ".join(words[cut:]))
             if head is not None and tail is not None and "unasked" not in (head.id, tail.id):
                 return min((head, tail), key=lambda t: self.SMALLTALK_PRIORITY.index(t.id))
+            if NOD_BEFORE_NOD and head is not None and tail is not None and head.id == "unasked" and tail.id == "ack":
+                return tail  # "yeah makes sense", "yes fair": a nod, not an answer
         if len(plain) < SMALLTALK_MIN_CHARS or self.entities_in(plain) or self.facets_in(plain):
             return None
         from rapidfuzz.distance import OSA
@@ -179,7 +326,11 @@ class MessageReading:
             return None
         talk = self._smalltalk.get(normalise(m.group(1))) or self._smalltalk.get(self._plain(m.group(1)))
         rest = text[m.end():]
-        return rest if talk is not None and talk.id in self.LEADING_SMALLTALK and re.search(r"\w", rest) else None
+        if talk is None or not re.search(r"\w", rest):
+            return None
+        # "you're wrong, what is the dose then?": the question is what to answer (a claim after it is small talk)
+        leading = self.LEADING_SMALLTALK + (CLAIM_SMALLTALK if QUESTION_AFTER_CLAIM else ())
+        return rest if talk.id in leading else None
 
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
@@ -195,7 +346,14 @@ class MessageReading:
         return normalise(text) in self._undo
 
     def act(self, text: str, last_answer: str = "", focus_entities: list[str] | None = None) -> ActRequest | None:
-        """The act on the last answer the message asks for, or None."""
+        """The act on the last answer the message asks for, or None ("whyyy" is "why": `_unstretched`)."""
+        for form in _unstretched(text):
+            found = self._act_of(form, last_answer, focus_entities)
+            if found is not None:
+                return found
+        return None
+
+    def _act_of(self, text: str, last_answer: str, focus_entities: list[str] | None) -> ActRequest | None:
         bare = self._bare(text)
         if deictic(bare) in self._acts:
             return ActRequest(self._acts[deictic(bare)])
@@ -217,21 +375,53 @@ class MessageReading:
             if not m:
                 continue
             term = m.group("term")
-            entry = self._glossary.get(term.casefold())
+            entry = self.glossary_entry(term)
             if entry is None:
+                written = _as_typed(text, term)
+                # only a request that asks nothing more: "EVO definition for criteria - pleural eff count?" does
+                more = m.groupdict().get("more")
+                if UNKNOWN_ABBREVIATIONS and not weak and not more and written is not None and _abbreviation_shaped(written):
+                    # "what does IFE stand for": a define request all the same (the glossary entries it is part of,
+                    # or "the review does not spell out IFE"), never a card that happens to say "stand for"
+                    return ActRequest("define", written)
                 continue
-            if weak and not (m.end("term") == len(untailed) and re.search(
-                    r"(?<![\w-])" + re.escape(entry[0]).replace("_", "_?") + r"(?![\w-])", last_answer, re.I)):
+            bare_term = m.group(0) == term
+            # a bare term naming a thing or a facet ("ES?") may ask about it: never a define by the expansion alone
+            by_expansion = DEFINE_BY_EXPANSION and not (bare_term and self._names_anything(term))
+            if weak and not (m.end("term") == len(untailed) and self.uses_term(entry, last_answer, by_expansion=by_expansion)):
                 continue
-            return ActRequest("define", entry[0], bare_term=m.group(0) == term)
+            return ActRequest("define", entry[0], bare_term=bare_term)
         if self._glossary_terms is not None:
-            terms = {self._glossary[m.casefold()] for m in self._glossary_terms.findall(bare) if m.casefold() in self._glossary}
+            named = {m: self.glossary_entry(m) for m in self._glossary_terms.findall(bare)}
+            terms = {e for e in named.values() if e is not None}
             if len(terms) == 1:
                 term, expansion = terms.pop()
+                written = next(m for m, e in named.items() if e == (term, expansion))
                 # asked to spell it out, or ending with a guess at its expansion ("whats CIDP again, chronic inflam..?")
-                if _guesses(bare, term, expansion) or (self._define_cues is not None and self._define_cues.search(bare)):
+                guessed = _guesses(bare, written, expansion) and (not GUESS_SET_OFF or _set_off(text, written))
+                if guessed or (self._define_cues is not None and self._define_cues.search(bare)):
                     return ActRequest("define", term)
         return None
+
+    def glossary_entry(self, term: str) -> tuple[str, str] | None:
+        """The glossary's (abbreviation, expansion) for a term as written ("crv" is CR_V), or None."""
+        if ABBREVIATION_SPELLINGS:
+            return self._glossary.get(abbreviation_key(term))
+        return next((e for e in self._glossary.values() if e[0].casefold() == term.casefold()), None)
+
+    def uses_term(self, entry: tuple[str, str], text: str, *, by_expansion: bool = False) -> bool:
+        """Whether `text` (the last answer) uses the abbreviation, however it is written ("CR_V" for "crv"), or, with
+        `by_expansion`, spells it out ("cyclophosphamide plus G-CSF" for C+G; a parenthesis of the glossary's
+        expansion is a note, not part of it)."""
+        term, expansion = entry
+        if ABBREVIATION_SPELLINGS:
+            used = abbreviation_key(term) in {abbreviation_key(t) for t in re.findall(r"[\w+]+(?:-[\w+]+)*", text)}
+        else:
+            used = bool(re.search(r"(?<![\w-])" + re.escape(term).replace("_", "_?") + r"(?![\w-])", text, re.I))
+        if used or not by_expansion:
+            return used
+        spelt = normalise(re.sub(r"\s*\(.*?\)", "", expansion))
+        return bool(spelt) and f" {spelt} " in f" {normalise(text)} "
 
     def _keyword_act(self, bare: str) -> str | None:
         """The act a short message asks by its keywords: every word is a keyword of that one act (or a close misspelling
@@ -265,15 +455,26 @@ class MessageReading:
 
         # optimal string alignment: a swapped pair of letters ("soruce") is one edit, as a wrong letter is
         best = process.extractOne(word, list(self._act_words), scorer=OSA.normalized_similarity, score_cutoff=KEYWORD_SPELLING)
-        return self._act_words[best[0]] if best else None
+        if best:
+            return self._act_words[best[0]]
+        if SWAPPED_KEYWORDS and len(word) == 4:
+            # a four-letter keyword with two letters swapped ("mroe"); a wrong letter is another word ("test", "rest")
+            swapped = [k for k in self._act_words if len(k) == 4 and sorted(k) == sorted(word) and OSA.distance(k, word) == 1]
+            return self._act_words[swapped[0]] if len(swapped) == 1 else None
+        return None
 
     def define(self, term: str | None, last_answer: str) -> list[tuple[str, str]]:
         """(abbreviation, expansion) for `term`, or for every glossary abbreviation the last answer uses."""
         if term is not None:
-            entry = self._glossary.get(term.casefold())
-            return [entry] if entry else []
+            entry = self.glossary_entry(term)
+            if entry is not None:
+                return [entry]
+            # "ECOG" in "ECOG-PS", "CR" in CR_H and CR_V: the entries it is a part of
+            key = abbreviation_key(term)
+            return [e for e in dict.fromkeys(self._glossary.values())
+                    if key in {abbreviation_key(p) for p in re.split(r"[-_+/\s]+", e[0]) if p}] if UNKNOWN_ABBREVIATIONS else []
         return [
-            (k, v) for k, v in self.data.glossary.items()
+            (k, v) for k, v in self.glossary_expansions.items()
             if re.search(r"(?<![\w-])" + re.escape(k) + r"(?![\w-])", last_answer)
         ]
 
@@ -291,8 +492,12 @@ class MessageReading:
         document = re.split(r"[\s/+\-]+", normalise(f"{fact.title} {fact.answer}"))
         stems = {w[:BEYOND_STEM] for w in document if w}
 
+        # a word naming a thing the fact is about is the fact's, however it is spelt ("thal" for thalidomide)
+        named = set(self.fact_entities(fact.id)) if ACT_NAMES_THE_ANSWERS else set()
+
         def used(word: str) -> bool:
-            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems)
+            return word in document or (len(word) >= BEYOND_STEM and word[:BEYOND_STEM] in stems) \
+                or bool(named and set(self.entities_in(word)) & named)
 
         return [w for w in self.content_words(norm)
                 if w not in self._act_words and w not in self._vocatives and w != "not" and not used(w)]
@@ -304,6 +509,8 @@ class MessageReading:
 
 
 __all__ = [
-    "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "DEFINE_ASIDES", "DEFINE_TAILS", "POINTING_TAIL", "PREFIX_ACT_YIELD",
-    "SMALLTALK_YIELDS_TO_ACT", "MessageReading", "deictic",
+    "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK",
+    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK",
+    "NOD_BEFORE_NOD", "POINTING_TAIL", "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "REASKING_SMALLTALK",
+    "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "UNKNOWN_ABBREVIATIONS", "MessageReading", "deictic",
 ]

@@ -69,10 +69,32 @@ class PatientReading:
         first = normalise(text).split()[:1]
         return len(sentences) == 1 and text.rstrip().endswith("?") and bool(first) and first[0] in words
 
+    @cached_property
+    def _leading_and_asking(self) -> tuple[frozenset[str], frozenset[str]]:
+        leading = frozenset(normalise(w) for w in [*self.data.followup.openers, *self.data.additions])
+        return leading, frozenset(normalise(w) for w in self.data.interrogatives)
+
+    def starts_asking(self, text: str) -> bool:
+        """Whether the message opens with an interrogative (`interrogatives`), question mark or not, after any
+        opening "and", "also", "so" ("also is LAD part of it" asks)."""
+        leading, asking = self._leading_and_asking
+        words = normalise(text).split()
+        while words and words[0] in leading:
+            words = words[1:]
+        return bool(words) and words[0] in asking
+
+    @cached_property
+    def _additions(self) -> re.Pattern[str] | None:
+        return phrase_pattern(list(self.data.additions))
+
+    def adds_to_patient(self, text: str) -> bool:
+        """Whether a statement says it adds to the patient ("also ...", "... too", `additions`)."""
+        return self._additions is not None and self._additions.search(normalise(text)) is not None
+
     def describes_patient(self, text: str) -> bool:
         """Whether the message describes a particular patient (a `patient_cues` expression matches). In a question, a
         patient in general ("in a pt with CIDP-like neuropathy, when to suspect POEMS?", `generic_patients`) is no cue."""
-        if "?" in text or self.general_question(text):
+        if "?" in text or self.general_question(text) or self.starts_asking(text):
             text = self._generic_patients.sub(" ", text) if self._generic_patients is not None else text
         return any(c.search(text) for c in self._cues)
 

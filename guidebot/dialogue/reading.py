@@ -310,10 +310,12 @@ class TurnReading:
             return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
         # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
         # nor a follow-up leaning on a fact ("and neuropathy" after the amyloidosis comparison)
-        if focus.fact and not focus.patient and self.reader.leans(text):
-            return False
+        if focus.fact and not focus.patient and self.reader.leans(text) and not (
+                self.state.values and self.reader.adds_to_patient(text) and "?" not in text):
+            return False  # unless it adds to the patient recorded earlier ("also splenomegaly and LAD on CT")
         # nor a search for the disease's facts ("papilledema and poems", "lambda light chain poems")
-        return (not looks_like_question(text) and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
+        return (not looks_like_question(text) and not self.reader.starts_asking(text)
+                and not self.reader.asks_about_disease(text) and not self.reader.names_disease(text)
                 and bool(extract_findings(text)))
 
 

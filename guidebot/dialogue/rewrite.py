@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from guidebot.dialogue.focus import Focus, Rewrite, normalise
+from guidebot.dialogue.focus import Focus, Rewrite, abbreviation_key, normalise
 
 LEANING_MAX_WORDS = 6
 """A message with a pronoun leans on the last answer only when it is at most this long."""
@@ -118,7 +118,7 @@ class FocusReading:
         the last answer spells the term out: a key of abbreviations ("and ES?" after the table's key) is read for
         the meaning."""
         named = [e for e in self.entities_in(term) if e not in focus.entities[:1]]
-        entry = self._glossary.get(term.casefold())
+        entry = self._glossary.get(abbreviation_key(term))
         if len(named) != 1 or (entry is not None and normalise(entry[1]) in normalise(focus.text)):
             return []
         kind = self.entities[named[0]].kind

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from guidebot.errors import KnowledgeError, Problem
 from guidebot.knowledge import schema
-from guidebot.knowledge.checks import body_numbers, cross_check, fidelity_check
+from guidebot.knowledge.checks import body_numbers, cross_check, fidelity_check, glossary_check
 from guidebot.knowledge.loader import LoadedFile, read_all
 from guidebot.knowledge.locate import fingerprint, knowledge_dir
 
@@ -89,7 +89,8 @@ def check_knowledge(
     """Load and check the knowledge base; returns it (None when pass 1 failed) and every problem found.
 
     Numbers in curated texts are checked against the body of the review's text `source_text`, else against
-    `review_numbers` (the digest of that body, `checks.read_digest`), else not at all.
+    `review_numbers` (the digest of that body, `checks.read_digest`), else not at all. The glossary's marks of which
+    expansions the review spells out are checked only against `source_text` (`checks.glossary_check`).
     """
     root = knowledge_dir(path)
     pass1 = read_all(root)
@@ -98,6 +99,7 @@ def check_knowledge(
     problems = cross_check(pass1.files)
     if source_text is not None:
         review_numbers = body_numbers(source_text)
+        problems += glossary_check(pass1.files, source_text)  # needs the review's words: not checked from the digest
     if review_numbers is not None:
         problems += fidelity_check(pass1.files, review_numbers)
     return _assemble(root, pass1.files), sorted(problems)

@@ -463,11 +463,23 @@ class Entity(Strict):
     facts: list[FactId] = Field(min_length=1)
 
 
+class GlossaryEntry(Strict):
+    """A glossary entry written out in full, to say where its expansion comes from (a plain `ABBR: expansion` is one
+    the review itself spells out)."""
+
+    expansion: NonEmpty
+    """What the abbreviation stands for."""
+    review_spells_out: bool = True
+    """False when the review never spells the abbreviation out (it uses it bare, or not at all) and the expansion is
+    the usual one: the define reply then says so, and `kb check --source` checks the mark against the review."""
+
+
 class ConversationFile(Strict):
     """`conversation.yaml` (optional): acts, small talk, undo words, patient cues, follow-up cues, facets, entities."""
 
     acts: list[ActPhrases]
-    glossary: dict[NonEmpty, NonEmpty] = {}
+    glossary: dict[NonEmpty, NonEmpty | GlossaryEntry] = {}
+    """Abbreviation -> expansion, or -> {expansion, review_spells_out: false} for one the review does not spell out."""
     smalltalk: list[SmallTalk]
     undo: list[NonEmpty] = Field(min_length=1)
     patient_cues: list[NonEmpty] = Field(min_length=1)
@@ -479,8 +491,11 @@ class ConversationFile(Strict):
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
     interrogatives: list[NonEmpty] = []
-    """How a question starts ("is", "does"): a message that is one such question names findings of the disease, it
-    does not describe a patient, unless a patient cue says so."""
+    """How a question starts ("is", "does", "r"): a message that is one such question names findings of the disease,
+    it does not describe a patient, unless a patient cue says so."""
+    additions: list[NonEmpty] = []
+    """How a statement adds findings to the patient already recorded ("also ...", "... too"), though it opens like a
+    follow-up."""
     negations: list[NonEmpty] = []
     """How a clause of a statement denies a finding ("no ...", "negative for ..."): a question marker such as "or"
     inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
@@ -495,6 +510,16 @@ class ConversationFile(Strict):
     generic_patients: list[NonEmpty] = []
     """Regular expressions for a patient in general ("a patient with", "someone with"): in a question they are not a
     patient cue ("in a pt with CIDP-like neuropathy, when to suspect POEMS?" describes no one)."""
+
+    def glossary_expansions(self) -> dict[str, str]:
+        """Abbreviation -> expansion, however the entry is written."""
+        return {k: v if isinstance(v, str) else v.expansion for k, v in self.glossary.items()}
+
+    def glossary_not_spelt_out(self) -> set[str]:
+        """The abbreviations whose expansion is the usual one, not the review's (`review_spells_out: false`)."""
+        return {k for k, v in self.glossary.items() if isinstance(v, GlossaryEntry) and not v.review_spells_out}
+
+
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[a-z0-9]+$")]
 """One lower-case word as the router reads it (letters and digits only)."""
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -604,6 +629,9 @@ class RoutingThresholds(Strict):
     vignette_ask_min: Share = 1.0
     """An exam vignette (a case, then a last sentence that asks) sent to the guided diagnosis or declined on
     score is answered by what its asking sentence alone reaches with at least this confidence (1: never)."""
+    knowledge_ask_min: Share = 1.0
+    """An exam vignette sent to the guided diagnosis whose ask wants something named ("Which finding is a minor
+    criterion?") is answered by what that ask alone reaches with at least this confidence (1: never)."""
 
 
 class RoutingWeights(Strict):
@@ -649,6 +677,11 @@ class RoutingModel(Strict):
     rescue_min: Share
     """A question declined for a low score is answered when the model gives its answer at least this..."""
     rescue_max_out: Share
+    """...and out of scope at most this."""
+    vignette_rescue_min: Share = 1.0
+    """An exam vignette declined on score is answered when the model gives one front-runner at least this
+    (a case's unknown words do not keep it declined; 1: never)..."""
+    vignette_rescue_max_out: Share = 0.0
     """...and out of scope at most this."""
     decline_min_out: Share
     """A question answered on score alone is declined when the model gives out of scope at least this..."""

@@ -19,6 +19,11 @@ _Scored = Scored
 
 # Thresholds and word lists are data: knowledge/routing.yaml (see guidebot.knowledge.schema.RoutingFile).
 
+INTERVAL_CUES = (("how", "often", "should"), ("how", "often", "to"), ("how", "often", "do", "i"), ("how", "often", "do", "we"),
+                 ("how", "frequently", "should"), ("how", "frequently", "to"))
+"""Words by which a question asks for an interval to keep ("how often should VEGF be rechecked", "how often to
+repeat SPEP"), a span of time like a duration; not how often a finding is seen ("how often do you see ...")."""
+
 VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
 """After an amount, a unit of volume makes it a concentration ("1g/dl"), not a dose."""
 
@@ -47,16 +52,29 @@ class Checks(Scorer):
         ix = self._ix
         return [w for w in content if w not in ix["idf"] and w not in ix["known"] and w.isalpha() and w not in GENERIC]
 
+    def _other_topic(self, q: Question) -> bool:
+        """Whether the question raises a topic the review does not cover (routing.yaml `words.uncovered_topics`:
+        pregnancy, vaccines, bleeding reversal, children...), whatever it names with it: in the words as typed
+        ("pregnant") or in what the lexicon read into them ("allo SCT" is an allogeneic transplant)."""
+        uncovered, words = self._cfg.words["uncovered_topics"], q.raw
+        return q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
+                                                                 for w, nxt in zip(words, [*words[1:], ""]))
+                                              or self._read_as_uncovered(q.content, words, uncovered))
+
+    def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> bool:
+        """Whether the lexicon read an uncovered topic into the question's words ("allo SCT" -> allogeneic) that
+        none of them is as typed (the typed words are checked as they are: "driving" stays "drive" the verb)."""
+        named = uncovered.intersection(content)
+        return bool(named) and bool(named - {_fold(_stem(w), self._ix["roots"]) for w in words})
+
     def _decline_reason(self, q: Question, best: _Scored, thresholds: bool = True) -> str:
         """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with
         `thresholds` False, only for what it asks (another drug, condition, dose...), not for how well it scored."""
         # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
         # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
         ix, content, cfg = self._ix, q.content, self._cfg
-        limits, uncovered = cfg.thresholds, cfg.words["uncovered_topics"]
-        words = q.raw
-        if q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
-               for w, nxt in zip(words, [*words[1:], ""]))):
+        limits = cfg.thresholds
+        if self._other_topic(q):
             return "other_topic"
         unknown = bool(self._unknown_words(content))
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= limits["case_length"]
@@ -85,7 +103,10 @@ class Checks(Scorer):
             # drug asked about, so whatever it says is not about that drug (in a case description a drug is
             # often context: "day +10 post mel200, spiking fevers, rash")
             return "low_coverage"
-        if self._other_condition(q, best):
+        if self._condition_in_case_only(q):
+            # recorded only when it kept the question from being declined
+            q.fire("case_condition", "poem" not in content and q.on("other_condition") and self._names_other_condition(content, best))
+        elif self._other_condition(q, best):
             # "first line treatment for AL amyloidosis": the review names amyloidosis only to tell it from
             # POEMS, so a fact that does not name it cannot answer a question about it
             return "other_condition"
@@ -96,6 +117,15 @@ class Checks(Scorer):
             # it (a caution still answers "how long should bevacizumab be given": it should not be)
             return "duration_not_given"
         return reason
+
+    def _condition_in_case_only(self, q: Question) -> bool:
+        """Whether an exam vignette names another condition only in its case, not in its ask ("A woman with a CIDP
+        diagnosis has not improved after months of IVIG. Which diagnosis should now be considered?"): the
+        condition is the patient's history, not what is asked, so `other_condition` does not decline for it (as a
+        drug in a case description is context to `absent_drug`). Switched off by the name `case_condition`."""
+        if not q.on("case_condition") or q.ask is None:
+            return False
+        return not self._cfg.words["other_conditions"].intersection(self.normalise(q.ask))
 
     def _other_drug(self, q: Question) -> bool:
         """Whether the question names a drug the review never names (by its stem: "acyclovir", "sildenafil")."""
@@ -109,7 +139,7 @@ class Checks(Scorer):
         """"dose_not_given" when the question asks for a dose or a count the best target does not give."""
         if not q.on("dose_not_given"):
             return ""
-        unit = self._asks_count_of(q.content)
+        unit = self._asks_count_of(q.content) or self._asks_per_unit(q.raw)
         if unit and unit not in self._ix["answer_units"].get(best.target, ()):
             # "how many cycles of X": only an answer that counts in cycles answers it
             return q.fire("dose_not_given", "dose_not_given")
@@ -120,9 +150,9 @@ class Checks(Scorer):
 
     @staticmethod
     def _asks_duration(text: str) -> bool:
-        """Whether the question asks for a span of time ("how long", "duration")."""
+        """Whether the question asks for a span of time ("how long", "duration") or an interval ("how often should")."""
         words = _words(restated(text))
-        return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES for i in range(len(words)))
+        return any(tuple(words[i:i + len(cue)]) == cue for cue in DURATION_CUES + INTERVAL_CUES for i in range(len(words)))
 
     def _absent_drug(self, content: list[str], best: _Scored) -> bool:
         """Whether the question names a drug that the best target mentions nowhere (phrasings or answer)."""
@@ -189,6 +219,16 @@ class Checks(Scorer):
                 return word
         return None
 
+    @staticmethod
+    def _asks_per_unit(raw: tuple[str, ...]) -> str | None:
+        """The unit of "number of fractions" or "dose per fraction", when the question asks for one (the words as
+        typed: the normalised ones drop "per" and "of", and repeat no word)."""
+        for i, word in enumerate(raw[1:], 1):
+            unit = _stem(word)
+            if unit in COUNT_UNITS and (raw[i - 1] == "per" or (raw[i - 1] == "of" and i > 1 and raw[i - 2] == "number")):
+                return unit
+        return None
+
     def _asks_dose(self, text: str) -> bool:
         """Whether the question asks for a dose: a dose word on its own, not inside a name ("low-dose CT"), or
         an amount with its unit ("clexane 40mg or 1mg/kg?"); after a self-correction ("lmwh dose?? no i mean is
@@ -197,8 +237,9 @@ class Checks(Scorer):
         return any(
             len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
-            # "much" asks for an amount only as "how much" ("why so much edema" does not)
-            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not), and "how much of the
+            # marrow" asks for a share, not a dose
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",) and groups[i + 1 : i + 2] != [("of",)]))
             # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
             and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
             for i, g in enumerate(groups)

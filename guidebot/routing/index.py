@@ -15,9 +15,9 @@ from rapidfuzz.distance import OSA, Indel
 
 from guidebot.routing.normalisation import (
     COUNT_UNITS, DOMAIN_WORDS, TIME_UNITS, GENERIC, MIN_TYPO_LENGTH, STOPWORDS, _DOSE_IN_ANSWER, _NO_FOLD, _clean, _group_weights,
-    _fold, _lexicon_groups, _root, _skeleton, _sound, SKELETON_MIN_LENGTH, compile_descriptions, compile_lexicon, normalise,
-    topic_key,
+    _fold, _lexicon_groups, compile_descriptions, compile_lexicon, normalise, topic_key,
 )
+from guidebot.routing.wordkeys import SKELETON_MIN_LENGTH, _root, _skeleton, _sound
 from guidebot.routing.config import routing_data
 from guidebot.routing.reranker import MODEL_FILE, compile_model, read_model
 from guidebot.routing.phonetic import sound_keys

@@ -3,7 +3,7 @@
 NFKC, Greek letters spelt out, dashes and apostrophes folded, case folded, accents dropped, punctuation to
 spaces, plurals to singular (`_stem`); a name spelt letter by letter ("P O E M S") joined into one word on the
 question side (`_join_spelt`); then lexicon variants become their canonical words, longest phrase first
-(`compile_lexicon`, `_lexicon_groups`). `_root` and `_sound` give the crude keys the index uses to fold
+(`compile_lexicon`, `_lexicon_groups`). `_root` and `_sound` (in `wordkeys`) give the crude keys the index uses to fold
 inflections ("treated" -> "treatment") and to read misspellings spelt as they sound ("melfalan").
 
 The word lists here (stopwords, framing words, drugs, other conditions...) are what the decision rules in
@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from guidebot.routing.wordkeys import _root, _stem
+
 TYPO_CUTOFF = 0.79
 """Normalised OSA similarity at or above which an unknown word is read as a misspelling of a known one
 (one edit or swap in five letters)."""
@@ -24,74 +26,6 @@ SAME_INITIAL_BELOW = 7
 """A typo correction of a word shorter than this must keep its first letter."""
 MAX_QUESTION_CHARS = 500
 
-
-def _stem(word: str) -> str:
-    """Plural to singular, crudely but the same on both sides: "lesions" -> "lesion", "therapies" -> "therapy".
-
-    Words ending in "ss", "us", "is" or "ys" ("mass", "status", "analysis") are kept whole, as are short
-    words and words with digits.
-    """
-    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ys")) or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    return word[:-1]
-
-
-_ROOT_SUFFIXES = (("ologically", "olog"), ("ological", "olog"), ("ologic", "olog"), ("ology", "olog"),
-                  ("ographic", "ograph"), ("ography", "ograph"), ("ogram", "ograph"), ("ability", "abl"), ("ibility", "ibl"), ("ally", "al"), ("ization", "iz"), ("isation", "iz"), ("ations", "at"), ("ation", "at"), ("ment", ""),
-                  ("ing", ""), ("ied", "y"), ("ised", "iz"), ("ized", "iz"), ("ed", ""), ("ise", "iz"), ("ize", "iz"))
-
-
-_SOUNDS = (("ph", "f"), ("ae", "e"), ("oe", "e"), ("th", "t"), ("y", "i"), ("k", "c"), ("z", "s"), ("q", "c"))
-
-
-def _sound(word: str) -> str:
-    """A spelling-blind key for typo matching: "plasmaferesis" and "plasmapheresis", "papiledema" and
-    "papilledema", "haematology" and "hematology" get the same key (ph=f, ae=oe=e, y=i, k=c, z=s, no
-    doubled letters, no final e)."""
-    for a, b in _SOUNDS:
-        word = word.replace(a, b)
-    out = []
-    for c in word:
-        if not out or out[-1] != c:
-            out.append(c)
-    if len(out) > 4 and out[-1] == "e":
-        out.pop()  # a silent final e, as other languages spell it ("therapie", "neuropathie")
-    return "".join(out)
-
-
-SKELETON_MIN_LENGTH = 7
-"""Words at least this long are also matched by their consonants (see `_skeleton`)."""
-
-
-def _skeleton(word: str) -> str:
-    """A vowel-blind key for long drug names: the first letter and the consonants of the sound key. The
-    commonest slip in a drug name is a wrong vowel, often two ("ixozamib" for ixazomib, "lenalidamide"),
-    which is more edits than a typo allows; the index keeps only keys that name one word."""
-    key = _sound(word)
-    return key[0] + "".join(c for c in key[1:] if c not in "aeiou")
-
-
-def _root(word: str) -> str:
-    """A crude root for conflating inflections the lexicon does not list: "treated", "treating", "treatment"
-    -> "treat"; "radiation", "radiate" -> "radiat"; "mobilisation", "mobilized" -> "mobiliz"; "echocardiographic",
-    "echocardiogram" -> "echocardiograph"; "pathophysiologic" -> "pathophysiolog".
-
-    Used only to group words of the index into one class (see `build_index`), never shown; words shorter
-    than five letters or with digits are kept whole, and a root is never shorter than four letters.
-    """
-    if len(word) < 5 or not word.isalpha():
-        return word
-    for suffix, repl in _ROOT_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 4:
-            word = word[: -len(suffix)] + repl
-            if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
-                word = word[:-1]  # "stopped" -> "stopp" -> "stop"
-            break
-    if word.endswith("e") and len(word) > 4:
-        word = word[:-1]
-    return word
 
 
 STOPWORDS = frozenset(
@@ -167,9 +101,9 @@ CONTEXT_WINDOW = 3
 DRIVEN_OBJECTS = frozenset({"the", "this", "it", "its", "poem", "poems", "disease", "syndrome", "symptoms"})
 """After "drive", a word that makes it the disease's driver ("does VEGF drive the disease"), not driving a car."""
 
-COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction"})
-"""Units of a regimen's length ("days" stays plural: see `_stem`): "how many cycles of X" is answered only by
-an answer giving a number of them."""
+COUNT_UNITS = frozenset({"day", "days", "cycle", "week", "month", "fraction", "unit", "units"})
+"""Units of a regimen's length or amount ("days" stays plural: see `_stem`): "how many cycles of X", "how many units
+of the heparin" are answered only by an answer giving a number of them."""
 
 TIME_UNITS = frozenset("h hr hrs hour hours d day days wk wks week weeks mo mos month months y yr yrs year years".split())
 """Units of a span of time: an answer with a number before one ("16 days", "up to 3 years") states a duration."""

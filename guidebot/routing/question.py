@@ -32,12 +32,25 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(_clean(text[:MAX_QUESTION_CHARS]).split())
 
 
+def _without_exam_framing(words: tuple[str, ...]) -> list[str]:
+    """The words without an exam question's "the following" ("Which of the following best describes the
+    M-protein?"): read as a word, "following" is "follow" and draws follow-up facts. "Following treatment" (after
+    treatment) keeps it."""
+    return [w for i, w in enumerate(words) if not (w == "following" and i and words[i - 1] == "the")]
+
+
 @lru_cache(maxsize=32)
 def _findings(text: str) -> dict:
     """The case findings stated in a question (read, never changed, by several rules of one `route`)."""
     from guidebot.criteria.findings import extract_findings  # only for questions that get this far
 
-    return extract_findings(text[:MAX_QUESTION_CHARS])
+    return extract_findings(without_options(text[:MAX_QUESTION_CHARS]))
+
+
+def without_options(text: str) -> str:
+    """A question without the answer options after it ("... a MAJOR criterion? (A) ascites (B) papilledema"): the
+    options are what the ask picks among, not findings of the patient described."""
+    return _OPTIONS.sub("", text).strip()
 
 
 class Question:
@@ -77,7 +90,7 @@ class Question:
         """The sentence an exam vignette asks ("A 54-year-old man ... Which drug should be avoided?"): the last
         sentence when it is a question and other sentences (the case) come before it; None otherwise."""
         # answer options after the ask ("... a MAJOR criterion? (A) ascites (B) papilledema") are not the ask
-        text = _OPTIONS.sub("", self.text[:MAX_QUESTION_CHARS]).strip()
+        text = without_options(self.text[:MAX_QUESTION_CHARS])
         sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
         if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
             return None

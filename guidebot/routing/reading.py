@@ -13,12 +13,12 @@ from rapidfuzz.distance import OSA
 
 from guidebot.routing.normalisation import (
     CHITCHAT, FRAMING_VOCAB, GENERIC, MIN_TYPO_LENGTH, NEVER_CORRECTED, SAME_INITIAL_BELOW,
-    SKELETON_MIN_LENGTH, STOPWORDS, TYPO_CUTOFF, _fold, _join_spelt, _lexicon_groups, _read_by_context, _root, _skeleton,
-    _sound, _stem, described_terms,
+    STOPWORDS, TYPO_CUTOFF, _fold, _join_spelt, _lexicon_groups, _read_by_context, described_terms,
 )
+from guidebot.routing.wordkeys import SKELETON_MIN_LENGTH, _root, _skeleton, _sound, _stem
 from guidebot.routing.config import RoutingData
 from guidebot.routing.phonetic import joined_by_sound
-from guidebot.routing.question import _words
+from guidebot.routing.question import _without_exam_framing, _words
 
 MAX_SPLIT_PARTS = 3
 """A word split apart by dictation is joined again from at most this many pieces ("guy neco mastia")."""
@@ -47,7 +47,7 @@ class Reader:
         word folded onto its root class (`_fold`)."""
         ix = self._ix
         # issue 19 item 7: a dictated drug name first ("lenny lid oh mide"), then words split apart ("scler otic")
-        spelt = _join_spelt(self._letters_read(list(_words(text))))
+        spelt = _join_spelt(self._letters_read(_without_exam_framing(_words(text))))
         tokens = joined_by_sound(spelt, self._is_unheard, self._is_function_word, ix.get("sound_keys", {}))
         tokens = self._rejoined(tokens)
         fixes = ix["fixes"]

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
-from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON, STOPWORDS
+from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
+from guidebot.routing.vignettes import _ask_match, knowledge_ask, vignette_ask, vignette_rescue
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -64,7 +65,10 @@ def named_caution(r, q: Question, scored, d):
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
-    reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
+    # "is LMWH safe in pregnancy?", "the reversal drug if he bleeds on the heparin shots?": the caution names the
+    # agent but says nothing on that topic
+    reason = ("other_topic" if r._other_topic(q) else "other_drug" if by_class and r._other_drug(q)
+              else r._dose_reason(q, anchored))
     if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
@@ -125,6 +129,13 @@ def caution_rescue(r, q: Question, scored, d):
     return None
 
 
+def _another_disease(r, q: Question) -> bool:
+    """Whether a question declined on score describes another disease: it has words guidebot does not know,
+    names no POEMS and states no neuropathy with a monoclonal protein ("anemia, hypercalcemia ... lytic lesions,
+    40% clonal plasma cells: which induction regimen?"). A rescue by its findings must not make it a POEMS case."""
+    return "poem" not in q.content and bool(r._unknown_words(q.content)) and not r._poems_suspect(q)
+
+
 def case_flow_rescue(r, q: Question, scored, d):
     """A poorly matched description of a patient asking whether it is POEMS goes to the guided diagnosis."""
     if d.anchored or d.reason not in LOW:
@@ -136,6 +147,8 @@ def case_flow_rescue(r, q: Question, scored, d):
 def treatment_case_rescue(r, q: Question, scored, d):
     """A poorly matched treatment question describing lesions and marrow gets the fact Figure 3 points to."""
     if d.anchored or d.reason not in LOW:
+        return None
+    if _another_disease(r, q):
         return None
     case = r._treatment_case(q, d.best, declined=True)
     return d._replace(best=case, reason="") if case is not None else None
@@ -192,42 +205,6 @@ def semantic_rescue(r, q: Question, scored, d):
     return d._replace(best=top, reason="")
 
 
-def vignette_ask(r, q: Question, scored, d):
-    """An exam vignette sent to the guided diagnosis, or declined on score, whose asking sentence alone is
-    confidently about one fact that is no verdict on the patient ("A 52-year-old woman ... is diagnosed with
-    POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case. An
-    answered vignette whose ask alone reaches a caution gets the caution ("... hospitalized for workup. Which
-    prophylactic measures are recommended while the disease is active?")."""
-    if d.anchored or d.best.target in r._cautions:
-        return None
-    flow = r._by_id.get(r._cfg.targets["case_flow"])
-    # an answered vignette is re-read only for a caution its ask reaches (a caution always comes first)
-    caution_only = not d.reason and d.best.target != flow
-    if d.reason and d.reason not in LOW:
-        return None
-    ask = q.ask
-    if ask is None:
-        return None
-    # a declined case with words guidebot does not know is about something else ("JAK2 ... the first step in
-    # management?"), unless it names POEMS: a generic ask must not rescue it
-    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
-        return None
-    # "Does he have POEMS?", "the most likely diagnosis?": a verdict on the case, which the flow gives
-    verdict = r._cfg.words["verdict_asks"]
-    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
-        return None
-    # the ask is about the case's disease: "which agents ... avoid?" after a case of POEMS is asked of POEMS
-    if "poem" in q.content and "poem" not in r.normalise(ask):
-        ask = f"{ask} (POEMS)"
-    match = r.route(ask, q.off)
-    # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
-    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
-        return None
-    if caution_only and r._by_id[match.intent] not in r._cautions:
-        return None
-    return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
-
-
 def poems_suspect(r, q: Question, scored, d):
     """A patient with a neuropathy and a monoclonal protein is a POEMS question whatever other label they
     came with ("50M 'CIDP' on IVIG, plts 550, lambda band - what labs?")."""
@@ -260,12 +237,9 @@ def _ask_keeps(r, q: Question, best) -> bool:
     """Whether a vignette's asking sentence alone picks the answered fact ("... 2 sclerotic lesions ... is
     treated with radiation. What long-term outcomes are reported for patients treated this way?"): the case's
     findings then decide nothing the ask left open."""
-    ask = q.ask
-    if ask is None:
+    if q.ask is None:
         return False
-    if "poem" in q.content and "poem" not in r.normalise(ask):
-        ask = f"{ask} (POEMS)"
-    match = r.route(ask, q.off)
+    match = _ask_match(r, q)
     return match.in_scope and match.intent == r._targets[best.target][3]
 
 
@@ -316,19 +290,23 @@ RULES: tuple[Rule, ...] = (
     Rule("treatment_case", treatment_case_rescue),
     Rule("workup_case", workup_case),
     Rule("model_rescue", model_rescue),
+    Rule("vignette_rescue", vignette_rescue),
     Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),
     Rule("vignette_ask", vignette_ask),
+    Rule("knowledge_ask", knowledge_ask),
     Rule("decline", decline, core=True),
     Rule("case_flow", case_flow),
     Rule("vignette_ask", vignette_ask),
+    Rule("knowledge_ask", knowledge_ask),
     Rule("without_mandatory", without_mandatory),
     Rule("treatment_case", treatment_case),
     Rule("model_choice", model_choice),
 )
 """The pipeline, in order (a name may appear twice: a rescue before the decline and a redirect after it)."""
 
-CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "dose_not_given", "duration_not_given")
+CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "case_condition", "dose_not_given",
+          "duration_not_given")
 """The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
 
 

@@ -1,0 +1,125 @@
+"""The rules that read an exam vignette ("A 54-year-old man with ... Which of the following is the next best
+step?") as a case and an ask (issue 19 item 6): the ask decides what is asked, the case what it is asked of.
+
+`vignette_ask` and `knowledge_ask` answer a vignette sent to the guided diagnosis, or declined, by its ask alone;
+`vignette_rescue` lets the learned model answer a vignette declined on score. Each is one step of `rules.RULES`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guidebot.routing.cases import LOW
+from guidebot.routing.normalisation import GENERIC, STOPWORDS, _fold, _stem
+from guidebot.routing.question import Question
+
+
+def vignette_rescue(r, q: Question, scored, d):
+    """An exam vignette declined on score alone: its case dilutes every target's coverage and brings words
+    guidebot has never seen (other findings, "COPD", "trephine"), which `model_rescue` reads as another topic. The
+    learned model, fairly sure of one front-runner (`model.vignette_rescue_min`) and that this is a review
+    question (`model.vignette_rescue_max_out`), answers it; the checks still decline another drug or a dose."""
+    if d.anchored or d.reason not in LOW or q.ask is None:
+        return None
+    chosen = r._learned_choice(q.content, scored)
+    if chosen is None:
+        return None
+    top, p_top, p_out = chosen
+    model = r._cfg.model
+    if p_top >= model["vignette_rescue_min"] and p_out <= model["vignette_rescue_max_out"] and not r._decline_reason(q, top, thresholds=False):
+        return d._replace(best=top, reason="")
+    return None
+
+
+def vignette_ask(r, q: Question, scored, d):
+    """An exam vignette sent to the guided diagnosis, or declined on score, whose asking sentence alone is
+    confidently about one fact that is no verdict on the patient ("A 52-year-old woman ... is diagnosed with
+    POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case. An
+    answered vignette whose ask alone reaches a caution gets the caution ("... hospitalized for workup. Which
+    prophylactic measures are recommended while the disease is active?")."""
+    if d.anchored or d.best.target in r._cautions:
+        return None
+    flow = r._by_id.get(r._cfg.targets["case_flow"])
+    # an answered vignette is re-read only for a caution its ask reaches (a caution always comes first)
+    caution_only = not d.reason and d.best.target != flow
+    if d.reason and d.reason not in LOW:
+        return None
+    ask = q.ask
+    if ask is None:
+        return None
+    # a declined case with words guidebot does not know is about something else ("JAK2 ... the first step in
+    # management?"), unless it names POEMS: a generic ask must not rescue it
+    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
+        return None
+    # "Does he have POEMS?", "the most likely diagnosis?": a verdict on the case, which the flow gives
+    verdict = r._cfg.words["verdict_asks"]
+    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
+        return None
+    # the ask is about the case's disease: "which agents ... avoid?" after a case of POEMS is asked of POEMS
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
+    match = r.route(ask, q.off)
+    # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
+    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent) or not _answers_management(r, ask, match):
+        return None
+    if caution_only and r._by_id[match.intent] not in r._cautions:
+        return None
+    return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
+
+
+def knowledge_ask(r, q: Question, scored, d):
+    """An exam vignette sent to the guided diagnosis (or declined on score) whose asking sentence asks *which* or
+    *what* of the review, not whether the patient has POEMS ("... Which of the following findings is a MINOR
+    criterion? (A) ...", "Which categories of disease belong in the differential diagnosis?"): a knowledge ask,
+    answered by the fact it reaches with `thresholds.knowledge_ask_min`. A criteria fact may answer it (the
+    described patient still gets the assessment: `Router.asks_for_verdict`); a fact outside the criteria only
+    when the vignette was sent to the flow or, by `workup_case`, to the whole workup ("Which of the following
+    paraprotein tests are required?" is one step of it), since a declined case needs `vignette_ask`'s surer ask."""
+    if d.anchored or d.best.target in r._cautions:
+        return None
+    flow = r._by_id.get(r._cfg.targets["case_flow"])
+    workup = r._by_id.get(r._cfg.targets["workup"])
+    to_flow = not d.reason and (d.best.target == flow or (d.best.target == workup and "workup_case" in q.fired))
+    if not to_flow and d.reason not in LOW:
+        return None
+    ask = q.ask
+    if ask is None or not _KNOWLEDGE_ASK.match(ask):
+        return None
+    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
+        return None
+    verdict = r._cfg.words["verdict_asks"]
+    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
+        return None
+    match = _ask_match(r, q)
+    if not match.in_scope or match.is_flow or match.confidence < r._cfg.thresholds["knowledge_ask_min"]:
+        return None
+    if not _answers_management(r, ask, match):
+        return None
+    if r.asks_for_verdict(match.intent) or to_flow:
+        return match
+    return None
+
+
+def _answers_management(r, ask: str, match) -> bool:
+    """Whether a fact reached by an ask alone speaks of the management the ask asks for: "Which dermatologic
+    treatment is most effective?" reaches the skin changes on their words, but they treat nothing (a fact speaks
+    of a management word when its phrasings or its answer use it)."""
+    ix = r._ix
+    target = r._by_id[match.intent]
+    roots = ix["roots"]
+    asks = {_fold(_stem(w), roots) for w in r._cfg.words["management"]}
+    return all(target in ix["postings"].get(w, ()) or target in ix["answer_postings"].get(w, ())
+               for w in r.normalise(ask) if w in asks)
+
+
+_KNOWLEDGE_ASK = re.compile(r"\s*(?:which|what)\b", re.IGNORECASE)
+"""An ask that wants something named ("Which finding...", "What mechanism..."), not a yes or no on the patient."""
+
+
+def _ask_match(r, q: Question):
+    """The match of a vignette's asking sentence alone, asked of the case's disease (a case naming POEMS makes
+    "which agents should be avoided?" a POEMS question)."""
+    ask = q.ask
+    if "poem" in q.content and "poem" not in r.normalise(ask):
+        ask = f"{ask} (POEMS)"
+    return r.route(ask, q.off)
