@@ -183,6 +183,9 @@ class Term(Strict):
     also_described_by: list[list[list[NonEmpty]]] = []
     """Other descriptions, each like `described_by` (a question matching any one names the term): "a shot against
     clots" and "a drug to prevent thrombosis" describe LMWH in different words."""
+    not_described_when: list[NonEmpty] = []
+    """Words that make a description speak of something else ("plasma" with "swap" describes plasma exchange, but
+    not beside "serum" or "plasma cells": "swap serum for plasma", "remove the plasma cell clone")."""
     kind: Literal["drug"] | None = None
     """`drug` when the term names a drug the review names; the drug's name is the canonical's last word
     (`low-molecular-weight heparin` -> heparin). The router answers a question naming a drug only with a fact
@@ -555,6 +558,9 @@ class RoutingWords(Strict):
     failed_treatment_cues: list[Word] = []
     """Words (as typed) saying a treatment did not work ("CIDP not responding to PLEX", "failed IVIG"): a caution's
     agent named as what failed for another condition is history, and the question asks about that condition."""
+    caution_asks: list[Word] = []
+    """Words (after normalisation) asking whether an agent is safe or to be avoided ("is the proteasome blocker off
+    the table?"): such a question about an agent meets its caution even when a fact about that drug scores best."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
@@ -597,6 +603,9 @@ class RoutingThresholds(Strict):
     vignette_ask_min: Share = 1.0
     """An exam vignette (a case, then a last sentence that asks) sent to the guided diagnosis or declined on
     score is answered by what its asking sentence alone reaches with at least this confidence (1: never)."""
+    vignette_caution_min: Share = 1.0
+    """`vignette_ask_min` for an ask that reaches a safety caution ("... Which agent should be avoided?"), which
+    comes first and so may be trusted from a lower confidence (1: never)."""
 
 
 class RoutingWeights(Strict):

@@ -353,27 +353,32 @@ def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[
     return table
 
 
-def compile_descriptions(terms) -> list[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
+def compile_descriptions(terms) -> list[tuple]:
     """Lexicon terms' `described_by` and `also_described_by` cue groups -> [(canonical words, (group of cleaned
-    words, ...))], one entry per description; a cue of several words counts as its words together."""
+    words, ...), cleaned words that stop it)], one entry per description; a cue of several words counts as its
+    words together."""
     out = []
     for term in terms:
         canon = tuple(_clean(term.canonical).split())
+        unless = frozenset(_clean(cue) for cue in getattr(term, "not_described_when", None) or [])
         for groups in [getattr(term, "described_by", None) or [], *(getattr(term, "also_described_by", None) or [])]:
             if groups:
-                out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups)))
+                out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups), unless))
     return out
 
 
 def described_terms(tokens: list[str], descriptions: list) -> list[tuple[str, ...]]:
     """The canonical words of every term a question describes without naming it: one cue of each of the
-    term's groups among its words (a cue of several words must stand together, in order)."""
+    term's groups among its words (a cue of several words must stand together, in order), and none of the
+    words that make it speak of something else (`not_described_when`, an optional third item)."""
     if not descriptions:
         return []
     text = f" {' '.join(tokens)} "
     found = []
-    for canon, groups in descriptions:
-        if canon not in found and all(any(f" {cue} " in text for cue in group) for group in groups):
+    for canon, groups, *rest in descriptions:
+        unless = rest[0] if rest else ()
+        if (canon not in found and all(any(f" {cue} " in text for cue in group) for group in groups)
+                and not any(f" {cue} " in text for cue in unless)):
             found.append(canon)
     return found
 
