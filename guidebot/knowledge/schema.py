@@ -561,6 +561,9 @@ class RoutingWords(Strict):
     caution_asks: list[Word] = []
     """Words (after normalisation) asking whether an agent is safe or to be avoided ("is the proteasome blocker off
     the table?"): such a question about an agent meets its caution even when a fact about that drug scores best."""
+    efficacy_asks: list[Word] = []
+    """Words (after normalisation) asking how well an agent worked ("bortezomib effective in poems?"): a fact
+    reporting the agent's results answers before a close caution about it, unless a `caution_asks` word is there."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""

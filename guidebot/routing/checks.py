@@ -53,10 +53,8 @@ class Checks(Scorer):
         # a word guidebot has never seen (and cannot read as a misspelling) mostly names something else:
         # a drug, a disease ("MGUS progression risk", "siltuximab for castleman"); ask for more coverage
         ix, content, cfg = self._ix, q.content, self._cfg
-        limits, uncovered = cfg.thresholds, cfg.words["uncovered_topics"]
-        words = q.raw
-        if q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
-               for w, nxt in zip(words, [*words[1:], ""]))):
+        limits = cfg.thresholds
+        if self._other_topic(q):
             return "other_topic"
         unknown = bool(self._unknown_words(content))
         is_case = len([w for w in content if w not in GENERIC and w not in DOMAIN_WORDS]) >= limits["case_length"]
@@ -96,6 +94,12 @@ class Checks(Scorer):
             # it (a caution still answers "how long should bevacizumab be given": it should not be)
             return "duration_not_given"
         return reason
+
+    def _other_topic(self, q: Question) -> bool:
+        """Whether the question asks about a topic the review does not cover (pregnancy, vaccines, travel...)."""
+        uncovered, words = self._cfg.words["uncovered_topics"], q.raw
+        return q.on("other_topic") and q.fire("other_topic", any(
+            w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS) for w, nxt in zip(words, [*words[1:], ""])))
 
     def _other_drug(self, q: Question) -> bool:
         """Whether the question names a drug the review never names (by its stem: "acyclovir", "sildenafil")."""

@@ -69,6 +69,9 @@ def named_caution(r, q: Question, scored, d):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
+    if not reason and "poem" not in q.content and r._other_topic(q):
+        # "how to prevent DVT on a long flight": a topic the review does not cover, asked of no POEMS patient
+        reason = "other_topic"
     return Decision(anchored, reason, anchored=True)
 
 
@@ -86,6 +89,11 @@ def close_caution(r, q: Question, scored, d):
     question meets its warning first; not when the caution itself could not answer."""
     best = d.best
     if d.anchored or best.target in r._cautions:
+        return None
+    # "bortezomib effective in poems?": asked how well a drug worked, not whether it is safe, the fact that
+    # reports its results answers (and says itself that the algorithm avoids it; the caution is suggested)
+    words = r._cfg.words
+    if not words.get("efficacy_asks", frozenset()).isdisjoint(q.content) and words.get("caution_asks", frozenset()).isdisjoint(q.content):
         return None
     for s in scored[1:]:
         if best.score - s.score > r._cfg.thresholds["caution_margin"]:
