@@ -20,6 +20,12 @@ _Scored = Scored
 # Thresholds and word lists are data: knowledge/routing.yaml (see guidebot.knowledge.schema.RoutingFile).
 
 VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
+HOW_MUCH_DEGREE = frozenset({
+    "the", "frequent", "frequently", "frequency", "common", "commonly", "often", "rare", "rarely", "percent",
+    "percentage", "sensitive", "sensitivity", "specific", "specificity", "likely", "important", "useful", "effective",
+    "better", "worse", "faster", "longer",
+})
+"""Words after "how much" that ask how often or how well, not for an amount ("how much frequent is POEMS")."""
 """After an amount, a unit of volume makes it a concentration ("1g/dl"), not a dose."""
 
 class Checks(Scorer):
@@ -201,8 +207,11 @@ class Checks(Scorer):
         return any(
             len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
-            # "much" asks for an amount only as "how much" ("why so much edema" does not)
-            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not), and not before a degree
+            # word or an article, as learners of English ask how often or how well ("how much frequent is POEMS",
+            # "how much sensitive", "how much the patients make thrombosis")
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",)
+                                    and (i + 1 == len(groups) or groups[i + 1][0] not in HOW_MUCH_DEGREE)))
             # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
             and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
             for i, g in enumerate(groups)
