@@ -355,8 +355,7 @@ def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[
 
 def compile_descriptions(terms) -> list[tuple]:
     """Lexicon terms' `described_by` and `also_described_by` cue groups -> [(canonical words, (group of cleaned
-    words, ...), cleaned words that stop it)], one entry per description; a cue of several words counts as its
-    words together."""
+    words, ...), cleaned cues that stop it)], one entry per description; a cue of several words counts together."""
     out = []
     for term in terms:
         canon = tuple(_clean(term.canonical).split())
@@ -368,17 +367,13 @@ def compile_descriptions(terms) -> list[tuple]:
 
 
 def described_terms(tokens: list[str], descriptions: list) -> list[tuple[str, ...]]:
-    """The canonical words of every term a question describes without naming it: one cue of each of the
-    term's groups among its words (a cue of several words must stand together, in order), and none of the
-    words that make it speak of something else (`not_described_when`, an optional third item)."""
-    if not descriptions:
-        return []
+    """The canonical words of every term a question describes without naming it: one cue of each of the term's
+    groups among its words (a cue of several words stands together, in order), none of its `not_described_when`."""
     text = f" {' '.join(tokens)} "
     found = []
-    for canon, groups, *rest in descriptions:
-        unless = rest[0] if rest else ()
-        if (canon not in found and all(any(f" {cue} " in text for cue in group) for group in groups)
-                and not any(f" {cue} " in text for cue in unless)):
+    for canon, groups, *unless in descriptions:
+        stops = any(f" {cue} " in text for cue in (unless[0] if unless else ()))
+        if canon not in found and not stops and all(any(f" {cue} " in text for cue in group) for group in groups):
             found.append(canon)
     return found
 
