@@ -99,7 +99,9 @@ def close_caution(r, q: Question, scored, d):
         if best.score - s.score > r._cfg.thresholds["caution_margin"]:
             break
         names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
-        if s.target in r._cautions and names_it:
+        # the caution's agent must be named: "vegf 180 in plasma" shares a title word with "Plasma exchange does
+        # not work", but asks about no plasma exchange
+        if s.target in r._cautions and names_it and r._named_caution(q.content, [s]) is not None:
             return None if r._decline_reason(q, s) else d._replace(best=s)
     return None
 
