@@ -44,6 +44,8 @@ LMWH, NEUROTOXIC = "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents"
         ("which myeloma drugs should we skip because they make numb feet worse?", NEUROTOXIC),
         ("Which medicines we must avoid in POEMS because they are making the neuropathy more bad?", NEUROTOXIC),
         ("bore tez oh mib and tally doe mide should they be avoided in poe ems because of the neuropathy", NEUROTOXIC),
+        # "drives" here is what drives the disease, not driving a car (an uncovered topic)
+        ("since VEGF drives everything, why not just neutralise it?", BEVACIZUMAB),
     ],
 )
 def test_a_caution_asked_in_lay_words_lands_on_it(question, caution):
@@ -67,6 +69,11 @@ def test_a_caution_asked_in_lay_words_lands_on_it(question, caution):
         ("anti-VEGF injections for wet AMD - how often", BEVACIZUMAB),
         ("WM hyperviscosity - PLEX how many sessions?", PLASMA_EXCHANGE),
         ("essential thrombocythaemia - aspirin or hydroxycarbamide?", LMWH),
+        ("LMWH after hip surgery", LMWH),
+        # the agent named for the condition it treats elsewhere, which the caution's answer never speaks of
+        ("bortezomib in multiple myeloma", NEUROTOXIC),
+        ("avastin for ovarian cancer", BEVACIZUMAB),
+        ("thalidomide for erythema nodosum leprosum", NEUROTOXIC),
     ],
 )
 def test_a_question_about_something_else_does_not_get_the_caution(question, caution):
@@ -78,6 +85,8 @@ def test_a_question_about_something_else_does_not_get_the_caution(question, caut
     ["CIDP not resp IVIG/PLEX think POEMS?", "pt dx cidp 2 yr no respone to ivig and plex now lambda m protein found"],
 )
 def test_plasma_exchange_that_failed_for_cidp_asks_about_cidp(question):
+    # the caution's answer speaks of CIDP, so asked as a plan it still answers: "CIDP pt, should I do PLEX?"
+    assert get_router().route("CIDP pt, should I do PLEX?").intent == PLASMA_EXCHANGE
     assert get_router().route(question).intent == "differential.cidp"
 
 

@@ -20,6 +20,8 @@ _Scored = Scored
 # Thresholds and word lists are data: knowledge/routing.yaml (see guidebot.knowledge.schema.RoutingFile).
 
 VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
+DISEASE_DRIVERS = frozenset({"vegf", "what", "which", "that", "cytokine", "il", "clone", "inflammation"})
+"""Before "drive(s)", a word that makes it what drives the disease ("VEGF drives everything"), not driving a car."""
 HOW_MUCH_DEGREE = frozenset({
     "the", "frequent", "frequently", "frequency", "common", "commonly", "often", "rare", "rarely", "percent",
     "percentage", "sensitive", "sensitivity", "specific", "specificity", "likely", "important", "useful", "effective",
@@ -104,8 +106,10 @@ class Checks(Scorer):
     def _other_topic(self, q: Question) -> bool:
         """Whether the question asks about a topic the review does not cover (pregnancy, vaccines, travel...)."""
         uncovered, words = self._cfg.words["uncovered_topics"], q.raw
+        # "VEGF drives everything", "what drives it": a driver of the disease, not driving a car
         return q.on("other_topic") and q.fire("other_topic", any(
-            w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS) for w, nxt in zip(words, [*words[1:], ""])))
+            w in uncovered and not (w == "drive" and (nxt in DRIVEN_OBJECTS or prev in DISEASE_DRIVERS))
+            for prev, w, nxt in zip(["", *words], words, [*words[1:], ""])))
 
     def _other_drug(self, q: Question) -> bool:
         """Whether the question names a drug the review never names (by its stem: "acyclovir", "sildenafil")."""
@@ -162,6 +166,18 @@ class Checks(Scorer):
         if "poem" in content or not q.on("other_condition"):
             return False
         return q.fire("other_condition", self._names_other_condition(content, best))
+
+    def _caution_other_condition(self, q: Question, caution: _Scored) -> bool:
+        """Whether a question naming a caution's agent names another condition (and not POEMS) that the caution's
+        answer does not speak of: "bortezomib in multiple myeloma", "PLEX in TTP" (its phrasings may name one, as
+        "which myeloma drugs to avoid", and still not answer for it); "CIDP pt, should I do PLEX?" keeps it."""
+        if "poem" in q.content or not q.on("other_condition"):
+            return False
+        words = self._cfg.words
+        regimens, content = words.get("regimen_nouns", frozenset()), q.content
+        named = {w for i, w in enumerate(content) if w in words["other_conditions"]
+                 and not (i + 1 < len(content) and content[i + 1] in regimens)}
+        return q.fire("other_condition", bool(named - self._answer_conditions(caution.target)))
 
     def _names_other_condition(self, content: list[str], best: _Scored) -> bool:
         """`_other_condition` for a question that names no POEMS word."""

@@ -65,7 +65,7 @@ def named_caution(r, q: Question, scored, d):
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
     reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
-    if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
+    if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
@@ -93,15 +93,16 @@ def close_caution(r, q: Question, scored, d):
     # "bortezomib effective in poems?": asked how well a drug worked, not whether it is safe, the fact that
     # reports its results answers (and says itself that the algorithm avoids it; the caution is suggested)
     words = r._cfg.words
-    if not words.get("efficacy_asks", frozenset()).isdisjoint(q.content) and words.get("caution_asks", frozenset()).isdisjoint(q.content):
+    asks_caution = not words.get("caution_asks", frozenset()).isdisjoint(q.content)
+    if not words.get("efficacy_asks", frozenset()).isdisjoint(q.content) and not asks_caution:
         return None
     for s in scored[1:]:
         if best.score - s.score > r._cfg.thresholds["caution_margin"]:
             break
         names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
-        # the caution's agent must be named: "vegf 180 in plasma" shares a title word with "Plasma exchange does
-        # not work", but asks about no plasma exchange
-        if s.target in r._cautions and names_it and r._named_caution(q.content, [s]) is not None:
+        # it names the caution's agent or asks what to avoid: "vegf 180 in plasma" shares a title word with
+        # "Plasma exchange does not work", but asks about no plasma exchange
+        if s.target in r._cautions and names_it and (asks_caution or r._named_caution(q.content, [s]) is not None):
             return None if r._decline_reason(q, s) else d._replace(best=s)
     return None
 
