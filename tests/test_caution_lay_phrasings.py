@@ -70,6 +70,8 @@ def test_a_caution_asked_in_lay_words_lands_on_it(question, caution):
         ("WM hyperviscosity - PLEX how many sessions?", PLASMA_EXCHANGE),
         ("essential thrombocythaemia - aspirin or hydroxycarbamide?", LMWH),
         ("LMWH after hip surgery", LMWH),
+        # apheresis beside CD34 or G-CSF collects stem cells (issue 19's example)
+        ("Peripheral CD34 is 12/uL on G-CSF before apheresis. What are the options?", PLASMA_EXCHANGE),
         # the agent named for the condition it treats elsewhere, which the caution's answer never speaks of
         ("bortezomib in multiple myeloma", NEUROTOXIC),
         ("avastin for ovarian cancer", BEVACIZUMAB),

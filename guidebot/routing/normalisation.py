@@ -135,8 +135,7 @@ not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move co
 GENERIC_WEIGHT = 0.25
 
 DOSE_WORDS = frozenset({"dose", "doses", "dosing", "dosage", "dosed", "mg", "much"})
-"""A question with one of these asks for a dose: only a fact whose answer gives one (a number with mg or
-Gy) may answer it; otherwise the review does not give that dose and guidebot says so."""
+"""A question with one of these asks for a dose: only a fact whose answer gives one (mg or Gy) may answer it."""
 _DOSE_IN_ANSWER = ("mg", "gy")
 DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm2"})
 """Units that, stuck to a number ("40mg", "1mg/kg", "5000iu"), make the question ask for a dose too."""
@@ -149,10 +148,11 @@ READ_BY_CONTEXT = {
         erythrocytosis polycythemia polycythaemia thrombocytosis""".split()), ("hematocrit",)),
     "pe": (frozenset("""session sessions round rounds cycle cycles course courses ivig cidp apheresis
         plasmapheresis""".split()), ("plasma", "exchange")),
+    "apheresis": (frozenset("cd34 collect collection collected harvest mobilisation mobilization g csf stem yield".split()),
+                  ("stem", "cell", "collection")),
 }
-"""Abbreviations whose meaning depends on their neighbours: "hct" next to a blood count is the hematocrit,
-not a transplant ("plts and hct high"); "PE" next to sessions or IVIG is plasma exchange (elsewhere it may be
-a pulmonary embolism or a pleural effusion, so the lexicon leaves it alone)."""
+"""Words whose meaning depends on their neighbours: "hct" by a blood count is the hematocrit, not a transplant; "PE"
+by sessions or IVIG is plasma exchange (else maybe an embolism); "apheresis" by CD34 or G-CSF collects stem cells."""
 READ_AFTER = {"pe": frozenset({
     ("try",), ("tried",), ("trying",), ("doing",),
     *((subject, "do") for subject in ("to", "we", "should", "can", "could", "will", "would", "ll")),
