@@ -238,8 +238,9 @@ def vignette_ask(r, q: Question, scored, d):
     is_caution = r._by_id[match.intent] in r._cautions
     if caution_only and not is_caution:
         return None
-    # an ask that reaches a caution is trusted from a lower confidence: a caution comes first
-    least = r._cfg.thresholds["vignette_caution_min" if is_caution else "vignette_ask_min"]
+    # an ask that reaches a caution rescues a declined or flow-bound case from a lower confidence (a caution comes
+    # first); an answered case gives way to one only at the usual confidence
+    least = r._cfg.thresholds["vignette_caution_min" if is_caution and not caution_only else "vignette_ask_min"]
     return match if match.confidence >= least else None
 
 
