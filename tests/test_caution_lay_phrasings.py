@@ -46,6 +46,12 @@ LMWH, NEUROTOXIC = "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents"
         ("bore tez oh mib and tally doe mide should they be avoided in poe ems because of the neuropathy", NEUROTOXIC),
         # "drives" here is what drives the disease, not driving a car (an uncovered topic)
         ("since VEGF drives everything, why not just neutralise it?", BEVACIZUMAB),
+        # the same descriptions, in words no training question uses
+        ("would an angiogenesis blocker be reasonable for the capillary leak?", BEVACIZUMAB),
+        ("Is removing and replacing the liquid part of the blood useful in POEMS?", PLASMA_EXCHANGE),
+        ("A 54-year-old woman with active POEMS syndrome has no history of thrombosis. Which of the following is "
+         "recommended at a minimum?", LMWH),
+        ("is the myeloma shot that blocks the proteasome safe for his nerves?", NEUROTOXIC),
     ],
 )
 def test_a_caution_asked_in_lay_words_lands_on_it(question, caution):
@@ -74,6 +80,7 @@ def test_a_caution_asked_in_lay_words_lands_on_it(question, caution):
         ("Peripheral CD34 is 12/uL on G-CSF before apheresis. What are the options?", PLASMA_EXCHANGE),
         # the agent named for the condition it treats elsewhere, which the caution's answer never speaks of
         ("bortezomib in multiple myeloma", NEUROTOXIC),
+        ("velcade for myeloma relapse", NEUROTOXIC),
         ("avastin for ovarian cancer", BEVACIZUMAB),
         ("thalidomide for erythema nodosum leprosum", NEUROTOXIC),
     ],

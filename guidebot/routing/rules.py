@@ -103,7 +103,7 @@ def close_caution(r, q: Question, scored, d):
         # it names the caution's agent or asks what to avoid: "vegf 180 in plasma" shares a title word with
         # "Plasma exchange does not work", but asks about no plasma exchange
         if s.target in r._cautions and names_it and (asks_caution or r._named_caution(q.content, [s]) is not None):
-            return None if r._decline_reason(q, s) else d._replace(best=s)
+            return None if r._decline_reason(q, s) or r._caution_other_condition(q, s) else d._replace(best=s)
     return None
 
 
