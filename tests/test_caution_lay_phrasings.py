@@ -38,6 +38,8 @@ LMWH, NEUROTOXIC = "treatment.lmwh_prophylaxis", "treatment.neurotoxic_agents"
         ("which clot-preventing medicine is advised for all patients while the disease is active?", LMWH),
         ("min VTE ppx rec for active dz?", LMWH),
         ("family asking why he need daily injection in the belly, he is walking fine", LMWH),
+        ("A 66-year-old woman with active POEMS syndrome is largely bedbound from her neuropathy. Which is the most "
+         "appropriate next step to reduce her risk of thrombosis?", LMWH),
         ("the cancer drug that causes neuropathy -- the proteasome-blocking one -- is it off the table here?", NEUROTOXIC),
         ("is the 1960s birth-defect sedative ok to use in these patients, given their nerves?", NEUROTOXIC),
         ("On the management flow chart, which myeloma drugs are left out because of the nerve risk?", NEUROTOXIC),
