@@ -93,7 +93,7 @@ def test_a_question_about_something_else_does_not_get_the_caution(question, caut
 
 @pytest.mark.parametrize(
     "question",
-    ["CIDP not resp IVIG/PLEX think POEMS?", "pt dx cidp 2 yr no respone to ivig and plex now lambda m protein found"],
+    ["CIDP not resp IVIG/PLEX think POEMS?", "cidp not responding to ivig or plex - could it be poems?"],
 )
 def test_plasma_exchange_that_failed_for_cidp_asks_about_cidp(question):
     # the caution's answer speaks of CIDP, so asked as a plan it still answers: "CIDP pt, should I do PLEX?"
