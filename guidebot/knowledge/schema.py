@@ -183,6 +183,9 @@ class Term(Strict):
     also_described_by: list[list[list[NonEmpty]]] = []
     """Other descriptions, each like `described_by` (a question matching any one names the term): "a shot against
     clots" and "a drug to prevent thrombosis" describe LMWH in different words."""
+    not_described_when: list[NonEmpty] = []
+    """Words that make a description speak of something else ("plasma" with "swap" describes plasma exchange, but
+    not beside "serum" or "plasma cells": "swap serum for plasma", "remove the plasma cell clone")."""
     kind: Literal["drug"] | None = None
     """`drug` when the term names a drug the review names; the drug's name is the canonical's last word
     (`low-molecular-weight heparin` -> heparin). The router answers a question naming a drug only with a fact
@@ -587,6 +590,12 @@ class RoutingWords(Strict):
     failed_treatment_cues: list[Word] = []
     """Words (as typed) saying a treatment did not work ("CIDP not responding to PLEX", "failed IVIG"): a caution's
     agent named as what failed for another condition is history, and the question asks about that condition."""
+    caution_asks: list[Word] = []
+    """Words (after normalisation) asking whether an agent is safe or to be avoided ("is the proteasome blocker off
+    the table?"): such a question about an agent meets its caution even when a fact about that drug scores best."""
+    efficacy_asks: list[Word] = []
+    """Words (after normalisation) asking how well an agent worked ("bortezomib effective in poems?"): a fact
+    reporting the agent's results answers before a close caution about it, unless a `caution_asks` word is there."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
@@ -632,6 +641,9 @@ class RoutingThresholds(Strict):
     knowledge_ask_min: Share = 1.0
     """An exam vignette sent to the guided diagnosis whose ask wants something named ("Which finding is a minor
     criterion?") is answered by what that ask alone reaches with at least this confidence (1: never)."""
+    vignette_caution_min: Share = 1.0
+    """`vignette_ask_min` for an ask that reaches a safety caution ("... Which agent should be avoided?"), which
+    comes first and so may be trusted from a lower confidence (1: never)."""
 
 
 class RoutingWeights(Strict):

@@ -143,6 +143,10 @@ class RuleHelpers(Checks):
         # naming thalidomide alone is about thalidomide, and meets its caution; so does one naming an agent
         # besides the best fact's own ("bortezomib regimens helped, so why avoid bortezomib and thalidomide?")
         about_its_drugs = {w for w in best_title if w in self._cfg.drugs} <= words
+        # ...unless it asks whether the agent is safe or to be avoided ("the proteasome-blocking one - is it off
+        # the table?"): that is the caution's question, whatever fact tells the drug's results
+        if not self._cfg.words.get("caution_asks", frozenset()).isdisjoint(words):
+            about_its_drugs = False
         drugs = self._cfg.drugs
         for s in scored:
             named = [a for a in anchors.get(s.target, ()) if set(a) <= words]

@@ -25,6 +25,14 @@ INTERVAL_CUES = (("how", "often", "should"), ("how", "often", "to"), ("how", "of
 repeat SPEP"), a span of time like a duration; not how often a finding is seen ("how often do you see ...")."""
 
 VOLUME_UNITS = frozenset({("dl",), ("l",), ("ml",)})
+DISEASE_DRIVERS = frozenset({"vegf", "what", "which", "that", "cytokine", "il", "clone", "inflammation"})
+"""Before "drive(s)", a word that makes it what drives the disease ("VEGF drives everything"), not driving a car."""
+HOW_MUCH_DEGREE = frozenset({
+    "the", "frequent", "frequently", "frequency", "common", "commonly", "often", "rare", "rarely", "percent",
+    "percentage", "sensitive", "sensitivity", "specific", "specificity", "likely", "important", "useful", "effective",
+    "better", "worse", "faster", "longer",
+})
+"""Words after "how much" that ask how often or how well, not for an amount ("how much frequent is POEMS")."""
 """After an amount, a unit of volume makes it a concentration ("1g/dl"), not a dose."""
 
 class Checks(Scorer):
@@ -57,9 +65,10 @@ class Checks(Scorer):
         pregnancy, vaccines, bleeding reversal, children...), whatever it names with it: in the words as typed
         ("pregnant") or in what the lexicon read into them ("allo SCT" is an allogeneic transplant)."""
         uncovered, words = self._cfg.words["uncovered_topics"], q.raw
-        return q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
-                                                                 for w, nxt in zip(words, [*words[1:], ""]))
-                                              or self._read_as_uncovered(q.content, words, uncovered))
+        # "VEGF drives everything", "what drives it": a driver of the disease, not driving a car
+        return q.on("other_topic") and q.fire("other_topic", any(
+            w in uncovered and not (w == "drive" and (nxt in DRIVEN_OBJECTS or prev in DISEASE_DRIVERS))
+            for prev, w, nxt in zip(["", *words], words, [*words[1:], ""])) or self._read_as_uncovered(q.content, words, uncovered))
 
     def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> bool:
         """Whether the lexicon read an uncovered topic into the question's words ("allo SCT" -> allogeneic) that
@@ -183,6 +192,18 @@ class Checks(Scorer):
             return False
         return q.fire("other_condition", self._names_other_condition(content, best))
 
+    def _caution_other_condition(self, q: Question, caution: _Scored) -> bool:
+        """Whether a question naming a caution's agent names another condition (and not POEMS) that the caution's
+        answer does not speak of: "bortezomib in multiple myeloma", "PLEX in TTP" (its phrasings may name one, as
+        "which myeloma drugs to avoid", and still not answer for it); "CIDP pt, should I do PLEX?" keeps it."""
+        if "poem" in q.content or not q.on("other_condition"):
+            return False
+        words = self._cfg.words
+        regimens, content = words.get("regimen_nouns", frozenset()), q.content
+        named = {w for i, w in enumerate(content) if w in words["other_conditions"]
+                 and not (i + 1 < len(content) and content[i + 1] in regimens)}
+        return q.fire("other_condition", bool(named - self._answer_conditions(caution.target)))
+
     def _names_other_condition(self, content: list[str], best: _Scored) -> bool:
         """`_other_condition` for a question that names no POEMS word."""
         words = self._cfg.words
@@ -237,9 +258,11 @@ class Checks(Scorer):
         return any(
             len(g) == 1 and (g[0] in DOSE_WORDS or (g[0][:1].isdigit() and g[0].lstrip("0123456789") in DOSE_UNITS))
             and (i == 0 or groups[i - 1] not in (("low",), ("high",)))
-            # "much" asks for an amount only as "how much" ("why so much edema" does not), and "how much of the
-            # marrow" asks for a share, not a dose
-            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",) and groups[i + 1 : i + 2] != [("of",)]))
+            # "much" asks for an amount only as "how much" ("why so much edema" does not); "how much of the marrow"
+            # asks for a share, and before a degree word or an article learners of English ask how often or how
+            # well ("how much frequent is POEMS", "how much sensitive", "how much the patients make thrombosis")
+            and (g[0] != "much" or (i > 0 and groups[i - 1] == ("how",) and groups[i + 1 : i + 2] != [("of",)]
+                                    and (i + 1 == len(groups) or groups[i + 1][0] not in HOW_MUCH_DEGREE)))
             # an amount per volume is a concentration ("M-protein 1g/dl"), not a dose
             and (i + 1 == len(groups) or groups[i + 1] not in VOLUME_UNITS)
             for i, g in enumerate(groups)

@@ -70,8 +70,7 @@ not contain them, so they weigh `GENERIC_WEIGHT` of their IDF and barely move co
 GENERIC_WEIGHT = 0.25
 
 DOSE_WORDS = frozenset({"dose", "doses", "dosing", "dosage", "dosed", "mg", "much"})
-"""A question with one of these asks for a dose: only a fact whose answer gives one (a number with mg or
-Gy) may answer it; otherwise the review does not give that dose and guidebot says so."""
+"""A question with one of these asks for a dose: only a fact whose answer gives one (mg or Gy) may answer it."""
 _DOSE_IN_ANSWER = ("mg", "gy")
 DOSE_UNITS = frozenset({"mg", "mcg", "ug", "g", "gy", "iu", "unit", "mgkg", "mgm2"})
 """Units that, stuck to a number ("40mg", "1mg/kg", "5000iu"), make the question ask for a dose too."""
@@ -84,10 +83,11 @@ READ_BY_CONTEXT = {
         erythrocytosis polycythemia polycythaemia thrombocytosis""".split()), ("hematocrit",)),
     "pe": (frozenset("""session sessions round rounds cycle cycles course courses ivig cidp apheresis
         plasmapheresis""".split()), ("plasma", "exchange")),
+    "apheresis": (frozenset("cd34 collect collection collected harvest mobilisation mobilization g csf stem yield".split()),
+                  ("stem", "cell", "collection")),
 }
-"""Abbreviations whose meaning depends on their neighbours: "hct" next to a blood count is the hematocrit,
-not a transplant ("plts and hct high"); "PE" next to sessions or IVIG is plasma exchange (elsewhere it may be
-a pulmonary embolism or a pleural effusion, so the lexicon leaves it alone)."""
+"""Words whose meaning depends on their neighbours: "hct" by a blood count is the hematocrit, not a transplant; "PE"
+by sessions or IVIG is plasma exchange (else maybe an embolism); "apheresis" by CD34 or G-CSF collects stem cells."""
 READ_AFTER = {"pe": frozenset({
     ("try",), ("tried",), ("trying",), ("doing",),
     *((subject, "do") for subject in ("to", "we", "should", "can", "could", "will", "would", "ll")),
@@ -288,27 +288,27 @@ def compile_lexicon(terms: list[tuple[str, list[str]]]) -> dict[str, list[tuple[
     return table
 
 
-def compile_descriptions(terms) -> list[tuple[tuple[str, ...], tuple[frozenset[str], ...]]]:
+def compile_descriptions(terms) -> list[tuple]:
     """Lexicon terms' `described_by` and `also_described_by` cue groups -> [(canonical words, (group of cleaned
-    words, ...))], one entry per description; a cue of several words counts as its words together."""
+    words, ...), cleaned cues that stop it)], one entry per description; a cue of several words counts together."""
     out = []
     for term in terms:
         canon = tuple(_clean(term.canonical).split())
+        unless = frozenset(_clean(cue) for cue in getattr(term, "not_described_when", None) or [])
         for groups in [getattr(term, "described_by", None) or [], *(getattr(term, "also_described_by", None) or [])]:
             if groups:
-                out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups)))
+                out.append((canon, tuple(frozenset(_clean(cue) for cue in group) for group in groups), unless))
     return out
 
 
 def described_terms(tokens: list[str], descriptions: list) -> list[tuple[str, ...]]:
-    """The canonical words of every term a question describes without naming it: one cue of each of the
-    term's groups among its words (a cue of several words must stand together, in order)."""
-    if not descriptions:
-        return []
+    """The canonical words of every term a question describes without naming it: one cue of each of the term's
+    groups among its words (a cue of several words stands together, in order), none of its `not_described_when`."""
     text = f" {' '.join(tokens)} "
     found = []
-    for canon, groups in descriptions:
-        if canon not in found and all(any(f" {cue} " in text for cue in group) for group in groups):
+    for canon, groups, *unless in descriptions:
+        stops = any(f" {cue} " in text for cue in (unless[0] if unless else ()))
+        if canon not in found and not stops and all(any(f" {cue} " in text for cue in group) for group in groups):
             found.append(canon)
     return found
 

@@ -18,7 +18,7 @@ _OPTIONS = re.compile(r"\s\(?[A-E]\)\s.*$", re.DOTALL)
 """A multiple-choice question's options, from the first "(A) " or "A) " to the end."""
 # "A student asks how POEMS differs from myeloma. Which statement is most accurate?": when the ask only picks
 # among answers, the question reported in the sentence before it is what is asked
-_REPORTED = re.compile(r"\b(?:asks|asked|wonders|wondering|wants to know|questions whether)\s+(?=(?:what|which|how|why|whether|if|when|where|who)\b)(.*)$",
+_REPORTED = re.compile(r"\b(?:asks|asked|wonders|wondering|wants to know|questions whether|debates?|debating|discuss(?:es)?|discussing)\s+(?=(?:what|which|how|why|whether|if|when|where|who)\b)(.*)$",
                        re.IGNORECASE | re.DOTALL)
 _ANSWER_PICKER = re.compile(r"^(?:which|what)\b(?:\s+[\w-]+){0,4}?\s+(?:statement|answer|description|response|explanation|reply)\b",
                             re.IGNORECASE)

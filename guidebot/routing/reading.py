@@ -73,7 +73,15 @@ class Reader:
         # described in the words typed or in the review's terms they stand for ("the growth hormone for vessels"
         # is VEGF); "|" keeps the two from running together into a cue
         seen = [*fixed, "|", *(w for g in groups for w in g)]
-        groups += [canon for canon in described_terms(seen, ix.get("descriptions", [])) if not set(canon) <= named]
+        descriptions = ix.get("descriptions", [])
+        described = [canon for canon in described_terms(seen, descriptions) if not set(canon) <= named]
+        if described:
+            # a term described may complete another's description: "the newer cousin of the 1960s birth-defect
+            # sedative" describes thalidomide, and so lenalidomide
+            seen += ["|", *(w for canon in described for w in canon)]
+            described += [canon for canon in described_terms(seen, descriptions)
+                          if not set(canon) <= named and canon not in described]
+        groups += described
         return [tuple(_fold(w, roots) for w in g) for g in groups]
 
     def _letters_read(self, tokens: list[str]) -> list[str]:

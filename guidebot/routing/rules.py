@@ -65,14 +65,14 @@ def named_caution(r, q: Question, scored, d):
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
-    # "is LMWH safe in pregnancy?", "the reversal drug if he bleeds on the heparin shots?": the caution names the
-    # agent but says nothing on that topic
-    reason = ("other_topic" if r._other_topic(q) else "other_drug" if by_class and r._other_drug(q)
-              else r._dose_reason(q, anchored))
-    if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
+    reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
+    if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
+    if not reason and "poem" not in q.content and r._other_topic(q):
+        # "how to prevent DVT on a long flight": a topic the review does not cover, asked of no POEMS patient
+        reason = "other_topic"
     return Decision(anchored, reason, anchored=True)
 
 
@@ -91,12 +91,20 @@ def close_caution(r, q: Question, scored, d):
     best = d.best
     if d.anchored or best.target in r._cautions:
         return None
+    # "bortezomib effective in poems?": asked how well a drug worked, not whether it is safe, the fact that
+    # reports its results answers (and says itself that the algorithm avoids it; the caution is suggested)
+    words = r._cfg.words
+    asks_caution = not words.get("caution_asks", frozenset()).isdisjoint(q.content)
+    if not words.get("efficacy_asks", frozenset()).isdisjoint(q.content) and not asks_caution:
+        return None
     for s in scored[1:]:
         if best.score - s.score > r._cfg.thresholds["caution_margin"]:
             break
         names_it = s.title > 0 and s.title >= best.title and s.coverage >= best.coverage
-        if s.target in r._cautions and names_it:
-            return None if r._decline_reason(q, s) else d._replace(best=s)
+        # it names the caution's agent or asks what to avoid: "vegf 180 in plasma" shares a title word with
+        # "Plasma exchange does not work", but asks about no plasma exchange
+        if s.target in r._cautions and names_it and (asks_caution or r._named_caution(q.content, [s]) is not None):
+            return None if r._decline_reason(q, s) or r._caution_other_condition(q, s) else d._replace(best=s)
     return None
 
 

@@ -37,7 +37,8 @@ def vignette_ask(r, q: Question, scored, d):
     POEMS syndrome. Which specialists most commonly make this diagnosis?"): the ask decides, not the case. An
     answered vignette whose ask alone reaches a caution gets the caution ("... hospitalized for workup. Which
     prophylactic measures are recommended while the disease is active?")."""
-    if d.anchored or d.best.target in r._cautions:
+    # a caution already chosen stays; one only scored best and then declined is no answer, so the ask is read
+    if d.anchored or (d.best.target in r._cautions and not d.reason):
         return None
     flow = r._by_id.get(r._cfg.targets["case_flow"])
     # an answered vignette is re-read only for a caution its ask reaches (a caution always comes first)
@@ -62,9 +63,13 @@ def vignette_ask(r, q: Question, scored, d):
     # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
     if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent) or not _answers_management(r, ask, match):
         return None
-    if caution_only and r._by_id[match.intent] not in r._cautions:
+    is_caution = r._by_id[match.intent] in r._cautions
+    if caution_only and not is_caution:
         return None
-    return match if match.confidence >= r._cfg.thresholds["vignette_ask_min"] else None
+    # an ask that reaches a caution rescues a declined or flow-bound case from a lower confidence (a caution comes
+    # first); an answered case gives way to one only at the usual confidence
+    least = r._cfg.thresholds["vignette_caution_min" if is_caution and not caution_only else "vignette_ask_min"]
+    return match if match.confidence >= least else None
 
 
 def knowledge_ask(r, q: Question, scored, d):
