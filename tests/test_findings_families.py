@@ -145,8 +145,9 @@ def test_an_endocrine_screen_reported_normal_is_screened_none_found():
 
 
 @pytest.mark.parametrize("text", [
-    "r polycythemia and thrombocytosis separate minors",  # "r" is "are"
-    "r LAD and HSM both organomegaly",
+    "r polycythemia and thrombocytosis separate minors",  # "minors" asks (`question_markers`)
+    # "r" is no interrogative any more (R/L = right/left: "r leg edema" describes); spelt out, the question still asks
+    "are LAD and HSM both organomegaly",
     "and is DM2 an endocrinopathy",
     "should every pt with a monoclonal protein and neuropathy get worked up for poems",  # a patient in general
     # telegraphic questions naming the rule's own words (`question_markers`: minor, major, criteria, cutoff, ...)

@@ -108,13 +108,17 @@ def _holds(after: Any, want: Any, before: Any) -> bool:
     return _same_value(after, want)
 
 
-def finding_turn_right(want: dict[str, Any], recorded: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> bool:
+def finding_turn_right(want: dict[str, Any], recorded: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
+                       answered_fact: bool = False) -> bool:
     """Whether a finding turn recorded what its message states, judged in its conversation: the turn recorded no
     field the message does not state, and after it every stated field holds the stated value. So a finding stated
     again with the value already recorded ("marrow bx: clonal plasma cells" after a lambda M-protein) counts as
     read, and "prolactin is elevated too" after thyroid and diabetes is right when the list gains
-    hyperprolactinemia (the turn records the field's value, the whole list, as every SlotSet does)."""
+    hyperprolactinemia (the turn records the field's value, the whole list, as every SlotSet does). A turn that
+    recorded nothing and `answered_fact` (read as a question) is wrong even when the values were held before."""
     if not set(recorded) <= set(want):
+        return False
+    if answered_fact and not recorded:
         return False
     return all(k in after and _holds(after[k], want[k], before.get(k)) for k in want)
 
@@ -135,7 +139,8 @@ def turn_right(item: dict[str, Any], turn: Any, before: dict[str, Any] | None = 
         return _declined_without_number(turn)
     if kind == "finding":
         want = item.get("findings") or {}
-        return finding_turn_right(want, turn.recorded, before or {}, turn.recorded if after is None else after)
+        return finding_turn_right(want, turn.recorded, before or {}, turn.recorded if after is None else after,
+                                  answered_fact=bool(turn.intent))
     raise InputError(f"unknown turn kind {kind!r}")
 
 

@@ -79,6 +79,14 @@ _M_PROTEIN = (
     r"|\big[agm] ?(?:lambda|kappa|λ|κ)\b|\bclonal (?:lambda|kappa)\b"
 )
 
+CARDIAC_CONTEXT = (r"(?:stent\w*|occlu\w*|stenos\w*|arter\w*|territor\w*|infarct\w*|lesions?\b|graft\w*|pci\b|cabg\b"
+                   r"|disease\b|coronary\b|cath\w*|angio\w*|stemi\b|nstemi\b|mi\b)")
+"""Words that make "LAD" the left anterior descending artery, not lymphadenopathy."""
+
+OR_FIELDS = frozenset({"monoclonal_plasma_cell_disorder", "extravascular_volume_overload", "organomegaly", "skin_changes"})
+"""Fields that are one of several findings (INTERFACE section 3: "edema, effusion or ascites"): in one message, a clause
+denying one ("no ascites") does not undo another clause affirming another ("leg edema")."""
+
 FINDINGS: tuple[Finding, ...] = (
     # neuropathy: "axonal" before "demyelinating" so that a mixed picture reads as demyelinating
     Finding(r"\b(?:poly)?neuropath\w*|\bcidp\b|\bpolyradiculo\w*", "polyneuropathy", True),
@@ -137,10 +145,12 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     Finding(
         r"\b(?:organomegaly|hepatomegaly|splenomegaly|hepatosplenomegaly|lymphadenopathy|adenopathy|visceromegaly)\b"
-        r"|\b(?:lad|hsm)\b|\b(?:enlarged|swollen|big|palpable) (?:liver|spleen|(?:lymph )?nodes?)\b"
+        r"|\bhsm\b|\b(?:enlarged|swollen|big|palpable) (?:liver|spleen|(?:lymph )?nodes?)\b"
         r"|\b(?:liver|spleen|lymph node) enlargement\b|\b(?:liver|spleen|(?:lymph )?nodes?) (?:(?:is|are|was|were) )?(?:not )?enlarged\b",
         "organomegaly", True,
     ),
+    # "LAD" is lymphadenopathy, unless the clause is about the coronary artery ("prior LAD stent", "PCI to the LAD")
+    Finding(rf"^(?!.*\b{CARDIAC_CONTEXT}).*?\blad\b", "organomegaly", True),
     Finding(
         r"\bskin changes?\b|\bhyperpigment\w*|\bhemangioma\w*|\bhaemangioma\w*|\bhypertrichosis\b|\bacrocyanosis\b"
         r"|\bplethora\b|\bwhite nails\b|\bskin thickening\b|\bclubbing\b|\bglomeruloid\b",
@@ -271,6 +281,7 @@ def extract_findings(text: str) -> dict[str, Any]:
     endocrine: list[str] | None = None
     text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
     negated_before = False
+    or_affirmed: set[str] = set()  # OR_FIELDS affirmed by an earlier clause
     for clause in clauses(text):
         carries = negated_before and bool(OR_LIST.search(clause))
         negated_before = False
@@ -296,7 +307,10 @@ def extract_findings(text: str) -> dict[str, Any]:
                 value = value(match)
                 if value is SKIP:
                     continue
+            if value is False and finding.field in or_affirmed:
+                continue  # "hepatomegaly, spleen not enlarged": the liver still counts
             found[finding.field] = value
+        or_affirmed |= {f for f in OR_FIELDS if found.get(f) is True}
         hits = []
         for pattern, item in _ENDOCRINE_COMPILED:
             match = pattern.search(clause)
@@ -314,13 +328,15 @@ def extract_findings(text: str) -> dict[str, Any]:
                     found["endocrinopathy"] = None
     if endocrine is not None:
         found["endocrinopathy"] = endocrine
-    flag = _affirmed(LAB_FLAG, text) if "vegf_elevated" not in found and re.search(r"\bvegf\b", text, re.I) else None
-    if flag is not None and re.search(r"\blab\w*|\bflag", text, re.I):
+    # the laboratory's flag and range words count for VEGF only where they speak of it ("VEGF 90, CRP above ULN" is no flag)
+    scope = _vegf_scope(text)
+    flag = _affirmed(LAB_FLAG, scope) if "vegf_elevated" not in found and scope else None
+    if flag is not None and re.search(r"\blab\w*|\bflag", scope, re.I):
         # "the lab says it is not high": a "not" between the verb and "high" is the lab's judgement, not elevated
         found["vegf_elevated"] = flag.group("normal") is None and not NEGATION_INSIDE.search(flag.group(0))
-    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(WITHIN_RANGE, text):
+    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(WITHIN_RANGE, scope):
         found["vegf_elevated"] = False
-    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(ABOVE_RANGE, text):
+    elif "vegf_elevated" not in found and found.get("vegf_pg_ml") is not None and _affirmed(ABOVE_RANGE, scope):
         found["vegf_elevated"] = True
     if re.search(r"\bvegf\b", text, re.I):
         _vegf_clauses(text, found)
@@ -343,6 +359,25 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
                                       or UNKNOWN_AFTER.search(clause[match.end():])):
             return match
     return None
+
+
+OTHER_ANALYTE = re.compile(
+    r"\b(?:crp|esr|tsh|t4|ft4|il-?6|interleukin|bnp|nt-?pro-?bnp|ldh|ferritin|albumin|creatinine|egfr|hb|hgb|haemoglobin|hemoglobin"
+    r"|platelets?|plts?|wbc|testosterone|prolactin|cortisol|acth|pth|calcium|glucose|hba1c|a1c|flc|free light chains?|ig[agm]"
+    r"|m-?protein|m-?spike|alp|alt|ast|bilirubin|troponin|d-?dimer|lactate|b12|folate|ana)\b", re.I)
+"""Another laboratory value: a clause naming one is not about VEGF ("VEGF 90 pg/mL, CRP above ULN")."""
+
+
+def _vegf_scope(text: str) -> str:
+    """The clauses that speak of VEGF, joined: each clause naming it, and the run right after it that names no other
+    analyte ("VEGF 450 pg/mL, above the lab's range"); "" when the text does not name VEGF."""
+    kept: list[str] = []
+    after_vegf = False
+    for clause in clauses(text):
+        after_vegf = bool(re.search(r"\bvegf\b", clause, re.I)) or (after_vegf and not OTHER_ANALYTE.search(clause))
+        if after_vegf:
+            kept.append(clause)
+    return "; ".join(kept)
 
 
 def _vegf_clauses(text: str, found: dict[str, Any]) -> None:

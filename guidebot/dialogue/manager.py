@@ -95,6 +95,10 @@ class DialogueManager(GuidedFlows, TurnReading):
         conversation = getattr(kb, "conversation", None)
         self.reader = ConversationReader.of(conversation) if conversation is not None else None
         """How turns are read in context (None when the knowledge base has no conversation.yaml)."""
+        if self.reader is not None and not self.reader.caution_facts:
+            # a pushback naming a cautioned agent ("thats wrong, bevacizumab works") gets the caution, not an apology
+            self.reader.caution_facts = frozenset(
+                fid for fid, fact in kb.facts.items() if str(getattr(fact, "safety", "") or "") == "caution")
         if events:
             for event in events:
                 self.events.append(event)

@@ -151,6 +151,8 @@ def _set_off(text: str, term: str) -> bool:
 class MessageReading:
     """Small talk, acts, undo and topic switches (a part of `ConversationReader`; all methods are pure)."""
 
+    caution_facts: frozenset[str] = frozenset()
+    """The knowledge's caution fact ids (set by the manager, which holds the facts)."""
     # compiled by ConversationReader.__init__
     data: Any
     _smalltalk: dict[str, Any]
@@ -263,6 +265,8 @@ class MessageReading:
                     break
         if talk is None or talk.id not in CLAIM_SMALLTALK or "?" in rest:
             return None
+        if any(set(self.fact_entities(fid)) & set(self.entities_in(rest)) for fid in self.caution_facts):
+            return None  # "thats outdated, plasma exchange works": the caution answers it, not an apology
         if talk.id in REASKING_SMALLTALK and self._names_anything(rest) and not self._rest(normalise(rest)):
             return None  # "not that, the japanese one": what was meant, read without the phrase (`after_smalltalk`)
         if rest.strip() and self._particular_patient(rest):

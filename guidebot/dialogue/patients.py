@@ -15,6 +15,12 @@ from typing import Any
 from guidebot.dialogue.focus import normalise, phrase_pattern
 
 
+VALUE_STATEMENT_MARKERS = frozenset({"cutoff", "cut-off", "cut off", "threshold", "higher than", "lower than", "minor",
+                                     "minors", "major", "majors", "criteria", "crit"})
+"""Question markers (`question_markers`) that also sit in a stated finding ("VEGF 1200 pg/mL (cutoff 200)",
+"criteria met for hypogonadism"): in a list of stated findings they ask nothing (`_states_value`)."""
+
+
 class PatientReading:
     """Patients described or supposed, and questions about the disease (a part of `ConversationReader`)."""
 
@@ -37,15 +43,31 @@ class PatientReading:
             # after "and" ("..., and no edema"), and its list goes on past a comma ("no edema, effusions or ascites")
             for sentence in re.split(r"[.;:\n]+", text):
                 denying = False
-                for clause in (normalise(c) for c in sentence.split(",")):
+                raw = sentence.split(",")
+                for i, clause in enumerate(normalise(c) for c in raw):
                     if not clause:
                         continue
                     denying = bool(self._negation.match(re.sub(r"^(?:and|but|also|plus)\s+", "", clause))) or (
                         denying and bool(re.search(r"\b(?:or|nor)\b", clause)))
-                    if pattern.search(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause):
+                    markers = pattern.finditer(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause)
+                    if any(not self._states_value(m.group(0), raw, i) for m in markers):
                         return True
             return False
         return bool(pattern.search(normalise(text)))
+
+    @staticmethod
+    def _states_value(marker: str, raw: list[str], i: int) -> bool:
+        """Whether a cutoff/criteria word in clause `i` belongs to a stated finding, not a question: the clause holds a
+        finding in a list of findings ("..., VEGF 1200 pg/mL (cutoff 200)", "T2DM, criteria met for hypogonadism"), or
+        follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"). A lone clause ("polycythemia and
+        thrombocytosis separate minors") still asks."""
+        if marker not in VALUE_STATEMENT_MARKERS:
+            return False
+        from guidebot.criteria.findings import extract_findings
+
+        holds = [bool(extract_findings(c) or re.search(r"\d", c)) for c in raw]
+        listed = holds[i] and any(h for j, h in enumerate(holds) if j != i)
+        return listed or (i > 0 and bool(re.search(r"\d", raw[i - 1])))
 
     @cached_property
     def _negation(self) -> re.Pattern[str] | None:
