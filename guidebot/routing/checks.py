@@ -54,12 +54,18 @@ class Checks(Scorer):
 
     def _other_topic(self, q: Question) -> bool:
         """Whether the question raises a topic the review does not cover (routing.yaml `words.uncovered_topics`:
-        pregnancy, vaccines, bleeding reversal, children...), whatever it names with it: in the words as typed
-        ("pregnant") or in what the lexicon read into them ("allo SCT" is an allogeneic transplant)."""
+        pregnancy, vaccines, bleeding reversal...), whatever it names with it: in the words as typed ("pregnant") or
+        in what the lexicon read into them ("allo SCT" is an allogeneic transplant); not when the question
+        describes a patient (two or more findings)."""
         uncovered, words = self._cfg.words["uncovered_topics"], q.raw
-        return q.on("other_topic") and q.fire("other_topic", any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS)
-                                                                 for w, nxt in zip(words, [*words[1:], ""]))
-                                              or self._read_as_uncovered(q.content, words, uncovered))
+        if not q.on("other_topic"):
+            return False
+        raised = (any(w in uncovered and not (w == "drive" and nxt in DRIVEN_OBJECTS) for w, nxt in zip(words, [*words[1:], ""]))
+                  or self._read_as_uncovered(q.content, words, uncovered))
+        # a described patient ("neuropathy, lambda M-protein, 2 sclerotic lesions, diabetes since childhood: does
+        # she meet criteria?") names the topic as history; the question is about the patient, who is assessed
+        # (findings are read only when a topic is raised: most questions never load the findings reader)
+        return q.fire("other_topic", raised and q.mood != "patient")
 
     def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> bool:
         """Whether the lexicon read an uncovered topic into the question's words ("allo SCT" -> allogeneic) that

@@ -65,10 +65,9 @@ def named_caution(r, q: Question, scored, d):
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
-    # "is LMWH safe in pregnancy?", "the reversal drug if he bleeds on the heparin shots?": the caution names the
-    # agent but says nothing on that topic
-    reason = ("other_topic" if r._other_topic(q) else "other_drug" if by_class and r._other_drug(q)
-              else r._dose_reason(q, anchored))
+    # a caution comes first, whatever else the question mentions ("bevacizumab safe in pregnancy?", "PLEX for
+    # her POEMS? she is bleeding"): an uncovered topic does not hide the warning about the agent it names
+    reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
     if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
