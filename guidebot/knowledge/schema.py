@@ -580,6 +580,10 @@ class RoutingWords(Strict):
     failed_treatment_cues: list[Word] = []
     """Words (as typed) saying a treatment did not work ("CIDP not responding to PLEX", "failed IVIG"): a caution's
     agent named as what failed for another condition is history, and the question asks about that condition."""
+    reversal_asks: list[Word] = []
+    """Words (as typed) asking how to undo an agent ("how to reverse LMWH bleeding?", "antidote for LMWH?"): no
+    caution says, so a caution the question names is declined as `other_topic` (a passing mention of another
+    uncovered topic, "bevacizumab in pregnancy?", still shows the caution)."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
