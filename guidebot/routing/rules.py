@@ -69,8 +69,11 @@ def named_caution(r, q: Question, scored, d):
     # her POEMS? she is bleeding"): an uncovered topic does not hide the warning about the agent it names
     # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
     asks_reversal = q.on("other_topic") and q.fire("other_topic", not r._cfg.words.get("reversal_asks", frozenset()).isdisjoint(q.raw))
-    reason = ("other_topic" if asks_reversal else "other_drug" if by_class and r._other_drug(q)
-              else r._dose_reason(q, anchored))
+    # a question on an uncovered topic naming neither the caution's agent by name nor POEMS ("how to prevent DVT on
+    # a long flight") is not about the caution its words anchor
+    off_topic = by_class and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
+    reason = ("other_topic" if asks_reversal or off_topic
+              else "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored))
     if not reason and r._other_condition(q, anchored) and not r._answer_names(q.content, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
