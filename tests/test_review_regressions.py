@@ -68,6 +68,10 @@ def test_a_caution_asked_about_alone_carries_no_assessment(capsys):
     "protamine dose for enoxaparin?",
     "allogeneic transplant outcomes in POEMS?",
     "antidote for LMWH?",
+    # the narrower forms that keep these declined: an uncovered topic naming neither the agent nor POEMS, and a
+    # vignette whose asking sentence (not its case) raises one
+    "DVT prophylaxis for a long-haul flight?",
+    "A 10-year-old girl has demyelinating neuropathy and an IgA lambda M-protein. How should children with POEMS be treated?",
 ])
 def test_questions_about_an_uncovered_topic_stay_declined(capsys, question):
     obj = _ask(capsys, question)
