@@ -68,7 +68,8 @@ def named_caution(r, q: Question, scored, d):
     # a caution comes first, whatever else the question mentions ("bevacizumab safe in pregnancy?", "PLEX for
     # her POEMS? she is bleeding"): an uncovered topic does not hide the warning about the agent it names
     # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
-    asks_reversal = q.on("other_topic") and q.fire("other_topic", not r._cfg.words.get("reversal_asks", frozenset()).isdisjoint(q.raw))
+    reversal_asks = r._cfg.words.get("reversal_asks", frozenset())
+    asks_reversal = q.on("other_topic") and q.fire("other_topic", not reversal_asks.isdisjoint(q.raw))
     # a question on an uncovered topic naming neither the caution's agent by name nor POEMS ("how to prevent DVT on
     # a long flight") is not about the caution its words anchor
     off_topic = by_class and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
