@@ -11,6 +11,9 @@ import sys
 
 from guidebot.errors import ExitCode, InputError
 
+CARE_SECTIONS = ("diagnosis.", "criteria.", "differential.", "treatment.")
+"""Facts (by id prefix) that answer a diagnostic or treatment question: asked about a described patient, the
+answer object also carries that patient's `assessment` (a workup question gets the workup, no verdict)."""
 MAX_LINE_CHARS = 2000
 """A `--jsonl` line longer than this is truncated before matching (the answer object says so)."""
 
@@ -88,6 +91,16 @@ def _answer(router, question: str, knowledge: str | None = None) -> dict:
 
         if count_findings(question) >= MIN_FINDINGS:
             obj = with_assessment(obj, question, knowledge)
+    elif obj.get("in_scope") and str(obj.get("intent")).startswith(CARE_SECTIONS):
+        # a described patient's diagnostic or treatment question answered by another fact (a caution) still
+        # gets the patient's assessment (INTERFACE section 2), beside that fact
+        from guidebot.criteria.findings import extract_findings
+        from guidebot.routing.question import PATIENT_FINDINGS, without_options
+
+        if sum(v is not None for v in extract_findings(without_options(question)).values()) >= PATIENT_FINDINGS:
+            from guidebot.dialogue.described import with_assessment_beside
+
+            obj = with_assessment_beside(obj, question, knowledge)
     return obj
 
 

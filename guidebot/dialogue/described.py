@@ -43,13 +43,31 @@ def with_assessment(obj: dict, question: str, knowledge: str | None = None) -> d
     kb = load_knowledge(knowledge)
     if not is_case_question(question, obj.get("intent"), kb):
         return obj
-    from guidebot.criteria import Case, assess
     from guidebot.dialogue.render import patient_assessment
 
-    found = {k: v for k, v in extract_findings(without_options(question)).items() if v is not None}
-    result = assess(Case(**found), kb)
+    found, result = _assessed(question, kb)
     body, citations = patient_assessment(found, result, kb)
     out = dict(obj)
     out.update(answer=body, plain=body, assessment=result.to_dict(), citations=sorted(set(citations)),
                title="This patient's assessment")
     return out
+
+
+def with_assessment_beside(obj: dict, question: str, knowledge: str | None = None) -> dict:
+    """The answer object of `question`, a described patient's diagnostic or treatment question answered by
+    another fact ("... two sclerotic lesions and papilledema. Which of the following should be avoided?"), with
+    that patient's `assessment` beside the answer it has: the fact that answers stays (a caution comes first)."""
+    if not obj.get("in_scope") or count_findings(question) < MIN_FINDINGS:
+        return obj
+    from guidebot.knowledge import load_knowledge
+
+    _, result = _assessed(question, load_knowledge(knowledge))
+    return {**obj, "assessment": result.to_dict()}
+
+
+def _assessed(question: str, kb: Any) -> tuple[dict, Any]:
+    """The findings `question` states and the criteria engine's verdict on them."""
+    from guidebot.criteria import Case, assess
+
+    found = {k: v for k, v in extract_findings(without_options(question)).items() if v is not None}
+    return found, assess(Case(**found), kb)

@@ -596,6 +596,10 @@ class RoutingWords(Strict):
     efficacy_asks: list[Word] = []
     """Words (after normalisation) asking how well an agent worked ("bortezomib effective in poems?"): a fact
     reporting the agent's results answers before a close caution about it, unless a `caution_asks` word is there."""
+    reversal_asks: list[Word] = []
+    """Words (as typed) asking how to undo an agent ("how to reverse LMWH bleeding?", "antidote for LMWH?"): no
+    caution says, so a caution the question names is declined as `other_topic` (a passing mention of another
+    uncovered topic, "bevacizumab in pregnancy?", still shows the caution)."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""

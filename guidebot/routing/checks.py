@@ -62,13 +62,24 @@ class Checks(Scorer):
 
     def _other_topic(self, q: Question) -> bool:
         """Whether the question raises a topic the review does not cover (routing.yaml `words.uncovered_topics`:
-        pregnancy, vaccines, bleeding reversal, children...), whatever it names with it: in the words as typed
-        ("pregnant") or in what the lexicon read into them ("allo SCT" is an allogeneic transplant)."""
-        uncovered, words = self._cfg.words["uncovered_topics"], q.raw
-        # "VEGF drives everything", "what drives it": a driver of the disease, not driving a car
-        return q.on("other_topic") and q.fire("other_topic", any(
-            w in uncovered and not (w == "drive" and (nxt in DRIVEN_OBJECTS or prev in DISEASE_DRIVERS))
-            for prev, w, nxt in zip(["", *words], words, [*words[1:], ""])) or self._read_as_uncovered(q.content, words, uncovered))
+        pregnancy, vaccines, bleeding reversal...), whatever it names with it: in the words as typed ("pregnant") or
+        in what the lexicon read into them ("allo SCT" is an allogeneic transplant); not when the question
+        describes a patient (two or more findings) but for what a vignette's asking sentence raises."""
+        if not q.on("other_topic") or not self._raises_uncovered(q.raw, q.content):
+            return False
+        # a described patient ("neuropathy, lambda M-protein, 2 sclerotic lesions, diabetes since childhood: does
+        # she meet criteria?") names the topic as history, and is assessed; not when a vignette's asking sentence
+        # raises it ("A 12-year-old boy has ... What pediatric treatment protocol is recommended?")
+        # (findings are read only when a topic is raised: most questions never load the findings reader)
+        history = q.mood == "patient" and (q.ask is None or not self._raises_uncovered(_words(q.ask), self.normalise(q.ask)))
+        return q.fire("other_topic", not history)
+
+    def _raises_uncovered(self, words: tuple[str, ...], content: list[str]) -> bool:
+        """Whether these words (cleaned, and as the lexicon read them) raise a topic the review does not cover."""
+        uncovered = self._cfg.words["uncovered_topics"]
+        return (any(w in uncovered and not (w == "drive" and (nxt in DRIVEN_OBJECTS or prev in DISEASE_DRIVERS))
+                    for prev, w, nxt in zip(("", *words), words, (*words[1:], "")))
+                or self._read_as_uncovered(content, words, uncovered))
 
     def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> bool:
         """Whether the lexicon read an uncovered topic into the question's words ("allo SCT" -> allogeneic) that

@@ -65,14 +65,20 @@ def named_caution(r, q: Question, scored, d):
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
-    reason = "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored)
+    # a caution comes first, whatever else the question mentions ("bevacizumab safe in pregnancy?", "PLEX for
+    # her POEMS? she is bleeding"): an uncovered topic does not hide the warning about the agent it names
+    # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
+    reversal_asks = r._cfg.words.get("reversal_asks", frozenset())
+    asks_reversal = q.on("other_topic") and q.fire("other_topic", not reversal_asks.isdisjoint(q.raw))
+    # a question on an uncovered topic naming neither the caution's agent by name nor POEMS ("how to prevent DVT on
+    # a long flight") is not about the caution its words anchor
+    off_topic = by_class and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
+    reason = ("other_topic" if asks_reversal or off_topic
+              else "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored))
     if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
-    if not reason and "poem" not in q.content and r._other_topic(q):
-        # "how to prevent DVT on a long flight": a topic the review does not cover, asked of no POEMS patient
-        reason = "other_topic"
     return Decision(anchored, reason, anchored=True)
 
 
