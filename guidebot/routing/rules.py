@@ -70,9 +70,10 @@ def named_caution(r, q: Question, scored, d):
     # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
     reversal_asks = r._cfg.words.get("reversal_asks", frozenset())
     asks_reversal = q.on("other_topic") and q.fire("other_topic", not reversal_asks.isdisjoint(q.raw))
-    # a question on an uncovered topic naming neither the caution's agent by name nor POEMS ("how to prevent DVT on
-    # a long flight") is not about the caution its words anchor
-    off_topic = by_class and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
+    # a question on an uncovered topic that names no POEMS and does not ask whether the agent is safe ("how to
+    # prevent DVT on a long flight", "LMWH after hip surgery") is not about the caution its words anchor
+    asks_safety = not r._cfg.words.get("caution_asks", frozenset()).isdisjoint(q.content)
+    off_topic = not asks_safety and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
     reason = ("other_topic" if asks_reversal or off_topic
               else "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored))
     if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
