@@ -135,8 +135,8 @@ def test_the_rescue_answers_a_declined_question_only_when_switched_on(tmp_path, 
                 "more towards POEMS than CIDP?")
     shipped = get_router()
     assert shipped._similarity is None  # shipped switched off (see docs/semantic.md): no vectors in the index
-    # the learned re-ranker's own rescue is switched off: it may answer the question by itself
-    without_model = frozenset({"model_rescue"})
+    # the learned re-ranker's own rescues are switched off: they may answer the question by themselves
+    without_model = frozenset({"model_rescue", "vignette_rescue"})
     assert not shipped.route(question, without_model).in_scope
     knowledge = tmp_path / "knowledge"
     shutil.copytree(REPO / "knowledge", knowledge)
@@ -224,8 +224,9 @@ def test_a_vignettes_own_ask_decides_when_the_case_would_send_it_to_the_flow(ask
     router = get_router()
     question = f"{CASE} {ask}"
     assert router.route(question).intent == fact
-    # without the rule, the findings send it to the guided diagnosis
-    assert router.route(question, frozenset({"vignette_ask"})).intent == "diagnosis.assess"
+    # without the rules that read the ask (vignette_ask, and knowledge_ask for a "which ..." ask), the findings
+    # send it to the guided diagnosis
+    assert router.route(question, frozenset({"vignette_ask", "knowledge_ask"})).intent == "diagnosis.assess"
 
 
 @pytest.mark.parametrize("ask", ["Does she have POEMS?", "Is this POEMS syndrome?", "What is the most likely diagnosis?"])

@@ -108,9 +108,12 @@ def knowledge_ask(r, q: Question, scored, d):
 def _answers_management(r, ask: str, match) -> bool:
     """Whether a fact reached by an ask alone speaks of the management the ask asks for: "Which dermatologic
     treatment is most effective?" reaches the skin changes on their words, but they treat nothing (a fact speaks
-    of a management word when its phrasings or its answer use it)."""
+    of a management word when its phrasings or its answer use it). A caution always speaks of management: what
+    not to give ("Which agents does the footnote to the management figure say to avoid?")."""
     ix = r._ix
     target = r._by_id[match.intent]
+    if target in r._cautions:
+        return True
     roots = ix["roots"]
     asks = {_fold(_stem(w), roots) for w in r._cfg.words["management"]}
     return all(target in ix["postings"].get(w, ()) or target in ix["answer_postings"].get(w, ())
