@@ -98,3 +98,22 @@ def test_every_kind_of_question_is_answered_without_a_heavy_import(tmp_path):
         got, heavy, assessed = seen[kind]
         assert got == intent and assessed, (kind, question, got)
         assert [m for m in heavy if m.split(".")[0] not in ASSESSED_MAY_LOAD] == [], (kind, question, heavy)
+
+
+def test_a_question_no_rule_read_as_a_case_never_loads_the_findings_reader(tmp_path):
+    """A care-section answer (a caution) gets a patient's assessment only when the router's rules read the question
+    as a described patient (`Match.described`); other questions never import the findings reader (round 11:
+    reading every caution question's findings cost the cold `ask` about 15 ms, 2.55x `import rapidfuzz`)."""
+    shutil.copytree(REPO / "knowledge", tmp_path / "knowledge")
+    env = {**os.environ, "GUIDEBOT_CACHE_DIR": str(tmp_path / "cache"), "GUIDEBOT_KNOWLEDGE": str(tmp_path / "knowledge")}
+    subprocess.run([sys.executable, "-m", "guidebot", "ask", "avastin"], cwd=REPO, env=env, check=True, capture_output=True)
+    code = (
+        "import io, contextlib, json, sys\n"
+        "from guidebot.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    main(['ask', 'VEGF is high, can I give avastin?', '--json'])\n"
+        "print(json.dumps([json.loads(out.getvalue())['intent'], 'guidebot.criteria.findings' in sys.modules]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=env, check=True)
+    assert json.loads(proc.stdout.splitlines()[-1]) == ["treatment.bevacizumab", False]

@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _answer(router, question: str, knowledge: str | None = None) -> dict:
     """The router's answer; a described patient asking for a verdict gets that patient's `assessment`."""
-    obj = router.answer(question)
+    match = router.route(question)
+    obj = router.answer_for(question, match)
     # only a question routed to a verdict imports the dialogue stage (its package loads the whole manager), and
     # only a described patient among those loads the knowledge base and the criteria engine
     if obj.get("in_scope") and router.asks_for_verdict(obj.get("intent")):
@@ -91,16 +92,13 @@ def _answer(router, question: str, knowledge: str | None = None) -> dict:
 
         if count_findings(question) >= MIN_FINDINGS:
             obj = with_assessment(obj, question, knowledge)
-    elif obj.get("in_scope") and str(obj.get("intent")).startswith(CARE_SECTIONS):
+    elif obj.get("in_scope") and str(obj.get("intent")).startswith(CARE_SECTIONS) and match.described:
         # a described patient's diagnostic or treatment question answered by another fact (a caution) still
-        # gets the patient's assessment (INTERFACE section 2), beside that fact
-        from guidebot.criteria.findings import extract_findings
-        from guidebot.routing.question import PATIENT_FINDINGS, without_options
+        # gets the patient's assessment (INTERFACE section 2), beside that fact; the router says whether the
+        # question describes a patient when its rules read the findings, so other questions never load them
+        from guidebot.dialogue.described import with_assessment_beside
 
-        if sum(v is not None for v in extract_findings(without_options(question)).values()) >= PATIENT_FINDINGS:
-            from guidebot.dialogue.described import with_assessment_beside
-
-            obj = with_assessment_beside(obj, question, knowledge)
+        obj = with_assessment_beside(obj, question, knowledge)
     return obj
 
 

@@ -99,6 +99,11 @@ class Question:
         return reported.group(1).strip() if reported else last
 
     @property
+    def findings_read(self) -> bool:
+        """Whether a rule has read the question's findings (they are read on first use only)."""
+        return self._findings is not None
+
+    @property
     def mood(self) -> str:
         """"patient" when the question describes a patient (enough findings), else "disease"."""
         return "patient" if len(self.findings) >= PATIENT_FINDINGS else "disease"

@@ -45,6 +45,9 @@ class Match(NamedTuple):
     reason: str = ""
     """Why it was declined, when it was: `empty`, `contentless`, `low_coverage`, `low_score`, `dose_not_given`,
     `duration_not_given`, `other_condition`, `other_drug`, `other_topic`, `unlike_review_questions`."""
+    described: bool | None = None
+    """Whether the question describes a patient (states enough findings), when a rule read its findings; None when
+    no rule needed them (most questions), so a caller never reads the findings of a question the rules did not."""
 
 
 MISSPELLING_MEMO_SIZE = 4096
@@ -202,9 +205,9 @@ class Router(RuleHelpers):
             if not rule.core:
                 q.fired.append(rule.name)
             if isinstance(result, Match):
-                return result, q.fired
+                return _with_described(result, q), q.fired
             decision = result
-        return self._match(q, scored, decision), q.fired
+        return _with_described(self._match(q, scored, decision), q), q.fired
 
     def _match(self, q: Question, scored: list[Scored], decision: Decision) -> Match:
         """The answer for the rules' decision: the chosen target, close rivals as suggestions, a confidence."""
@@ -312,3 +315,7 @@ class Router(RuleHelpers):
         """(id, title, is_flow, answering fact id) of every routable target, in index order."""
         return list(self._targets)
 
+
+def _with_described(match: Match, q: Question) -> Match:
+    """The match, marked with whether the question describes a patient when the rules read its findings."""
+    return match._replace(described=q.mood == "patient") if q.findings_read else match
