@@ -45,23 +45,11 @@ def vignette_ask(r, q: Question, scored, d):
     caution_only = not d.reason and d.best.target != flow
     if d.reason and d.reason not in LOW:
         return None
-    ask = q.ask
-    if ask is None:
+    if q.ask is None or not _ask_of_its_own(r, q, d):
         return None
-    # a declined case with words guidebot does not know is about something else ("JAK2 ... the first step in
-    # management?"), unless it names POEMS: a generic ask must not rescue it
-    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
-        return None
-    # "Does he have POEMS?", "the most likely diagnosis?": a verdict on the case, which the flow gives
-    verdict = r._cfg.words["verdict_asks"]
-    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
-        return None
-    # the ask is about the case's disease: "which agents ... avoid?" after a case of POEMS is asked of POEMS
-    if "poem" in q.content and "poem" not in r.normalise(ask):
-        ask = f"{ask} (POEMS)"
-    match = r.route(ask, q.off)
+    match = _ask_match(r, q)
     # a fact answered with the patient's verdict ("Enough for diagnosis?" -> the criteria) is the flow's to give
-    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent) or not _answers_management(r, ask, match):
+    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent) or not _answers_management(r, q.ask, match):
         return None
     is_caution = r._by_id[match.intent] in r._cautions
     if caution_only and not is_caution:
@@ -87,18 +75,12 @@ def knowledge_ask(r, q: Question, scored, d):
     to_flow = not d.reason and (d.best.target == flow or (d.best.target == workup and "workup_case" in q.fired))
     if not to_flow and d.reason not in LOW:
         return None
-    ask = q.ask
-    if ask is None or not _KNOWLEDGE_ASK.match(ask):
-        return None
-    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
-        return None
-    verdict = r._cfg.words["verdict_asks"]
-    if not [w for w in r.normalise(ask) if w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit()]:
+    if q.ask is None or not _KNOWLEDGE_ASK.match(q.ask) or not _ask_of_its_own(r, q, d):
         return None
     match = _ask_match(r, q)
     if not match.in_scope or match.is_flow or match.confidence < r._cfg.thresholds["knowledge_ask_min"]:
         return None
-    if not _answers_management(r, ask, match):
+    if not _answers_management(r, q.ask, match):
         return None
     if r.asks_for_verdict(match.intent) or to_flow:
         return match
@@ -122,6 +104,17 @@ def _answers_management(r, ask: str, match) -> bool:
 
 _KNOWLEDGE_ASK = re.compile(r"\s*(?:which|what)\b", re.IGNORECASE)
 """An ask that wants something named ("Which finding...", "What mechanism..."), not a yes or no on the patient."""
+
+
+def _ask_of_its_own(r, q: Question, d) -> bool:
+    """Whether a vignette's asking sentence may be answered apart from its case: not when a declined case has
+    words guidebot does not know and no POEMS ("JAK2 ... the first step in management?": about something else, so
+    a generic ask must not rescue it), nor when the ask is only a verdict on the case ("Does he have POEMS?", "the
+    most likely diagnosis?"), which the flow gives."""
+    if d.reason and "poem" not in q.content and r._unknown_words(q.content):
+        return False
+    verdict = r._cfg.words["verdict_asks"]
+    return any(w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit() for w in r.normalise(q.ask))
 
 
 def _ask_match(r, q: Question):
