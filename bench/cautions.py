@@ -8,8 +8,8 @@ their caution, and lists the misses. It also counts two leaks the other way: an 
 answered with a caution card (HIT on heparin, plasma exchange for GBS), and an in-scope question about
 something else answered with a caution.
 
-Held-out folders (tests/eval/holdout*/) are skipped: never read here, so they keep measuring questions
-nobody tuned on (bench/eval_sets.py gives their totals).
+Held-out folders (tests/eval/holdout*/) are skipped by default. `--held-out` scores them instead, totals
+only: their questions, misses and leaks are never printed, so they keep measuring questions nobody tuned on.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from guidebot.cli.eval import load_eval_set  # noqa: E402
 from guidebot.routing import get_router  # noqa: E402
 
 TRAIN = ROOT / "tests" / "eval" / "train"
+HELD_OUT = (ROOT / "tests" / "eval" / "holdout", ROOT / "tests" / "eval" / "holdout_styles")
 CAUTIONS = (
     "treatment.bevacizumab",
     "treatment.plasma_exchange",
@@ -41,13 +42,15 @@ def expected(item: dict) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="totals only, no list of misses and leaks")
+    parser.add_argument("--held-out", action="store_true", help="the held-out folders instead, totals only")
     args = parser.parse_args()
+    roots = HELD_OUT if args.held_out else (TRAIN,)
     router = get_router()
     per_caution: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses, out_leaks, in_leaks = [], [], []
     out_total = 0
     print(f"{'set':20} {'cautions':>9}   " + "  ".join(c.split(".")[1][:10].rjust(10) for c in CAUTIONS))
-    for folder in sorted(p.parent for p in TRAIN.glob("*/in_scope.yaml")):
+    for folder in sorted(p.parent for root in roots for p in root.glob("*/in_scope.yaml")):
         ins, outs = load_eval_set(folder)
         row: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for item in ins:
@@ -78,9 +81,12 @@ def main() -> int:
     landed = sum(v[0] for v in per_caution.values())
     total = sum(v[1] for v in per_caution.values())
     cells = "  ".join(f"{per_caution[c][0]}/{per_caution[c][1]}".rjust(10) for c in CAUTIONS)
-    print(f"{'all training sets':20} {landed:4}/{total:<4}   {cells}")
+    print(f"{'all held-out sets' if args.held_out else 'all training sets':20} {landed:4}/{total:<4}   {cells}")
     print(f"out-of-scope questions answered with a caution: {len(out_leaks)}/{out_total}")
     print(f"in-scope questions about something else answered with a caution: {len(in_leaks)}")
+    if args.held_out:
+        print("(held-out: totals only, never the questions)")
+        return 0
     print("(held-out folders tests/eval/holdout*/ skipped: never read here)")
     if not args.quiet:
         for name, q, got, want in misses:
