@@ -330,6 +330,8 @@ class DialogueManager(GuidedFlows, TurnReading):
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
         if reader is not None:
+            if message_rules.DOUBT_RESTATES and self.focus.fact and (doubted := reader.doubt(text)):
+                return self._doubt(doubted)
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
             if talk is not None and not (self.focus.patient and self._corrects(talk, text)):
                 return self._smalltalk(talk)
@@ -548,6 +550,16 @@ class DialogueManager(GuidedFlows, TurnReading):
             text += "\n\n" + "\n".join(f"{i}. {s.title}" for i, s in enumerate(suggestions, 1))
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
+
+    def _doubt(self, doubted: str) -> Turn:
+        """"Are you sure? even in remission": the last answer's statement again with its sources (narrowed to the
+        facets the doubt names), so the person can check it against the references (`DOUBT_RESTATES`)."""
+        answer = self._fact_answer(self.focus.fact or "")
+        facets = self.reader.facets_in(doubted) if self.reader is not None else []
+        if facets:
+            answer = self._narrow(answer, facets)
+        text = "This is what the review says; *source?* gives its references in full.\n\n" + answer.text
+        return Turn(text=text, intent=answer.intent, citations=answer.citations, in_scope=True, act="doubt")
 
     def _act(self, act: str, term: str | None) -> Turn:
         focus = self.focus
