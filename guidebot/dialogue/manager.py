@@ -65,6 +65,10 @@ yet) rather than being routed and declined as "not covered"."""
 ACK_DURING_QUESTIONS = True
 """Whether an acknowledgement that does not answer the pending question ("figured", "cool") gets the small-talk reply
 and the question again, rather than being routed as a side question (switch for ablation)."""
+PREFIX_ACT_ON_SIDE_ANSWER = True
+"""Whether, in a guided flow right after the answer to a side question, an act read from a message's start ("why is
+serum higher" after serum versus plasma) is an act on that answer when its words are the answer's own or reach that
+same fact alone; otherwise it is a side question of its own, as before (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -303,7 +307,8 @@ class DialogueManager(GuidedFlows, TurnReading):
             # "why?" right after the answer to a side question is about that answer, then the question is re-asked
             act = self._act_request(text)
             # "y" answering the pending question is "yes", not "why"
-            if act is not None and not act.by_prefix and isinstance(parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices), Reask):
+            if act is not None and (not act.by_prefix or self._prefix_act_on_answer(text)) \
+                    and isinstance(parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices), Reask):
                 done = self._act(act.act, act.term)
                 turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
                 turn.act = act.act
@@ -368,6 +373,17 @@ class DialogueManager(GuidedFlows, TurnReading):
                 return self._pick(int(text))
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
         return self._free_text(text)
+
+    def _prefix_act_on_answer(self, text: str) -> bool:
+        """Whether a message opening with an act's words ("why is serum higher") asks it of the last answer: it adds no
+        word to it, or alone it reaches that same fact (`PREFIX_ACT_ON_SIDE_ANSWER`)."""
+        last = self.kb.facts.get(self.focus.fact or "")
+        if not PREFIX_ACT_ON_SIDE_ANSWER or last is None or self.reader is None:
+            return False
+        if ACT_BY_ITS_WORDS and not self.reader.words_beyond(text, last):
+            return True
+        alone = self.router.route(text)
+        return alone.in_scope and alone.intent == last.id
 
     def _asks_of_its_own(self, text: str, last: Any, other_id: str) -> bool:
         """Whether `text` says at least `OWN_WORDS` things the `last` fact does not, and fewer of them are missing

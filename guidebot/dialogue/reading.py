@@ -58,6 +58,11 @@ when, with the pronoun read as the disease, the router answers it more surely (b
 focus's subject ("what can we offer if it comes back?" after the bevacizumab card: POEMS comes back, not
 bevacizumab) (switch for ablation)."""
 DISEASE_MARGIN = 0.1
+LEANING_ENTITY_ANCHORED = True
+"""Whether a leaning turn naming one new entity, read in context, is answered by that entity's own fact when the
+router's pick is another fact and the entity's scores within `STAY_MARGIN` of it ("and bortezomib, anti-vegf too?"
+after the IMiDs card: the bortezomib card, not the anti-VEGF antibody's), as a turn that does not lean is (`_anchored`)
+(switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -228,6 +233,11 @@ class TurnReading:
         if choice == "context" and context is not None and self._pronoun_means_disease(text, spelt, rewrite, context, focus):
             choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+        if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
+                and rewrite.leans and len(rewrite.names) == 1):
+            anchor = self._anchored(rewrite.text, rewrite.names, context)
+            if anchor is not None:
+                return context, rewrite.text, replace(read, stayed=anchor)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
             if context.intent not in near:
