@@ -119,8 +119,9 @@ class GuidedFlows:
             # "can i trend it over time?" right after the side answer on serum versus plasma: "it" is that answer's
             # subject, so the turn is read against the focus as it would be outside the flow (declines aside)
             _, routed, read = self._read(text, self.focus)
-            if not (read.not_given or read.not_stated or read.patient_treatment):
-                answer = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
+            if not (read.not_given or read.not_stated or read.patient_treatment) and (read.stayed or routed != text):
+                in_context = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
+                answer = in_context if in_context.in_scope else answer
         if answer.in_scope and answer.intent:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus

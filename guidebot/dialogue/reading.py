@@ -234,7 +234,7 @@ class TurnReading:
             choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
-                and rewrite.leans and len(rewrite.names) == 1):
+                and rewrite.leans and len(rewrite.names) == 1 and not focus.patient):
             anchor = self._anchored(rewrite.text, rewrite.names, context)
             if anchor is not None:
                 return context, rewrite.text, replace(read, stayed=anchor)
