@@ -65,6 +65,11 @@ yet) rather than being routed and declined as "not covered"."""
 ACK_DURING_QUESTIONS = True
 """Whether an acknowledgement that does not answer the pending question ("figured", "cool") gets the small-talk reply
 and the question again, rather than being routed as a side question (switch for ablation)."""
+SIBLING_KEEPS_TOPIC = True
+"""Whether a turn answered by a sibling card of the focus's topic (`Reading.sibling`) keeps the topic's subject first
+in the new focus, before the entities the turn named ("hepatomegaly in both?" after the AL amyloidosis heart and kidney
+cards: still amyloidosis), unless what it named is what that card is about ("the Japanese one?" after the cohorts
+compared: the Japanese cohort) (switch for ablation)."""
 PREFIX_ACT_ON_SIDE_ANSWER = True
 """Whether, in a guided flow right after the answer to a side question, an act read from a message's start ("why is
 serum higher" after serum versus plasma) is an act on that answer when its words are the answer's own or reach that
@@ -496,6 +501,11 @@ class DialogueManager(GuidedFlows, TurnReading):
         elif named:
             entities = [e for e in subjects if e in about] + [e for e in subjects if e not in about]
             entities += [e for e in named if e in qualified]  # "in the mayo series": "it" later is the subject
+            if SIBLING_KEEPS_TOPIC and read.sibling and before.entities and before.entities[0] not in entities \
+                    and not set(named) & set(about):
+                # "hepatomegaly in both?" answered by the liver card of the AL amyloidosis comparison: the topic is
+                # still amyloidosis ("neuropathy differences" next is the comparison's neuropathy card)
+                entities = [before.entities[0], *entities]
         elif read.reading == "context":
             entities = list(before.entities)
         else:

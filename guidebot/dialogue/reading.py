@@ -49,6 +49,10 @@ NEW_TOPIC_CONFIDENCE = 0.6
 PATIENT_NAMES_TREATMENT = True
 """Whether a short turn naming one treatment for a recorded patient ("so rt?" after a single lesion and a clean
 marrow) is answered by the fact her findings lead to by Figure 3 when that fact is about the treatment named."""
+TREATMENTS_AS_ALTERNATIVES = True
+"""Whether a turn setting treatments side by side for a recorded patient ("so rt or systemic?") is answered, as a turn
+naming one is (`PATIENT_NAMES_TREATMENT`), by the fact her findings lead to when it is about one of them (switch for
+ablation)."""
 POINTED_ENTITY_IS_OF_SUBJECT = True
 """Whether a short turn naming an entity and pointing at the focus's subject with a pronoun ("neuropathy with it?")
 is read as asking that entity of the subject (in context when answered so), not as a bare entity."""
@@ -148,11 +152,12 @@ class TurnReading:
             if chosen is not None:
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
-        if PATIENT_NAMES_TREATMENT and focus.patient and rewrite.bare and not rewrite.facets and len(rewrite.names) == 1 \
-                and rewrite.names[0] in reader.entities and reader.entities[rewrite.names[0]].kind == "drug":
-            # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes
+        if PATIENT_NAMES_TREATMENT and focus.patient and not rewrite.facets and self._names_treatments(spelt, rewrite) \
+                and all(n in reader.entities and reader.entities[n].kind == "drug" for n in rewrite.names):
+            # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes;
+            # "so rt or systemic?": which of them she gets
             chosen = self._patient_treatment_fact()
-            if chosen is not None and chosen in reader.entities[rewrite.names[0]].facts:
+            if chosen is not None and any(chosen in reader.entities[n].facts for n in rewrite.names):
                 read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names,
                                facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
@@ -280,6 +285,17 @@ class TurnReading:
         if chosen is None and case.transplant_eligible is False:
             chosen = self.router.approach_fact("systemic_non_transplant")
         return chosen if chosen in self.kb.facts else None
+
+    def _names_treatments(self, spelt: str, rewrite: Any) -> bool:
+        """Whether a turn is nothing but one treatment ("so radiation?") or, with `TREATMENTS_AS_ALTERNATIVES`, a choice
+        between treatments ("so rt or systemic?", "xrt vs transplant?"): the entities named and words setting them
+        side by side (`followup.contrasts`, "or")."""
+        if rewrite.bare and len(rewrite.names) == 1:
+            return True
+        if not TREATMENTS_AS_ALTERNATIVES or len(rewrite.names) < 2 or self.reader is None:
+            return False
+        alternatives = {"or"} | {normalise(w) for w in self.reader.data.followup.contrasts}
+        return not [w for w in self.reader._rest(normalise(spelt)) if w.strip("?.!") and w.strip("?.!") not in alternatives]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
         """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of
