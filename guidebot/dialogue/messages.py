@@ -357,7 +357,8 @@ class MessageReading:
         if doubt is None:
             return None
         rest = norm[len(doubt):].strip()
-        if not self.content_words(rest) or any(rest == c or rest.startswith(c + " ") for c in self._own_claims):
+        if not (self.content_words(rest) or self._names_anything(rest)) \
+                or any(rest == c or rest.startswith(c + " ") for c in self._own_claims):
             return None
         return rest
 

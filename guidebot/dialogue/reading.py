@@ -292,10 +292,17 @@ class TurnReading:
         side by side (`followup.contrasts`, "or")."""
         if rewrite.bare and len(rewrite.names) == 1:
             return True
-        if not TREATMENTS_AS_ALTERNATIVES or len(rewrite.names) < 2 or self.reader is None:
+        if not TREATMENTS_AS_ALTERNATIVES or not rewrite.names or self.reader is None:
             return False
-        alternatives = {"or"} | {normalise(w) for w in self.reader.data.followup.contrasts}
-        return not [w for w in self.reader._rest(normalise(spelt)) if w.strip("?.!") and w.strip("?.!") not in alternatives]
+        followup = self.reader.data.followup
+        norm = normalise(spelt)
+        approaches = sorted((normalise(w) for w in followup.approach_words if normalise(w)), key=len, reverse=True)
+        named = [a for a in approaches if re.search(rf"\b{re.escape(a)}\b", norm)]
+        for approach in named:
+            norm = re.sub(rf"\b{re.escape(approach)}\b", " ", norm)
+        alternatives = {"or"} | {normalise(w) for w in followup.contrasts}
+        side_by_side = len(rewrite.names) + len(named[:1]) >= 2
+        return side_by_side and not [w for w in self.reader._rest(norm) if w.strip("?.!") and w.strip("?.!") not in alternatives]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
         """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of

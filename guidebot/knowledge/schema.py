@@ -425,6 +425,9 @@ class Followup(Strict):
     possessives: list[NonEmpty] = []
     """Words that point back at the focus's subject wherever they stand ("its neuropathy": the neuropathy of the
     subject)."""
+    approach_words: list[NonEmpty] = []
+    """Words naming a treatment approach that are no entity of their own ("systemic"): set beside a treatment for a
+    recorded patient ("so rt or systemic?") they ask which approach her findings lead to."""
     companions: list[NonEmpty] = []
     """Words after which a pronoun for a thing is what goes with the new entity named ("neuropathy worse *w it*?",
     "responses *on them*"): the focus's subject, kept in the rewrite."""
