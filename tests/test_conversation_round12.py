@@ -136,3 +136,15 @@ def test_a_second_transplant_is_not_covered(kb, message):
 def test_an_exact_figure_the_card_does_not_give_is_declined(kb):
     turn = say(DialogueManager(kb=kb), "bortezomib in poems?", "exact hematologic response rate w it?")
     assert turn.in_scope is False and "exact figure" in turn.text
+
+
+# -- the last answer states what the turn alone is declined for -----------------------------------------------------
+
+
+def test_the_last_answer_states_what_alone_is_declined(kb, monkeypatch):
+    lines = ("what are the treatment goals in poems", "how long till neuropathy gets better")
+    assert say(DialogueManager(kb=kb), *lines).intent == "treatment.response_goals"
+    # after a card that does not state it, the decline stands
+    assert say(DialogueManager(kb=kb), "daratumumab for poems?", "how long for the neuropathy to improve").in_scope is False
+    monkeypatch.setattr(reading_rules, "FOCUS_STATES_WHAT_ALONE_DECLINES", False)
+    assert say(DialogueManager(kb=kb), *lines).in_scope is False

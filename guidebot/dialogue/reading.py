@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from guidebot.dialogue import rewrite as rewrite_rules
-from guidebot.dialogue.choice import STAY_MARGIN, choose, stays
+from guidebot.dialogue.choice import DECLINES_NAMING_SOMETHING_ELSE, STAY_MARGIN, choose, stays
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.focus import Focus
 from guidebot.dialogue.inputs import PATIENT as _PATIENT
@@ -67,6 +67,10 @@ LEANING_ENTITY_ANCHORED = True
 router's pick is another fact and the entity's scores within `STAY_MARGIN` of it ("and bortezomib, anti-vegf too?"
 after the IMiDs card: the bortezomib card, not the anti-VEGF antibody's), as a turn that does not lean is (`_anchored`)
 (switch for ablation)."""
+FOCUS_STATES_WHAT_ALONE_DECLINES = True
+"""Whether a turn naming something the last answer names, asking facets that answer states, is answered by it when the
+turn alone is declined for what it asks ("how long for the neuropathy to improve" after the goals of treatment and
+their timeline), not for naming something else (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -224,6 +228,15 @@ class TurnReading:
         if not rewrite.leans and not rewrite.names and alone.in_scope and reader.names_disease(spelt):
             # "what is poems" after the daratumumab card: a question of its own about the disease, not about the focus
             read = replace(read, rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
+            return alone, text, read
+        if (FOCUS_STATES_WHAT_ALONE_DECLINES and fact is not None and not focus.patient and rewrite.names
+                and not rewrite.leans and rewrite.facets and not alone.in_scope and not alone.is_flow
+                and alone.reason not in DECLINES_NAMING_SOMETHING_ELSE
+                and set(rewrite.names) <= set(reader.entities_in(fact.answer)) and reader.states(fact, rewrite.facets)):
+            # "how long for the neuropathy to improve" after the goals and response timeline: declined alone, but
+            # the last answer names the neuropathy and states how long it takes
+            read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
+                           stayed=fact.id)
             return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
