@@ -315,7 +315,8 @@ class TurnReading:
             norm = re.sub(rf"\b{re.escape(approach)}\b", " ", norm)
         alternatives = {"or"} | {normalise(w) for w in followup.contrasts}
         side_by_side = len(rewrite.names) + len(named[:1]) >= 2
-        return side_by_side and not [w for w in self.reader._rest(norm) if w.strip("?.!") and w.strip("?.!") not in alternatives]
+        said = [w.strip("?.!") for w in self.reader._rest(norm)]
+        return side_by_side and not [w for w in said if w and w not in alternatives]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
         """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of
