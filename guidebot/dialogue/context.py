@@ -64,6 +64,9 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
                                   re.I) if switches else None
         self._fillers = {normalise(f) for f in data.followup.fillers}
         self._vocatives = {normalise(v) for v in data.followup.vocatives if normalise(v)}
+        self._doubts = sorted({normalise(d) for d in data.followup.doubts if normalise(d)}, key=len, reverse=True)
+        self._own_claims = sorted({normalise(c) for c in data.followup.own_claims if normalise(c)}, key=len,
+                                  reverse=True)
         self._politeness = phrase_pattern(data.followup.politeness)
         self._prefixes = sorted(((normalise(p), a.id) for a in data.acts for p in a.prefixes), key=lambda x: -len(x[0]))
         self._entity_patterns = [(e.id, phrase_pattern(e.words)) for e in data.entities]
@@ -85,6 +88,7 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._demonstratives = phrase_pattern(data.followup.demonstratives)
         self._possessives = phrase_pattern(data.followup.possessives)
         self._scope_leads = frozenset(normalise(w) for w in (*data.followup.scopes, *data.followup.settings))
+        self._companions = frozenset(normalise(w) for w in data.followup.companions if normalise(w))
 
     @staticmethod
     def _lead(words: list[str]) -> re.Pattern[str] | None:

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 TREATMENT_SLOTS = frozenset(TreatmentFindings._fields)
 """The fields Figure 3 reads to choose the treatment approach (criteria.approach.TreatmentFindings)."""
+SIDE_FOLLOWUPS_IN_CONTEXT = True
+"""Whether a question asked during a flow right after the answer to a side question is read against that answer's
+focus ("can i trend it over time?" after serum versus plasma VEGF), as outside a flow (switch for ablation)."""
 
 
 class GuidedFlows:
@@ -65,6 +68,8 @@ class GuidedFlows:
         def _flow_of(self, text: str, match: Any) -> str | None: ...
         def _describes_patient(self, text: str, match: Any, focus: Focus) -> bool: ...
         def _answer_text(self, text: str) -> Answer: ...
+        def _fact_answer(self, fact_id: str) -> Answer: ...
+        def _read(self, text: str, focus: Focus, *, alone: bool = False) -> tuple[Any, str, Reading]: ...
         def _set_fact_focus(self, answer: Answer, text: str, read: Reading, before: Focus, *, patient: bool) -> None: ...
         def _set_patient_focus(self, result: Any, text: str) -> None: ...
         def _flow_suggestions(self) -> list[Suggestion]: ...
@@ -110,6 +115,13 @@ class GuidedFlows:
             found = self._record_findings(text) if self._describes_patient(text, match, Focus()) else []
             return self._start_flow(flow, found)
         answer = self._answer_text(text)
+        if SIDE_FOLLOWUPS_IN_CONTEXT and self._answered_in_flow():
+            # "can i trend it over time?" right after the side answer on serum versus plasma: "it" is that answer's
+            # subject, so the turn is read against the focus as it would be outside the flow (declines aside)
+            _, routed, read = self._read(text, self.focus)
+            if not (read.not_given or read.not_stated or read.patient_treatment) and (read.stayed or routed != text):
+                in_context = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
+                answer = in_context if in_context.in_scope else answer
         if answer.in_scope and answer.intent:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus

@@ -65,6 +65,15 @@ yet) rather than being routed and declined as "not covered"."""
 ACK_DURING_QUESTIONS = True
 """Whether an acknowledgement that does not answer the pending question ("figured", "cool") gets the small-talk reply
 and the question again, rather than being routed as a side question (switch for ablation)."""
+SIBLING_KEEPS_TOPIC = True
+"""Whether a turn answered by a sibling card of the focus's topic (`Reading.sibling`) keeps the topic's subject first
+in the new focus, before the entities the turn named ("hepatomegaly in both?" after the AL amyloidosis heart and kidney
+cards: still amyloidosis), unless what it named is what that card is about ("the Japanese one?" after the cohorts
+compared: the Japanese cohort) (switch for ablation)."""
+PREFIX_ACT_ON_SIDE_ANSWER = True
+"""Whether, in a guided flow right after the answer to a side question, an act read from a message's start ("why is
+serum higher" after serum versus plasma) is an act on that answer when its words are the answer's own or reach that
+same fact alone; otherwise it is a side question of its own, as before (switch for ablation)."""
 FOCUS_ON_WHAT_WAS_FOUND = True
 """Whether a recorded patient's focus drops the tests the findings were found by when the message names the findings."""
 
@@ -303,7 +312,8 @@ class DialogueManager(GuidedFlows, TurnReading):
             # "why?" right after the answer to a side question is about that answer, then the question is re-asked
             act = self._act_request(text)
             # "y" answering the pending question is "yes", not "why"
-            if act is not None and not act.by_prefix and isinstance(parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices), Reask):
+            if act is not None and (not act.by_prefix or self._prefix_act_on_answer(text)) \
+                    and isinstance(parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices), Reask):
                 done = self._act(act.act, act.term)
                 turn = self._reask(None, before=done.text, intent=done.intent, citations=done.citations)
                 turn.act = act.act
@@ -330,6 +340,8 @@ class DialogueManager(GuidedFlows, TurnReading):
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
         if reader is not None:
+            if message_rules.DOUBT_RESTATES and self.focus.fact and (doubted := reader.doubt(text)):
+                return self._doubt(doubted)
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
             if talk is not None and not (self.focus.patient and self._corrects(talk, text)):
                 return self._smalltalk(talk)
@@ -366,6 +378,17 @@ class DialogueManager(GuidedFlows, TurnReading):
                 return self._pick(int(text))
             return Turn(text="There is no numbered list to pick from just now. Ask a question, or type /help.")
         return self._free_text(text)
+
+    def _prefix_act_on_answer(self, text: str) -> bool:
+        """Whether a message opening with an act's words ("why is serum higher") asks it of the last answer: it adds no
+        word to it, or alone it reaches that same fact (`PREFIX_ACT_ON_SIDE_ANSWER`)."""
+        last = self.kb.facts.get(self.focus.fact or "")
+        if not PREFIX_ACT_ON_SIDE_ANSWER or last is None or self.reader is None:
+            return False
+        if ACT_BY_ITS_WORDS and not self.reader.words_beyond(text, last):
+            return True
+        alone = self.router.route(text)
+        return alone.in_scope and alone.intent == last.id
 
     def _asks_of_its_own(self, text: str, last: Any, other_id: str) -> bool:
         """Whether `text` says at least `OWN_WORDS` things the `last` fact does not, and fewer of them are missing
@@ -478,6 +501,11 @@ class DialogueManager(GuidedFlows, TurnReading):
         elif named:
             entities = [e for e in subjects if e in about] + [e for e in subjects if e not in about]
             entities += [e for e in named if e in qualified]  # "in the mayo series": "it" later is the subject
+            if SIBLING_KEEPS_TOPIC and read.sibling and before.entities and before.entities[0] not in entities \
+                    and not set(named) & set(about):
+                # "hepatomegaly in both?" answered by the liver card of the AL amyloidosis comparison: the topic is
+                # still amyloidosis ("neuropathy differences" next is the comparison's neuropathy card)
+                entities = [before.entities[0], *entities]
         elif read.reading == "context":
             entities = list(before.entities)
         else:
@@ -548,6 +576,16 @@ class DialogueManager(GuidedFlows, TurnReading):
             text += "\n\n" + "\n".join(f"{i}. {s.title}" for i, s in enumerate(suggestions, 1))
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
+
+    def _doubt(self, doubted: str) -> Turn:
+        """"Are you sure? even in remission": the last answer's statement again with its sources (narrowed to the
+        facets the doubt names), so the person can check it against the references (`DOUBT_RESTATES`)."""
+        answer = self._fact_answer(self.focus.fact or "")
+        facets = self.reader.facets_in(doubted) if self.reader is not None else []
+        if facets:
+            answer = self._narrow(answer, facets)
+        text = "This is what the review says; *source?* gives its references in full.\n\n" + answer.text
+        return Turn(text=text, intent=answer.intent, citations=answer.citations, in_scope=True, act="doubt")
 
     def _act(self, act: str, term: str | None) -> Turn:
         focus = self.focus

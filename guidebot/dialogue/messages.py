@@ -80,6 +80,12 @@ the phrase, as a question after "thanks, ..." is (switch for ablation)."""
 CLAIM_HEDGE_WORDS = 3
 """At most this many words may hedge a claim phrase inside its clause ("you're wrong i think", "pretty sure that's
 wrong"); they may name nothing."""
+DOUBT_RESTATES = True
+"""Whether a doubt about the last answer that goes on to say what is doubted ("are you sure? even in remission",
+"hm are you sure the ratio is normal?", "are you sure? wasnt that confounded") gets the review's statement again, with
+its sources, rather than the apology of "you're wrong"; a bare doubt ("you sure?", "are you sure about that") and a
+doubt followed by a claim of the person's own ("are you sure? i read it was used first line") stay small talk
+(switch for ablation)."""
 LAUGH_IS_ACK = True
 """Whether a message of nothing but `vocatives` (a laugh, a word to the bot: "haha", "lmao") is an acknowledgement."""
 NOD_BEFORE_NOD = True
@@ -164,6 +170,8 @@ class MessageReading:
     _switch: re.Pattern[str] | None
     _fillers: set[str]
     _vocatives: set[str]
+    _doubts: list[str]
+    _own_claims: list[str]
     _politeness: re.Pattern[str] | None
     _prefixes: list[tuple[str, str]]
     _templates: list[tuple[re.Pattern[str], bool]]
@@ -335,6 +343,24 @@ class MessageReading:
         # "you're wrong, what is the dose then?": the question is what to answer (a claim after it is small talk)
         leading = self.LEADING_SMALLTALK + (CLAIM_SMALLTALK if QUESTION_AFTER_CLAIM else ())
         return rest if talk.id in leading else None
+
+    def doubt(self, text: str) -> str | None:
+        """What a message doubting the last answer goes on to say ("are you sure? even in remission" -> "even in
+        remission"; "hm are you sure the ratio is normal?" -> "the ratio is normal"), or None: no doubt (`doubts`)
+        opens it, nothing but a pointing tail follows ("are you sure about that"), or a claim of the person's own does
+        (`own_claims`: "are you sure? i read it was used first line")."""
+        words = normalise(text).split()
+        while words and words[0] in self._vocatives:
+            words = words[1:]
+        norm = " ".join(words)
+        doubt = next((d for d in self._doubts if norm == d or norm.startswith(d + " ")), None)
+        if doubt is None:
+            return None
+        rest = norm[len(doubt):].strip()
+        if not (self.content_words(rest) or self._names_anything(rest)) \
+                or any(rest == c or rest.startswith(c + " ") for c in self._own_claims):
+            return None
+        return rest
 
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
@@ -514,7 +540,8 @@ class MessageReading:
 
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK",
-    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "GUESS_SET_OFF", "LAUGH_IS_ACK",
+    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "DOUBT_RESTATES", "GUESS_SET_OFF",
+    "LAUGH_IS_ACK",
     "NOD_BEFORE_NOD", "POINTING_TAIL", "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "REASKING_SMALLTALK",
     "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "UNKNOWN_ABBREVIATIONS", "MessageReading", "deictic",
 ]

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from guidebot.dialogue import rewrite as rewrite_rules
-from guidebot.dialogue.choice import STAY_MARGIN, choose, stays
+from guidebot.dialogue.choice import DECLINES_NAMING_SOMETHING_ELSE, STAY_MARGIN, choose, stays
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.focus import Focus
 from guidebot.dialogue.inputs import PATIENT as _PATIENT
@@ -49,6 +49,10 @@ NEW_TOPIC_CONFIDENCE = 0.6
 PATIENT_NAMES_TREATMENT = True
 """Whether a short turn naming one treatment for a recorded patient ("so rt?" after a single lesion and a clean
 marrow) is answered by the fact her findings lead to by Figure 3 when that fact is about the treatment named."""
+TREATMENTS_AS_ALTERNATIVES = True
+"""Whether a turn setting treatments side by side for a recorded patient ("so rt or systemic?") is answered, as a turn
+naming one is (`PATIENT_NAMES_TREATMENT`), by the fact her findings lead to when it is about one of them (switch for
+ablation)."""
 POINTED_ENTITY_IS_OF_SUBJECT = True
 """Whether a short turn naming an entity and pointing at the focus's subject with a pronoun ("neuropathy with it?")
 is read as asking that entity of the subject (in context when answered so), not as a bare entity."""
@@ -58,6 +62,15 @@ when, with the pronoun read as the disease, the router answers it more surely (b
 focus's subject ("what can we offer if it comes back?" after the bevacizumab card: POEMS comes back, not
 bevacizumab) (switch for ablation)."""
 DISEASE_MARGIN = 0.1
+LEANING_ENTITY_ANCHORED = True
+"""Whether a leaning turn naming one new entity, read in context, is answered by that entity's own fact when the
+router's pick is another fact and the entity's scores within `STAY_MARGIN` of it ("and bortezomib, anti-vegf too?"
+after the IMiDs card: the bortezomib card, not the anti-VEGF antibody's), as a turn that does not lean is (`_anchored`)
+(switch for ablation)."""
+FOCUS_STATES_WHAT_ALONE_DECLINES = True
+"""Whether a turn naming something the last answer names, asking facets that answer states, is answered by it when the
+turn alone is declined for what it asks ("how long for the neuropathy to improve" after the goals of treatment and
+their timeline), not for naming something else (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -143,11 +156,12 @@ class TurnReading:
             if chosen is not None:
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
-        if PATIENT_NAMES_TREATMENT and focus.patient and rewrite.bare and not rewrite.facets and len(rewrite.names) == 1 \
-                and rewrite.names[0] in reader.entities and reader.entities[rewrite.names[0]].kind == "drug":
-            # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes
+        if PATIENT_NAMES_TREATMENT and focus.patient and not rewrite.facets and self._names_treatments(spelt, rewrite) \
+                and all(n in reader.entities and reader.entities[n].kind == "drug" for n in rewrite.names):
+            # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes;
+            # "so rt or systemic?": which of them she gets
             chosen = self._patient_treatment_fact()
-            if chosen is not None and chosen in reader.entities[rewrite.names[0]].facts:
+            if chosen is not None and any(chosen in reader.entities[n].facts for n in rewrite.names):
                 read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names,
                                facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
@@ -215,6 +229,15 @@ class TurnReading:
             # "what is poems" after the daratumumab card: a question of its own about the disease, not about the focus
             read = replace(read, rewritten=rewrite.text, names=[], facets=rewrite.facets, disease=True)
             return alone, text, read
+        if (FOCUS_STATES_WHAT_ALONE_DECLINES and fact is not None and not focus.patient and rewrite.names
+                and not rewrite.leans and rewrite.facets and not alone.in_scope and not alone.is_flow
+                and alone.reason not in DECLINES_NAMING_SOMETHING_ELSE
+                and set(rewrite.names) <= set(reader.entities_in(fact.answer)) and reader.states(fact, rewrite.facets)):
+            # "how long for the neuropathy to improve" after the goals and response timeline: declined alone, but
+            # the last answer names the neuropathy and states how long it takes
+            read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets,
+                           stayed=fact.id)
+            return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
         unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
@@ -228,6 +251,11 @@ class TurnReading:
         if choice == "context" and context is not None and self._pronoun_means_disease(text, spelt, rewrite, context, focus):
             choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
+        if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
+                and rewrite.leans and len(rewrite.names) == 1 and not focus.patient):
+            anchor = self._anchored(rewrite.text, rewrite.names, context)
+            if anchor is not None:
+                return context, rewrite.text, replace(read, stayed=anchor)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
             if context.intent not in near:
@@ -270,6 +298,25 @@ class TurnReading:
         if chosen is None and case.transplant_eligible is False:
             chosen = self.router.approach_fact("systemic_non_transplant")
         return chosen if chosen in self.kb.facts else None
+
+    def _names_treatments(self, spelt: str, rewrite: Any) -> bool:
+        """Whether a turn is nothing but one treatment ("so radiation?") or, with `TREATMENTS_AS_ALTERNATIVES`, a choice
+        between treatments ("so rt or systemic?", "xrt vs transplant?"): the entities named and words setting them
+        side by side (`followup.contrasts`, "or")."""
+        if rewrite.bare and len(rewrite.names) == 1:
+            return True
+        if not TREATMENTS_AS_ALTERNATIVES or not rewrite.names or self.reader is None:
+            return False
+        followup = self.reader.data.followup
+        norm = normalise(spelt)
+        approaches = sorted((normalise(w) for w in followup.approach_words if normalise(w)), key=len, reverse=True)
+        named = [a for a in approaches if re.search(rf"\b{re.escape(a)}\b", norm)]
+        for approach in named:
+            norm = re.sub(rf"\b{re.escape(approach)}\b", " ", norm)
+        alternatives = {"or"} | {normalise(w) for w in followup.contrasts}
+        side_by_side = len(rewrite.names) + len(named[:1]) >= 2
+        said = [w.strip("?.!") for w in self.reader._rest(norm)]
+        return side_by_side and not [w for w in said if w and w not in alternatives]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
         """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of

@@ -61,6 +61,10 @@ mayo series": engraftment syndrome, then Mayo), so that a later "it" means the s
 DETERMINER_KEEPS_SUBJECT = True
 """Whether a turn that names something new and points back with a determiner ("% with a lambda clone in that study",
 "its neuropathy") keeps the focus's subject as its own, rather than being read alone (switch for ablation)."""
+OBJECT_PRONOUN_KEEPS_SUBJECT = True
+"""Whether a thing pronoun right after a `followup.companions` word ("neuropathy worse *w it*?", "any responses *on
+them*") points back at the focus's subject, as a demonstrative after a scope word does: the new entity is asked of
+the subject, not read alone (switch for ablation)."""
 
 
 class FocusReading:
@@ -75,6 +79,8 @@ class FocusReading:
     _demonstratives: re.Pattern[str] | None
     _possessives: re.Pattern[str] | None
     _scope_leads: frozenset[str]
+    _companions: frozenset[str]
+    _thing_pronouns: re.Pattern[str] | None
     _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
     entities: dict[str, Any]
     facets: dict[str, Any]
@@ -233,6 +239,12 @@ class FocusReading:
             # at the turn's own finding, and "all that VEGF" is the VEGF itself
             if before and before[-1] in self._scope_leads and not any(p is not None and p.match(after) for _, p in self._entity_patterns):
                 return True
+        if OBJECT_PRONOUN_KEEPS_SUBJECT and self._thing_pronouns is not None:
+            # "worse w it?": the pronoun as what goes with the new entity is the subject
+            for m in self._thing_pronouns.finditer(norm):
+                before = norm[:m.start()].split()
+                if before and before[-1] in self._companions:
+                    return True
         return False
 
     def _name(self, entity_id: str) -> str:
@@ -241,6 +253,7 @@ class FocusReading:
 
 
 __all__ = [
-    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT",
+    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "OBJECT_PRONOUN_KEEPS_SUBJECT",
+    "PRONOUN_SIBLING_OF_SUBJECT",
     "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "FocusReading",
 ]

@@ -425,6 +425,18 @@ class Followup(Strict):
     possessives: list[NonEmpty] = []
     """Words that point back at the focus's subject wherever they stand ("its neuropathy": the neuropathy of the
     subject)."""
+    approach_words: list[NonEmpty] = []
+    """Words naming a treatment approach that are no entity of their own ("systemic"): set beside a treatment for a
+    recorded patient ("so rt or systemic?") they ask which approach her findings lead to."""
+    companions: list[NonEmpty] = []
+    """Words after which a pronoun for a thing is what goes with the new entity named ("neuropathy worse *w it*?",
+    "responses *on them*"): the focus's subject, kept in the rewrite."""
+    doubts: list[NonEmpty] = []
+    """How a person doubts the last answer ("are you sure", "u sure"): said with more than a pointing tail ("are you
+    sure? even in remission", "are you sure the ratio is normal?") it asks for the review's statement again."""
+    own_claims: list[NonEmpty] = []
+    """How a claim of the person's own opens ("i read ...", "we see ...", "thought ..."): after a doubt it makes the
+    message small talk, not a request to see the statement again."""
     disease: list[NonEmpty] = []
     """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
     answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
