@@ -248,6 +248,12 @@ about VEGF, the VEGF level (a clause naming another analyte, "BNP 400 pg/mL", is
 OR_LIST = re.compile(r"^\W*(?:or|nor)\b|\b(?:or|nor)\b", re.I)
 """A clause continuing a negated list ("no hepatomegaly, splenomegaly or lymphadenopathy")."""
 
+def reports_lab_reading(clause: str) -> bool:
+    """Whether a clause gives the laboratory's own reading of a value ("which the lab calls normal", "above the lab's
+    range", "WNL"): it reports, it does not ask."""
+    return bool(LAB_FLAG.search(clause) or ABOVE_RANGE.search(clause) or WITHIN_RANGE.search(clause))
+
+
 _COMPILED: dict[str, re.Pattern[str]] = {f.pattern: re.compile(f.pattern, re.I) for f in FINDINGS}
 _ENDOCRINE_COMPILED = [(re.compile(p, re.I), item) for p, item in ENDOCRINE]
 _NO_ENDOCRINE_COMPILED = re.compile(NO_ENDOCRINE, re.I)

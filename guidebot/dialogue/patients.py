@@ -41,7 +41,10 @@ class PatientReading:
             # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
             # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask. A denial may open
             # after "and" ("..., and no edema"), and its list goes on past a comma ("no edema, effusions or ascites")
-            for sentence in re.split(r"[.;:\n]+", text):
+            pieces = re.split(r"([.;:\n]+)", text)
+            for sentence, end in zip(pieces[::2], [*pieces[1::2], ""]):
+                # "Endocrine workup: hypogonadism ...": the heading labels the results after it, its "workup" asks nothing
+                heading = ":" in end
                 denying = False
                 raw = sentence.split(",")
                 for i, clause in enumerate(normalise(c) for c in raw):
@@ -50,24 +53,33 @@ class PatientReading:
                     denying = bool(self._negation.match(re.sub(r"^(?:and|but|also|plus)\s+", "", clause))) or (
                         denying and bool(re.search(r"\b(?:or|nor)\b", clause)))
                     markers = pattern.finditer(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause)
-                    if any(not self._states_value(m.group(0), raw, i) for m in markers):
+                    if any(not (self._states_value(m.group(0), raw, i) or heading and m.group(0) in self._report_headings)
+                           for m in markers):
                         return True
             return False
         return bool(pattern.search(normalise(text)))
 
     @staticmethod
     def _states_value(marker: str, raw: list[str], i: int) -> bool:
-        """Whether a cutoff/criteria word in clause `i` belongs to a stated finding, not a question: the clause holds a
-        finding in a list of findings ("..., VEGF 1200 pg/mL (cutoff 200)", "T2DM, criteria met for hypogonadism"), or
-        follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"). A lone clause ("polycythemia and
-        thrombocytosis separate minors") still asks."""
+        """Whether a question marker in clause `i` belongs to a stated finding, not a question: the clause gives the lab's
+        reading of a value stated before it ("VEGF 180 pg/mL, which the lab calls normal"), or a cutoff/criteria word's
+        clause holds a finding in a list of findings ("..., VEGF 1200 pg/mL (cutoff 200)", "T2DM, criteria met for
+        hypogonadism"), or follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"). A lone clause
+        ("polycythemia and thrombocytosis separate minors") still asks."""
+        from guidebot.criteria.findings import extract_findings, reports_lab_reading
+
+        if i > 0 and reports_lab_reading(raw[i]) and any(re.search(r"\d", c) for c in raw[:i]):
+            return True  # "VEGF 180 pg/mL in plasma, which the lab calls normal": the lab's reading of the value, no ask
         if marker not in VALUE_STATEMENT_MARKERS:
             return False
-        from guidebot.criteria.findings import extract_findings
 
         holds = [bool(extract_findings(c) or re.search(r"\d", c)) for c in raw]
         listed = holds[i] and any(h for j, h in enumerate(holds) if j != i)
         return listed or (i > 0 and bool(re.search(r"\d", raw[i - 1])))
+
+    @cached_property
+    def _report_headings(self) -> frozenset[str]:
+        return frozenset(normalise(h) for h in self.data.report_headings if normalise(h))
 
     @cached_property
     def _negation(self) -> re.Pattern[str] | None:
