@@ -20,6 +20,13 @@ VALUE_STATEMENT_MARKERS = frozenset({"cutoff", "cut-off", "cut off", "threshold"
 """Question markers (`question_markers`) that also sit in a stated finding ("VEGF 1200 pg/mL (cutoff 200)",
 "criteria met for hypogonadism"): in a list of stated findings they ask nothing (`_states_value`)."""
 
+RELATIVE_CLAUSE = re.compile(r"^\W*which\s+(?:is|was|were|are|has|had|came|comes|the|our|their|they|we)\b", re.I)
+"""A clause saying more of the value or finding before it ("..., which the lab calls normal", "..., which was above the cutoff"),
+not asking which one ("..., which one runs higher", "..., which tests next")."""
+
+MEASURED_COUNT = re.compile(r"\b(?:lesion|platelet|plt|plasma cell|cell|blood|white cell|red cell|neutrophil)s? counts?\b", re.I)
+"""A count as a measurement ("lesion count", "platelet count"), not "does X count"."""
+
 
 class PatientReading:
     """Patients described or supposed, and questions about the disease (a part of `ConversationReader`)."""
@@ -61,15 +68,20 @@ class PatientReading:
 
     @staticmethod
     def _states_value(marker: str, raw: list[str], i: int) -> bool:
-        """Whether a question marker in clause `i` belongs to a stated finding, not a question: the clause gives the lab's
-        reading of a value stated before it ("VEGF 180 pg/mL, which the lab calls normal"), or a cutoff/criteria word's
+        """Whether a question marker in clause `i` belongs to a stated finding, not a question: "which" opens a relative
+        clause about a value or finding stated before it ("VEGF 180 pg/mL, which the lab calls normal"), or a cutoff/criteria word's
         clause holds a finding in a list of findings ("..., VEGF 1200 pg/mL (cutoff 200)", "T2DM, criteria met for
-        hypogonadism"), or follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"). A lone clause
+        hypogonadism"), or follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"); "ruled out" denies a
+        finding of its clause; "count" is a measurement ("lesion count"). A lone clause
         ("polycythemia and thrombocytosis separate minors") still asks."""
-        from guidebot.criteria.findings import extract_findings, reports_lab_reading
+        from guidebot.criteria.findings import extract_findings
 
-        if i > 0 and reports_lab_reading(raw[i]) and any(re.search(r"\d", c) for c in raw[:i]):
-            return True  # "VEGF 180 pg/mL in plasma, which the lab calls normal": the lab's reading of the value, no ask
+        if marker == "which" and RELATIVE_CLAUSE.match(raw[i]) and any(extract_findings(c) or re.search(r"\d", c) for c in raw[:i]):
+            return True  # "VEGF 180 pg/mL in plasma, which the lab calls normal": says more of a finding, asks nothing
+        if marker == "ruled out" and any(v is False or v == 0 for v in extract_findings(raw[i]).values()):
+            return True  # "Castleman histology was ruled out": the finding denied, not "can X be ruled out"
+        if marker in ("count", "counts") and MEASURED_COUNT.search(raw[i]):
+            return True  # "Lesion count on PET-CT: three", "platelet count 650": a measurement, not "does X count"
         if marker not in VALUE_STATEMENT_MARKERS:
             return False
 
