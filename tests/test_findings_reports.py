@@ -90,3 +90,10 @@ def test_a_lesion_size_is_never_its_count(line, count):
 @pytest.mark.parametrize("line", ["1,5 cm sclerotic lesion", "5cm sclerotic lesion", "2.5 sclerotic lesions"])
 def test_a_size_alone_gives_no_count(line):
     assert "sclerotic_bone_lesions" not in extract_findings(line)
+
+
+@pytest.mark.parametrize("line", ["Castleman disease not excluded", "castleman not ruled out", "cannot exclude castleman",
+                                  "can't rule out castleman"])
+def test_a_finding_not_excluded_is_left_unknown(line):
+    # "not excluded" is still possible: neither denied by "excluded" nor affirmed by the name
+    assert extract_findings(line) == {"castleman_disease": None}

@@ -218,7 +218,8 @@ NEGATION_INSIDE = re.compile(rf"(?:^|\W)(?:no|not|without|w/o|negative for|{CONT
 """A negation inside a phrase that spans several words."""
 UNKNOWN_CUE = (
     r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
-    r"to be done|not performed|not sure|unsure|not available)"
+    r"to be done|not performed|not sure|unsure|not available|"
+    r"not (?:been |yet )?(?:ruled out|excluded)|can(?:not|'?t) (?:be )?(?:ruled out|excluded|exclude|rule out))"
 )
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
