@@ -97,3 +97,44 @@ def test_a_size_alone_gives_no_count(line):
 def test_a_finding_not_excluded_is_left_unknown(line):
     # "not excluded" is still possible: neither denied by "excluded" nor affirmed by the name
     assert extract_findings(line) == {"castleman_disease": None}
+
+
+# -- beside a described patient (PATIENT_VALUE_REPORTS) ------------------------------------------------------------
+
+PATIENT = "62M with demyelinating neuropathy and papilledema."
+
+
+@pytest.mark.parametrize("line, want", [
+    ("Plasma VEGF 850 pg/mL, consistent with POEMS.", {"vegf_pg_ml": 850, "vegf_specimen": "plasma"}),
+    ("3 sclerotic lesions on PET, commonly seen in POEMS.", {"sclerotic_bone_lesions": 3}),
+    ("VEGF 400 pg/mL plasma, above the threshold for POEMS.", {"vegf_pg_ml": 400, "vegf_specimen": "plasma"}),
+])
+def test_a_measured_finding_with_a_comment_is_the_patients_beside_her(bot, line, want):
+    bot.respond(PATIENT)
+    assert bot.respond(line).recorded == want
+
+
+def test_without_a_patient_the_same_comment_still_asks(bot):
+    assert bot.respond("Plasma VEGF 850 pg/mL, consistent with POEMS.").recorded == {}
+
+
+@pytest.mark.parametrize("line", [
+    "plasma vegf >200, how specific is that",  # a threshold, and a clause that asks
+    "vegf cutof plasma poems 200",             # one clause: a search, not a report
+    "IVIG 2 g/kg schedule for poems neuropathy",
+    "mmp9 demyelination poems",                # a digit inside a name is no value
+    "vegf 200 vs 1000 in poems",
+    "vegf 200 cutoff sensitivity",
+    "typical vegf level in poems 1000",
+])
+def test_a_terse_question_with_a_number_records_nothing_beside_a_patient(bot, line):
+    bot.respond(PATIENT)
+    assert bot.respond(line).recorded == {}
+
+
+def test_the_patient_value_switch_off_reads_as_before(bot, monkeypatch):
+    from guidebot.dialogue import reading
+
+    monkeypatch.setattr(reading, "PATIENT_VALUE_REPORTS", False)
+    bot.respond(PATIENT)
+    assert bot.respond("Plasma VEGF 850 pg/mL, consistent with POEMS.").recorded == {}

@@ -27,6 +27,9 @@ not asking which one ("..., which one runs higher", "..., which tests next")."""
 MEASURED_COUNT = re.compile(r"\b(?:lesion|platelet|plt|plasma cell|cell|blood|white cell|red cell|neutrophil)s? counts?\b", re.I)
 """A count as a measurement ("lesion count", "platelet count"), not "does X count"."""
 
+THRESHOLD = re.compile(r"[<>≤≥]|\b(?:above|over|under|below|at least|more than|less than|greater than)\s+\d", re.I)
+"""A number as a threshold ("vegf >200", "above 200"), not a patient's measured value."""
+
 
 class PatientReading:
     """Patients described or supposed, and questions about the disease (a part of `ConversationReader`)."""
@@ -88,6 +91,24 @@ class PatientReading:
         holds = [bool(extract_findings(c) or re.search(r"\d", c)) for c in raw]
         listed = holds[i] and any(h for j, h in enumerate(holds) if j != i)
         return listed or (i > 0 and bool(re.search(r"\d", raw[i - 1])))
+
+    def opens_with_measured_finding(self, text: str) -> bool:
+        """Whether a statement opens with a finding measured ("Plasma VEGF 850 pg/mL, ...", "3 sclerotic lesions on PET,
+        ..."): its first clause states a number (not a threshold, "vegf >200") and a finding, and neither a question
+        marker nor the disease; another clause follows it; the message has no question mark nor a clause opening with an
+        interrogative. What follows the comma comments on the value, it does not ask."""
+        from guidebot.criteria.findings import extract_findings
+
+        if "?" in text or self._question_markers is None:
+            return False
+        parts = re.split(r"[,;:\n]|\.(?!\d)", text.strip())
+        if any(self.starts_asking(part) for part in parts):
+            return False  # "plasma vegf >200, how specific is that" asks, question mark or not
+        first = parts[0]
+        # a comment must follow the value: a lone clause is a search ("vegf cutof plasma poems 200", "IVIG 2 g/kg ...")
+        return (len([p for p in parts if p.strip()]) > 1 and bool(re.search(r"(?<![\w.])\d", first))
+                and not THRESHOLD.search(first) and not self.names_disease(first) and bool(extract_findings(first))
+                and self._question_markers.search(normalise(first)) is None)
 
     @cached_property
     def _report_headings(self) -> frozenset[str]:
