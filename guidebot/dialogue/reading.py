@@ -62,8 +62,8 @@ PATIENT_VALUE_REPORTS = True
 """Whether, in a conversation that already has a patient, a statement opening with a measured finding and then saying
 something of it ("Plasma VEGF 850 pg/mL, consistent with POEMS", "M-protein IgG lambda 0.4 g/dL, associated with a
 demyelinating neuropathy") reports her findings, though its comment names the disease or a question word; a question
-mark, an opening interrogative, a supposition or a question word in the opening clause ("vegf 200 cutoff
-sensitivity", "vegf 200 vs 1000") still ask (switch for ablation)."""
+mark, a clause opening with an interrogative, a supposition, a lone clause, a threshold or a question word or the
+disease in the opening clause ("vegf 200 cutoff sensitivity", "vegf 200 vs 1000") still ask (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
