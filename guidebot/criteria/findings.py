@@ -66,7 +66,9 @@ class Finding:
     """The value when the clause is negated: a value, `SKIP` or `SAME`."""
 
 
-_N = r"(?P<n>\d+|a|an|one|single|solitary|two|three|four|five|six|seven|eight|nine|ten|no|zero)"
+_N = r"(?<![\d.,])(?P<n>\d+|a|an|one|single|solitary|two|three|four|five|six|seven|eight|nine|ten|no|zero)(?!\s*(?:cm|mm)\b)"
+_SIZE = r"(?:\d+(?:\.\d+)?\s*(?:cm|mm)\s+)?"
+"""A lesion's size between its count and "sclerotic" ("a single 1.5 cm sclerotic lesion"): never the count."""
 _V = r"(?P<v>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _SITE = (r"(?:(?:rib|pelvic|iliac|ischial|pubic|acetabular|sacral|sacroiliac|spinal|spine|vertebral|thoracic|lumbar|cervical"
          r"|femoral|skull|sternal|humeral|scapular|clavicular|[ctls]\d{1,2})\s+)?")
@@ -87,11 +89,15 @@ OR_FIELDS = frozenset({"monoclonal_plasma_cell_disorder", "extravascular_volume_
 """Fields that are one of several findings (INTERFACE section 3: "edema, effusion or ascites"): in one message, a clause
 denying one ("no ascites") does not undo another clause affirming another ("leg edema")."""
 
+AXONAL = r"\baxonal\b"
+"""Axonal features: not demyelinating when nothing says so, but in a mixed picture ("demyelinating, with axonal loss",
+the usual POEMS neuropathy) they do not undo the demyelination stated in another clause."""
+
 FINDINGS: tuple[Finding, ...] = (
     # neuropathy: "axonal" before "demyelinating" so that a mixed picture reads as demyelinating
     Finding(r"\b(?:poly)?neuropath\w*|\bcidp\b|\bpolyradiculo\w*", "polyneuropathy", True),
-    Finding(r"\baxonal\b", "neuropathy_demyelinating", False, SKIP),
-    Finding(r"\baxonal\b", "polyneuropathy", True, SKIP),  # "NCS purely axonal" describes a neuropathy
+    Finding(AXONAL, "neuropathy_demyelinating", False, SKIP),
+    Finding(AXONAL, "polyneuropathy", True, SKIP),  # "NCS purely axonal" describes a neuropathy
     Finding(r"\bdemyelinat\w*|\bcidp\b", "polyneuropathy", True, SKIP),
     Finding(r"\bdemyelinat\w*|\bcidp\b", "neuropathy_demyelinating", True),
     # monoclonal protein and light chain
@@ -116,10 +122,10 @@ FINDINGS: tuple[Finding, ...] = (
     ),
     # sclerotic bone lesions: a count when given, zero when negated
     Finding(
-        rf"\b{_N}\s+(?:\w+\s+)?(?:osteo)?sclerotic\s+{_SITE}(?:bone\s+|bony\s+)?(?:lesion|focus|foci|site)s?\b",
+        rf"\b{_N}\s+{_SIZE}(?:\w+\s+)?(?:osteo)?sclerotic\s+{_SITE}(?:bone\s+|bony\s+)?(?:lesion|focus|foci|site)s?\b",
         "sclerotic_bone_lesions", _count, SAME,
     ),
-    Finding(rf"\b{_N}\s+(?:(?:bone|bony)\s+)?lesions?\b", "sclerotic_bone_lesions", _count, SAME),
+    Finding(rf"\b{_N}\s+{_SIZE}(?:(?:bone|bony)\s+)?lesions?\b", "sclerotic_bone_lesions", _count, SAME),
     Finding(
         rf"\b(?:osteo)?sclerotic\s+{_SITE}(?:bone\s+|bony\s+)?lesions?\b|\bbone lesions?\b|\bsclerotic lesions?\b",
         "sclerotic_bone_lesions", SKIP, 0,
@@ -197,13 +203,14 @@ CONTRACTED_NOT = r"(?:does|did|is|was|has|had|have|do|are|were)n['’]?t"
 """A negation written as a contraction, with or without its apostrophe ("doesn't have", "didnt show", "isn't")."""
 NEGATION_BEFORE = re.compile(
     r"\b(?:no|not|non|without|denies|denied|free of|never|negative for|neg for|absence of|absent|neither|nor|w/o|"
+    r"ruled out|excluded|"
     rf"{CONTRACTED_NOT})\b(?:\W+\w+){{0,3}}\W*$",
     re.I,
 )
 """A negation cue at most three words before the finding ("no papilledema", "no clonal plasma cells")."""
 NEGATION_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:(?:is|was|are|were)\s+)?"
-    r"(?:negative|neg|absent|not seen|not found|not present|not detected|normal|unremarkable|ruled out|none|no)\b",
+    r"(?:negative|neg|absent|not seen|not found|not present|not detected|normal|unremarkable|ruled out|excluded|none|no)\b",
     re.I,
 )
 """A negation cue at most two words after it ("marrow negative", "M-protein not detected")."""
@@ -211,7 +218,8 @@ NEGATION_INSIDE = re.compile(rf"(?:^|\W)(?:no|not|without|w/o|negative for|{CONT
 """A negation inside a phrase that spans several words."""
 UNKNOWN_CUE = (
     r"(?:not done|not yet done|not yet|pending|unknown|not tested|not checked|not measured|awaited|awaiting|"
-    r"to be done|not performed|not sure|unsure|not available)"
+    r"to be done|not performed|not sure|unsure|not available|"
+    r"not (?:been |yet )?(?:ruled out|excluded)|can(?:not|'?t) (?:be )?(?:ruled out|excluded|exclude|rule out))"
 )
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
@@ -309,6 +317,8 @@ def extract_findings(text: str) -> dict[str, Any]:
                     continue
             if value is False and finding.field in or_affirmed:
                 continue  # "hepatomegaly, spleen not enlarged": the liver still counts
+            if finding.pattern == AXONAL and polarity == "affirmed" and found.get(finding.field) is True:
+                continue  # "demyelinating, sensorimotor, with axonal loss": still demyelinating
             found[finding.field] = value
         or_affirmed |= {f for f in OR_FIELDS if found.get(f) is True}
         hits = []

@@ -20,6 +20,16 @@ VALUE_STATEMENT_MARKERS = frozenset({"cutoff", "cut-off", "cut off", "threshold"
 """Question markers (`question_markers`) that also sit in a stated finding ("VEGF 1200 pg/mL (cutoff 200)",
 "criteria met for hypogonadism"): in a list of stated findings they ask nothing (`_states_value`)."""
 
+RELATIVE_CLAUSE = re.compile(r"^\W*which\s+(?:is|was|were|are|has|had|came|comes|the|our|their|they|we)\b", re.I)
+"""A clause saying more of the value or finding before it ("..., which the lab calls normal", "..., which was above the cutoff"),
+not asking which one ("..., which one runs higher", "..., which tests next")."""
+
+MEASURED_COUNT = re.compile(r"\b(?:lesion|platelet|plt|plasma cell|cell|blood|white cell|red cell|neutrophil)s? counts?\b", re.I)
+"""A count as a measurement ("lesion count", "platelet count"), not "does X count"."""
+
+THRESHOLD = re.compile(r"[<>≤≥]|\b(?:above|over|under|below|at least|more than|less than|greater than)\s+\d", re.I)
+"""A number as a threshold ("vegf >200", "above 200"), not a patient's measured value."""
+
 
 class PatientReading:
     """Patients described or supposed, and questions about the disease (a part of `ConversationReader`)."""
@@ -41,7 +51,10 @@ class PatientReading:
             # a statement's denied findings ("fundoscopy: no papilledema. no edema or effusions") ask nothing
             # only its "or" lists; "no M-protein in poems" and "no lesions vs myeloma" still ask. A denial may open
             # after "and" ("..., and no edema"), and its list goes on past a comma ("no edema, effusions or ascites")
-            for sentence in re.split(r"[.;:\n]+", text):
+            pieces = re.split(r"([.;:\n]+)", text)
+            for sentence, end in zip(pieces[::2], [*pieces[1::2], ""]):
+                # "Endocrine workup: hypogonadism ...": the heading labels the results after it, its "workup" asks nothing
+                heading = ":" in end
                 denying = False
                 raw = sentence.split(",")
                 for i, clause in enumerate(normalise(c) for c in raw):
@@ -50,24 +63,56 @@ class PatientReading:
                     denying = bool(self._negation.match(re.sub(r"^(?:and|but|also|plus)\s+", "", clause))) or (
                         denying and bool(re.search(r"\b(?:or|nor)\b", clause)))
                     markers = pattern.finditer(re.sub(r"\b(?:or|nor)\b", " ", clause) if denying else clause)
-                    if any(not self._states_value(m.group(0), raw, i) for m in markers):
+                    if any(not (self._states_value(m.group(0), raw, i) or heading and m.group(0) in self._report_headings)
+                           for m in markers):
                         return True
             return False
         return bool(pattern.search(normalise(text)))
 
     @staticmethod
     def _states_value(marker: str, raw: list[str], i: int) -> bool:
-        """Whether a cutoff/criteria word in clause `i` belongs to a stated finding, not a question: the clause holds a
-        finding in a list of findings ("..., VEGF 1200 pg/mL (cutoff 200)", "T2DM, criteria met for hypogonadism"), or
-        follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"). A lone clause ("polycythemia and
-        thrombocytosis separate minors") still asks."""
+        """Whether a question marker in clause `i` belongs to a stated finding, not a question: "which" opens a relative
+        clause about a value or finding stated before it ("VEGF 180 pg/mL, which the lab calls normal"), or a cutoff/criteria word's
+        clause holds a finding in a list of findings ("..., VEGF 1200 pg/mL (cutoff 200)", "T2DM, criteria met for
+        hypogonadism"), or follows a stated value ("VEGF 450 pg/mL, higher than the lab cutoff"); "ruled out" denies a
+        finding of its clause; "count" is a measurement ("lesion count"). A lone clause
+        ("polycythemia and thrombocytosis separate minors") still asks."""
+        from guidebot.criteria.findings import extract_findings
+
+        if marker == "which" and RELATIVE_CLAUSE.match(raw[i]) and any(extract_findings(c) or re.search(r"\d", c) for c in raw[:i]):
+            return True  # "VEGF 180 pg/mL in plasma, which the lab calls normal": says more of a finding, asks nothing
+        if marker == "ruled out" and any(v is False or v == 0 for v in extract_findings(raw[i]).values()):
+            return True  # "Castleman histology was ruled out": the finding denied, not "can X be ruled out"
+        if marker in ("count", "counts") and MEASURED_COUNT.search(raw[i]):
+            return True  # "Lesion count on PET-CT: three", "platelet count 650": a measurement, not "does X count"
         if marker not in VALUE_STATEMENT_MARKERS:
             return False
-        from guidebot.criteria.findings import extract_findings
 
         holds = [bool(extract_findings(c) or re.search(r"\d", c)) for c in raw]
         listed = holds[i] and any(h for j, h in enumerate(holds) if j != i)
         return listed or (i > 0 and bool(re.search(r"\d", raw[i - 1])))
+
+    def opens_with_measured_finding(self, text: str) -> bool:
+        """Whether a statement opens with a finding measured ("Plasma VEGF 850 pg/mL, ...", "3 sclerotic lesions on PET,
+        ..."): its first clause states a number (not a threshold, "vegf >200") and a finding, and neither a question
+        marker nor the disease; another clause follows it; the message has no question mark nor a clause opening with an
+        interrogative. What follows the comma comments on the value, it does not ask."""
+        from guidebot.criteria.findings import extract_findings
+
+        if "?" in text or self._question_markers is None:
+            return False
+        parts = re.split(r"[,;:\n]|\.(?!\d)", text.strip())
+        if any(self.starts_asking(part) for part in parts):
+            return False  # "plasma vegf >200, how specific is that" asks, question mark or not
+        first = parts[0]
+        # a comment must follow the value: a lone clause is a search ("vegf cutof plasma poems 200", "IVIG 2 g/kg ...")
+        return (len([p for p in parts if p.strip()]) > 1 and bool(re.search(r"(?<![\w.])\d", first))
+                and not THRESHOLD.search(first) and not self.names_disease(first) and bool(extract_findings(first))
+                and self._question_markers.search(normalise(first)) is None)
+
+    @cached_property
+    def _report_headings(self) -> frozenset[str]:
+        return frozenset(normalise(h) for h in self.data.report_headings if normalise(h))
 
     @cached_property
     def _negation(self) -> re.Pattern[str] | None:

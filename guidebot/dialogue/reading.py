@@ -71,6 +71,12 @@ FOCUS_STATES_WHAT_ALONE_DECLINES = True
 """Whether a turn naming something the last answer names, asking facets that answer states, is answered by it when the
 turn alone is declined for what it asks ("how long for the neuropathy to improve" after the goals of treatment and
 their timeline), not for naming something else (switch for ablation)."""
+PATIENT_VALUE_REPORTS = True
+"""Whether, in a conversation that already has a patient, a statement opening with a measured finding and then saying
+something of it ("Plasma VEGF 850 pg/mL, consistent with POEMS", "M-protein IgG lambda 0.4 g/dL, associated with a
+demyelinating neuropathy") reports her findings, though its comment names the disease or a question word; a question
+mark, a clause opening with an interrogative, a supposition, a lone clause, a threshold or a question word or the
+disease in the opening clause ("vegf 200 cutoff sensitivity", "vegf 200 vs 1000") still ask (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
@@ -353,6 +359,8 @@ class TurnReading:
             return False  # "what if VEGF is 300?": a supposed patient, not this one
         if self.reader.describes_patient(text):
             return True
+        if PATIENT_VALUE_REPORTS and self.state.values and self.reader.opens_with_measured_finding(text):
+            return True  # "VEGF 600 in serum, typical for POEMS" about the patient being described
         if match.in_scope and match.is_flow and len(extract_findings(text)) >= 2 and not self.reader.general_question(text):
             return True  # a described case asking for a verdict ("demyelinating neuropathy, lambda ... enough for POEMS?")
         # a bare list of findings ("no papilledema, 2 sclerotic lesions"), not a question naming them ("poems vs cidp")
@@ -367,6 +375,6 @@ class TurnReading:
 
 
 __all__ = [
-    "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
+    "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "PATIENT_VALUE_REPORTS", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
     "TOPIC_SIBLINGS", "TurnReading",
 ]

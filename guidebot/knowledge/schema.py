@@ -511,6 +511,10 @@ class ConversationFile(Strict):
     additions: list[NonEmpty] = []
     """How a statement adds findings to the patient already recorded ("also ...", "... too"), though it opens like a
     follow-up."""
+    report_headings: list[NonEmpty] = []
+    """What a heading before a colon names when it labels a patient's results ("Endocrine workup: ...", "Labs: ..."): a
+    question marker among these ("workup") asks nothing in such a heading; its other markers and the words after the
+    colon are read as ever."""
     negations: list[NonEmpty] = []
     """How a clause of a statement denies a finding ("no ...", "negative for ..."): a question marker such as "or"
     inside it lists, it does not ask ("no M-protein on serum or urine immunofixation" is a finding)."""
