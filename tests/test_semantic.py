@@ -300,3 +300,13 @@ def test_short_known_words_join_only_into_an_exact_sound_alike():
     function = {"you", "in"}.__contains__
     assert joined_by_sound(["bevvy", "size", "you", "mab", "in", "zoo"], unknown, function, keys) == ["bevacizumab", "in", "zoo"]
     assert joined_by_sound(["bevvy", "size", "zoo"], unknown, function, keys) == ["bevvy", "size", "zoo"]
+
+
+def test_a_condition_an_agent_is_used_in_is_where_it_comes_from():
+    # safety: the caution is shown when the other condition only says where the agent is used ...
+    router = get_router()
+    match = router.route("the injection they use in myeloma that harms the nerves -- is it avoided here?")
+    assert match.in_scope and match.intent == "treatment.neurotoxic_agents"
+    # ... but a question about the agent in another condition is still that condition's, and declined
+    assert not router.route("bortezomib shot for myeloma: is it safe in amyloidosis?").in_scope
+    assert not router.route("is bortezomib safe in myeloma?").in_scope
