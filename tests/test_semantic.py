@@ -211,6 +211,36 @@ def test_lay_words_reach_the_reviews_terms(question, fact):
     assert match.in_scope and match.intent == fact
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("in poems is the nerve damage slowly getting worse and starting in the feet?", "clinical.neuropathy_pattern"),
+        ("is the needle test of the muscles needed in poems?", "workup.emg_ncs"),
+        ("the second picture in the review", "diagnosis.figure_2"),
+        ("poems patient whose stem cells collect poorly", "treatment.mobilization"),
+    ],
+)
+def test_things_described_by_what_they_do_reach_the_reviews_terms(question, fact):
+    # round 12 (writer P): a test, a sign or a figure told by what it does or where it sits, as lexicon variants
+    match = get_router().route(question)
+    assert match.in_scope and match.intent == fact
+
+
+def test_a_donor_describes_an_allogeneic_transplant_only_with_a_transplant():
+    router = get_router()
+    assert "allogeneic" in router.normalise("is a stem cell transplant from a donor used in poems")
+    # replacing the plasma with donor fluid is plasma exchange: the review's caution, not an uncovered topic
+    assert "allogeneic" not in router.normalise("removing the plasma and replacing it with donor fluid in poems")
+    match = router.route("removing the plasma and replacing it with donor fluid in poems")
+    assert match.in_scope and match.intent == "treatment.plasma_exchange"
+
+
+def test_a_description_cue_is_a_known_word_not_an_unknown_topic():
+    # "swallowed" only describes ixazomib (the tablet proteasome inhibitor): no sign of another topic
+    router = get_router()
+    assert "swallowed" not in router.unknown_words("the swallowed proteasome inhibitor in poems")
+
+
 CASE = ("A 58-year-old man has a demyelinating neuropathy, an IgG lambda M-protein, sclerotic bone lesions, papilledema "
         "and hyperpigmentation.")
 
@@ -270,3 +300,13 @@ def test_short_known_words_join_only_into_an_exact_sound_alike():
     function = {"you", "in"}.__contains__
     assert joined_by_sound(["bevvy", "size", "you", "mab", "in", "zoo"], unknown, function, keys) == ["bevacizumab", "in", "zoo"]
     assert joined_by_sound(["bevvy", "size", "zoo"], unknown, function, keys) == ["bevvy", "size", "zoo"]
+
+
+def test_a_condition_an_agent_is_used_in_is_where_it_comes_from():
+    # safety: the caution is shown when the other condition only says where the agent is used ...
+    router = get_router()
+    match = router.route("the injection they use in myeloma that harms the nerves -- is it avoided here?")
+    assert match.in_scope and match.intent == "treatment.neurotoxic_agents"
+    # ... but a question about the agent in another condition is still that condition's, and declined
+    assert not router.route("bortezomib shot for myeloma: is it safe in amyloidosis?").in_scope
+    assert not router.route("is bortezomib safe in myeloma?").in_scope

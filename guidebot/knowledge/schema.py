@@ -603,6 +603,10 @@ class RoutingWords(Strict):
     regimen_nouns: list[Word] = []
     """Words that make the condition named just before them a kind of regimen, not the question's subject ("the
     myeloma combo", "myeloma drugs" for POEMS: the review's own "options as in myeloma treatment")."""
+    used_in_cues: list[Word] = []
+    """Words (as typed) that, followed by "in" or "for", say what an agent is used in: a condition right after the
+    agent's noun is then where it comes from ("the proteasome-blocking shot they use in marrow cancer -- avoided
+    here?"), not the condition asked about."""
     failed_treatment_cues: list[Word] = []
     """Words (as typed) saying a treatment did not work ("CIDP not responding to PLEX", "failed IVIG"): a caution's
     agent named as what failed for another condition is history, and the question asks about that condition."""

@@ -211,8 +211,13 @@ class Checks(Scorer):
             return False
         words = self._cfg.words
         regimens, content = words.get("regimen_nouns", frozenset()), q.content
+        # a condition right after the agent's own noun, said to be used in it, tells where the agent comes from
+        # ("the proteasome-blocking shot they use in marrow cancer -- avoided here?"), not what is asked about
+        used_in = words.get("used_in_cues", frozenset())
+        said_used_in = any(w in used_in and nxt in ("in", "for") for w, nxt in zip(q.raw, q.raw[1:]))
         named = {w for i, w in enumerate(content) if w in words["other_conditions"]
-                 and not (i + 1 < len(content) and content[i + 1] in regimens)}
+                 and not (i + 1 < len(content) and content[i + 1] in regimens)
+                 and not (said_used_in and i and content[i - 1] in regimens)}
         return q.fire("other_condition", bool(named - self._answer_conditions(caution.target)))
 
     def _names_other_condition(self, content: list[str], best: _Scored) -> bool:

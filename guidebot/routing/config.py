@@ -36,7 +36,7 @@ class RoutingData(NamedTuple):
 
 STEMMED = ("other_conditions", "uncovered_topics")
 """Word lists compared with a question's stemmed words (before the lexicon), so stemmed the same way."""
-CLEANED = ("abbreviation_cues", "reversal_asks")
+CLEANED = ("abbreviation_cues", "reversal_asks", "used_in_cues")
 """Word lists compared with a question's cleaned words (`Question.raw`), so cleaned the same way."""
 
 
