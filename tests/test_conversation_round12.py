@@ -75,7 +75,7 @@ def test_why_on_a_side_answer_in_a_flow(kb, monkeypatch):
 
 
 def test_a_side_follow_up_in_a_flow_is_read_against_the_side_answer(kb, monkeypatch):
-    lines = ("does my patient have poems?", "serum or plasma vegf?", "can we repeat it to follow response?")
+    lines = ("does my patient have poems?", "serum or plasma vegf?", "worth repeating it after treatment?")
     turn = say(DialogueManager(kb=kb), *lines)
     assert turn.intent == "diagnosis.vegf_use" and turn.awaiting is not None  # the pending question again
     monkeypatch.setattr(flow_rules, "SIDE_FOLLOWUPS_IN_CONTEXT", False)
