@@ -104,6 +104,8 @@ def _answers_management(r, ask: str, match) -> bool:
 
 _KNOWLEDGE_ASK = re.compile(r"\s*(?:which|what)\b", re.IGNORECASE)
 """An ask that wants something named ("Which finding...", "What mechanism..."), not a yes or no on the patient."""
+_NAMING_ASK = re.compile(r"\b(?:which|what)\b", re.IGNORECASE)
+"""The same anywhere in the ask ("Per the management algorithm (Figure 3), which two drugs are avoided?")."""
 
 
 def _ask_of_its_own(r, q: Question, d) -> bool:
@@ -124,3 +126,24 @@ def _ask_match(r, q: Question):
     if "poem" in q.content and "poem" not in r.normalise(ask):
         ask = f"{ask} (POEMS)"
     return r.route(ask, q.off)
+
+
+def avoid_ask(r, q: Question, scored, d):
+    """An exam vignette answered with a fact that is no caution although its asking sentence asks what to avoid
+    or whether it is safe ("... Per the management algorithm (Figure 3), which two drugs are avoided and why?"):
+    the case's words (the algorithm, the transplant plan) pull the score to the fact they share, but the ask
+    wants the warning. A caution close behind (`thresholds.caution_margin`) that the checks let answer it wins, and
+    no later redirect moves it (a caution comes first)."""
+    if d.anchored or d.reason or d.redirected or q.ask is None or d.best.target in r._cautions:
+        return None
+    # an exam's ask names what it wants ("which drug should be avoided?"); a lay "is it dangerous?" after a
+    # story asks about what the story is about, whichever caution scores near it
+    if not _NAMING_ASK.search(q.ask) or r._cfg.words.get("caution_asks", frozenset()).isdisjoint(r.normalise(q.ask)):
+        return None
+    margin = r._cfg.thresholds["caution_margin"]
+    for s in scored:
+        if d.best.score - s.score > margin:
+            break
+        if s.target in r._cautions and not r._decline_reason(q, s, thresholds=False) and not r._caution_other_condition(q, s):
+            return d._replace(best=s, redirected=True)
+    return None
