@@ -603,6 +603,12 @@ class RoutingWords(Strict):
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
+    diagnosis_asks: list[Word] = []
+    """Words (after normalisation) of an exam vignette's asking sentence that ask which diagnosis the case points
+    to ("most likely diagnosis", "which diagnosis does this finding favor", "the most likely explanation")."""
+    differential_sections: list[Word] = []
+    """Fact sections that set another disease apart from POEMS: asked for a diagnosis, a declined vignette whose
+    best-scored fact is in one of them gets that fact, not the guided diagnosis (`differential_ask`)."""
 
 
 class RoutingThresholds(Strict):

@@ -21,7 +21,7 @@ from guidebot.routing.cases import LOW
 from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
-from guidebot.routing.vignettes import _ask_match, avoid_ask, knowledge_ask, vignette_ask, vignette_rescue
+from guidebot.routing.vignettes import _ask_match, avoid_ask, differential_ask, knowledge_ask, vignette_ask, vignette_rescue
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -301,6 +301,7 @@ RULES: tuple[Rule, ...] = (
     Rule("judge", judge, core=True),
     Rule("dose_rival", dose_rival),
     Rule("caution_rescue", caution_rescue),
+    Rule("differential_ask", differential_ask),
     Rule("case_flow", case_flow_rescue),
     Rule("treatment_case", treatment_case_rescue),
     Rule("workup_case", workup_case),

@@ -147,3 +147,23 @@ def avoid_ask(r, q: Question, scored, d):
         if s.target in r._cautions and not r._decline_reason(q, s, thresholds=False) and not r._caution_other_condition(q, s):
             return d._replace(best=s, redirected=True)
     return None
+
+
+def differential_ask(r, q: Question, scored, d):
+    """An exam vignette declined on score whose ask wants a diagnosis ("What is the most likely diagnosis?", "Which
+    diagnosis does this finding favor?") while its best-scored fact is one that sets another disease apart from
+    POEMS (routing.yaml `words.differential_sections`): the case's telling finding (heavy proteinuria, a cholestatic
+    liver pattern) picked that fact, and it names the diagnosis asked for. Left to `case_flow`, the guided
+    diagnosis would assess POEMS and never speak of the finding. The checks still decline another drug or topic."""
+    if d.anchored or d.reason not in LOW or q.ask is None:
+        return None
+    words = r._cfg.words
+    if words.get("diagnosis_asks", frozenset()).isdisjoint(r.normalise(q.ask)):
+        return None
+    best = d.best
+    section = r._ix["facts"].get(r._targets[best.target][3], {}).get("section")
+    if section not in words.get("differential_sections", frozenset()):
+        return None
+    if best.score < r._cfg.thresholds["knowledge_ask_min"] or r._decline_reason(q, best, thresholds=False):
+        return None
+    return d._replace(reason="", redirected=True)
