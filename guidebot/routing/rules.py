@@ -327,7 +327,11 @@ CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "case_c
 """The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
 
 
+READINGS = ("answer_frame",)
+"""Ways of reading a vignette's ask that can be switched off by name (`vignettes.ask_topic`)."""
+
+
 def switchable() -> list[str]:
     """Every rule and check name that `Question.off` may hold, in pipeline order."""
-    names = [rule.name for rule in RULES if not rule.core] + list(CHECKS)
+    names = [rule.name for rule in RULES if not rule.core] + list(CHECKS) + list(READINGS)
     return list(dict.fromkeys(names))

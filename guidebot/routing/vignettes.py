@@ -119,10 +119,33 @@ def _ask_of_its_own(r, q: Question, d) -> bool:
     return any(w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit() for w in r.normalise(q.ask))
 
 
+_ANSWER_FRAME = re.compile(
+    r"^(?:which|what)\s+(?:of\s+the\s+following\s+)?(?:(?:statements?|answers?|options?|descriptions?)\s+)?"
+    r"(?:(?:about|regarding|concerning|on)\s+(?P<about>.+?)\s+(?:is|are)\s+(?:most\s+|the\s+most\s+)?"
+    r"(?:correct|accurate|true|appropriate)"
+    r"|(?:best|most\s+accurately)\s+(?:describes?|explains?|characteri[sz]es?|summari[sz]es?)\s+(?P<described>.+?))"
+    r"\s*\??$",
+    re.IGNORECASE | re.DOTALL)
+"""An exam ask that only picks a statement about its topic ("Which statement about the M-protein in POEMS syndrome
+is correct?", "Which of the following best describes the role of VEGF?"): its words "statement", "correct", "best
+describes" are framing, and read as words they dilute the topic."""
+
+
+def ask_topic(r, q: Question) -> str:
+    """A vignette's ask without its answer-picking frame (`answer_frame`, switchable): "Which statement about the
+    M-protein is correct?" asks "What about the M-protein?"."""
+    ask = q.ask
+    framed = _ANSWER_FRAME.match(ask) if q.on("answer_frame") else None
+    if framed is None:
+        return ask
+    q.fire("answer_frame", True)
+    return f"What about {(framed.group('about') or framed.group('described')).strip()}?"
+
+
 def _ask_match(r, q: Question):
     """The match of a vignette's asking sentence alone, asked of the case's disease (a case naming POEMS makes
     "which agents should be avoided?" a POEMS question)."""
-    ask = q.ask
+    ask = ask_topic(r, q)
     if "poem" in q.content and "poem" not in r.normalise(ask):
         ask = f"{ask} (POEMS)"
     return r.route(ask, q.off)
