@@ -609,12 +609,6 @@ class RoutingWords(Strict):
     differential_sections: list[Word] = []
     """Fact sections that set another disease apart from POEMS: asked for a diagnosis, a declined vignette whose
     best-scored fact is in one of them gets that fact, not the guided diagnosis (`differential_ask`)."""
-    test_asks: list[Word] = []
-    """Words (after normalisation) of an exam vignette's asking sentence that ask which tests to do
-    ("Which paraprotein tests are required?")."""
-    test_sections: list[Word] = []
-    """Fact sections that say which tests to do: a vignette asking for tests gets a fact of one of them close behind
-    a best-scored fact of another section (`test_ask`)."""
 
 
 class RoutingThresholds(Strict):

@@ -21,7 +21,7 @@ from guidebot.routing.cases import LOW
 from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
-from guidebot.routing.vignettes import _ask_match, ask_rescue, avoid_ask, differential_ask, test_ask, knowledge_ask, vignette_ask, vignette_rescue
+from guidebot.routing.vignettes import _ask_match, ask_rescue, avoid_ask, differential_ask, knowledge_ask, vignette_ask, vignette_rescue
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -314,7 +314,6 @@ RULES: tuple[Rule, ...] = (
     Rule("knowledge_ask", knowledge_ask),
     Rule("decline", decline, core=True),
     Rule("avoid_ask", avoid_ask),
-    Rule("test_ask", test_ask),
     Rule("case_flow", case_flow),
     Rule("vignette_ask", vignette_ask),
     Rule("knowledge_ask", knowledge_ask),

@@ -192,28 +192,6 @@ def differential_ask(r, q: Question, scored, d):
     return d._replace(reason="", redirected=True)
 
 
-def test_ask(r, q: Question, scored, d):
-    """An answered exam vignette whose ask names the tests it wants ("Which paraprotein tests are required before
-    excluding a monoclonal plasma cell disorder?", `words.test_asks`) while the best-scored fact is no workup fact
-    (`words.test_sections`): the case's words ("monoclonal plasma cell disorder") pulled it to the criteria that
-    name them. A workup fact close behind (`thresholds.close_margin`) that the checks let answer it says which tests."""
-    if d.anchored or d.reason or d.redirected or q.ask is None or d.best.target in r._cautions:
-        return None
-    words = r._cfg.words
-    if not _NAMING_ASK.search(q.ask) or words.get("test_asks", frozenset()).isdisjoint(r.normalise(q.ask)):
-        return None
-    sections, facts = words.get("test_sections", frozenset()), r._ix["facts"]
-    section = lambda s: facts.get(r._targets[s.target][3], {}).get("section")  # noqa: E731
-    if section(d.best) in sections:
-        return None
-    for s in scored:
-        if d.best.score - s.score > r._cfg.thresholds["close_margin"]:
-            break
-        if section(s) in sections and not r._decline_reason(q, s, thresholds=False):
-            return d._replace(best=s, redirected=True)
-    return None
-
-
 def ask_rescue(r, q: Question, scored, d):
     """An exam vignette declined on score whose asking sentence alone reaches one of the front-runners (the first
     `model.rerank_candidates`) with confidence `thresholds.vignette_ask_min` ("... has lymph node biopsy findings of
