@@ -21,7 +21,7 @@ from guidebot.routing.cases import LOW
 from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
 from guidebot.routing.question import Decision, Question, Scored
 from guidebot.routing.reranker import knows, probabilities
-from guidebot.routing.vignettes import _ask_match, ask_rescue, avoid_ask, differential_ask, knowledge_ask, vignette_ask, vignette_rescue
+from guidebot.routing.vignettes import _ask_match, avoid_ask, differential_ask, knowledge_ask, vignette_ask, vignette_rescue
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -306,7 +306,6 @@ RULES: tuple[Rule, ...] = (
     Rule("treatment_case", treatment_case_rescue),
     Rule("workup_case", workup_case),
     Rule("model_rescue", model_rescue),
-    Rule("ask_rescue", ask_rescue),
     Rule("vignette_rescue", vignette_rescue),
     Rule("semantic_rescue", semantic_rescue),
     Rule("poems_suspect", poems_suspect),

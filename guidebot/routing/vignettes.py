@@ -190,23 +190,3 @@ def differential_ask(r, q: Question, scored, d):
     if best.score < r._cfg.thresholds["knowledge_ask_min"] or r._decline_reason(q, best, thresholds=False):
         return None
     return d._replace(reason="", redirected=True)
-
-
-def ask_rescue(r, q: Question, scored, d):
-    """An exam vignette declined on score whose asking sentence alone reaches one of the front-runners (the first
-    `model.rerank_candidates`) with confidence `thresholds.vignette_ask_min` ("... has lymph node biopsy findings of
-    Castleman disease. Compared with POEMS patients without Castleman disease, what is the expected character of her
-    neuropathy?"): the ask picks among the facts the whole case scored, before the learned model guesses
-    (`vignette_rescue`) from the case's words, which favour the fact about the case's findings (Castleman nodes)."""
-    if d.anchored or d.reason not in LOW or q.ask is None or not _ask_of_its_own(r, q, d):
-        return None
-    match = _ask_match(r, q)
-    if not match.in_scope or match.is_flow or r.asks_for_verdict(match.intent):
-        return None
-    if match.confidence < r._cfg.thresholds["vignette_ask_min"] or not _answers_management(r, q.ask, match):
-        return None
-    target = r._by_id[match.intent]
-    rival = next((s for s in scored[:r._cfg.model["rerank_candidates"]] if s.target == target), None)
-    if rival is None or r._decline_reason(q, rival, thresholds=False):
-        return None
-    return d._replace(best=rival, reason="")
