@@ -142,3 +142,15 @@ def test_a_next_best_step_in_management_is_a_treatment_case(router):
                 "What is the next best step in management?")
     assert router.route(vignette).intent == "treatment.systemic_indication"
     assert router.route(vignette, frozenset({"treatment_case"})).intent == "diagnosis.marrow_clone"
+
+
+def test_asking_for_a_replacement_of_a_recommended_agent_is_declined(router):
+    hit = ("A 62-year-old man with POEMS syndrome on dalteparin prophylaxis has a platelet count that halves on day 8. "
+           "Which alternative anticoagulant should replace it?")
+    assert router.route(hit).reason == "other_topic"
+    assert router.route(hit, frozenset({"replacement_ask"})).intent == "treatment.lmwh_prophylaxis"
+    # the caution is still shown when the agent itself is asked about, and a caution warning against its agent
+    # still answers what to give instead ("thalidomide ... which is the most appropriate alternative?")
+    assert router.route("is LMWH needed in active POEMS?").intent == "treatment.lmwh_prophylaxis"
+    assert router.route("alternative to thalidomide in poems because of neuropathy?").intent in (
+        "treatment.neurotoxic_agents", "treatment.lenalidomide_preferred")

@@ -70,11 +70,15 @@ def named_caution(r, q: Question, scored, d):
     # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
     reversal_asks = r._cfg.words.get("reversal_asks", frozenset())
     asks_reversal = q.on("other_topic") and q.fire("other_topic", not reversal_asks.isdisjoint(q.raw))
+    # "on enoxaparin, platelets fell 60%: which alternative anticoagulant?", "apixaban instead of LMWH?": a caution
+    # recommending its agent names no replacement for it
+    asks_replacement = (q.on("replacement_ask") and r._targets[anchored.target][3] in r._cfg.targets.get("recommending_cautions", ())
+                        and q.fire("replacement_ask", not r._cfg.words.get("replacement_asks", frozenset()).isdisjoint(q.raw)))
     # a question on an uncovered topic that names no POEMS and does not ask whether the agent is safe ("how to
     # prevent DVT on a long flight", "LMWH after hip surgery") is not about the caution its words anchor
     asks_safety = not r._cfg.words.get("caution_asks", frozenset()).isdisjoint(q.content)
     off_topic = not asks_safety and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
-    reason = ("other_topic" if asks_reversal or off_topic
+    reason = ("other_topic" if asks_reversal or off_topic or asks_replacement
               else "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored))
     if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
@@ -327,8 +331,9 @@ CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "case_c
 """The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
 
 
-READINGS = ("answer_frame",)
-"""Ways of reading a vignette's ask that can be switched off by name (`vignettes.ask_topic`)."""
+READINGS = ("answer_frame", "replacement_ask")
+"""Ways of reading a question that can be switched off by name: a vignette's ask without its answer frame
+(`vignettes.ask_topic`), an ask for a replacement of a recommended agent (`named_caution`)."""
 
 
 def switchable() -> list[str]:
