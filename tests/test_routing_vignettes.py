@@ -154,3 +154,12 @@ def test_asking_for_a_replacement_of_a_recommended_agent_is_declined(router):
     assert router.route("is LMWH needed in active POEMS?").intent == "treatment.lmwh_prophylaxis"
     assert router.route("alternative to thalidomide in poems because of neuropathy?").intent in (
         "treatment.neurotoxic_agents", "treatment.lenalidomide_preferred")
+
+
+def test_an_avoid_ask_is_not_answered_by_a_caution_recommending_its_agent(router):
+    vignette = ("A 58-year-old woman with POEMS syndrome, 4 sclerotic lesions and a lambda clone cannot have a transplant. "
+                "She can no longer walk without help because of her neuropathy. Which of the following should be avoided: "
+                "(A) daratumumab-based therapy (B) thalidomide (C) lenalidomide-dexamethasone (D) low-molecular-weight heparin?")
+    assert router.route(vignette).intent == "treatment.neurotoxic_agents"
+    assert router.route(vignette, frozenset({"avoid_ask"})).intent == "treatment.lmwh_prophylaxis"
+    assert router.route("is LMWH safe in active poems?").intent == "treatment.lmwh_prophylaxis"

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
 from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
-from guidebot.routing.question import Decision, Question, Scored
+from guidebot.routing.question import Decision, Question, Scored, without_options
 from guidebot.routing.reranker import knows, probabilities
 from guidebot.routing.vignettes import _ask_match, avoid_ask, differential_ask, knowledge_ask, vignette_ask, vignette_rescue
 
@@ -62,6 +62,7 @@ def named_caution(r, q: Question, scored, d):
     anchored = r._anchored_caution(q.content, scored, d.best)
     if anchored is None or _failed_for_other_condition(r, q):
         return None
+    anchored = _warning_for_avoid_ask(r, q, scored, anchored)
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
@@ -85,6 +86,23 @@ def named_caution(r, q: Question, scored, d):
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
     return Decision(anchored, reason, anchored=True)
+
+
+def _warning_for_avoid_ask(r, q: Question, scored, anchored):
+    """An exam vignette asking what to avoid, naming the agents of several cautions in its options ("Which of the
+    following should be avoided: (A) lenalidomide (B) daratumumab (C) bortezomib (D) low-molecular-weight heparin?"):
+    a caution that recommends its agent (`targets.recommending_cautions`) is no answer to it, so a named caution
+    that warns against its agent is shown instead (switched with `avoid_ask`)."""
+    recommending = r._cfg.targets.get("recommending_cautions", ())
+    if not q.on("avoid_ask") or r._targets[anchored.target][3] not in recommending:
+        return anchored
+    ask = without_options(q.text)
+    if r._cfg.words.get("caution_asks", frozenset()).isdisjoint(r.normalise(ask)):
+        return anchored
+    for s in scored:
+        if s.target in r._cautions and r._targets[s.target][3] not in recommending and r._named_caution(q.content, [s]) is not None:
+            return q.fire("avoid_ask", s)
+    return anchored
 
 
 def _failed_for_other_condition(r, q: Question) -> bool:
