@@ -104,3 +104,62 @@ def test_answer_options_are_not_the_described_patient_s_findings(router):
     # "(B) ascites (D) papilledema" are what the ask picks among, not this patient's findings
     assert "extravascular_volume_overload" not in findings and "papilledema" not in findings
     assert count_findings(MAJOR) == count_findings(MAJOR.split(" (A)")[0])
+
+
+# Round 12 (style_vignette_p): the ask kind against the case's state. Each rule is checked on and off.
+
+def test_a_vignette_asking_which_drugs_to_avoid_gets_the_caution_behind_the_algorithm(router):
+    vignette = ("A 60-year-old man with POEMS syndrome walks with a cane because of foot drop. He cannot have a transplant "
+                "and a myeloma-style regimen is planned. According to the treatment algorithm (Figure 3), which drugs "
+                "are avoided and why?")
+    assert router.route(vignette).intent == "treatment.neurotoxic_agents"
+    assert router.route(vignette, frozenset({"avoid_ask"})).intent == "treatment.algorithm"
+    # a lay "is it dangerous?" after a story asks about the story, not about whichever caution scores near it
+    lay = ("what's this engraftment reaction they warned us about -- fever and rash after the transplant? is it "
+           "dangerous and how do they treat it?")
+    assert router.route(lay).intent == "treatment.engraftment_syndrome"
+
+
+def test_a_vignette_asking_the_most_likely_diagnosis_gets_the_differential_its_finding_points_to(router):
+    vignette = ("A 66-year-old man with a lambda M-protein and a neuropathy has nephrotic-range proteinuria of 8 g/day "
+                "and leg edema. What is the most likely diagnosis?")
+    assert router.route(vignette).intent == "differential.amyloidosis_kidney"
+    assert router.route(vignette, frozenset({"differential_ask"})).intent == "diagnosis.assess"
+    # a POEMS case asking for the verdict still gets the guided diagnosis
+    case = "A 55-year-old man has a demyelinating neuropathy, a lambda M-protein, a sclerotic lesion and papilledema. {}"
+    assert router.route(case.format("What is the most likely diagnosis?")).intent == "diagnosis.assess"
+
+
+def test_an_ask_that_picks_a_statement_is_read_as_a_question_about_its_topic(router):
+    vignette = ("A 61-year-old woman with neuropathy has a small lambda band on immunofixation. Which of the following "
+                "statements about the monoclonal protein in POEMS syndrome is accurate?")
+    assert router.route(vignette).intent == "diagnosis.m_protein"
+    assert router.route(vignette, frozenset({"answer_frame"})).intent == "diagnosis.assess"
+
+
+def test_a_next_best_step_in_management_is_a_treatment_case(router):
+    vignette = ("A 50-year-old man with POEMS syndrome has 4 sclerotic lesions and a 10% lambda-restricted marrow clone. "
+                "What is the next best step in management?")
+    assert router.route(vignette).intent == "treatment.systemic_indication"
+    assert router.route(vignette, frozenset({"treatment_case"})).intent == "diagnosis.marrow_clone"
+
+
+def test_asking_for_a_replacement_of_a_recommended_agent_is_declined(router):
+    hit = ("A 62-year-old man with POEMS syndrome on dalteparin prophylaxis has a platelet count that halves on day 8. "
+           "Which alternative anticoagulant should replace it?")
+    assert router.route(hit).reason == "other_topic"
+    assert router.route(hit, frozenset({"replacement_ask"})).intent == "treatment.lmwh_prophylaxis"
+    # the caution is still shown when the agent itself is asked about, and a caution warning against its agent
+    # still answers what to give instead ("thalidomide ... which is the most appropriate alternative?")
+    assert router.route("is LMWH needed in active POEMS?").intent == "treatment.lmwh_prophylaxis"
+    assert router.route("alternative to thalidomide in poems because of neuropathy?").intent in (
+        "treatment.neurotoxic_agents", "treatment.lenalidomide_preferred")
+
+
+def test_an_avoid_ask_is_not_answered_by_a_caution_recommending_its_agent(router):
+    vignette = ("A 58-year-old woman with POEMS syndrome, 4 sclerotic lesions and a lambda clone cannot have a transplant. "
+                "She can no longer walk without help because of her neuropathy. Which of the following should be avoided: "
+                "(A) daratumumab-based therapy (B) thalidomide (C) lenalidomide-dexamethasone (D) low-molecular-weight heparin?")
+    assert router.route(vignette).intent == "treatment.neurotoxic_agents"
+    assert router.route(vignette, frozenset({"avoid_ask"})).intent == "treatment.lmwh_prophylaxis"
+    assert router.route("is LMWH safe in active poems?").intent == "treatment.lmwh_prophylaxis"

@@ -569,6 +569,9 @@ class RoutingTargets(Strict):
     case_questions: list[FactId] = []
     """Facts whose question, asked about a described patient, is answered with that patient's verdict
     instead (besides `case_flow` and `treatment_flow`): `ask` loads the criteria engine only for these."""
+    recommending_cautions: list[FactId] = []
+    """Cautions that recommend their agent (thromboprophylaxis with LMWH) rather than warn against it: a question
+    asking for a replacement of that agent (`words.replacement_asks`) asks what the review never says."""
 
 
 class RoutingWords(Strict):
@@ -623,6 +626,15 @@ class RoutingWords(Strict):
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
+    replacement_asks: list[Word] = []
+    """Words (as typed) asking for a replacement of an agent ("Which alternative anticoagulant?", "apixaban instead
+    of LMWH?"): for a caution that recommends its agent, the review names none, so it is declined (`replacement_ask`)."""
+    diagnosis_asks: list[Word] = []
+    """Words (after normalisation) of an exam vignette's asking sentence that ask which diagnosis the case points
+    to ("most likely diagnosis", "which diagnosis does this finding favor", "the most likely explanation")."""
+    differential_sections: list[Word] = []
+    """Fact sections that set another disease apart from POEMS: asked for a diagnosis, a declined vignette whose
+    best-scored fact is in one of them gets that fact, not the guided diagnosis (`differential_ask`)."""
 
 
 class RoutingThresholds(Strict):

@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 from guidebot.routing.cases import LOW
 from guidebot.routing.normalisation import ABOUT_THE_ASSISTANT, GENERIC, SECOND_PERSON
-from guidebot.routing.question import Decision, Question, Scored
+from guidebot.routing.question import Decision, Question, Scored, without_options
 from guidebot.routing.reranker import knows, probabilities
-from guidebot.routing.vignettes import _ask_match, knowledge_ask, vignette_ask, vignette_rescue
+from guidebot.routing.vignettes import _ask_match, avoid_ask, differential_ask, knowledge_ask, vignette_ask, vignette_rescue
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -62,6 +62,7 @@ def named_caution(r, q: Question, scored, d):
     anchored = r._anchored_caution(q.content, scored, d.best)
     if anchored is None or _failed_for_other_condition(r, q):
         return None
+    anchored = _warning_for_avoid_ask(r, q, scored, anchored)
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
@@ -70,17 +71,38 @@ def named_caution(r, q: Question, scored, d):
     # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
     reversal_asks = r._cfg.words.get("reversal_asks", frozenset())
     asks_reversal = q.on("other_topic") and q.fire("other_topic", not reversal_asks.isdisjoint(q.raw))
+    # "on enoxaparin, platelets fell 60%: which alternative anticoagulant?", "apixaban instead of LMWH?": a caution
+    # recommending its agent names no replacement for it
+    asks_replacement = (q.on("replacement_ask") and r._targets[anchored.target][3] in r._cfg.targets.get("recommending_cautions", ())
+                        and q.fire("replacement_ask", not r._cfg.words.get("replacement_asks", frozenset()).isdisjoint(q.raw)))
     # a question on an uncovered topic that names no POEMS and does not ask whether the agent is safe ("how to
     # prevent DVT on a long flight", "LMWH after hip surgery") is not about the caution its words anchor
     asks_safety = not r._cfg.words.get("caution_asks", frozenset()).isdisjoint(q.content)
     off_topic = not asks_safety and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
-    reason = ("other_topic" if asks_reversal or off_topic
+    reason = ("other_topic" if asks_reversal or off_topic or asks_replacement
               else "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored))
     if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
         # "plasma exchange in TTP": about another condition; a condition the caution's answer speaks of
         # ("CIDP pt, should I do PLEX?") keeps it, and so does a described POEMS suspect
         reason = "other_condition"
     return Decision(anchored, reason, anchored=True)
+
+
+def _warning_for_avoid_ask(r, q: Question, scored, anchored):
+    """An exam vignette asking what to avoid, naming the agents of several cautions in its options ("Which of the
+    following should be avoided: (A) lenalidomide (B) daratumumab (C) bortezomib (D) low-molecular-weight heparin?"):
+    a caution that recommends its agent (`targets.recommending_cautions`) is no answer to it, so a named caution
+    that warns against its agent is shown instead (switched with `avoid_ask`)."""
+    recommending = r._cfg.targets.get("recommending_cautions", ())
+    if not q.on("avoid_ask") or r._targets[anchored.target][3] not in recommending:
+        return anchored
+    ask = without_options(q.text)
+    if r._cfg.words.get("caution_asks", frozenset()).isdisjoint(r.normalise(ask)):
+        return anchored
+    for s in scored:
+        if s.target in r._cautions and r._targets[s.target][3] not in recommending and r._named_caution(q.content, [s]) is not None:
+            return q.fire("avoid_ask", s)
+    return anchored
 
 
 def _failed_for_other_condition(r, q: Question) -> bool:
@@ -301,6 +323,7 @@ RULES: tuple[Rule, ...] = (
     Rule("judge", judge, core=True),
     Rule("dose_rival", dose_rival),
     Rule("caution_rescue", caution_rescue),
+    Rule("differential_ask", differential_ask),
     Rule("case_flow", case_flow_rescue),
     Rule("treatment_case", treatment_case_rescue),
     Rule("workup_case", workup_case),
@@ -311,6 +334,7 @@ RULES: tuple[Rule, ...] = (
     Rule("vignette_ask", vignette_ask),
     Rule("knowledge_ask", knowledge_ask),
     Rule("decline", decline, core=True),
+    Rule("avoid_ask", avoid_ask),
     Rule("case_flow", case_flow),
     Rule("vignette_ask", vignette_ask),
     Rule("knowledge_ask", knowledge_ask),
@@ -325,7 +349,12 @@ CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "case_c
 """The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
 
 
+READINGS = ("answer_frame", "replacement_ask")
+"""Ways of reading a question that can be switched off by name: a vignette's ask without its answer frame
+(`vignettes.ask_topic`), an ask for a replacement of a recommended agent (`named_caution`)."""
+
+
 def switchable() -> list[str]:
     """Every rule and check name that `Question.off` may hold, in pipeline order."""
-    names = [rule.name for rule in RULES if not rule.core] + list(CHECKS)
+    names = [rule.name for rule in RULES if not rule.core] + list(CHECKS) + list(READINGS)
     return list(dict.fromkeys(names))

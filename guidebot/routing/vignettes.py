@@ -104,6 +104,8 @@ def _answers_management(r, ask: str, match) -> bool:
 
 _KNOWLEDGE_ASK = re.compile(r"\s*(?:which|what)\b", re.IGNORECASE)
 """An ask that wants something named ("Which finding...", "What mechanism..."), not a yes or no on the patient."""
+_NAMING_ASK = re.compile(r"\b(?:which|what)\b", re.IGNORECASE)
+"""The same anywhere in the ask ("Per the management algorithm (Figure 3), which two drugs are avoided?")."""
 
 
 def _ask_of_its_own(r, q: Question, d) -> bool:
@@ -117,10 +119,74 @@ def _ask_of_its_own(r, q: Question, d) -> bool:
     return any(w not in GENERIC and w not in STOPWORDS and w not in verdict and not w.isdigit() for w in r.normalise(q.ask))
 
 
+_ANSWER_FRAME = re.compile(
+    r"^(?:which|what)\s+(?:of\s+the\s+following\s+)?(?:(?:statements?|answers?|options?|descriptions?)\s+)?"
+    r"(?:(?:about|regarding|concerning|on)\s+(?P<about>.+?)\s+(?:is|are)\s+(?:most\s+|the\s+most\s+)?"
+    r"(?:correct|accurate|true|appropriate)"
+    r"|(?:best|most\s+accurately)\s+(?:describes?|explains?|characteri[sz]es?|summari[sz]es?)\s+(?P<described>.+?))"
+    r"\s*\??$",
+    re.IGNORECASE | re.DOTALL)
+"""An exam ask that only picks a statement about its topic ("Which statement about the M-protein in POEMS syndrome
+is correct?", "Which of the following best describes the role of VEGF?"): its words "statement", "correct", "best
+describes" are framing, and read as words they dilute the topic."""
+
+
+def ask_topic(r, q: Question) -> str:
+    """A vignette's ask without its answer-picking frame (`answer_frame`, switchable): "Which statement about the
+    M-protein is correct?" asks "What about the M-protein?"."""
+    ask = q.ask
+    framed = _ANSWER_FRAME.match(ask) if q.on("answer_frame") else None
+    if framed is None:
+        return ask
+    q.fire("answer_frame", True)
+    return f"What about {(framed.group('about') or framed.group('described')).strip()}?"
+
+
 def _ask_match(r, q: Question):
     """The match of a vignette's asking sentence alone, asked of the case's disease (a case naming POEMS makes
     "which agents should be avoided?" a POEMS question)."""
-    ask = q.ask
+    ask = ask_topic(r, q)
     if "poem" in q.content and "poem" not in r.normalise(ask):
         ask = f"{ask} (POEMS)"
     return r.route(ask, q.off)
+
+
+def avoid_ask(r, q: Question, scored, d):
+    """An exam vignette answered with a fact that is no caution although its asking sentence asks what to avoid
+    or whether it is safe ("... Per the management algorithm (Figure 3), which two drugs are avoided and why?"):
+    the case's words (the algorithm, the transplant plan) pull the score to the fact they share, but the ask
+    wants the warning. A caution close behind (`thresholds.caution_margin`) that the checks let answer it wins, and
+    no later redirect moves it (a caution comes first)."""
+    if d.anchored or d.reason or d.redirected or q.ask is None or d.best.target in r._cautions:
+        return None
+    # an exam's ask names what it wants ("which drug should be avoided?"); a lay "is it dangerous?" after a
+    # story asks about what the story is about, whichever caution scores near it
+    if not _NAMING_ASK.search(q.ask) or r._cfg.words.get("caution_asks", frozenset()).isdisjoint(r.normalise(q.ask)):
+        return None
+    margin = r._cfg.thresholds["caution_margin"]
+    for s in scored:
+        if d.best.score - s.score > margin:
+            break
+        if s.target in r._cautions and not r._decline_reason(q, s, thresholds=False) and not r._caution_other_condition(q, s):
+            return d._replace(best=s, redirected=True)
+    return None
+
+
+def differential_ask(r, q: Question, scored, d):
+    """An exam vignette declined on score whose ask wants a diagnosis ("What is the most likely diagnosis?", "Which
+    diagnosis does this finding favor?") while its best-scored fact is one that sets another disease apart from
+    POEMS (routing.yaml `words.differential_sections`): the case's telling finding (heavy proteinuria, a cholestatic
+    liver pattern) picked that fact, and it names the diagnosis asked for. Left to `case_flow`, the guided
+    diagnosis would assess POEMS and never speak of the finding. The checks still decline another drug or topic."""
+    if d.anchored or d.reason not in LOW or q.ask is None:
+        return None
+    words = r._cfg.words
+    if words.get("diagnosis_asks", frozenset()).isdisjoint(r.normalise(q.ask)):
+        return None
+    best = d.best
+    section = r._ix["facts"].get(r._targets[best.target][3], {}).get("section")
+    if section not in words.get("differential_sections", frozenset()):
+        return None
+    if best.score < r._cfg.thresholds["knowledge_ask_min"] or r._decline_reason(q, best, thresholds=False):
+        return None
+    return d._replace(reason="", redirected=True)
