@@ -306,8 +306,7 @@ def build_index(kb, with_model: bool = True) -> dict:
                 continue
             doc_postings.setdefault(w, []).append((ti, f / (f + k)))
     variant_words = {w for entries in lexicon.values() for variant, _ in entries for w in variant}
-    # a description's cue words are lay words the lexicon reads ("the swallowed version of the proteasome-blocking
-    # drug"): known, so they neither send a question away as naming something unknown nor get "corrected"
+    # a description's cue words ("the swallowed proteasome blocker") are known: never unknown topics nor typo targets
     variant_words |= {w for _, groups, *_ in descriptions for group in groups for cue in group for w in cue.split()}
     answer_words = set(answer_postings)
     vocab = sorted((set(df) | variant_words | answer_words) - STOPWORDS)
