@@ -301,9 +301,7 @@ def build_index(kb, with_model: bool = True) -> dict:
     doc_postings: dict[str, list[tuple[int, float]]] = {}
     for ti, tf in enumerate(doc_tf):
         k = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[ti] / avg_len)
-        for w, f in tf.items():
-            if w in STOPWORDS:
-                continue
+        for w, f in ((w, f) for w, f in tf.items() if w not in STOPWORDS):
             doc_postings.setdefault(w, []).append((ti, f / (f + k)))
     variant_words = {w for entries in lexicon.values() for variant, _ in entries for w in variant}
     # a description's cue words ("the swallowed proteasome blocker") are known: never unknown topics nor typo targets
