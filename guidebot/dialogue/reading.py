@@ -17,6 +17,7 @@ from guidebot.dialogue import rewrite as rewrite_rules
 from guidebot.dialogue.choice import STAY_MARGIN, choose, stays
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.focus import Focus
+from guidebot.dialogue.focus import normalise as plain_words
 from guidebot.dialogue.inputs import PATIENT as _PATIENT
 from guidebot.dialogue.inputs import looks_like_question
 from guidebot.dialogue.render import field_label
@@ -59,6 +60,12 @@ focus's subject ("what can we offer if it comes back?" after the bevacizumab car
 bevacizumab) (switch for ablation)."""
 DISEASE_MARGIN = 0.1
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
+NAMED_FACT_ALONE = True
+"""Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
+entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
+criterion?" after the organomegaly footnote is the polycythemia card, not the minor criteria; "is the neuropathy
+different in those with Castleman?" is the Castleman neuropathy card): the rewrite only pulled it back to the focus
+(switch for ablation, round 12)."""
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 
 
@@ -227,6 +234,8 @@ class TurnReading:
                         focus_general=not focus.entities and not focus.patient)
         if choice == "context" and context is not None and self._pronoun_means_disease(text, spelt, rewrite, context, focus):
             choice = "alone"
+        if choice == "context" and context is not None and self._named_fact_alone(spelt, rewrite, alone, context, focus):
+            choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
@@ -249,6 +258,23 @@ class TurnReading:
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _named_fact_alone(self, spelt: str, rewrite: Any, alone: Any, context: Any, focus: Focus) -> bool:
+        """Whether a leaning turn naming a new entity is read alone because alone it reaches a fact of an entity it
+        names at least as surely as in context (`NAMED_FACT_ALONE`)."""
+        reader = self.reader
+        if (not NAMED_FACT_ALONE or reader is None or focus.patient or not rewrite.names or rewrite.bare
+                or not alone.in_scope or alone.is_flow or alone.intent == focus.fact or alone.intent == context.intent):
+            return False
+        if reader.only_setting(plain_words(spelt), rewrite.names, focus.text):
+            return False  # "vs myeloma?": the new entity qualifies the focus's subject
+        fact = self.kb.facts.get(focus.fact or "")
+        # an entity the last answer names is asked of that answer ("% with a lambda clone in that study" after the
+        # IgVL genes; "so even 2 lesions with clonal cells in the marrow?" after who gets systemic therapy)
+        answered = set(reader.entities_in(f"{fact.title} {fact.answer}")) if fact is not None else set()
+        own = {f for e in reader.entities_in(spelt) if e in reader.entities and e not in answered
+               for f in reader.entities[e].facts}
+        return alone.intent in own and (not context.in_scope or alone.confidence >= context.confidence)
 
     def _pronoun_means_disease(self, text: str, spelt: str, rewrite: Any, context: Any, focus: Focus) -> bool:
         """Whether a long question leaning only by a thing pronoun means the disease by it (`PRONOUN_MAY_MEAN_DISEASE`)."""
@@ -320,6 +346,6 @@ class TurnReading:
 
 
 __all__ = [
-    "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
+    "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
     "TOPIC_SIBLINGS", "TurnReading",
 ]
