@@ -63,6 +63,14 @@ DETERMINER_KEEPS_SUBJECT = True
 "its neuropathy") keeps the focus's subject as its own, rather than being read alone (switch for ablation)."""
 
 
+PRONOUN_IS_THE_SUBJECT = True
+"""Whether a leaning turn that names something new and has a thing pronoun standing for a noun of its own ("and how
+is that usually managed, is it essentially just steroids?" after engraftment syndrome: "that" is the syndrome,
+steroids what is asked of it) is rewritten with the focus's subject in the pronoun's place, as a turn naming nothing
+is; not a "that" after a word of content ("other things that add to their risk"), which is no pronoun (switch for
+ablation, round 12)."""
+
+
 class FocusReading:
     """Leaning, the rewrite, and the facts near the focus (a part of `ConversationReader`; all methods are pure)."""
 
@@ -200,6 +208,10 @@ class FocusReading:
         if DETERMINER_KEEPS_SUBJECT and names and not bare and not subject and self.points_back(norm):
             # "is the neuropathy different in those?" after a cohort: the neuropathy in that cohort
             subject = [self._name(e) for e in focus.entities[:1]]
+        if (PRONOUN_IS_THE_SUBJECT and names and not bare and not subject and (pronoun or opener)
+                and self.pronoun_stands_alone(norm)):
+            # "how is that managed, is it just steroids?": the pronoun is the subject, the new entity asked of it
+            subject = [self._name(e) for e in focus.entities[:1]]
         if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
             subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:
@@ -214,6 +226,18 @@ class FocusReading:
             subject = subject[1:]
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
+
+    def pronoun_stands_alone(self, norm: str) -> bool:
+        """Whether the first thing pronoun of a normalised turn stands for the focus's subject: before any entity the
+        turn names, at the start or after a filler word ("how is that managed", "is it"), not after a word of
+        content ("other things that add")."""
+        m = self._thing_pronouns.search(norm) if self._thing_pronouns is not None else None
+        if m is None:
+            return False
+        before = norm[:m.start()].split()
+        if any(p is not None and p.search(norm[:m.start()]) for _, p in self._entity_patterns):
+            return False  # "what about ixazomib, would that be better?": the pronoun is the entity just named
+        return not before or before[-1] in self._fillers
 
     def as_disease(self, text: str) -> str:
         """The turn with its pronouns for a thing read as the disease ("what causes this" -> "what causes poems")."""
@@ -241,6 +265,6 @@ class FocusReading:
 
 
 __all__ = [
-    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT",
+    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "PRONOUN_IS_THE_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT",
     "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "FocusReading",
 ]
