@@ -71,6 +71,14 @@ is; not a "that" after a word of content ("other things that add to their risk")
 ablation, round 12)."""
 
 
+REFERENCES_LEAN = True
+"""Whether a referring phrase (`followup.references`: "the former", "the latter"; `followup.answer_references`: "the
+second study") makes a turn of any length lean on the focus, and is replaced in the rewrite by the focus's subject or
+the last answered fact's name ("is the axonal component really more prominent in the former?" after POEMS versus
+CIDP; "the second study included relapsed patients too, right?" after the pooled lenalidomide analysis) (switch for
+ablation, round 12)."""
+
+
 class FocusReading:
     """Leaning, the rewrite, and the facts near the focus (a part of `ConversationReader`; all methods are pure)."""
 
@@ -82,6 +90,8 @@ class FocusReading:
     _openers: list[str]
     _demonstratives: re.Pattern[str] | None
     _possessives: re.Pattern[str] | None
+    _references: re.Pattern[str] | None
+    _answer_references: re.Pattern[str] | None
     _scope_leads: frozenset[str]
     _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
     entities: dict[str, Any]
@@ -194,6 +204,8 @@ class FocusReading:
         # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
         elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
         leans = pronoun or opener or (not rest and not names) or elliptical
+        referring = self.refers_back(norm, focus)
+        leans = leans or referring is not None
         only_elliptical = elliptical and not (pronoun or opener or (not rest and not names))
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
@@ -224,8 +236,22 @@ class FocusReading:
         if pronoun and subject and self._thing_pronouns is not None and self._thing_pronouns.search(norm):
             parts = [self._thing_pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
+        if referring is not None:  # "in the former" -> "in neuropathy"; "the second study" -> "lenalidomide meta analysis"
+            pattern, meant = referring
+            parts, subject = [pattern.sub(meant, norm, count=1)], [s for s in subject if s != meant]
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
+
+    def refers_back(self, norm: str, focus: Focus) -> tuple[re.Pattern[str], str] | None:
+        """The referring phrase of a normalised turn and what it stands for (`REFERENCES_LEAN`), or None."""
+        if not REFERENCES_LEAN:
+            return None
+        if self._answer_references is not None and focus.fact and self._answer_references.search(norm):
+            return self._answer_references, focus.fact.split(".", 1)[-1].replace("_", " ")
+        if self._references is not None and self._references.search(norm) and (focus.entities or focus.fact):
+            meant = self._name(focus.entities[0]) if focus.entities else (focus.fact or "").split(".", 1)[-1].replace("_", " ")
+            return self._references, meant
+        return None
 
     def pronoun_stands_alone(self, norm: str) -> bool:
         """Whether the first thing pronoun of a normalised turn stands for the focus's subject: before any entity the
@@ -265,6 +291,6 @@ class FocusReading:
 
 
 __all__ = [
-    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "PRONOUN_IS_THE_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT",
+    "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "PRONOUN_IS_THE_SUBJECT", "REFERENCES_LEAN", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "PRONOUN_SIBLING_OF_SUBJECT",
     "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "FocusReading",
 ]

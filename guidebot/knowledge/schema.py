@@ -425,6 +425,12 @@ class Followup(Strict):
     possessives: list[NonEmpty] = []
     """Words that point back at the focus's subject wherever they stand ("its neuropathy": the neuropathy of the
     subject)."""
+    references: list[NonEmpty] = []
+    """Phrases that refer back to the focus's subject at any length ("the former", "the latter", "between the two"):
+    a turn with one leans on the last answer, and its rewrite puts the subject in the phrase's place."""
+    answer_references: list[NonEmpty] = []
+    """Phrases that refer back to the last answered fact itself at any length ("the second study", "the latter
+    trial"): a turn with one leans, and its rewrite puts the fact's name in the phrase's place."""
     disease: list[NonEmpty] = []
     """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
     answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
