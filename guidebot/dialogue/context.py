@@ -85,6 +85,7 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._demonstratives = phrase_pattern(data.followup.demonstratives)
         self._possessives = phrase_pattern(data.followup.possessives)
         self._references = phrase_pattern(data.followup.references)
+        self._others = phrase_pattern(data.followup.others)
         self._answer_references = phrase_pattern(data.followup.answer_references)
         self._scope_leads = frozenset(normalise(w) for w in (*data.followup.scopes, *data.followup.settings))
 

@@ -60,6 +60,10 @@ focus's subject ("what can we offer if it comes back?" after the bevacizumab car
 bevacizumab) (switch for ablation)."""
 DISEASE_MARGIN = 0.1
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
+OTHER_THAN_THE_LAST = True
+"""Whether a follow-up asking for something besides the last answer (`followup.others`) that would be answered by the
+last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
+add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) (switch for ablation, round 12)."""
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
 entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
@@ -89,6 +93,9 @@ class TurnReading:
             return self.router.route(text), text, Reading(focus.fact, list(focus.entities), "alone")
         match, routed, read = self._read_turn(text, focus)
         reader = self.reader
+        other = self._other_than_last(text, match, read, focus)
+        if other is not None:
+            read = replace(read, stayed=other, other=True)
         if reader is None or not (focus.fact or focus.patient) or read.patient_treatment or read.not_given:
             return match, routed, read
         if read.switch:
@@ -105,6 +112,23 @@ class TurnReading:
             if elsewhere or not reader.states(answering, strict):
                 read = replace(read, not_stated=strict, not_stated_in=answering.id, not_stated_for=list(elsewhere))
         return match, routed, read
+
+    def _other_than_last(self, text: str, match: Any, read: Reading, focus: Focus) -> str | None:
+        """For a turn asking for something besides the last answer (`OTHER_THAN_THE_LAST`) that would get the same fact
+        again, the best fact of an entity the turn names that is not the last answer's; else None."""
+        reader = self.reader
+        if not OTHER_THAN_THE_LAST or reader is None or not focus.fact or not reader.asks_other(text):
+            return None
+        answering = read.stayed or (match.intent if match.in_scope and not match.is_flow else None)
+        if answering != focus.fact:
+            return None
+        spelt = self._spelt(text)
+        own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e in reader.entities
+               for f in reader.entities[e].facts if f != focus.fact and f in self.kb.facts]
+        if not own:
+            return None
+        _, nearest, score = self.router.standing(spelt, list(dict.fromkeys(own)))
+        return nearest if nearest is not None and score > 0.0 else None
 
     def _reads_the_focus(self, read: Reading, answering: Any, focus: Focus) -> bool:
         """Whether the turn's answer is a reading of the focus (in context, kept, or a neighbour of the focused fact),
@@ -346,6 +370,6 @@ class TurnReading:
 
 
 __all__ = [
-    "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
+    "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
     "TOPIC_SIBLINGS", "TurnReading",
 ]

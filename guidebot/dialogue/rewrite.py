@@ -91,6 +91,7 @@ class FocusReading:
     _demonstratives: re.Pattern[str] | None
     _possessives: re.Pattern[str] | None
     _references: re.Pattern[str] | None
+    _others: re.Pattern[str] | None
     _answer_references: re.Pattern[str] | None
     _scope_leads: frozenset[str]
     _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
@@ -252,6 +253,10 @@ class FocusReading:
             meant = self._name(focus.entities[0]) if focus.entities else (focus.fact or "").split(".", 1)[-1].replace("_", " ")
             return self._references, meant
         return None
+
+    def asks_other(self, text: str) -> bool:
+        """Whether a turn asks for something besides the last answer (`followup.others`: "other things", "what else")."""
+        return bool(self._others is not None and self._others.search(normalise(text)))
 
     def pronoun_stands_alone(self, norm: str) -> bool:
         """Whether the first thing pronoun of a normalised turn stands for the focus's subject: before any entity the

@@ -119,6 +119,8 @@ class Reading:
     """The fact that does not state them."""
     not_stated_for: list[str] | None = None
     """Entities the turn names outside that fact."""
+    other: bool = False
+    """The turn asks for something besides the last answer: `stayed` is a fact of an entity it names."""
 
     _ALWAYS = ("fact", "entities", "reading", "rewritten")
 

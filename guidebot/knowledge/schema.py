@@ -425,6 +425,9 @@ class Followup(Strict):
     possessives: list[NonEmpty] = []
     """Words that point back at the focus's subject wherever they stand ("its neuropathy": the neuropathy of the
     subject)."""
+    others: list[NonEmpty] = []
+    """Words by which a follow-up asks for something besides the last answer ("are there other things that add to
+    their thrombotic risk?"): it is not answered by the fact just given when a fact of an entity it names can."""
     references: list[NonEmpty] = []
     """Phrases that refer back to the focus's subject at any length ("the former", "the latter", "between the two"):
     a turn with one leans on the last answer, and its rewrite puts the subject in the phrase's place."""
