@@ -60,6 +60,12 @@ focus's subject ("what can we offer if it comes back?" after the bevacizumab car
 bevacizumab) (switch for ablation)."""
 DISEASE_MARGIN = 0.1
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
+CLAUSE_BY_CLAUSE = True
+"""Whether a long follow-up that leans (or is about the patient) and is declined both alone and in context for a low
+score is answered by its best answered clause (switch for ablation, round 12)."""
+LOW_SCORE_DECLINES = frozenset({"low_score", "low_coverage", "unlike_review_questions"})
+"""Router decline reasons that say only that the wording was not recognised (not that it names something else)."""
+CLAUSE_MIN_WORDS = 3
 OTHER_THAN_THE_LAST = True
 """Whether a follow-up asking for something besides the last answer (`followup.others`) that would be answered by the
 last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
@@ -279,9 +285,40 @@ class TurnReading:
             answering = self.kb.facts.get(read.stayed or context.intent or "")
             if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
                 read = replace(read, not_stated=list(rewrite.facets))
+        chosen_match = context if choice == "context" and context is not None else alone
+        if CLAUSE_BY_CLAUSE and not chosen_match.in_scope and not read.stayed and not alone.in_scope \
+                and (context is None or not context.in_scope) and (rewrite.leans or focus.patient):
+            found = self._best_clause(text, focus, alone, context)
+            if found is not None:
+                match, clause_text, clause_read, kept = found
+                read = replace(read, reading=clause_read, rewritten=clause_text, clause=True, stayed=kept)
+                return match, clause_text, read
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _best_clause(self, text: str, focus: Focus, alone: Any, context: Any) -> tuple[Any, str, str, str | None] | None:
+        """For a long follow-up declined both alone and in context for a low score (`CLAUSE_BY_CLAUSE`): its best
+        answered clause, alone or rewritten with the focus ("where does that leave us diagnostically, does he meet
+        criteria?" -> "does he meet criteria"), as (match, text, reading, the focused fact when it answers the clause
+        on a near tie); None when no clause is answered."""
+        if any(m.reason not in LOW_SCORE_DECLINES for m in (alone, context) if m is not None):
+            return None
+        clauses = [c.strip() for c in re.split(r"[,;?]+", text) if len(c.split()) >= CLAUSE_MIN_WORDS]
+        if len(clauses) < 2:
+            return None
+        best: tuple[Any, str, str] | None = None
+        for clause in clauses:
+            for reading, routed in (("alone", clause), ("context", self.reader.rewrite(self._spelt(clause), focus).text)):
+                m = self.router.route(routed)
+                if m.in_scope and not m.is_flow and (best is None or m.confidence > best[0].confidence):
+                    best = (m, routed, reading)
+        if best is not None and focus.fact and best[0].intent != focus.fact:
+            # on a near tie the last answer itself answers the clause ("how big was the PFS difference")
+            top, _, mine = self.router.standing(best[1], [focus.fact])
+            if mine > 0.0 and mine >= top - STAY_MARGIN:
+                return best[0], best[1], "context", focus.fact
+        return (*best, None) if best is not None else None
 
     def _named_fact_alone(self, spelt: str, rewrite: Any, alone: Any, context: Any, focus: Focus) -> bool:
         """Whether a leaning turn naming a new entity is read alone because alone it reaches a fact of an entity it
@@ -370,6 +407,6 @@ class TurnReading:
 
 
 __all__ = [
-    "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
+    "CLAUSE_BY_CLAUSE", "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
     "TOPIC_SIBLINGS", "TurnReading",
 ]
