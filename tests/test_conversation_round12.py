@@ -1,0 +1,90 @@
+"""Round 12 of issue 14 (writer W: long, referring follow-ups): each test pins one mechanism and, switched off, shows
+what it changes (docs/conversation.md, "Round 12").
+
+Referring phrases ("the former", "the second study") lean at any length; a pronoun before a new entity is the focus's
+subject; a leaning turn naming a new entity that alone reaches that entity's own fact is read alone; a follow-up asking
+for "other things" is not answered by the last card again; a long follow-up declined whole is answered by its best
+clause; an abbreviation inside a hyphenated word of the last answer ("FDG-avid") is that answer's, so "what's FDG?"
+defines it."""
+
+from __future__ import annotations
+
+from chatdriver import say
+
+from guidebot.dialogue import DialogueManager
+from guidebot.dialogue import messages as messages_module
+from guidebot.dialogue import reading as reading_module
+from guidebot.dialogue import rewrite as rewrite_module
+
+
+def test_the_former_leans_at_any_length_and_stands_for_the_subject(kb, monkeypatch):
+    lines = ("how is POEMS neuropathy told apart from CIDP?", "Is axonal loss actually more marked in the former?")
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.intent == "clinical.axonal_degeneration"
+    assert turn.focus.reading == "context" and "former" not in turn.focus.rewritten
+    monkeypatch.setattr(rewrite_module, "REFERENCES_LEAN", False)
+    assert say(DialogueManager(kb=kb), *lines).intent != "clinical.axonal_degeneration"
+
+
+def test_the_second_study_is_the_last_answered_study(kb, monkeypatch):
+    lines = ("results of the phase 2 len-dex trial in POEMS?", "and the pooled analysis?",
+             "The second study also took in relapsed patients, didn't it?")
+    bot = DialogueManager(kb=kb)
+    assert say(bot, *lines[:2]).intent == "treatment.lenalidomide_meta_analysis"
+    assert bot.respond(lines[2]).intent == "treatment.lenalidomide_meta_analysis"
+    monkeypatch.setattr(rewrite_module, "REFERENCES_LEAN", False)
+    assert say(DialogueManager(kb=kb), *lines).intent != "treatment.lenalidomide_meta_analysis"
+
+
+def test_a_pronoun_before_a_new_entity_is_the_subject(kb, monkeypatch):
+    lines = ("what is engraftment syndrome after transplant?", "And how is that handled, is it mainly steroids?")
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.intent == "treatment.engraftment_syndrome"
+    monkeypatch.setattr(rewrite_module, "PRONOUN_IS_THE_SUBJECT", False)
+    assert say(DialogueManager(kb=kb), *lines).intent != "treatment.engraftment_syndrome"
+
+
+def test_a_pronoun_after_the_new_entity_is_that_entity(reader):
+    # "what about ixazomib, would that be better?": "that" is ixazomib, not the focus's subject
+    assert not reader.pronoun_stands_alone("what about ixazomib instead would that be better")
+    assert reader.pronoun_stands_alone("and how is that handled is it mainly steroids")
+    assert not reader.pronoun_stands_alone("other things that add to the risk")  # a relative "that"
+
+
+def test_a_leaning_turn_naming_a_new_entity_gets_that_entitys_own_card(kb, monkeypatch):
+    lines = ("does lymphadenopathy count as organomegaly for the criteria?",
+             "How about polycythemia, is it a separate minor criterion?")
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.intent == "criteria.polycythemia_thrombocytosis"
+    monkeypatch.setattr(reading_module, "NAMED_FACT_ALONE", False)
+    assert say(DialogueManager(kb=kb), *lines).intent == "criteria.minor"
+
+
+def test_an_entity_the_last_answer_names_is_still_asked_of_it(bot):
+    # "% with a lambda clone in that study" after the IgVL genes: lambda is in that answer, so the answer stands
+    turn = say(bot, "what are the IgVL1-40 and IgVL1-44 genes in POEMS?", "% with a lambda clone in that study?")
+    assert turn.intent == "pathophysiology.igvl_genes"
+
+
+def test_other_things_are_not_the_last_card_again(kb, monkeypatch):
+    lines = ("should every active POEMS patient get LMWH?", "And what other things raise their thrombotic risk?")
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.intent == "thrombosis.risk" and turn.focus.other
+    monkeypatch.setattr(reading_module, "OTHER_THAN_THE_LAST", False)
+    assert say(DialogueManager(kb=kb), *lines).intent == "treatment.lmwh_prophylaxis"
+
+
+def test_a_long_follow_up_declined_whole_is_answered_by_its_best_clause(kb, monkeypatch):
+    lines = ("58M, chronic demyelinating polyneuropathy and an IgA lambda M-protein",
+             "Where does all that leave us now, does he meet criteria?")
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.intent == "criteria.rule" and turn.focus.clause
+    monkeypatch.setattr(reading_module, "CLAUSE_BY_CLAUSE", False)
+    assert say(DialogueManager(kb=kb), *lines).in_scope is False
+
+
+def test_an_abbreviation_inside_a_hyphenated_word_of_the_last_answer_is_defined(reader, kb, monkeypatch):
+    answer = kb.facts["treatment.hct_progression_risk"].answer  # "FDG-avid lesions"
+    assert reader.act("what's FDG?", answer, ["transplant"]).act == "define"
+    monkeypatch.setattr(messages_module, "ABBREVIATION_IN_COMPOUNDS", False)
+    assert reader.act("what's FDG?", answer, ["transplant"]) is None
