@@ -60,12 +60,14 @@ focus's subject ("what can we offer if it comes back?" after the bevacizumab car
 bevacizumab) (switch for ablation)."""
 DISEASE_MARGIN = 0.1
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
+"""Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
 CLAUSE_BY_CLAUSE = True
 """Whether a long follow-up that leans (or is about the patient) and is declined both alone and in context for a low
 score is answered by its best answered clause (switch for ablation, round 12)."""
 LOW_SCORE_DECLINES = frozenset({"low_score", "low_coverage", "unlike_review_questions"})
 """Router decline reasons that say only that the wording was not recognised (not that it names something else)."""
 CLAUSE_MIN_WORDS = 3
+"""The fewest words a clause answering for the whole turn may have."""
 OTHER_THAN_THE_LAST = True
 """Whether a follow-up asking for something besides the last answer (`followup.others`) that would be answered by the
 last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
@@ -73,10 +75,9 @@ add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) 
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
 entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
-criterion?" after the organomegaly footnote is the polycythemia card, not the minor criteria; "is the neuropathy
-different in those with Castleman?" is the Castleman neuropathy card): the rewrite only pulled it back to the focus
-(switch for ablation, round 12)."""
-"""Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
+criterion?" after the organomegaly footnote is the polycythemia card, not the minor criteria; "what does the echo
+show in those patients?" after pulmonary hypertension is the echocardiography card): the rewrite only pulled it back to
+the focus (switch for ablation, round 12)."""
 
 
 class TurnReading:
@@ -407,6 +408,6 @@ class TurnReading:
 
 
 __all__ = [
-    "CLAUSE_BY_CLAUSE", "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
-    "TOPIC_SIBLINGS", "TurnReading",
+    "CLAUSE_BY_CLAUSE", "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT",
+    "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED", "TOPIC_SIBLINGS", "TurnReading",
 ]

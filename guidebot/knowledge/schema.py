@@ -429,7 +429,7 @@ class Followup(Strict):
     """Words by which a follow-up asks for something besides the last answer ("are there other things that add to
     their thrombotic risk?"): it is not answered by the fact just given when a fact of an entity it names can."""
     references: list[NonEmpty] = []
-    """Phrases that refer back to the focus's subject at any length ("the former", "the latter", "between the two"):
+    """Phrases that refer back to the focus's subject at any length ("the former", "the latter", "either of them"):
     a turn with one leans on the last answer, and its rewrite puts the subject in the phrase's place."""
     answer_references: list[NonEmpty] = []
     """Phrases that refer back to the last answered fact itself at any length ("the second study", "the latter
