@@ -90,3 +90,14 @@ def test_an_abbreviation_inside_a_hyphenated_word_of_the_last_answer_is_defined(
     assert reader.act("what's FDG?", answer, ["transplant"]).act == "define"
     monkeypatch.setattr(messages_module, "ABBREVIATION_IN_COMPOUNDS", False)
     assert reader.act("what's FDG?", answer, ["transplant"]) is None
+
+
+def test_a_patients_what_next_follows_the_reviews_path(kb, monkeypatch):
+    # before the criteria are met the next step is the work-up; once they are, the treatment algorithm (Figure 3)
+    undiagnosed = ("my patient: 61F, demyelinating polyneuropathy and a lambda M-protein", "so where do we go from here?")
+    diagnosed = ("my patient: 61F, demyelinating polyneuropathy and a lambda M-protein",
+                 "she also has 3 sclerotic bone lesions and papilledema", "so where do we go from here?")
+    assert say(DialogueManager(kb=kb), *undiagnosed).intent == "workup.overview"
+    assert say(DialogueManager(kb=kb), *diagnosed).intent == "treatment.algorithm"
+    monkeypatch.setattr(reading_module, "PATIENT_NEXT_STEP", False)
+    assert say(DialogueManager(kb=kb), *diagnosed).intent != "treatment.algorithm"

@@ -86,6 +86,7 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._possessives = phrase_pattern(data.followup.possessives)
         self._references = phrase_pattern(data.followup.references)
         self._others = phrase_pattern(data.followup.others)
+        self._next_steps = phrase_pattern(data.next_steps.words) if data.next_steps is not None else None
         self._answer_references = phrase_pattern(data.followup.answer_references)
         self._scope_leads = frozenset(normalise(w) for w in (*data.followup.scopes, *data.followup.settings))
 

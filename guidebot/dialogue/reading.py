@@ -72,6 +72,10 @@ OTHER_THAN_THE_LAST = True
 """Whether a follow-up asking for something besides the last answer (`followup.others`) that would be answered by the
 last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
 add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) (switch for ablation, round 12)."""
+PATIENT_NEXT_STEP = True
+"""Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml) gets the next step of the review's
+path for the findings recorded: the work-up while the criteria are not met, the treatment algorithm once they are
+(switch for ablation, round 12)."""
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
 entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
@@ -179,6 +183,11 @@ class TurnReading:
             # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
             chosen = self._patient_treatment_fact()
             if chosen is not None:
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
+        if PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.asks_next_step(spelt):
+            chosen = self._patient_next_step()
+            if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         if PATIENT_NAMES_TREATMENT and focus.patient and rewrite.bare and not rewrite.facets and len(rewrite.names) == 1 \
@@ -347,6 +356,17 @@ class TurnReading:
         meant = self.router.route(reader.as_disease(spelt))
         return meant.in_scope and not meant.is_flow and (not context.in_scope or meant.confidence > context.confidence + DISEASE_MARGIN)
 
+    def _patient_next_step(self) -> str | None:
+        """The fact for the recorded patient's next step (`PATIENT_NEXT_STEP`): Figure 3 once the criteria are met,
+        the work-up before; None without `next_steps` in conversation.yaml."""
+        from guidebot.criteria.engine import assess
+
+        steps = self.reader.data.next_steps if self.reader is not None else None
+        if steps is None:
+            return None
+        chosen = steps.diagnosed if assess(self.case).verdict == "meets_criteria" else steps.undiagnosed
+        return chosen if chosen in self.kb.facts else None
+
     def _patient_treatment_fact(self) -> str | None:
         """The fact stating who gets the treatment the recorded findings lead to by Figure 3 (as the router does for
         findings typed in a question); for a patient who cannot have a transplant whose approach is still open,
@@ -409,5 +429,5 @@ class TurnReading:
 
 __all__ = [
     "CLAUSE_BY_CLAUSE", "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT",
-    "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED", "TOPIC_SIBLINGS", "TurnReading",
+    "PATIENT_NEXT_STEP", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED", "TOPIC_SIBLINGS", "TurnReading",
 ]

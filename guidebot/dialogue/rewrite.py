@@ -92,6 +92,7 @@ class FocusReading:
     _possessives: re.Pattern[str] | None
     _references: re.Pattern[str] | None
     _others: re.Pattern[str] | None
+    _next_steps: re.Pattern[str] | None
     _answer_references: re.Pattern[str] | None
     _scope_leads: frozenset[str]
     _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
@@ -253,6 +254,10 @@ class FocusReading:
             meant = self._name(focus.entities[0]) if focus.entities else (focus.fact or "").split(".", 1)[-1].replace("_", " ")
             return self._references, meant
         return None
+
+    def asks_next_step(self, text: str) -> bool:
+        """Whether a turn asks the next step (`next_steps.words`: "what next", "what would you do next")."""
+        return bool(self._next_steps is not None and self._next_steps.search(normalise(text)))
 
     def asks_other(self, text: str) -> bool:
         """Whether a turn asks for something besides the last answer (`followup.others`: "other things", "what else")."""

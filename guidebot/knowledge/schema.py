@@ -486,6 +486,17 @@ class GlossaryEntry(Strict):
     the usual one: the define reply then says so, and `kb check --source` checks the mark against the review."""
 
 
+class NextSteps(Strict):
+    """How a recorded patient's "what next?" is asked, and the fact that answers it at each stage of the review's path."""
+
+    words: list[NonEmpty] = Field(min_length=1)
+    """Phrases that ask the next step ("what next", "what would you do next", "where do we go from here")."""
+    diagnosed: FactId
+    """The fact for a patient who meets the criteria (the treatment algorithm, Figure 3)."""
+    undiagnosed: FactId
+    """The fact for a patient who does not meet them yet (the work-up)."""
+
+
 class ConversationFile(Strict):
     """`conversation.yaml` (optional): acts, small talk, undo words, patient cues, follow-up cues, facets, entities."""
 
@@ -499,6 +510,8 @@ class ConversationFile(Strict):
     facets: list[Facet]
     entities: list[Entity]
     approaches: dict[Approach, NonEmpty] = {}
+    next_steps: NextSteps | None = None
+    """A recorded patient's "what next?": the work-up before the criteria are met, Figure 3 after."""
     question_markers: list[NonEmpty] = []
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
