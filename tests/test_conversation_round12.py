@@ -101,3 +101,8 @@ def test_a_patients_what_next_follows_the_reviews_path(kb, monkeypatch):
     assert say(DialogueManager(kb=kb), *diagnosed).intent == "treatment.algorithm"
     monkeypatch.setattr(reading_module, "PATIENT_NEXT_STEP", False)
     assert say(DialogueManager(kb=kb), *diagnosed).intent != "treatment.algorithm"
+
+
+def test_a_what_next_question_of_its_own_is_not_the_patients_next_step(bot):
+    lines = ("my patient: 61F, demyelinating polyneuropathy and a lambda M-protein", "poems relapsed after auto-sct, what next")
+    assert say(bot, *lines).intent == "treatment.relapse_options"

@@ -73,9 +73,9 @@ OTHER_THAN_THE_LAST = True
 last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
 add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) (switch for ablation, round 12)."""
 PATIENT_NEXT_STEP = True
-"""Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml) gets the next step of the review's
-path for the findings recorded: the work-up while the criteria are not met, the treatment algorithm once they are
-(switch for ablation, round 12)."""
+"""Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml), when alone it is no question of its
+own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of the review's path for the findings recorded: the work-up while
+the criteria are not met, the treatment algorithm once they are (switch for ablation, round 12)."""
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
 entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
@@ -185,7 +185,10 @@ class TurnReading:
             if chosen is not None:
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
-        if PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.asks_next_step(spelt):
+        # "what would you do next?" for a recorded patient; not "poems relapsed after auto-sct, what next", a question
+        # of its own that alone is surely answered
+        if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.asks_next_step(spelt)
+                and not (alone.in_scope and not alone.is_flow and alone.confidence >= NEW_TOPIC_CONFIDENCE)):
             chosen = self._patient_next_step()
             if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
