@@ -87,6 +87,10 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._contrast_words = phrase_pattern(data.followup.contrasts)
         self._demonstratives = phrase_pattern(data.followup.demonstratives)
         self._possessives = phrase_pattern(data.followup.possessives)
+        self._references = phrase_pattern(data.followup.references)
+        self._others = phrase_pattern(data.followup.others)
+        self._next_steps = phrase_pattern(data.next_steps.words) if data.next_steps is not None else None
+        self._answer_references = phrase_pattern(data.followup.answer_references)
         self._scope_leads = frozenset(normalise(w) for w in (*data.followup.scopes, *data.followup.settings))
         self._companions = frozenset(normalise(w) for w in data.followup.companions if normalise(w))
 

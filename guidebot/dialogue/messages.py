@@ -70,6 +70,9 @@ that, the japanese one") is read as the turn, without the phrase; "not what i as
 gets the other candidates."""
 CLAIMS_AFTER_SMALLTALK = True
 """Whether a wrong / not-what-I-asked phrase followed by a claim is that small talk (switch for ablation)."""
+ABBREVIATION_IN_COMPOUNDS = True
+"""Whether the last answer uses an abbreviation also as a part of a hyphenated word ("FDG-avid lesions"), so that
+"what's FDG?" after it asks what FDG means rather than opening the FDG card (switch for ablation, round 12)."""
 UNKNOWN_ABBREVIATIONS = True
 """Whether an explicit define request ("what does IFE stand for") for an abbreviation the glossary lacks is a define act
 all the same: the glossary entries it is a part of ("ECOG" -> ECOG-PS, "CR" -> CR_H and CR_V), or a plain "the review
@@ -445,7 +448,10 @@ class MessageReading:
         expansion is a note, not part of it)."""
         term, expansion = entry
         if ABBREVIATION_SPELLINGS:
-            used = abbreviation_key(term) in {abbreviation_key(t) for t in re.findall(r"[\w+]+(?:-[\w+]+)*", text)}
+            tokens = re.findall(r"[\w+]+(?:-[\w+]+)*", text)
+            if ABBREVIATION_IN_COMPOUNDS:  # "FDG-avid lesions" uses FDG ("CR-V" stays one spelling of CR_V as well)
+                tokens += [part for t in tokens if "-" in t for part in t.split("-")]
+            used = abbreviation_key(term) in {abbreviation_key(t) for t in tokens}
         else:
             used = bool(re.search(r"(?<![\w-])" + re.escape(term).replace("_", "_?") + r"(?![\w-])", text, re.I))
         if used or not by_expansion:

@@ -17,6 +17,7 @@ from guidebot.dialogue import rewrite as rewrite_rules
 from guidebot.dialogue.choice import DECLINES_NAMING_SOMETHING_ELSE, STAY_MARGIN, choose, stays
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.focus import Focus
+from guidebot.dialogue.focus import normalise as plain_words
 from guidebot.dialogue.inputs import PATIENT as _PATIENT
 from guidebot.dialogue.inputs import looks_like_question
 from guidebot.dialogue.render import field_label
@@ -79,6 +80,27 @@ mark, a clause opening with an interrogative, a supposition, a lone clause, a th
 disease in the opening clause ("vegf 200 cutoff sensitivity", "vegf 200 vs 1000") still ask (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
+CLAUSE_BY_CLAUSE = True
+"""Whether a long follow-up that leans (or is about the patient) and is declined both alone and in context for a low
+score is answered by its best answered clause (switch for ablation, round 12)."""
+LOW_SCORE_DECLINES = frozenset({"low_score", "low_coverage", "unlike_review_questions"})
+"""Router decline reasons that say only that the wording was not recognised (not that it names something else)."""
+CLAUSE_MIN_WORDS = 3
+"""The fewest words a clause answering for the whole turn may have."""
+OTHER_THAN_THE_LAST = True
+"""Whether a follow-up asking for something besides the last answer (`followup.others`) that would be answered by the
+last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
+add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) (switch for ablation, round 12)."""
+PATIENT_NEXT_STEP = True
+"""Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml), when alone it is no question of its
+own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of the review's path for the findings recorded: the work-up while
+the criteria are not met, the treatment algorithm once they are (switch for ablation, round 12)."""
+NAMED_FACT_ALONE = True
+"""Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
+entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
+criterion?" after the organomegaly footnote is the polycythemia card, not the minor criteria; "what does the echo
+show in those patients?" after pulmonary hypertension is the echocardiography card): the rewrite only pulled it back to
+the focus (switch for ablation, round 12)."""
 
 
 class TurnReading:
@@ -101,6 +123,9 @@ class TurnReading:
             return self.router.route(text), text, Reading(focus.fact, list(focus.entities), "alone")
         match, routed, read = self._read_turn(text, focus)
         reader = self.reader
+        other = self._other_than_last(text, match, read, focus)
+        if other is not None:
+            read = replace(read, stayed=other, other=True)
         if reader is None or not (focus.fact or focus.patient) or read.patient_treatment or read.not_given:
             return match, routed, read
         if read.switch:
@@ -117,6 +142,23 @@ class TurnReading:
             if elsewhere or not reader.states(answering, strict):
                 read = replace(read, not_stated=strict, not_stated_in=answering.id, not_stated_for=list(elsewhere))
         return match, routed, read
+
+    def _other_than_last(self, text: str, match: Any, read: Reading, focus: Focus) -> str | None:
+        """For a turn asking for something besides the last answer (`OTHER_THAN_THE_LAST`) that would get the same fact
+        again, the best fact of an entity the turn names that is not the last answer's; else None."""
+        reader = self.reader
+        if not OTHER_THAN_THE_LAST or reader is None or not focus.fact or not reader.asks_other(text):
+            return None
+        answering = read.stayed or (match.intent if match.in_scope and not match.is_flow else None)
+        if answering != focus.fact:
+            return None
+        spelt = self._spelt(text)
+        own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e in reader.entities
+               for f in reader.entities[e].facts if f != focus.fact and f in self.kb.facts]
+        if not own:
+            return None
+        _, nearest, score = self.router.standing(spelt, list(dict.fromkeys(own)))
+        return nearest if nearest is not None and score > 0.0 else None
 
     def _reads_the_focus(self, read: Reading, answering: Any, focus: Focus) -> bool:
         """Whether the turn's answer is a reading of the focus (in context, kept, or a neighbour of the focused fact),
@@ -160,6 +202,14 @@ class TurnReading:
             # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
             chosen = self._patient_treatment_fact()
             if chosen is not None:
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                return alone, text, read
+        # "what would you do next?" for a recorded patient; not "poems relapsed after auto-sct, what next", a question
+        # of its own that alone is surely answered
+        if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.asks_next_step(spelt)
+                and not (alone.in_scope and not alone.is_flow and alone.confidence >= NEW_TOPIC_CONFIDENCE)):
+            chosen = self._patient_next_step()
+            if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         if PATIENT_NAMES_TREATMENT and focus.patient and not rewrite.facets and self._names_treatments(spelt, rewrite) \
@@ -256,6 +306,8 @@ class TurnReading:
                         focus_general=not focus.entities and not focus.patient)
         if choice == "context" and context is not None and self._pronoun_means_disease(text, spelt, rewrite, context, focus):
             choice = "alone"
+        if choice == "context" and context is not None and self._named_fact_alone(spelt, rewrite, alone, context, focus):
+            choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
                 and rewrite.leans and len(rewrite.names) == 1 and not focus.patient):
@@ -280,9 +332,57 @@ class TurnReading:
             answering = self.kb.facts.get(read.stayed or context.intent or "")
             if context.in_scope and (answering is None or not reader.states(answering, rewrite.facets)):
                 read = replace(read, not_stated=list(rewrite.facets))
+        chosen_match = context if choice == "context" and context is not None else alone
+        if CLAUSE_BY_CLAUSE and not chosen_match.in_scope and not read.stayed and not alone.in_scope \
+                and (context is None or not context.in_scope) and (rewrite.leans or focus.patient):
+            found = self._best_clause(text, focus, alone, context)
+            if found is not None:
+                match, clause_text, clause_read, kept = found
+                read = replace(read, reading=clause_read, rewritten=clause_text, clause=True, stayed=kept)
+                return match, clause_text, read
         if choice == "context":
             return context, rewrite.text, read
         return alone, text, read
+
+    def _best_clause(self, text: str, focus: Focus, alone: Any, context: Any) -> tuple[Any, str, str, str | None] | None:
+        """For a long follow-up declined both alone and in context for a low score (`CLAUSE_BY_CLAUSE`): its best
+        answered clause, alone or rewritten with the focus ("where does that leave us diagnostically, does he meet
+        criteria?" -> "does he meet criteria"), as (match, text, reading, the focused fact when it answers the clause
+        on a near tie); None when no clause is answered."""
+        if any(m.reason not in LOW_SCORE_DECLINES for m in (alone, context) if m is not None):
+            return None
+        clauses = [c.strip() for c in re.split(r"[,;?]+", text) if len(c.split()) >= CLAUSE_MIN_WORDS]
+        if len(clauses) < 2:
+            return None
+        best: tuple[Any, str, str] | None = None
+        for clause in clauses:
+            for reading, routed in (("alone", clause), ("context", self.reader.rewrite(self._spelt(clause), focus).text)):
+                m = self.router.route(routed)
+                if m.in_scope and not m.is_flow and (best is None or m.confidence > best[0].confidence):
+                    best = (m, routed, reading)
+        if best is not None and focus.fact and best[0].intent != focus.fact:
+            # on a near tie the last answer itself answers the clause ("how big was the PFS difference")
+            top, _, mine = self.router.standing(best[1], [focus.fact])
+            if mine > 0.0 and mine >= top - STAY_MARGIN:
+                return best[0], best[1], "context", focus.fact
+        return (*best, None) if best is not None else None
+
+    def _named_fact_alone(self, spelt: str, rewrite: Any, alone: Any, context: Any, focus: Focus) -> bool:
+        """Whether a leaning turn naming a new entity is read alone because alone it reaches a fact of an entity it
+        names at least as surely as in context (`NAMED_FACT_ALONE`)."""
+        reader = self.reader
+        if (not NAMED_FACT_ALONE or reader is None or focus.patient or not rewrite.names or rewrite.bare
+                or not alone.in_scope or alone.is_flow or alone.intent == focus.fact or alone.intent == context.intent):
+            return False
+        if reader.only_setting(plain_words(spelt), rewrite.names, focus.text):
+            return False  # "vs myeloma?": the new entity qualifies the focus's subject
+        fact = self.kb.facts.get(focus.fact or "")
+        # an entity the last answer names is asked of that answer ("% with a lambda clone in that study" after the
+        # IgVL genes; "so even 2 lesions with clonal cells in the marrow?" after who gets systemic therapy)
+        answered = set(reader.entities_in(f"{fact.title} {fact.answer}")) if fact is not None else set()
+        own = {f for e in reader.entities_in(spelt) if e in reader.entities and e not in answered
+               for f in reader.entities[e].facts}
+        return alone.intent in own and (not context.in_scope or alone.confidence >= context.confidence)
 
     def _pronoun_means_disease(self, text: str, spelt: str, rewrite: Any, context: Any, focus: Focus) -> bool:
         """Whether a long question leaning only by a thing pronoun means the disease by it (`PRONOUN_MAY_MEAN_DISEASE`)."""
@@ -292,6 +392,17 @@ class TurnReading:
             return False
         meant = self.router.route(reader.as_disease(spelt))
         return meant.in_scope and not meant.is_flow and (not context.in_scope or meant.confidence > context.confidence + DISEASE_MARGIN)
+
+    def _patient_next_step(self) -> str | None:
+        """The fact for the recorded patient's next step (`PATIENT_NEXT_STEP`): Figure 3 once the criteria are met,
+        the work-up before; None without `next_steps` in conversation.yaml."""
+        from guidebot.criteria.engine import assess
+
+        steps = self.reader.data.next_steps if self.reader is not None else None
+        if steps is None:
+            return None
+        chosen = steps.diagnosed if assess(self.case).verdict == "meets_criteria" else steps.undiagnosed
+        return chosen if chosen in self.kb.facts else None
 
     def _patient_treatment_fact(self) -> str | None:
         """The fact stating who gets the treatment the recorded findings lead to by Figure 3 (as the router does for
@@ -375,6 +486,7 @@ class TurnReading:
 
 
 __all__ = [
-    "NEW_TOPIC_STARTS_FOCUS", "PATIENT_NAMES_TREATMENT", "PATIENT_VALUE_REPORTS", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED",
-    "TOPIC_SIBLINGS", "TurnReading",
+    "CLAUSE_BY_CLAUSE", "NAMED_FACT_ALONE", "NEW_TOPIC_STARTS_FOCUS", "OTHER_THAN_THE_LAST", "PATIENT_NAMES_TREATMENT",
+    "PATIENT_NEXT_STEP", "PATIENT_VALUE_REPORTS", "POINTED_ENTITY_IS_OF_SUBJECT", "SECTION_SIBLING_HEADED", "TOPIC_SIBLINGS",
+    "TurnReading",
 ]

@@ -67,6 +67,22 @@ them*") points back at the focus's subject, as a demonstrative after a scope wor
 the subject, not read alone (switch for ablation)."""
 
 
+PRONOUN_IS_THE_SUBJECT = True
+"""Whether a leaning turn that names something new and has a thing pronoun standing for a noun of its own ("and how
+is that usually managed, is it essentially just steroids?" after engraftment syndrome: "that" is the syndrome,
+steroids what is asked of it) is rewritten with the focus's subject in the pronoun's place, as a turn naming nothing
+is; not a "that" after a word of content ("other things that add to their risk"), which is no pronoun (switch for
+ablation, round 12)."""
+
+
+REFERENCES_LEAN = True
+"""Whether a referring phrase (`followup.references`: "the former", "the latter"; `followup.answer_references`: "the
+second study") makes a turn of any length lean on the focus, and is replaced in the rewrite by the focus's subject or
+the last answered fact's name ("is the axonal component really more prominent in the former?" after POEMS versus
+CIDP; "the second study included relapsed patients too, right?" after the pooled lenalidomide analysis) (switch for
+ablation, round 12)."""
+
+
 class FocusReading:
     """Leaning, the rewrite, and the facts near the focus (a part of `ConversationReader`; all methods are pure)."""
 
@@ -78,6 +94,10 @@ class FocusReading:
     _openers: list[str]
     _demonstratives: re.Pattern[str] | None
     _possessives: re.Pattern[str] | None
+    _references: re.Pattern[str] | None
+    _others: re.Pattern[str] | None
+    _next_steps: re.Pattern[str] | None
+    _answer_references: re.Pattern[str] | None
     _scope_leads: frozenset[str]
     _companions: frozenset[str]
     _thing_pronouns: re.Pattern[str] | None
@@ -192,6 +212,8 @@ class FocusReading:
         # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
         elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
         leans = pronoun or opener or (not rest and not names) or elliptical
+        referring = self.refers_back(norm, focus)
+        leans = leans or referring is not None
         only_elliptical = elliptical and not (pronoun or opener or (not rest and not names))
         bare = not rest
         # a bare entity ("and neuropathy" after amyloidosis) is read with the focus's main entity beside it
@@ -206,6 +228,10 @@ class FocusReading:
         if DETERMINER_KEEPS_SUBJECT and names and not bare and not subject and self.points_back(norm):
             # "is the neuropathy different in those?" after a cohort: the neuropathy in that cohort
             subject = [self._name(e) for e in focus.entities[:1]]
+        if (PRONOUN_IS_THE_SUBJECT and names and not bare and not subject and (pronoun or opener)
+                and self.pronoun_stands_alone(norm)):
+            # "how is that managed, is it just steroids?": the pronoun is the subject, the new entity asked of it
+            subject = [self._name(e) for e in focus.entities[:1]]
         if len(focus.entities) > COMPARED_ENTITIES and not names and focus.fact:
             subject = []  # a comparison of several things ("hct vs len dex vs mel dex"): the fact is the subject
         if not subject and not names and focus.fact:
@@ -218,8 +244,42 @@ class FocusReading:
         if pronoun and subject and self._thing_pronouns is not None and self._thing_pronouns.search(norm):
             parts = [self._thing_pronouns.sub(subject[0], norm, count=1)]
             subject = subject[1:]
+        if referring is not None:  # "in the former" -> "in neuropathy"; "the second study" -> "lenalidomide meta analysis"
+            pattern, meant = referring
+            parts, subject = [pattern.sub(meant, norm, count=1)], [s for s in subject if s != meant]
         rewritten = " ".join(parts + subject + extra_facets)
         return Rewrite(rewritten, names, facets, leans, bare, only_elliptical)
+
+    def refers_back(self, norm: str, focus: Focus) -> tuple[re.Pattern[str], str] | None:
+        """The referring phrase of a normalised turn and what it stands for (`REFERENCES_LEAN`), or None."""
+        if not REFERENCES_LEAN:
+            return None
+        if self._answer_references is not None and focus.fact and self._answer_references.search(norm):
+            return self._answer_references, focus.fact.split(".", 1)[-1].replace("_", " ")
+        if self._references is not None and self._references.search(norm) and (focus.entities or focus.fact):
+            meant = self._name(focus.entities[0]) if focus.entities else (focus.fact or "").split(".", 1)[-1].replace("_", " ")
+            return self._references, meant
+        return None
+
+    def asks_next_step(self, text: str) -> bool:
+        """Whether a turn asks the next step (`next_steps.words`: "what next", "what would you do next")."""
+        return bool(self._next_steps is not None and self._next_steps.search(normalise(text)))
+
+    def asks_other(self, text: str) -> bool:
+        """Whether a turn asks for something besides the last answer (`followup.others`: "other things", "what else")."""
+        return bool(self._others is not None and self._others.search(normalise(text)))
+
+    def pronoun_stands_alone(self, norm: str) -> bool:
+        """Whether the first thing pronoun of a normalised turn stands for the focus's subject: before any entity the
+        turn names, at the start or after a filler word ("how is that managed", "is it"), not after a word of
+        content ("other things that add")."""
+        m = self._thing_pronouns.search(norm) if self._thing_pronouns is not None else None
+        if m is None:
+            return False
+        before = norm[:m.start()].split()
+        if any(p is not None and p.search(norm[:m.start()]) for _, p in self._entity_patterns):
+            return False  # "what about ixazomib, would that be better?": the pronoun is the entity just named
+        return not before or before[-1] in self._fillers
 
     def as_disease(self, text: str) -> str:
         """The turn with its pronouns for a thing read as the disease ("what causes this" -> "what causes poems")."""
@@ -254,6 +314,6 @@ class FocusReading:
 
 __all__ = [
     "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "OBJECT_PRONOUN_KEEPS_SUBJECT",
-    "PRONOUN_SIBLING_OF_SUBJECT",
-    "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "FocusReading",
+    "PRONOUN_IS_THE_SUBJECT", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "REFERENCES_LEAN",
+    "FocusReading",
 ]

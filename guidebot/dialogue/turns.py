@@ -119,6 +119,10 @@ class Reading:
     """The fact that does not state them."""
     not_stated_for: list[str] | None = None
     """Entities the turn names outside that fact."""
+    clause: bool = False
+    """The turn was declined whole and is answered by one of its clauses (`rewritten`)."""
+    other: bool = False
+    """The turn asks for something besides the last answer: `stayed` is a fact of an entity it names."""
 
     _ALWAYS = ("fact", "entities", "reading", "rewritten")
 

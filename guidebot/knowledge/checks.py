@@ -118,6 +118,10 @@ def cross_check(files: list[LoadedFile]) -> list[Problem]:
             for j, fact_id in enumerate(entity.facts):
                 if fact_id not in fact_ids:
                     problems.append(f.problem(("entities", i, "facts", j), f"fact {fact_id!r} does not exist"))
+        steps = f.model.next_steps
+        for key in ("diagnosed", "undiagnosed") if steps is not None else ():
+            if getattr(steps, key) not in fact_ids:
+                problems.append(f.problem(("next_steps", key), f"fact {getattr(steps, key)!r} does not exist"))
         for approach, entity_id in f.model.approaches.items():
             if entity_id not in entity_ids:
                 problems.append(f.problem(("approaches", approach), f"entity {entity_id!r} does not exist"))

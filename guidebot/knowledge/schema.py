@@ -437,6 +437,15 @@ class Followup(Strict):
     own_claims: list[NonEmpty] = []
     """How a claim of the person's own opens ("i read ...", "we see ...", "thought ..."): after a doubt it makes the
     message small talk, not a request to see the statement again."""
+    others: list[NonEmpty] = []
+    """Words by which a follow-up asks for something besides the last answer ("are there other things that add to
+    their thrombotic risk?"): it is not answered by the fact just given when a fact of an entity it names can."""
+    references: list[NonEmpty] = []
+    """Phrases that refer back to the focus's subject at any length ("the former", "the latter", "either of them"):
+    a turn with one leans on the last answer, and its rewrite puts the subject in the phrase's place."""
+    answer_references: list[NonEmpty] = []
+    """Phrases that refer back to the last answered fact itself at any length ("the second study", "the latter
+    trial"): a turn with one leans, and its rewrite puts the fact's name in the phrase's place."""
     disease: list[NonEmpty] = []
     """How a turn names the disease itself ("poems", "crow-fukase"): a turn naming it that does not lean on the last
     answer ("what is poems", "poems prognosis?") is a question of its own, read alone."""
@@ -489,6 +498,17 @@ class GlossaryEntry(Strict):
     the usual one: the define reply then says so, and `kb check --source` checks the mark against the review."""
 
 
+class NextSteps(Strict):
+    """How a recorded patient's "what next?" is asked, and the fact that answers it at each stage of the review's path."""
+
+    words: list[NonEmpty] = Field(min_length=1)
+    """Phrases that ask the next step ("what next", "what would you do next", "where do we go from here")."""
+    diagnosed: FactId
+    """The fact for a patient who meets the criteria (the treatment algorithm, Figure 3)."""
+    undiagnosed: FactId
+    """The fact for a patient who does not meet them yet (the work-up)."""
+
+
 class ConversationFile(Strict):
     """`conversation.yaml` (optional): acts, small talk, undo words, patient cues, follow-up cues, facets, entities."""
 
@@ -502,6 +522,8 @@ class ConversationFile(Strict):
     facets: list[Facet]
     entities: list[Entity]
     approaches: dict[Approach, NonEmpty] = {}
+    next_steps: NextSteps | None = None
+    """A recorded patient's "what next?": the work-up before the criteria are met, Figure 3 after."""
     question_markers: list[NonEmpty] = []
     """Words by which a statement naming findings asks about the disease ("poems vs cidp", "lambda or kappa"):
     findings are then never read from it unless it describes a patient."""
