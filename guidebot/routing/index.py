@@ -240,6 +240,9 @@ def build_index(kb, with_model: bool = True) -> dict:
     # keywords that its title names ("bevacizumab", "plasma exchange", "bortezomib"): a question naming one
     # is about that caution first
     anchors: dict[int, list[tuple[str, ...]]] = {}
+    # an anchor -> its trigger as the curator wrote it: a decline names the agent by it ("The review does not
+    # cover plasma exchange in pregnancy", asked about "PLEX")
+    agent_names: dict[int, dict[tuple[str, ...], str]] = {}
     for ti in cautions:
         triggers = list(getattr(kb.facts[targets[ti][3]], "triggers", None) or [])
         if triggers:
@@ -250,6 +253,7 @@ def build_index(kb, with_model: bool = True) -> dict:
                 ))
                 if words:
                     found.add(words)
+                    agent_names.setdefault(ti, {}).setdefault(words, trigger)
             anchors[ti] = sorted(found)
             continue
         lo, hi = choice_span[ti]
@@ -355,6 +359,7 @@ def build_index(kb, with_model: bool = True) -> dict:
         "descriptions": descriptions,
         "cautions": cautions,
         "caution_anchors": anchors,
+        "caution_agent_names": agent_names,
         "dose_targets": [ti for ti, t in enumerate(targets) if t[3] in dose_facts],
         "duration_targets": [ti for ti, t in enumerate(targets) if t[3] in duration_facts],
         "answer_units": {ti: fact_units[t[3]] for ti, t in enumerate(targets) if fact_units[t[3]]},
