@@ -138,6 +138,22 @@ def dose_rival(r, q: Question, scored, d):
     return None
 
 
+def drug_rival(r, q: Question, scored, d):
+    """"is the antibody drip daratumumab hard on the nerves?": the best fact never mentions the drug asked about
+    (`absent_drug`, checked only once the best passed the score thresholds), but a close rival that does answers
+    it, unless what it asks rules the rival out."""
+    if d.anchored or d.reason != "low_coverage" or "absent_drug" not in q.fired:
+        return None
+    for s in scored[1:]:
+        if d.best.score - s.score > r._cfg.thresholds["close_margin"]:
+            break
+        # a rival asked about the drug (its phrasings name it), not one whose answer merely lists it
+        about_it = all(s.target in r._ix["postings"].get(w, ()) for w in q.content if w in r._cfg.drugs)
+        if about_it and not r._decline_reason(q, s, thresholds=False):
+            return d._replace(best=s, reason="")
+    return None
+
+
 def caution_rescue(r, q: Question, scored, d):
     """A question naming a caution's agent is never sent away for matching too little of the rest."""
     if d.anchored or d.reason not in LOW:
@@ -311,6 +327,7 @@ RULES: tuple[Rule, ...] = (
     Rule("close_caution", close_caution),
     Rule("judge", judge, core=True),
     Rule("dose_rival", dose_rival),
+    Rule("drug_rival", drug_rival),
     Rule("caution_rescue", caution_rescue),
     Rule("case_flow", case_flow_rescue),
     Rule("treatment_case", treatment_case_rescue),
