@@ -240,17 +240,13 @@ def build_index(kb, with_model: bool = True) -> dict:
     # keywords that its title names ("bevacizumab", "plasma exchange", "bortezomib"): a question naming one
     # is about that caution first
     anchors: dict[int, list[tuple[str, ...]]] = {}
-    # an anchor -> its trigger as the curator wrote it: a decline names the agent by it ("The review does not
-    # cover plasma exchange in pregnancy", asked about "PLEX")
-    agent_names: dict[int, dict[tuple[str, ...], str]] = {}
+    agent_names: dict[int, dict[tuple[str, ...], str]] = {}  # anchor -> its trigger as written, for a decline's text
     for ti in cautions:
         triggers = list(getattr(kb.facts[targets[ti][3]], "triggers", None) or [])
         if triggers:
             found = set()
             for trigger in triggers:
-                words = tuple(dict.fromkeys(
-                    w for g in fold_groups(trigger) for w in g if w not in STOPWORDS and w not in DOMAIN_WORDS
-                ))
+                words = tuple(dict.fromkeys(w for g in fold_groups(trigger) for w in g if w not in STOPWORDS and w not in DOMAIN_WORDS))
                 if words:
                     found.add(words)
                     agent_names.setdefault(ti, {}).setdefault(words, trigger)

@@ -147,9 +147,13 @@ def drug_rival(r, q: Question, scored, d):
     for s in scored[1:]:
         if d.best.score - s.score > r._cfg.thresholds["close_margin"]:
             break
-        # a rival asked about the drug (its phrasings name it), not one whose answer merely lists it
-        about_it = all(s.target in r._ix["postings"].get(w, ()) for w in q.content if w in r._cfg.drugs)
-        if about_it and not r._decline_reason(q, s, thresholds=False):
+        # a rival asked about the drug (its phrasings name it), not one whose answer merely lists it, and that
+        # speaks of something else the question asks ("nerves"): "side effects of lenalidomide" stays declined
+        drugs, postings, answers = r._cfg.drugs, r._ix["postings"], r._ix["answer_postings"]
+        about_it = all(s.target in postings.get(w, ()) for w in q.content if w in drugs)
+        more = any(s.target in postings.get(w, ()) or s.target in answers.get(w, ())
+                   for w in q.content if w not in drugs and w not in GENERIC)
+        if about_it and more and not r._decline_reason(q, s, thresholds=False):
             return d._replace(best=s, reason="")
     return None
 
