@@ -352,8 +352,8 @@ RULES: tuple[Rule, ...] = (
 )
 """The pipeline, in order (a name may appear twice: a rescue before the decline and a redirect after it)."""
 
-CHECKS = ("other_topic", "caution_uncovered", "other_drug", "absent_drug", "other_condition", "case_condition", "dose_not_given",
-          "duration_not_given")
+CHECKS = ("other_topic", "caution_uncovered", "other_drug", "absent_drug", "other_condition", "case_condition",
+          "dose_not_given", "duration_not_given")
 """The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
 
 
