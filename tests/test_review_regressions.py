@@ -1,6 +1,8 @@
-"""Regressions a reviewer found in `guidebot ask --json` (round 10): a passing mention of bleeding, a child or
-pregnancy must not hide a caution or a described patient's assessment, while questions that are really about
-an uncovered topic (reversing an anticoagulant, allogeneic transplant) stay declined."""
+"""Regressions a reviewer found in `guidebot ask --json` (round 10): a passing mention of bleeding must not hide a
+caution, nor a child or pregnancy in a described patient's history their assessment, while questions that are
+really about an uncovered topic (reversing an anticoagulant, allogeneic transplant) stay declined. Since round 12
+a cautioned agent asked about in a child or in pregnancy is declined as not covered, with its caution as the first
+suggestion (tests/test_caution_uncovered.py)."""
 
 from __future__ import annotations
 
@@ -18,19 +20,30 @@ def _ask(capsys, question: str) -> dict:
 
 CAUTION_SHOWN = {
     "bevacizumab for my POEMS patient who had a GI bleed?": "treatment.bevacizumab",
+    "should I do plasma exchange for her POEMS neuropathy? she is bleeding": "treatment.plasma_exchange",
+    "LMWH prophylaxis on lenalidomide for POEMS with bleeding risk?": "treatment.lmwh_prophylaxis",
+    "bortezomib neuropathy in POEMS, patient had a bleed last year": "treatment.neurotoxic_agents",
+}
+"""A question naming a caution's agent, with a passing mention that is no uncovered topic -> the caution."""
+
+
+CAUTION_FIRST = {
     "is bevacizumab ok in a child with POEMS?": "treatment.bevacizumab",
     "is bevacizumab safe in pregnancy?": "treatment.bevacizumab",
     "plasma exchange for POEMS in children?": "treatment.plasma_exchange",
-    "should I do plasma exchange for her POEMS neuropathy? she is bleeding": "treatment.plasma_exchange",
-    "LMWH prophylaxis on lenalidomide for POEMS with bleeding risk?": "treatment.lmwh_prophylaxis",
     "thalidomide neuropathy risk in a child with POEMS?": "treatment.neurotoxic_agents",
-    "bortezomib neuropathy in POEMS, patient had a bleed last year": "treatment.neurotoxic_agents",
 }
-"""A question naming a caution's agent, with an uncovered topic in passing -> the caution that must answer."""
+"""Shown as answers until round 11; the review says nothing about children or pregnancy -> declined, caution first."""
+
+
+@pytest.mark.parametrize("question", CAUTION_FIRST)
+def test_a_cautioned_agent_in_a_child_or_pregnancy_is_declined_with_the_caution_first(capsys, question):
+    obj = _ask(capsys, question)
+    assert not obj["in_scope"] and obj["suggestion_ids"][0] == CAUTION_FIRST[question], obj
 
 
 @pytest.mark.parametrize("question", CAUTION_SHOWN)
-def test_a_passing_uncovered_topic_does_not_hide_the_caution(capsys, question):
+def test_a_passing_mention_does_not_hide_the_caution(capsys, question):
     obj = _ask(capsys, question)
     assert obj["in_scope"] and obj["intent"] == CAUTION_SHOWN[question], obj
 

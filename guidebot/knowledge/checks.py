@@ -170,7 +170,8 @@ def _check_citation_slips(files: list[LoadedFile], references: set[int]) -> list
 
 
 def _check_routing(files: list[LoadedFile], target_ids: set[str]) -> list[Problem]:
-    """routing.yaml names only facts and flows that exist, and no word twice in one list."""
+    """routing.yaml names only facts and flows that exist, no word twice in one list, and phrases only for
+    uncovered topics it lists."""
     problems: list[Problem] = []
     for f in _files(files, schema.RoutingFile):
         targets = f.model.targets
@@ -187,6 +188,10 @@ def _check_routing(files: list[LoadedFile], target_ids: set[str]) -> list[Proble
                 if word in seen:
                     problems.append(f.problem(("words", name, i), f"{word!r} is listed twice"))
                 seen.add(word)
+        topics = set(f.model.words.uncovered_topics)
+        for word in f.model.topic_phrases:
+            if word not in topics:
+                problems.append(f.problem(("topic_phrases", word), f"{word!r} is not one of words.uncovered_topics"))
     return problems
 
 

@@ -643,8 +643,8 @@ class RoutingWords(Strict):
     reporting the agent's results answers before a close caution about it, unless a `caution_asks` word is there."""
     reversal_asks: list[Word] = []
     """Words (as typed) asking how to undo an agent ("how to reverse LMWH bleeding?", "antidote for LMWH?"): no
-    caution says, so a caution the question names is declined as `other_topic` (a passing mention of another
-    uncovered topic, "bevacizumab in pregnancy?", still shows the caution)."""
+    caution says, so a caution the question names is declined as `other_topic`, with the caution as its first
+    suggestion (as for any uncovered topic qualifying a cautioned agent: "bevacizumab in pregnancy?")."""
     verdict_asks: list[Word] = []
     """Words of an exam vignette's asking sentence that only ask for a verdict on the patient ("Does he have
     POEMS syndrome?", "most likely diagnosis?"): such an ask has no topic of its own, and the case decides."""
@@ -779,6 +779,10 @@ class RoutingFile(Strict):
     targets: RoutingTargets
     words: RoutingWords
     spoken: SpokenForms = SpokenForms()
+    topic_phrases: dict[Word, NonEmpty] = {}
+    """How a decline names an uncovered topic (a `words.uncovered_topics` word) after the cautioned agent it
+    qualifies: "pregnant" -> "in pregnancy" gives "The review does not cover thalidomide in pregnancy". A topic
+    word not listed is named "and <word>"."""
     thresholds: RoutingThresholds
     weights: RoutingWeights
     model: RoutingModel

@@ -16,7 +16,7 @@ import os
 
 from guidebot.knowledge.locate import fingerprint
 
-INDEX_FORMAT = 15
+INDEX_FORMAT = 16
 """Bump when the shape of the cached index or the normalisation changes: old caches are then rebuilt."""
 
 

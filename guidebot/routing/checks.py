@@ -76,16 +76,38 @@ class Checks(Scorer):
 
     def _raises_uncovered(self, words: tuple[str, ...], content: list[str]) -> bool:
         """Whether these words (cleaned, and as the lexicon read them) raise a topic the review does not cover."""
-        uncovered = self._cfg.words["uncovered_topics"]
-        return (any(w in uncovered and not (w == "drive" and (nxt in DRIVEN_OBJECTS or prev in DISEASE_DRIVERS))
-                    for prev, w, nxt in zip(("", *words), words, (*words[1:], "")))
-                or self._read_as_uncovered(content, words, uncovered))
+        return self._topic_raised(words, content) is not None
 
-    def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> bool:
-        """Whether the lexicon read an uncovered topic into the question's words ("allo SCT" -> allogeneic) that
-        none of them is as typed (the typed words are checked as they are: "driving" stays "drive" the verb)."""
-        named = uncovered.intersection(content)
-        return bool(named) and bool(named - {_fold(_stem(w), self._ix["roots"]) for w in words})
+    def _topic_raised(self, words: tuple[str, ...], content: list[str]) -> str | None:
+        """The first topic the review does not cover that these words raise (as typed, or as the lexicon read
+        them: "allo SCT" -> allogeneic), or None."""
+        uncovered = self._cfg.words["uncovered_topics"]
+        typed = next((w for prev, w, nxt in zip(("", *words), words, (*words[1:], ""))
+                      if w in uncovered and not (w == "drive" and (nxt in DRIVEN_OBJECTS or prev in DISEASE_DRIVERS))), None)
+        return typed if typed is not None else self._read_as_uncovered(content, words, uncovered)
+
+    def _read_as_uncovered(self, content: list[str], words: tuple[str, ...], uncovered: frozenset[str]) -> str | None:
+        """The uncovered topic the lexicon read into the question's words ("allo SCT" -> allogeneic) that none of
+        them is as typed (the typed words are checked as they are: "driving" stays "drive" the verb), or None."""
+        named = uncovered.intersection(content) - {_fold(_stem(w), self._ix["roots"]) for w in words}
+        return min(named) if named else None
+
+    def _not_covered_phrase(self, q: Question, caution: _Scored) -> str:
+        """How a decline names what the review does not cover about a cautioned agent: the agent as its caution's
+        trigger is written, then the topic the question raises ("thalidomide in pregnancy", routing.yaml
+        `topic_phrases`); "" when the question raises none (a reversal, a passing described patient)."""
+        topic = self._topic_raised(q.raw, q.content)
+        if topic is None and not self._cfg.words.get("reversal_asks", frozenset()).isdisjoint(q.raw):
+            topic = "reversal"  # "how to reverse LMWH bleeding?" names no topic word, but asks one
+        words = set(q.content)
+        names = self._ix.get("caution_agent_names", {}).get(caution.target, {})
+        named = [a for a in names if set(a) <= words]
+        # a drug's own name before a class or description ("bortezomib", not "proteasome inhibitor")
+        named.sort(key=lambda a: (a[-1] not in self._cfg.drugs, -len(a)))
+        if topic is None or not named:
+            return ""
+        phrase = self._cfg.topic_phrases.get(topic, f"and {topic}")
+        return f"{names[named[0]]} {phrase}"
 
     def _decline_reason(self, q: Question, best: _Scored, thresholds: bool = True) -> str:
         """Why the best target cannot answer the question (a `Match.reason`), or "" when it can; with

@@ -32,6 +32,8 @@ class RoutingData(NamedTuple):
     """routing.yaml `spoken.letter_words`: spoken names that are everyday words too -> the letter."""
     spoken_digits: dict[str, str] = {}
     """routing.yaml `spoken.digits`: a digit's word -> the digit."""
+    topic_phrases: dict[str, str] = {}
+    """routing.yaml `topic_phrases`, keyed by the stemmed topic word: how a decline names the topic after an agent."""
 
 
 STEMMED = ("other_conditions", "uncovered_topics")
@@ -65,4 +67,5 @@ def routing_data(routing, lexicon) -> RoutingData:
         spoken_letters=dict(routing.spoken.letters),
         spoken_letter_words=dict(routing.spoken.letter_words),
         spoken_digits=dict(routing.spoken.digits),
+        topic_phrases={_stem(w): phrase for w, phrase in routing.topic_phrases.items()},
     )

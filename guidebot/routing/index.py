@@ -240,16 +240,16 @@ def build_index(kb, with_model: bool = True) -> dict:
     # keywords that its title names ("bevacizumab", "plasma exchange", "bortezomib"): a question naming one
     # is about that caution first
     anchors: dict[int, list[tuple[str, ...]]] = {}
+    agent_names: dict[int, dict[tuple[str, ...], str]] = {}  # anchor -> its trigger as written, for a decline's text
     for ti in cautions:
         triggers = list(getattr(kb.facts[targets[ti][3]], "triggers", None) or [])
         if triggers:
             found = set()
             for trigger in triggers:
-                words = tuple(dict.fromkeys(
-                    w for g in fold_groups(trigger) for w in g if w not in STOPWORDS and w not in DOMAIN_WORDS
-                ))
+                words = tuple(dict.fromkeys(w for g in fold_groups(trigger) for w in g if w not in STOPWORDS and w not in DOMAIN_WORDS))
                 if words:
                     found.add(words)
+                    agent_names.setdefault(ti, {}).setdefault(words, trigger)
             anchors[ti] = sorted(found)
             continue
         lo, hi = choice_span[ti]
@@ -355,6 +355,7 @@ def build_index(kb, with_model: bool = True) -> dict:
         "descriptions": descriptions,
         "cautions": cautions,
         "caution_anchors": anchors,
+        "caution_agent_names": agent_names,
         "dose_targets": [ti for ti, t in enumerate(targets) if t[3] in dose_facts],
         "duration_targets": [ti for ti, t in enumerate(targets) if t[3] in duration_facts],
         "answer_units": {ti: fact_units[t[3]] for ti, t in enumerate(targets) if fact_units[t[3]]},

@@ -45,6 +45,9 @@ class Match(NamedTuple):
     reason: str = ""
     """Why it was declined, when it was: `empty`, `contentless`, `low_coverage`, `low_score`, `dose_not_given`,
     `duration_not_given`, `other_condition`, `other_drug`, `other_topic`, `unlike_review_questions`."""
+    not_covered: str = ""
+    """For a decline whose first suggestion is a caution: what the review does not cover about its agent
+    ("thalidomide in pregnancy"), named in the reply; "" otherwise."""
     described: bool | None = None
     """Whether the question describes a patient (states enough findings), when a rule read its findings; None when
     no rule needed them (most questions), so a caller never reads the findings of a question the rules did not."""
@@ -101,6 +104,14 @@ class Router(RuleHelpers):
     def _declined(self, reason: str, score: float = 0.0) -> Match:
         """A final decline for `reason` (a `Match.reason`)."""
         return Match(None, round(score, 3), False, self._starters(), False, reason)
+
+    def _declined_with_caution(self, reason: str, score: float, caution: Scored, not_covered: str) -> Match:
+        """A decline of a question about a cautioned agent on a topic the review does not cover ("is thalidomide
+        safe in pregnancy?"): the caution is the first suggestion, so the safety fact stays one step away."""
+        first = self._suggestion(caution.target)
+        rest = [s for s in self._starters() if s.intent != first.intent]
+        suggestions = [first, *rest][:self._cfg.thresholds["max_suggestions"] + 1]
+        return Match(None, round(score, 3), False, suggestions, False, reason, not_covered)
 
     def read(self, text: str, off: frozenset[str] = frozenset()) -> tuple[Question, list[Scored]]:
         """The question read once (`Question`) and its scored candidates, best first."""
@@ -267,6 +278,12 @@ class Router(RuleHelpers):
                 md = (
                     f"The review guidebot is built on (Khouri et al., JAMA Oncol 2021) does not give this {what}, "
                     "so guidebot cannot answer it. It can help with, for example:"
+                )
+            elif match.not_covered:
+                md = (
+                    f"The review guidebot is built on (Khouri et al., JAMA Oncol 2021) does not cover "
+                    f"{match.not_covered}, so guidebot cannot answer it. What the review does say about this agent "
+                    "is its caution, the first suggestion below. It can also help with, for example:"
                 )
             else:
                 md = (

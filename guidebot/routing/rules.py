@@ -66,19 +66,23 @@ def named_caution(r, q: Question, scored, d):
     # "acyclovir prophylaxis with proteasome inhibitors": about a drug the review never names, given with a class
     # of agents; a caution whose agent is named by name is still shown ("apixaban or LMWH after transplant?")
     by_class = not r._names_agent(q.content, anchored)
-    # a caution comes first, whatever else the question mentions ("bevacizumab safe in pregnancy?", "PLEX for
-    # her POEMS? she is bleeding"): an uncovered topic does not hide the warning about the agent it names
-    # but "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
+    # "how to reverse LMWH bleeding?", "antidote for LMWH?" ask how to undo the agent, which no caution says
     reversal_asks = r._cfg.words.get("reversal_asks", frozenset())
     asks_reversal = q.on("other_topic") and q.fire("other_topic", not reversal_asks.isdisjoint(q.raw))
     # "on enoxaparin, platelets fell 60%: which alternative anticoagulant?", "apixaban instead of LMWH?": a caution
     # recommending its agent names no replacement for it
     asks_replacement = (q.on("replacement_ask") and r._targets[anchored.target][3] in r._cfg.targets.get("recommending_cautions", ())
                         and q.fire("replacement_ask", not r._cfg.words.get("replacement_asks", frozenset()).isdisjoint(q.raw)))
-    # a question on an uncovered topic that names no POEMS and does not ask whether the agent is safe ("how to
-    # prevent DVT on a long flight", "LMWH after hip surgery") is not about the caution its words anchor
+    # a topic the review does not cover qualifying the agent ("is thalidomide safe in pregnancy?", "PLEX for a
+    # pregnant woman?", "LMWH after hip surgery") is not covered, however it asks: the decline offers the
+    # caution first (`decline`). A passing mention that is no topic ("she is bleeding") keeps the caution, and
+    # so does a described patient's history (`_other_topic`). Switched off, only a question naming no POEMS and
+    # asking nothing about safety was declined
     asks_safety = not r._cfg.words.get("caution_asks", frozenset()).isdisjoint(q.content)
-    off_topic = not asks_safety and r._cfg.words["poems"].isdisjoint(q.content) and r._other_topic(q)
+    plainly_off = not asks_safety and r._cfg.words["poems"].isdisjoint(q.content)
+    off_topic = (plainly_off or q.on("caution_uncovered")) and r._other_topic(q)
+    if off_topic and not plainly_off:
+        q.fire("caution_uncovered", True)
     reason = ("other_topic" if asks_reversal or off_topic or asks_replacement
               else "other_drug" if by_class and r._other_drug(q) else r._dose_reason(q, anchored))
     if not reason and r._caution_other_condition(q, anchored) and not r._poems_suspect(q):
@@ -152,6 +156,26 @@ def dose_rival(r, q: Question, scored, d):
         if d.best.score - s.score > r._cfg.thresholds["close_margin"]:
             break
         if s.target in r._dose_targets and not r._decline_reason(q, s):
+            return d._replace(best=s, reason="")
+    return None
+
+
+def drug_rival(r, q: Question, scored, d):
+    """"is the antibody drip daratumumab hard on the nerves?": the best fact never mentions the drug asked about
+    (`absent_drug`, checked only once the best passed the score thresholds), but a close rival that does answers
+    it, unless what it asks rules the rival out."""
+    if d.anchored or d.reason != "low_coverage" or "absent_drug" not in q.fired:
+        return None
+    for s in scored[1:]:
+        if d.best.score - s.score > r._cfg.thresholds["close_margin"]:
+            break
+        # a rival asked about the drug (its phrasings name it), not one whose answer merely lists it, and that
+        # speaks of something else the question asks ("nerves"): "side effects of lenalidomide" stays declined
+        drugs, postings, answers = r._cfg.drugs, r._ix["postings"], r._ix["answer_postings"]
+        about_it = all(s.target in postings.get(w, ()) for w in q.content if w in drugs)
+        more = any(s.target in postings.get(w, ()) or s.target in answers.get(w, ())
+                   for w in q.content if w not in drugs and w not in GENERIC)
+        if about_it and more and not r._decline_reason(q, s, thresholds=False):
             return d._replace(best=s, reason="")
     return None
 
@@ -251,8 +275,15 @@ def poems_suspect(r, q: Question, scored, d):
 
 
 def decline(r, q: Question, scored, d):
-    """Core: a decision with a reason is a decline."""
-    return r._declined(d.reason, d.best.score) if d.reason else None
+    """Core: a decision with a reason is a decline. One for a topic the review does not cover, about an agent
+    a caution names, offers that caution first and says what is not covered ("thalidomide in pregnancy")."""
+    if not d.reason:
+        return None
+    if d.reason == "other_topic":
+        caution = d.best if d.best.target in r._cautions else r._named_caution(q.content, scored)
+        if caution is not None:
+            return r._declined_with_caution(d.reason, d.best.score, caution, r._not_covered_phrase(q, caution))
+    return r._declined(d.reason, d.best.score)
 
 
 def _redirect(helper: Callable) -> Callable:
@@ -322,6 +353,7 @@ RULES: tuple[Rule, ...] = (
     Rule("close_caution", close_caution),
     Rule("judge", judge, core=True),
     Rule("dose_rival", dose_rival),
+    Rule("drug_rival", drug_rival),
     Rule("caution_rescue", caution_rescue),
     Rule("differential_ask", differential_ask),
     Rule("case_flow", case_flow_rescue),
@@ -344,8 +376,8 @@ RULES: tuple[Rule, ...] = (
 )
 """The pipeline, in order (a name may appear twice: a rescue before the decline and a redirect after it)."""
 
-CHECKS = ("other_topic", "other_drug", "absent_drug", "other_condition", "case_condition", "dose_not_given",
-          "duration_not_given")
+CHECKS = ("other_topic", "caution_uncovered", "other_drug", "absent_drug", "other_condition", "case_condition",
+          "dose_not_given", "duration_not_given")
 """The checks (`Checks._decline_reason`) that can be switched off by name like a rule."""
 
 
