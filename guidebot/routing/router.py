@@ -334,5 +334,8 @@ class Router(RuleHelpers):
 
 
 def _with_described(match: Match, q: Question) -> Match:
-    """The match, marked with whether the question describes a patient when the rules read its findings."""
-    return match._replace(described=q.mood == "patient") if q.findings_read else match
+    """The match, marked with whether the question describes a patient when the rules read its findings, or when it
+    is an exam vignette (a case, then its ask) answered by a fact: a rule that decided early leaves them unread."""
+    if q.findings_read or (match.intent is not None and q.ask is not None):
+        return match._replace(described=q.mood == "patient")
+    return match
