@@ -73,7 +73,6 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
     if not sets:
         raise InputError(f"no training sets in {eval_dir / 'train'}")
     router = Router(build_index(load_knowledge(root), with_model=False))
-    router.EXTRAS_MEMO = 1 << 20  # every training question's semantic features read once, for every fold's decisions
     # every question read and scored once: its words are the model's features, and cross-validation decides it
     # again under each candidate model (`Router.decide`)
     read, examples, groups = [], [], []
@@ -83,9 +82,7 @@ def trained_model(root: Path, eval_dir: Path, trainer: str = "sklearn", log=prin
             q, scored = router.read(item["q"])
             accepted = ([item["expect"]] if "expect" in item else list(item.get("expect_any", []))) if in_scope else [OUT_OF_SCOPE]
             read.append((q, scored, item, in_scope))
-            # the semantic signal's valued features, when `semantic.json` gives them to the model
-            extras = router._model_extras(q)
-            examples.append(({**dict.fromkeys(features(q.content), 1.0), **extras} if extras else features(q.content), accepted))
+            examples.append((features(q.content), accepted))
             groups.append(writer_of(folder))
     known = {t[0] for t in router.targets} | {t[3] for t in router.targets}
     labels = sorted({c for _, accepted in examples for c in accepted} - {OUT_OF_SCOPE})

@@ -38,14 +38,14 @@ HOW_MUCH_DEGREE = frozenset({
 class Checks(Scorer):
     """Why a candidate cannot answer a question."""
 
-    def _learned_choice(self, q: Question, scored: list[_Scored]) -> tuple[_Scored, float, float] | None:
+    def _learned_choice(self, content: list[str], scored: list[_Scored]) -> tuple[_Scored, float, float] | None:
         """(the front-runner the learned model and the hand score together rank first, the model's probability
         for it, the model's probability that the question is out of scope); None without a model."""
         if self._reranker is None or not scored:
             return None
         model = self._cfg.model
         front = scored[:model["rerank_candidates"]]
-        per_target, p_out = probabilities(self._reranker, q.content, [s.target for s in front], self._model_extras(q))
+        per_target, p_out = probabilities(self._reranker, content, [s.target for s in front])
         top = max(front, key=lambda s: s.score + model["rerank_weight"] * per_target[s.target])  # ties: the hand score's order
         # never away from a caution the hand scores rank higher ("pt relapsed, thinking pheresis" stays with the
         # plasma-exchange caution, or is declined as before, but never becomes the relapse fact)
@@ -53,23 +53,6 @@ class Checks(Scorer):
         if caution is not None and caution.score > top.score:
             top = caution
         return top, per_target[top.target], p_out
-
-    def _model_extras(self, q: Question) -> dict[str, float]:
-        """The semantic signal's features for the learned model (`semantic.json` `reranker_features`; issue 19
-        item 6), or none: memoised by text, since training decides each question under many models."""
-        similarity = getattr(self, "_similarity", None)
-        if similarity is None or not similarity.config.get("reranker_features"):
-            return {}
-        memo = self.__dict__.setdefault("_extras_memo", {})
-        found = memo.get(q.text)
-        if found is None:
-            if len(memo) >= self.EXTRAS_MEMO:
-                memo.clear()
-            found = memo[q.text] = similarity.model_features(q.text, self._targets)
-        return found
-
-    EXTRAS_MEMO = 4096
-    """Questions whose semantic features a router remembers (training raises it to read every question once)."""
 
     def _unknown_words(self, content: list[str]) -> list[str]:
         """The question's words guidebot has never seen (and could not read as a misspelling): most likely

@@ -28,7 +28,7 @@ its inputs in the file; a test checks that digest, so a data change without a re
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -230,18 +230,16 @@ def knows(compiled: dict, word: str) -> bool:
     return word in compiled["rows"]
 
 
-def probabilities(compiled: dict, words: Sequence[str], targets: Iterable[int],
-                  valued: Mapping[str, float] | None = None) -> tuple[dict[int, float], float]:
+def probabilities(compiled: dict, words: Sequence[str], targets: Iterable[int]) -> tuple[dict[int, float], float]:
     """({target: probability} for the given targets, probability that the question is out of scope) for a
-    question's words and its `valued` features (name -> value: the semantic signal's, see
-    `Router._model_extras`); only the asked targets are looked up, so a bigger knowledge base costs nothing more."""
+    question's words; only the asked targets are looked up, so a bigger knowledge base costs nothing more."""
     logits = list(compiled["bias"])
     rows, offsets, owners, values = compiled["rows"], compiled["offsets"], compiled["owners"], compiled["values"]
-    for f, scale in [*((f, 1.0) for f in features(words)), *(valued or {}).items()]:
+    for f in features(words):
         row = rows.get(f)
         if row is not None:
             for k in range(offsets[row], offsets[row + 1]):
-                logits[owners[k]] += scale * values[k]
+                logits[owners[k]] += values[k]
     probs = _softmax(logits)
     class_of = compiled["target_class"]
     out = compiled["out_class"]

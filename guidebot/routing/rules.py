@@ -182,7 +182,7 @@ def model_rescue(r, q: Question, scored, d):
     question, answers it; a word neither has seen keeps it declined unless the question names POEMS."""
     if d.anchored or d.reason not in LOW:
         return None
-    chosen = r._learned_choice(q, scored)
+    chosen = r._learned_choice(q.content, scored)
     if chosen is None:
         return None
     if "poem" not in q.content and any(not knows(r._reranker, w) for w in r._unknown_words(q.content)):
@@ -212,7 +212,7 @@ def semantic_rescue(r, q: Question, scored, d):
     if r._decline_reason(q, top, thresholds=False):
         return None
     if r._reranker is not None:
-        _, p_out = probabilities(r._reranker, q.content, [top.target], r._model_extras(q))
+        _, p_out = probabilities(r._reranker, q.content, [top.target])
         if p_out > r._similarity.config["rescue_max_out"]:
             return None
         if "poem" not in q.content and any(not knows(r._reranker, w) for w in r._unknown_words(q.content)):
@@ -267,7 +267,7 @@ def model_choice(r, q: Question, scored, d):
     it is sure is not a review question ("best moisturiser for dry skin")."""
     if d.anchored or d.best is not scored[0] or d.best.target in r._cautions:
         return None
-    chosen = r._learned_choice(q, scored)
+    chosen = r._learned_choice(q.content, scored)
     if chosen is None:
         return None
     top, _, p_out = chosen

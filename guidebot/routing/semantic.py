@@ -224,8 +224,6 @@ def read_config(path: Path) -> dict:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 10:
             raise ValueError(f"{path}: {name} must be a number from 0 to 10")
     cues = config.get("ask_cues")
-    if not isinstance(config.get("reranker_features", False), bool):
-        raise ValueError(f"{path}: reranker_features must be true or false")
     if not isinstance(cues, list) or not all(isinstance(c, str) and c.strip() for c in cues):
         raise ValueError(f"{path}: ask_cues must be a list of words or phrases")
     config["ask_cues"] = [" ".join(TOKEN_RE.findall(c.casefold())) for c in cues]
@@ -233,9 +231,9 @@ def read_config(path: Path) -> dict:
 
 
 def switched_on(config: dict) -> bool:
-    """Whether a use of the vectors is switched on: the score term (`score_weight` above 0), the rescue
-    (`rescue_min` at most 1, a cosine that can be reached) or the learned model's features (`reranker_features`)."""
-    return config["score_weight"] > 0 or config["rescue_min"] <= 1.0 or config.get("reranker_features") is True
+    """Whether a use of the vectors is switched on: the score term (`score_weight` above 0) or the rescue
+    (`rescue_min` at most 1, a cosine that can be reached)."""
+    return config["score_weight"] > 0 or config["rescue_min"] <= 1.0
 
 
 def config_path(root: str | Path) -> str:
@@ -277,12 +275,6 @@ def build_vectors(root: str | Path | None, target_texts: list[list[str]], stopwo
         centroids.extend(mix([(v, 1.0) for v in vecs]) or zero)
     return {"file": vector_path(root), "dims": dims, "phrases": phrases, "spans": spans, "centroids": centroids,
             "config": config}
-
-
-SEMANTIC_CANDIDATES = 12
-"""Targets compared closely with a question for the learned model's features (nearest centroids first)."""
-FEATURE_FACTS = 3
-"""Facts nearest in meaning that get a feature of their own."""
 
 
 class Similarity:
@@ -337,31 +329,6 @@ class Similarity:
         if sims[top] < config["rescue_min"] or sims[top] - runner < config["rescue_margin"]:
             return None
         return top, sims[top]
-
-    def model_features(self, text: str, targets) -> dict[str, float]:
-        """The learned model's semantic features of a question (issue 19 item 6): for the `FEATURE_FACTS` facts
-        nearest in meaning, `~sem:<target id>` valued by its similarity, and `~top:<target id>` for the nearest;
-        `~best` (the best similarity) and `~lead` (its lead over the next fact), which a class reads as "this question
-        is near / far from everything". Writer-grouped cross-validation weighs them like any word."""
-        sims = self.best_targets(self.question_vector(text[:MAX_TEXT_CHARS]), SEMANTIC_CANDIDATES)
-        if not sims:
-            return {}
-        out: dict[str, float] = {}
-        facts: list[float] = []
-        seen: set[str] = set()
-        for t in sorted(sims, key=lambda t: (-sims[t], t)):
-            tid, fact = targets[t][0], targets[t][3]
-            if fact in seen:
-                continue
-            seen.add(fact)
-            if not facts:
-                out[f"~top:{tid}"] = 1.0
-            facts.append(sims[t])
-            if len(facts) <= FEATURE_FACTS:
-                out[f"~sem:{tid}"] = round(sims[t], 4)
-        out["~best"] = round(facts[0], 4)
-        out["~lead"] = round(facts[0] - (facts[1] if len(facts) > 1 else 0.0), 4)
-        return out
 
     def scores(self, vec: list[float] | None, targets) -> dict[int, float]:
         """Target -> similarity to the question vector `vec` (empty without one)."""

@@ -98,7 +98,7 @@ def fit_sklearn(examples: Sequence[tuple[Sequence[str], Sequence[str]]], groups:
     for k, ((feats, accepted), group) in enumerate(zip(examples, groups)):
         wanted = sorted({index[c] for c in accepted})
         for c in wanted:
-            rows.append(dict(feats) if isinstance(feats, dict) else dict.fromkeys(feats, 1.0))  # a dict: valued features
+            rows.append(dict.fromkeys(feats, 1.0))
             labels.append(c)
             weights.append(1.0 / len(wanted))
             row_groups.append(group)

@@ -21,7 +21,7 @@ def vignette_rescue(r, q: Question, scored, d):
     question (`model.vignette_rescue_max_out`), answers it; the checks still decline another drug or a dose."""
     if d.anchored or d.reason not in LOW or q.ask is None:
         return None
-    chosen = r._learned_choice(q, scored)
+    chosen = r._learned_choice(q.content, scored)
     if chosen is None:
         return None
     top, p_top, p_out = chosen
