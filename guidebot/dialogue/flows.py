@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from guidebot.criteria.approach import TreatmentFindings
 from guidebot.dialogue import render
-from guidebot.dialogue.focus import Focus
+from guidebot.dialogue.focus import Focus, normalise
 from guidebot.dialogue.events import (
     AnswerUndone,
     CaseReset,
@@ -121,7 +121,13 @@ class GuidedFlows:
             _, routed, read = self._read(text, self.focus)
             if not (read.not_given or read.not_stated or read.patient_treatment) and (read.stayed or routed != text):
                 in_context = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
-                answer = in_context if in_context.in_scope else answer
+                bound = self.kb.facts.get(in_context.intent or "")
+                # a word the contextual answer neither uses nor is asked with ("how is it diagnosed?", "ok with low
+                # platelets?") asks something of its own: the turn's own answer stands
+                if in_context.in_scope and bound is not None and self.reader is not None and not [
+                        w for w in self.reader.words_beyond(text, bound)
+                        if not any(w in normalise(q).split() for q in (*bound.questions, *bound.keywords))]:
+                    answer = in_context
         if answer.in_scope and answer.intent:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus

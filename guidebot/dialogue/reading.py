@@ -258,7 +258,8 @@ class TurnReading:
             choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
-                and rewrite.leans and len(rewrite.names) == 1 and not focus.patient):
+                and rewrite.leans and len(rewrite.names) == 1 and not focus.patient and not rewrite.facets):
+            # not when it asks a facet ("and radiation, relapse too?" after a transplant series asks the series)
             anchor = self._anchored(rewrite.text, rewrite.names, context)
             if anchor is not None:
                 return context, rewrite.text, replace(read, stayed=anchor)
@@ -322,6 +323,8 @@ class TurnReading:
         alternatives = {"or"} | {normalise(w) for w in followup.contrasts}
         side_by_side = len(rewrite.names) + len(named[:1]) >= 2
         said = [w.strip("?.!") for w in self.reader._rest(norm)]
+        if any(set(rewrite.names) & set(self.reader.fact_entities(fid)) for fid in self.reader.caution_facts):
+            return False  # "rt or bevacizumab?": an option the review warns against gets its caution, as read alone
         return side_by_side and not [w for w in said if w and w not in alternatives]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
