@@ -258,10 +258,13 @@ class TurnReading:
             choice = "alone"
         read = replace(read, reading=choice, rewritten=rewrite.text, names=rewrite.names, facets=rewrite.facets)
         if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
-                and rewrite.leans and len(rewrite.names) == 1 and not focus.patient and not rewrite.facets):
-            # not when it asks a facet ("and radiation, relapse too?" after a transplant series asks the series)
+                and rewrite.leans and len(rewrite.names) == 1 and not focus.patient):
             anchor = self._anchored(rewrite.text, rewrite.names, context)
-            if anchor is not None:
+            # after a study's card, a facet asked of something that is no study ("and radiation, relapse too?" after
+            # the Mayo series) asks that study for it: not anchored to the thing's own card
+            of_study = rewrite.facets and any(getattr(reader.entities.get(e), "kind", "") == "cohort" for e in focus.entities) \
+                and getattr(reader.entities.get(rewrite.names[0]), "kind", "") != "cohort"
+            if anchor is not None and not of_study:
                 return context, rewrite.text, replace(read, stayed=anchor)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
