@@ -374,8 +374,7 @@ class MessageReading:
         answers the doubt: not small talk ("that's not what i asked", "lol"), not a question of its own, no entity
         the answer is not about, none a caution is about ("you sure thalidomide is worse?" gets the caution), no facet
         it does not state ("about the dose?"), no word it does not use ("even on dialysis") but hedges."""
-        words = rest.split()
-        if self.smalltalk(rest) is not None or not words or not (
+        if self.smalltalk(rest) is not None or not (
                 [w for w in self.content_words(rest) if w not in self._vocatives] or self.facets_in(rest)):
             return False
         if any(rest == q or rest.startswith(q + " ") for q in DOUBT_QUESTION_STARTS):

@@ -262,8 +262,10 @@ class TurnReading:
             anchor = self._anchored(rewrite.text, rewrite.names, context)
             # after a study's card, a facet asked of something that is no study ("and radiation, relapse too?" after
             # the Mayo series) asks that study for it: not anchored to the thing's own card
-            of_study = rewrite.facets and any(getattr(reader.entities.get(e), "kind", "") == "cohort" for e in focus.entities) \
-                and getattr(reader.entities.get(rewrite.names[0]), "kind", "") != "cohort"
+            def kind(entity: str) -> str:
+                return getattr(reader.entities.get(entity), "kind", "")
+
+            of_study = rewrite.facets and kind(rewrite.names[0]) != "cohort" and any(kind(e) == "cohort" for e in focus.entities)
             if anchor is not None and not of_study:
                 return context, rewrite.text, replace(read, stayed=anchor)
         if choice == "context" and context is not None and fact is not None:
