@@ -89,3 +89,136 @@ def test_a_caution_asked_about_alone_carries_no_assessment(capsys):
 def test_questions_about_an_uncovered_topic_stay_declined(capsys, question):
     obj = _ask(capsys, question)
     assert not obj["in_scope"] and "assessment" not in obj, obj
+
+
+# -- round 12: the hostile review of the convp conversation switches (/work/eng/review/convp.md) ---------------------
+# Each conversation is the reviewer's; each test pins the answer the review judged right.
+
+from chatdriver import say  # noqa: E402
+
+from guidebot.dialogue import DialogueManager  # noqa: E402
+
+ASSESSED = ("/assess", "yes", "yes", "yes", "5", "yes", "no")  # meets criteria, systemic, not transplant-eligible
+TWO_LESIONS = "my patient has 2 sclerotic bone lesions and no clonal plasma cells in the marrow"
+SIX_LESIONS = "my patient has 6 sclerotic bone lesions and clonal plasma cells in the marrow, age 50, fit"
+
+
+def test_a_doubt_correcting_a_finding_records_it(kb):
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, *ASSESSED, "are you sure? actually NCS was axonal, not demyelinating")
+    assert turn.act != "doubt" and bot.case.neuropathy_demyelinating is False
+    bot = DialogueManager(kb=kb)
+    assert say(bot, *ASSESSED, "you sure? she only has 2 lesions").act != "doubt" and bot.case.sclerotic_bone_lesions == 2
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, SIX_LESIONS, "what treatment for her?", "you sure? she's not a transplant candidate")
+    assert turn.act != "doubt" and bot.case.transplant_eligible is False
+    assert say(bot, "what treatment for her?").intent == "treatment.non_transplant_options"
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, TWO_LESIONS, "so rt?", "are you sure? the marrow showed clonal plasma cells")
+    assert turn.act != "doubt" and bot.case.clonal_marrow_plasma_cells is True
+    assert say(bot, "what should she get?").intent != "treatment.radiation_indication"
+
+
+@pytest.mark.parametrize(("opener", "doubt", "caution"), [
+    ("lenalidomide in poems?", "are you sure it's safe with bevacizumab?", "treatment.bevacizumab"),
+    ("what is the VEGF cutoff?", "you sure bevacizumab is bad?", "treatment.bevacizumab"),
+    ("what is the VEGF cutoff?", "are you sure about bevacizumab", "treatment.bevacizumab"),
+    ("what are the diagnostic criteria?", "r u sure bev is toxic", "treatment.bevacizumab"),
+    ("what are the diagnostic criteria?", "are you sure? bevacizumab worked fine for us", "treatment.bevacizumab"),
+    ("daratumumab in poems?", "are you sure? can I combine it with bortezomib", "treatment.neurotoxic_agents"),
+    ("lenalidomide in poems?", "u sure bortezomib is not better", "treatment.neurotoxic_agents"),
+    ("lenalidomide in poems?", "you sure thalidomide is worse?", "treatment.neurotoxic_agents"),
+    ("what is the VEGF cutoff?", "are you sure plasma exchange doesnt work", "treatment.plasma_exchange"),
+    ("lenalidomide in poems?", "are you sure? does she need anticoagulation with it", "treatment.lmwh_prophylaxis"),
+])
+def test_a_doubt_naming_a_cautioned_agent_gets_its_caution(kb, opener, doubt, caution):
+    assert say(DialogueManager(kb=kb), opener, doubt).intent == caution
+
+
+@pytest.mark.parametrize("lines", [
+    ("melphalan dose for transplant?", "are you sure? even on dialysis"),
+    ("lmwh for everyone with poems?", "are you sure? even with low platelets"),
+    ("is ASCT safe in a 75 year old?", "are you sure? what about fit elderly"),
+    ("lmwh for everyone with poems?", "are you sure? what dose of enoxaparin"),
+    ("lenalidomide in poems?", "are you sure about the dose?"),
+    # after a decline the doubt is not about an older answer
+    ("what is the VEGF cutoff?", "can I give rituximab?", "are you sure? rituximab is used in neuropathy"),
+])
+def test_a_doubt_raising_what_the_review_lacks_is_not_restated(kb, lines):
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.act != "doubt" and turn.in_scope is not True and "This is what the review says" not in turn.text
+
+
+@pytest.mark.parametrize(("doubt", "act"), [
+    ("are you sure? that's not what I asked", "smalltalk:not_what_i_asked"),
+    ("are you sure lol", "smalltalk:wrong"),
+    ("are you sure? thanks anyway", "smalltalk:wrong"),
+    ("are you sure? bye", "smalltalk:wrong"),
+    ("are you sure? ok never mind", "smalltalk:wrong"),
+])
+def test_a_doubt_followed_by_small_talk_stays_small_talk(kb, doubt, act):
+    assert say(DialogueManager(kb=kb), "what is the VEGF cutoff?", doubt).act == act
+
+
+def test_a_doubt_followed_by_a_new_question_answers_it(kb):
+    turn = say(DialogueManager(kb=kb), "what is the VEGF cutoff?", "are you sure? what about anticoagulation")
+    assert turn.act != "doubt" and turn.intent == "treatment.lmwh_prophylaxis"
+
+
+def test_a_doubt_naming_only_the_last_answer_still_restates_it(kb):
+    turn = say(DialogueManager(kb=kb), "lmwh for everyone with poems?", "are you sure? even in remission")
+    assert turn.act == "doubt" and turn.intent == "treatment.lmwh_prophylaxis"
+
+
+@pytest.mark.parametrize(("choice", "caution"), [
+    ("rt or bevacizumab?", "treatment.bevacizumab"),
+    ("rt or thalidomide?", "treatment.neurotoxic_agents"),
+    ("radiation vs plasma exchange?", "treatment.plasma_exchange"),
+])
+def test_a_choice_naming_a_cautioned_option_shows_the_caution(kb, choice, caution):
+    assert say(DialogueManager(kb=kb), TWO_LESIONS, choice).intent == caution
+    # as for a patient needing systemic therapy
+    assert say(DialogueManager(kb=kb), SIX_LESIONS, "transplant or bevacizumab?").intent == "treatment.bevacizumab"
+    assert say(DialogueManager(kb=kb), TWO_LESIONS, "so rt or systemic?").intent == "treatment.radiation_indication"
+
+
+@pytest.mark.parametrize(("lines", "fact"), [
+    (("/assess", "what is the VEGF cutoff?", "why is it not specific"), "diagnosis.vegf_other_causes"),
+    (("/assess", "what is the VEGF cutoff?", "why plasma not serum"), "diagnosis.vegf_serum_vs_plasma"),
+    (("/treat", "lenalidomide in poems?", "why not thalidomide"), "treatment.neurotoxic_agents"),
+])
+def test_a_why_naming_a_topic_of_its_own_in_a_flow_is_a_question(kb, lines, fact):
+    turn = say(DialogueManager(kb=kb), *lines)
+    assert turn.act != "why" and turn.intent == fact and turn.awaiting is not None
+
+
+@pytest.mark.parametrize(("lines", "not_bound_to"), [
+    (("/assess", "bevacizumab in poems?", "how is it diagnosed?"), "treatment.bevacizumab"),
+    (("/treat", "lmwh for everyone with poems?", "is it ok with low platelets?"), "treatment.lmwh_prophylaxis"),
+    (("/assess", "bevacizumab in poems?", "why do you ask that question?"), "treatment.bevacizumab"),
+    (("/assess", "what is the VEGF cutoff?", "serum or plasma?", "does it apply in smokers?"),
+     "diagnosis.vegf_serum_vs_plasma"),
+])
+def test_a_side_follow_up_asking_its_own_question_is_not_bound_to_the_side_answer(kb, lines, not_bound_to):
+    assert say(DialogueManager(kb=kb), *lines).intent != not_bound_to
+
+
+def test_a_side_follow_up_about_the_side_answer_is_still_bound(kb):
+    lines = ("our pt: serum vegf 1500, thrombocytosis w plt in the 600s. is that poems range?",
+             "is serum ok or do i need plasma", "can i trend it over time?")
+    assert say(DialogueManager(kb=kb), *lines).intent == "diagnosis.vegf_use"
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("how many patients with it have sclerotic lesions?", "clinical.sclerotic_bone_lesions"),
+    ("is VEGF high in patients with it?", "diagnosis.vegf_other_causes"),
+])
+def test_people_with_it_have_poems(kb, question, fact):
+    assert say(DialogueManager(kb=kb), "bortezomib in poems?", question).intent == fact
+
+
+def test_a_facet_asked_of_a_treatment_after_a_study_is_not_anchored_to_the_treatment(kb):
+    turn = say(DialogueManager(kb=kb), "mayo transplant series results?", "and radiation, relapse too?")
+    assert turn.intent != "treatment.radiation_indication"
+    lines = ("who's at higher risk of engraftment syndrome in POEMS?", "and the rate in the EBMT cohort?")
+    assert say(DialogueManager(kb=kb), *lines).intent == "treatment.table_ebmt"  # a study's own facet still anchors

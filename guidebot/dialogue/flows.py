@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from guidebot.criteria.approach import TreatmentFindings
 from guidebot.dialogue import render
-from guidebot.dialogue.focus import Focus
+from guidebot.dialogue.focus import Focus, normalise
 from guidebot.dialogue.events import (
     AnswerUndone,
     CaseReset,
@@ -30,6 +30,7 @@ from guidebot.dialogue.events import (
 )
 from guidebot.dialogue.findings import extract_findings
 from guidebot.dialogue.inputs import ASKING, looks_like_question
+from guidebot.dialogue.messages import BEYOND_STEM
 from guidebot.dialogue.render import field_label, with_citations
 from guidebot.dialogue.replies import Reask, parse_reply
 from guidebot.dialogue.state import INTENT_OF_FLOW, Awaiting, Turn
@@ -121,12 +122,26 @@ class GuidedFlows:
             _, routed, read = self._read(text, self.focus)
             if not (read.not_given or read.not_stated or read.patient_treatment) and (read.stayed or routed != text):
                 in_context = self._fact_answer(read.stayed) if read.stayed else self._answer_text(routed)
-                answer = in_context if in_context.in_scope else answer
+                bound = self.kb.facts.get(in_context.intent or "")
+                # a word the contextual answer neither uses nor is asked with ("how is it diagnosed?", "ok with low
+                # platelets?") asks something of its own: the turn's own answer stands
+                if in_context.in_scope and bound is not None and not self._asks_beyond(text, bound):
+                    answer = in_context
         if answer.in_scope and answer.intent:
             # the side question's answer is what "why?" or "source?" right after it is about
             before = self.focus
             self._set_fact_focus(answer, text, Reading(), before, patient=before.patient)
         return self._reask(None, before=answer.text, intent=answer.intent, citations=answer.citations)
+
+    def _asks_beyond(self, text: str, fact: Any) -> list[str]:
+        """The words of `text` that `fact` neither uses (`words_beyond`) nor is asked with (its questions and keywords,
+        a word counting as used when one starts alike: "repeating" for "repeat")."""
+        if self.reader is None:
+            return []
+        asked = {w for q in (*fact.questions, *fact.keywords) for w in normalise(q).split()}
+        stems = {w[:BEYOND_STEM] for w in asked}
+        return [w for w in self.reader.words_beyond(text, fact)
+                if w not in asked and not (len(w) >= BEYOND_STEM and w[:BEYOND_STEM] in stems)]
 
     def _answered_in_flow(self) -> bool:
         """Whether the last turn answered a question asked during a guided flow (and re-asked the pending one)."""

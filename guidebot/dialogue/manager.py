@@ -340,7 +340,8 @@ class DialogueManager(GuidedFlows, TurnReading):
         if self.flow is not None:  # a flow without a question (only after an interrupted turn): carry on
             return self._advance([])
         if reader is not None:
-            if message_rules.DOUBT_RESTATES and self.focus.fact and (doubted := reader.doubt(text)):
+            if message_rules.DOUBT_RESTATES and self.focus.fact and (doubted := reader.doubt(text)) \
+                    and self._doubts_the_last_answer(text, doubted):
                 return self._doubt(doubted)
             talk = reader.smalltalk(text) or (reader.smalltalk("wrong") if reader.is_undo(text) else None)
             if talk is not None and not (self.focus.patient and self._corrects(talk, text)):
@@ -380,15 +381,16 @@ class DialogueManager(GuidedFlows, TurnReading):
         return self._free_text(text)
 
     def _prefix_act_on_answer(self, text: str) -> bool:
-        """Whether a message opening with an act's words ("why is serum higher") asks it of the last answer: it adds no
-        word to it, or alone it reaches that same fact (`PREFIX_ACT_ON_SIDE_ANSWER`)."""
+        """Whether a message opening with an act's words ("why is serum higher") asks it of the last answer: alone it
+        reaches that same fact, or alone it reaches none and adds no word to it (`PREFIX_ACT_ON_SIDE_ANSWER`)."""
         last = self.kb.facts.get(self.focus.fact or "")
         if not PREFIX_ACT_ON_SIDE_ANSWER or last is None or self.reader is None:
             return False
-        if ACT_BY_ITS_WORDS and not self.reader.words_beyond(text, last):
-            return True
         alone = self.router.route(text)
-        return alone.in_scope and alone.intent == last.id
+        if alone.in_scope and not alone.is_flow:
+            # "why plasma not serum", "why not thalidomide" alone reach a card of their own: a question, not an act
+            return alone.intent == last.id
+        return ACT_BY_ITS_WORDS and not self.reader.words_beyond(text, last)
 
     def _asks_of_its_own(self, text: str, last: Any, other_id: str) -> bool:
         """Whether `text` says at least `OWN_WORDS` things the `last` fact does not, and fewer of them are missing
@@ -576,6 +578,15 @@ class DialogueManager(GuidedFlows, TurnReading):
             text += "\n\n" + "\n".join(f"{i}. {s.title}" for i, s in enumerate(suggestions, 1))
             self._emit(SuggestionsOffered(suggestions))
         return Turn(text=text, act=f"smalltalk:{talk.id}", suggestions=suggestions)
+
+    def _doubts_the_last_answer(self, text: str, doubted: str) -> bool:
+        """Whether a doubt is about the last answer alone: that answer was the focused fact (not a decline), the
+        message states no finding (a correction is recorded as one), and what it goes on to say names nothing outside
+        that answer (`doubts_only`); otherwise it is read as any message is."""
+        last, fact = self.state.last_turn, self.kb.facts.get(self.focus.fact or "")
+        if last is None or fact is None or last.in_scope is False or last.intent != fact.id or extract_findings(text):
+            return False
+        return self.reader is not None and self.reader.doubts_only(doubted, fact, self.focus.entities)
 
     def _doubt(self, doubted: str) -> Turn:
         """"Are you sure? even in remission": the last answer's statement again with its sources (narrowed to the

@@ -89,6 +89,13 @@ DOUBT_RESTATES = True
 its sources, rather than the apology of "you're wrong"; a bare doubt ("you sure?", "are you sure about that") and a
 doubt followed by a claim of the person's own ("are you sure? i read it was used first line") stay small talk
 (switch for ablation)."""
+DOUBT_HEDGES = frozenset({"even", "wasnt", "isnt", "arent", "werent", "thought", "think", "itd", "its", "be", "really"})
+"""Words that only hedge what a doubt goes on to say ("even in remission", "thought it'd be abnormal"): they name
+nothing, so they never take a doubt outside the last answer (`doubts_only`)."""
+DOUBT_QUESTION_STARTS = ("what", "whats", "how", "why", "when", "which", "who", "does", "do", "can", "could", "should",
+                         "will", "would", "is it", "is there", "are there", "any")
+"""Openings of a question of its own after a doubt ("are you sure? what about anticoagulation", "..., does she need
+it"): asked as a question, never answered by restating the last answer."""
 LAUGH_IS_ACK = True
 """Whether a message of nothing but `vocatives` (a laugh, a word to the bot: "haha", "lmao") is an acknowledgement."""
 NOD_BEFORE_NOD = True
@@ -365,6 +372,26 @@ class MessageReading:
             return None
         return rest
 
+    def doubts_only(self, rest: str, fact: Any, focus_entities: list[str]) -> bool:
+        """Whether what a doubt goes on to say (`doubt`) names nothing outside the last answer `fact`, so restating it
+        answers the doubt: not small talk ("that's not what i asked", "lol"), not a question of its own, no entity
+        the answer is not about, none a caution is about ("you sure thalidomide is worse?" gets the caution), no facet
+        it does not state ("about the dose?"), no word it does not use ("even on dialysis") but hedges."""
+        if self.smalltalk(rest) is not None or not (
+                [w for w in self.content_words(rest) if w not in self._vocatives] or self.facets_in(rest)):
+            return False
+        if any(rest == q or rest.startswith(q + " ") for q in DOUBT_QUESTION_STARTS):
+            return False
+        named = set(self.entities_in(rest))
+        if named - set(self.fact_entities(fact.id)) - set(focus_entities):
+            return False
+        if any(fid != fact.id and set(self.fact_entities(fid)) & named for fid in self.caution_facts):
+            return False
+        facets = self.facets_in(rest)
+        if facets and not self.states(fact, facets):
+            return False
+        return not [w for w in self.words_beyond(rest, fact) if w not in DOUBT_HEDGES]
+
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
         from myeloma?" -> "how is POEMS different from myeloma?"), or None when it does not (or says nothing more)."""
@@ -546,7 +573,8 @@ class MessageReading:
 
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK",
-    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "DOUBT_RESTATES", "GUESS_SET_OFF",
+    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "DOUBT_HEDGES", "DOUBT_QUESTION_STARTS",
+    "DOUBT_RESTATES", "GUESS_SET_OFF",
     "LAUGH_IS_ACK",
     "NOD_BEFORE_NOD", "POINTING_TAIL", "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "REASKING_SMALLTALK",
     "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "UNKNOWN_ABBREVIATIONS", "MessageReading", "deictic",

@@ -312,7 +312,13 @@ class TurnReading:
         if (LEANING_ENTITY_ANCHORED and choice == "context" and context is not None and context.in_scope
                 and rewrite.leans and len(rewrite.names) == 1 and not focus.patient):
             anchor = self._anchored(rewrite.text, rewrite.names, context)
-            if anchor is not None:
+            # after a study's card, a facet asked of something that is no study ("and radiation, relapse too?" after
+            # the Mayo series) asks that study for it: not anchored to the thing's own card
+            def kind(entity: str) -> str:
+                return getattr(reader.entities.get(entity), "kind", "")
+
+            of_study = rewrite.facets and kind(rewrite.names[0]) != "cohort" and any(kind(e) == "cohort" for e in focus.entities)
+            if anchor is not None and not of_study:
                 return context, rewrite.text, replace(read, stayed=anchor)
         if choice == "context" and context is not None and fact is not None:
             near = reader.neighbourhood(fact, focus.entities)
@@ -433,6 +439,8 @@ class TurnReading:
         alternatives = {"or"} | {normalise(w) for w in followup.contrasts}
         side_by_side = len(rewrite.names) + len(named[:1]) >= 2
         said = [w.strip("?.!") for w in self.reader._rest(norm)]
+        if any(set(rewrite.names) & set(self.reader.fact_entities(fid)) for fid in self.reader.caution_facts):
+            return False  # "rt or bevacizumab?": an option the review warns against gets its caution, as read alone
         return side_by_side and not [w for w in said if w and w not in alternatives]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:

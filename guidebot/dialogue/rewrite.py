@@ -65,6 +65,10 @@ OBJECT_PRONOUN_KEEPS_SUBJECT = True
 """Whether a thing pronoun right after a `followup.companions` word ("neuropathy worse *w it*?", "any responses *on
 them*") points back at the focus's subject, as a demonstrative after a scope word does: the new entity is asked of
 the subject, not read alone (switch for ablation)."""
+PEOPLE_WITH = frozenset({"patients", "patient", "pts", "pt", "people", "persons", "those", "everyone", "anyone",
+                         "someone", "men", "women", "cases", "individuals", "folks"})
+"""Words for people before a companion: "patients with it", "people with it" have the disease, so that "it" means POEMS,
+not the focus's subject (`OBJECT_PRONOUN_KEEPS_SUBJECT`)."""
 
 
 PRONOUN_IS_THE_SUBJECT = True
@@ -303,7 +307,7 @@ class FocusReading:
             # "worse w it?": the pronoun as what goes with the new entity is the subject
             for m in self._thing_pronouns.finditer(norm):
                 before = norm[:m.start()].split()
-                if before and before[-1] in self._companions:
+                if before and before[-1] in self._companions and not (len(before) > 1 and before[-2] in PEOPLE_WITH):
                     return True
         return False
 
@@ -314,6 +318,6 @@ class FocusReading:
 
 __all__ = [
     "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "OBJECT_PRONOUN_KEEPS_SUBJECT",
-    "PRONOUN_IS_THE_SUBJECT", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST", "REFERENCES_LEAN",
-    "FocusReading",
+    "PEOPLE_WITH", "PRONOUN_IS_THE_SUBJECT", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST",
+    "REFERENCES_LEAN", "FocusReading",
 ]
