@@ -217,7 +217,9 @@ class TurnReading:
             # "so radiation?" for a patient with one lesion and a clean marrow: whether she gets it, not its outcomes;
             # "so rt or systemic?": which of them she gets
             chosen = self._patient_treatment_fact()
-            if chosen is not None and any(chosen in reader.entities[n].facts for n in rewrite.names):
+            # "xrt vs systemic?": the approach word stands for every systemic option, so her approach is one of those named
+            if chosen is not None and (any(chosen in reader.entities[n].facts for n in rewrite.names)
+                                       or (TREATMENTS_AS_ALTERNATIVES and self._approaches_named(spelt))):
                 read = replace(read, reading="context", rewritten=rewrite.text, names=rewrite.names,
                                facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
@@ -432,8 +434,7 @@ class TurnReading:
             return False
         followup = self.reader.data.followup
         norm = normalise(spelt)
-        approaches = sorted((normalise(w) for w in followup.approach_words if normalise(w)), key=len, reverse=True)
-        named = [a for a in approaches if re.search(rf"\b{re.escape(a)}\b", norm)]
+        named = self._approaches_named(spelt)
         for approach in named:
             norm = re.sub(rf"\b{re.escape(approach)}\b", " ", norm)
         alternatives = {"or"} | {normalise(w) for w in followup.contrasts}
@@ -442,6 +443,15 @@ class TurnReading:
         if any(set(rewrite.names) & set(self.reader.fact_entities(fid)) for fid in self.reader.caution_facts):
             return False  # "rt or bevacizumab?": an option the review warns against gets its caution, as read alone
         return side_by_side and not [w for w in said if w and w not in alternatives]
+
+    def _approaches_named(self, spelt: str) -> list[str]:
+        """The treatment approaches a turn names by a word that is no entity of its own ("systemic"), longest first."""
+        if self.reader is None:
+            return []
+        norm = normalise(spelt)
+        approaches = sorted((normalise(w) for w in self.reader.data.followup.approach_words if normalise(w)),
+                            key=len, reverse=True)
+        return [a for a in approaches if re.search(rf"\b{re.escape(a)}\b", norm)]
 
     def _anchored(self, text: str, names: list[str], alone: Any) -> str | None:
         """For a turn naming one entity, that entity's own fact when the router's pick is not one of them but one of
