@@ -80,7 +80,7 @@ mark, a clause opening with an interrogative, a supposition, a lone clause, a th
 disease in the opening clause ("vegf 200 cutoff sensitivity", "vegf 200 vs 1000") still ask (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
-CLAUSE_BY_CLAUSE = True
+CLAUSE_BY_CLAUSE = False
 """Whether a long follow-up that leans (or is about the patient) and is declined both alone and in context for a low
 score is answered by its best answered clause (switch for ablation, round 12)."""
 LOW_SCORE_DECLINES = frozenset({"low_score", "low_coverage", "unlike_review_questions"})
@@ -95,6 +95,10 @@ PATIENT_NEXT_STEP = True
 """Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml), when alone it is no question of its
 own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of the review's path for the findings recorded: the work-up while
 the criteria are not met, the treatment algorithm once they are (switch for ablation, round 12)."""
+_POPULATION = re.compile(r"\b(?:%s) with\b" % "|".join(sorted(rewrite_rules.PEOPLE_WITH)))
+"""People having something ("patients with polycythemia"): a new entity there qualifies whom the focus is asked of."""
+_EXAMPLE_TAIL = re.compile(r"\b(?:like|such as|eg|e g|for example|for instance|including)\b.*$")
+"""An example given at the end of a question ("..., like lenalidomide")."""
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
 entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
@@ -153,7 +157,11 @@ class TurnReading:
         if answering != focus.fact:
             return None
         spelt = self._spelt(text)
-        own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e in reader.entities
+        # "other drugs besides that ..., like lenalidomide": an entity given as an example of the others is not the
+        # question (the last answer's list of them is)
+        spelt = _EXAMPLE_TAIL.sub(" ", normalise(spelt))
+        answered = set(reader.entities_in(focus.text))  # "neuropathy risk" after the neurotoxic agents: that card's
+        own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e not in answered and e in reader.entities
                for f in reader.entities[e].facts if f != focus.fact and f in self.kb.facts]
         if not own:
             return None
@@ -198,18 +206,19 @@ class TurnReading:
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read = replace(read, reading="context", patient_treatment=True)
             return alone, text, read
+        # "what would you do next?" for a recorded patient; not "poems relapsed after auto-sct, what next", a question
+        # of its own that alone is surely answered, nor one stating a new state ("CR_V achieved, what next?"). Before
+        # the treatment facet below and with no facet: the whole next-step card, not "the part you asked about"
+        if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.only_asks_next_step(spelt)
+                and not (alone.in_scope and not alone.is_flow and alone.confidence >= NEW_TOPIC_CONFIDENCE)):
+            chosen = self._patient_next_step()
+            if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=[], stayed=chosen)
+                return alone, text, read
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
             # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
             chosen = self._patient_treatment_fact()
             if chosen is not None:
-                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
-                return alone, text, read
-        # "what would you do next?" for a recorded patient; not "poems relapsed after auto-sct, what next", a question
-        # of its own that alone is surely answered
-        if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.asks_next_step(spelt)
-                and not (alone.in_scope and not alone.is_flow and alone.confidence >= NEW_TOPIC_CONFIDENCE)):
-            chosen = self._patient_next_step()
-            if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         if PATIENT_NAMES_TREATMENT and focus.patient and not rewrite.facets and self._names_treatments(spelt, rewrite) \
@@ -296,7 +305,7 @@ class TurnReading:
             return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
-        unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
+        unknown = any(len(w) >= MIN_UNKNOWN_NAME and w not in self._reference_words() for w in self.router.unknown_words(text))
         covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
         if POINTED_ENTITY_IS_OF_SUBJECT and rewrite.names and rewrite.bare and focus.entities and reader.points_at_thing(spelt):
             # "neuropathy with it?" after ixazomib: "it" is the subject, so the entity is asked of it, as any leaning
@@ -382,6 +391,8 @@ class TurnReading:
             return False
         if reader.only_setting(plain_words(spelt), rewrite.names, focus.text):
             return False  # "vs myeloma?": the new entity qualifies the focus's subject
+        if _POPULATION.search(normalise(spelt)):
+            return False  # "patients with polycythemia, do they need it as well?": a population the focus is asked of
         fact = self.kb.facts.get(focus.fact or "")
         # an entity the last answer names is asked of that answer ("% with a lambda clone in that study" after the
         # IgVL genes; "so even 2 lesions with clonal cells in the marrow?" after who gets systemic therapy)
@@ -452,10 +463,19 @@ class TurnReading:
         best, nearest, score = self.router.standing(text, list(entity.facts))
         return nearest if nearest is not None and score >= best - STAY_MARGIN else None
 
+    def _reference_words(self) -> set[str]:
+        """The words of the referring phrases (`followup.references`: "the former", "the latter"): neither misspellings
+        nor names of something the review does not know."""
+        if self.reader is None:
+            return set()
+        return {w for phrase in self.reader.data.followup.references for w in normalise(phrase).split()}
+
     def _spelt(self, text: str) -> str:
         """`text` with the words the router reads as misspellings corrected ("how comon" -> "how common"), so that
         facets and entities are found in it as the router finds its words."""
         fixes = self.router.misspellings(text) if hasattr(self.router, "misspellings") else {}
+        if fixes:  # "the latter" is a referring phrase, not a misspelt "later"
+            fixes = {typed: fixed for typed, fixed in fixes.items() if typed not in self._reference_words()}
         if not fixes:
             return text
         return re.sub(r"[\w'-]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), text)
