@@ -44,7 +44,8 @@ class Focus:
             "fact": self.fact, "section": self.section, "entities": list(self.entities), "facets": list(self.facets),
             "patient": self.patient, "approach": self.approach, "citations": list(self.citations),
             "alternatives": suggestions_to_json(self.alternatives), "text": self.text,
-            "named": list(self.named),
+            # only when set, so that a log written before it was added reads back byte for byte
+            **({"named": list(self.named)} if self.named else {}),
         }
 
     def copy(self) -> Focus:

@@ -80,7 +80,7 @@ mark, a clause opening with an interrogative, a supposition, a lone clause, a th
 disease in the opening clause ("vegf 200 cutoff sensitivity", "vegf 200 vs 1000") still ask (switch for ablation)."""
 NEW_TOPIC_KINDS = frozenset({"drug", "cohort", "complication", "mechanism"})
 """Entity kinds that are a topic of their own when named outside the focus (see `NEW_TOPIC_STARTS_FOCUS`)."""
-CLAUSE_BY_CLAUSE = False
+CLAUSE_BY_CLAUSE = True
 """Whether a long follow-up that leans (or is about the patient) and is declined both alone and in context for a low
 score is answered by its best answered clause (switch for ablation, round 12)."""
 LOW_SCORE_DECLINES = frozenset({"low_score", "low_coverage", "unlike_review_questions"})
@@ -206,20 +206,22 @@ class TurnReading:
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and focus.approach and rewrite.leans:
             read = replace(read, reading="context", patient_treatment=True)
             return alone, text, read
+        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
+            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide;
+            # "what would you do next?" asks its whole card, not the part about treatment (`PATIENT_NEXT_STEP`)
+            chosen = self._patient_treatment_fact()
+            if chosen is not None:
+                facets = [] if PATIENT_NEXT_STEP and reader.only_asks_next_step(spelt) else rewrite.facets
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=facets, stayed=chosen)
+                return alone, text, read
         # "what would you do next?" for a recorded patient; not "poems relapsed after auto-sct, what next", a question
-        # of its own that alone is surely answered, nor one stating a new state ("CR_V achieved, what next?"). Before
-        # the treatment facet below and with no facet: the whole next-step card, not "the part you asked about"
+        # of its own that alone is surely answered, nor one stating a new state ("CR_V achieved, what next?"); with no
+        # facet: the whole next-step card, not "the part you asked about"
         if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.only_asks_next_step(spelt)
                 and not (alone.in_scope and not alone.is_flow and alone.confidence >= NEW_TOPIC_CONFIDENCE)):
             chosen = self._patient_next_step()
             if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
                 read = replace(read, reading="context", rewritten=rewrite.text, facets=[], stayed=chosen)
-                return alone, text, read
-        if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
-            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
-            chosen = self._patient_treatment_fact()
-            if chosen is not None:
-                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
                 return alone, text, read
         if PATIENT_NAMES_TREATMENT and focus.patient and not rewrite.facets and self._names_treatments(spelt, rewrite) \
                 and all(n in reader.entities and reader.entities[n].kind == "drug" for n in rewrite.names):
@@ -370,11 +372,23 @@ class TurnReading:
         if len(clauses) < 2:
             return None
         best: tuple[Any, str, str] | None = None
+        asks: set[str] = set()
         for clause in clauses:
+            if self.reader.asks_next_step(clause):
+                continue  # "where do we go from here" is the patient's next step (`PATIENT_NEXT_STEP`) or nothing
+            own: tuple[Any, str, str] | None = None
             for reading, routed in (("alone", clause), ("context", self.reader.rewrite(self._spelt(clause), focus).text)):
                 m = self.router.route(routed)
-                if m.in_scope and not m.is_flow and (best is None or m.confidence > best[0].confidence):
-                    best = (m, routed, reading)
+                if m.in_scope and not m.is_flow and (own is None or m.confidence > own[0].confidence):
+                    own = (m, routed, reading)
+            if own is not None:
+                asks.add(own[0].intent)
+                if best is None or own[0].confidence > best[0].confidence:
+                    best = own
+        if len(asks) > 1 and not (focus.fact and focus.fact in asks):
+            # two clauses asking two things ("is G-CSF alone fine for her, what about her clot risk"): answering the
+            # surer one would silently drop the other, so the turn stays declined
+            return None
         if best is not None and focus.fact and best[0].intent != focus.fact:
             # on a near tie the last answer itself answers the clause ("how big was the PFS difference")
             top, _, mine = self.router.standing(best[1], [focus.fact])

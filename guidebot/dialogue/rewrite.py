@@ -290,12 +290,12 @@ class FocusReading:
         """Whether a turn asks the next step and states nothing of its own: besides the `next_steps.words` phrase only
         filler words ("ok so what would you do next"), not a new state ("CR_V achieved, what next?", "her platelets are
         900 now, what next?"), which is no generic next step of the patient recorded."""
-        if self._next_steps is None:
+        if self._next_steps is None or not self._next_steps.search(normalise(text)):
             return False
-        norm = normalise(text)
-        if not self._next_steps.search(norm):
-            return False
-        return all(w in self._fillers for w in self._next_steps.sub(" ", norm).split())
+        # a clause beside the one asking is a state of its own ("CR_V achieved, what next?"); words in the asking
+        # clause qualify the ask ("what would you do next before we decide on treatment?")
+        others = [c for c in re.split(r"[,;:.!?]+|\s+-\s+", text) if not self._next_steps.search(normalise(c))]
+        return all(w in self._fillers for c in others for w in normalise(c).split())
 
     def asks_other(self, text: str) -> bool:
         """Whether a turn asks for something besides the last answer (`followup.others`: "other things", "what else")."""
