@@ -97,7 +97,7 @@ own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of 
 the criteria are not met, the treatment algorithm once they are (switch for ablation, round 12)."""
 _POPULATION = re.compile(r"\b(?:%s) with\b" % "|".join(sorted(rewrite_rules.PEOPLE_WITH)))
 """People having something ("patients with polycythemia"): a new entity there qualifies whom the focus is asked of."""
-_EXAMPLE_TAIL = re.compile(r"\b(?:like|such as|eg|e g|for example|for instance|including)\b.*$")
+_EXAMPLE_TAIL = re.compile(r"\b(?:like|such as|eg|e g|for example|for instance|including)\s+[\w-]+\W*$")
 """An example given at the end of a question ("..., like lenalidomide")."""
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
@@ -157,11 +157,11 @@ class TurnReading:
         if answering != focus.fact:
             return None
         spelt = self._spelt(text)
-        # "other drugs besides that ..., like lenalidomide": an entity given as an example of the others is not the
-        # question (the last answer's list of them is)
-        spelt = _EXAMPLE_TAIL.sub(" ", normalise(spelt))
-        answered = set(reader.entities_in(focus.text))  # "neuropathy risk" after the neurotoxic agents: that card's
-        own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e not in answered and e in reader.entities
+        if _EXAMPLE_TAIL.search(normalise(spelt)):
+            # "other drugs besides that carry neuropathy risk, like lenalidomide?" after the bortezomib caution: an
+            # example says what kind of others are asked for, and the last card's list of them answers it
+            return None
+        own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e in reader.entities
                for f in reader.entities[e].facts if f != focus.fact and f in self.kb.facts]
         if not own:
             return None
