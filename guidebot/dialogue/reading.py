@@ -307,7 +307,8 @@ class TurnReading:
             return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
-        unknown = any(len(w) >= MIN_UNKNOWN_NAME and w not in self._reference_words() for w in self.router.unknown_words(text))
+        referring = self._reference_words()  # "the former" names nothing the review lacks
+        unknown = any(len(w) >= MIN_UNKNOWN_NAME and w not in referring for w in self.router.unknown_words(text))
         covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
         if POINTED_ENTITY_IS_OF_SUBJECT and rewrite.names and rewrite.bare and focus.entities and reader.points_at_thing(spelt):
             # "neuropathy with it?" after ixazomib: "it" is the subject, so the entity is asked of it, as any leaning
