@@ -35,6 +35,8 @@ class Focus:
     """The other candidates of the last answer (offered on "that's not what I asked")."""
     text: str = ""
     """The last answer's text (for "what does X mean")."""
+    named: list[str] = field(default_factory=list)
+    """The entities the last question named, in the order it named them ("the former", "the latter")."""
 
     def to_json(self) -> dict[str, Any]:
         """As stored in a `focus_set` event and shown in a turn's `focus`."""
@@ -42,6 +44,8 @@ class Focus:
             "fact": self.fact, "section": self.section, "entities": list(self.entities), "facets": list(self.facets),
             "patient": self.patient, "approach": self.approach, "citations": list(self.citations),
             "alternatives": suggestions_to_json(self.alternatives), "text": self.text,
+            # only when set, so that a log written before it was added reads back byte for byte
+            **({"named": list(self.named)} if self.named else {}),
         }
 
     def copy(self) -> Focus:
@@ -57,7 +61,7 @@ class Focus:
             fact=data.get("fact"), section=data.get("section"), entities=list(data.get("entities", [])),
             facets=list(data.get("facets", [])), patient=bool(data.get("patient")), approach=data.get("approach"),
             citations=list(data.get("citations", [])), alternatives=suggestions_from_json(data.get("alternatives")),
-            text=data.get("text", ""),
+            text=data.get("text", ""), named=list(data.get("named", [])),
         )
 
 

@@ -516,7 +516,7 @@ class DialogueManager(GuidedFlows, TurnReading):
         focus = Focus(
             fact=intent, section=str(fact.section) if fact is not None else None, entities=entities[:3], facets=facets,
             patient=patient, approach=before.approach if patient else None, citations=list(answer.citations),
-            alternatives=list(answer.suggestions), text=answer.text,
+            alternatives=list(answer.suggestions), text=answer.text, named=reader.entities_in_order(text),
         )
         self._emit(FocusSet(focus))
 

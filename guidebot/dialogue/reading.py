@@ -95,6 +95,10 @@ PATIENT_NEXT_STEP = True
 """Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml), when alone it is no question of its
 own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of the review's path for the findings recorded: the work-up while
 the criteria are not met, the treatment algorithm once they are (switch for ablation, round 12)."""
+_POPULATION = re.compile(r"\b(?:%s) with\b" % "|".join(sorted(rewrite_rules.PEOPLE_WITH)))
+"""People having something ("patients with polycythemia"): a new entity there qualifies whom the focus is asked of."""
+_EXAMPLE_TAIL = re.compile(r"\b(?:like|such as|eg|e g|for example|for instance|including)\s+[\w-]+\W*$")
+"""An example given at the end of a question ("..., like lenalidomide")."""
 NAMED_FACT_ALONE = True
 """Whether a leaning turn that names a new entity (not only a bare one) is read alone when alone it reaches a fact of an
 entity it names at least as surely as the rewrite reaches its fact ("how about polycythemia, is that its own minor
@@ -153,6 +157,10 @@ class TurnReading:
         if answering != focus.fact:
             return None
         spelt = self._spelt(text)
+        if _EXAMPLE_TAIL.search(normalise(spelt)):
+            # "other drugs besides that carry neuropathy risk, like lenalidomide?" after the bortezomib caution: an
+            # example says what kind of others are asked for, and the last card's list of them answers it
+            return None
         own = [f for e in reader.entities_in(spelt) if e not in focus.entities and e in reader.entities
                for f in reader.entities[e].facts if f != focus.fact and f in self.kb.facts]
         if not own:
@@ -199,18 +207,21 @@ class TurnReading:
             read = replace(read, reading="context", patient_treatment=True)
             return alone, text, read
         if focus.patient and not rewrite.names and "treatment" in rewrite.facets and rewrite.leans:
-            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide
+            # "what are her treatment options?" before an assessment: the fact for what her recorded findings decide;
+            # "what would you do next?" asks its whole card, not the part about treatment (`PATIENT_NEXT_STEP`)
             chosen = self._patient_treatment_fact()
             if chosen is not None:
-                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                facets = [] if PATIENT_NEXT_STEP and reader.only_asks_next_step(spelt) else rewrite.facets
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=facets, stayed=chosen)
                 return alone, text, read
         # "what would you do next?" for a recorded patient; not "poems relapsed after auto-sct, what next", a question
-        # of its own that alone is surely answered
-        if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.asks_next_step(spelt)
+        # of its own that alone is surely answered, nor one stating a new state ("CR_V achieved, what next?"); with no
+        # facet: the whole next-step card, not "the part you asked about"
+        if (PATIENT_NEXT_STEP and focus.patient and not rewrite.names and reader.only_asks_next_step(spelt)
                 and not (alone.in_scope and not alone.is_flow and alone.confidence >= NEW_TOPIC_CONFIDENCE)):
             chosen = self._patient_next_step()
             if chosen is not None:  # "what would you do next?": the work-up, or Figure 3 once the criteria are met
-                read = replace(read, reading="context", rewritten=rewrite.text, facets=rewrite.facets, stayed=chosen)
+                read = replace(read, reading="context", rewritten=rewrite.text, facets=[], stayed=chosen)
                 return alone, text, read
         if PATIENT_NAMES_TREATMENT and focus.patient and not rewrite.facets and self._names_treatments(spelt, rewrite) \
                 and all(n in reader.entities and reader.entities[n].kind == "drug" for n in rewrite.names):
@@ -298,7 +309,8 @@ class TurnReading:
             return alone, text, read
         context = self.router.route(rewrite.text) if rewrite.text != text else None
         # a word the knowledge base does not know names something else ("rituximab"); "n" or "tho" does not
-        unknown = any(len(w) >= MIN_UNKNOWN_NAME for w in self.router.unknown_words(text))
+        referring = self._reference_words()  # "the former" names nothing the review lacks
+        unknown = any(len(w) >= MIN_UNKNOWN_NAME and w not in referring for w in self.router.unknown_words(text))
         covers = reader.covers(fact, rewrite.facets) if fact is not None and rewrite.facets else None
         if POINTED_ENTITY_IS_OF_SUBJECT and rewrite.names and rewrite.bare and focus.entities and reader.points_at_thing(spelt):
             # "neuropathy with it?" after ixazomib: "it" is the subject, so the entity is asked of it, as any leaning
@@ -363,11 +375,23 @@ class TurnReading:
         if len(clauses) < 2:
             return None
         best: tuple[Any, str, str] | None = None
+        asks: set[str] = set()
         for clause in clauses:
+            if self.reader.asks_next_step(clause):
+                continue  # "where do we go from here" is the patient's next step (`PATIENT_NEXT_STEP`) or nothing
+            own: tuple[Any, str, str] | None = None
             for reading, routed in (("alone", clause), ("context", self.reader.rewrite(self._spelt(clause), focus).text)):
                 m = self.router.route(routed)
-                if m.in_scope and not m.is_flow and (best is None or m.confidence > best[0].confidence):
-                    best = (m, routed, reading)
+                if m.in_scope and not m.is_flow and (own is None or m.confidence > own[0].confidence):
+                    own = (m, routed, reading)
+            if own is not None:
+                asks.add(own[0].intent)
+                if best is None or own[0].confidence > best[0].confidence:
+                    best = own
+        if len(asks) > 1 and not (focus.fact and focus.fact in asks):
+            # two clauses asking two things ("is G-CSF alone fine for her, what about her clot risk"): answering the
+            # surer one would silently drop the other, so the turn stays declined
+            return None
         if best is not None and focus.fact and best[0].intent != focus.fact:
             # on a near tie the last answer itself answers the clause ("how big was the PFS difference")
             top, _, mine = self.router.standing(best[1], [focus.fact])
@@ -384,6 +408,8 @@ class TurnReading:
             return False
         if reader.only_setting(plain_words(spelt), rewrite.names, focus.text):
             return False  # "vs myeloma?": the new entity qualifies the focus's subject
+        if _POPULATION.search(normalise(spelt)):
+            return False  # "patients with polycythemia, do they need it as well?": a population the focus is asked of
         fact = self.kb.facts.get(focus.fact or "")
         # an entity the last answer names is asked of that answer ("% with a lambda clone in that study" after the
         # IgVL genes; "so even 2 lesions with clonal cells in the marrow?" after who gets systemic therapy)
@@ -462,10 +488,19 @@ class TurnReading:
         best, nearest, score = self.router.standing(text, list(entity.facts))
         return nearest if nearest is not None and score >= best - STAY_MARGIN else None
 
+    def _reference_words(self) -> set[str]:
+        """The words of the referring phrases (`followup.references`: "the former", "the latter"): neither misspellings
+        nor names of something the review does not know."""
+        if self.reader is None:
+            return set()
+        return {w for phrase in self.reader.data.followup.references for w in normalise(phrase).split()}
+
     def _spelt(self, text: str) -> str:
         """`text` with the words the router reads as misspellings corrected ("how comon" -> "how common"), so that
         facets and entities are found in it as the router finds its words."""
         fixes = self.router.misspellings(text) if hasattr(self.router, "misspellings") else {}
+        if fixes:  # "the latter" is a referring phrase, not a misspelt "later"
+            fixes = {typed: fixed for typed, fixed in fixes.items() if typed not in self._reference_words()}
         if not fixes:
             return text
         return re.sub(r"[\w'-]+", lambda m: fixes.get(m.group(0).casefold(), m.group(0)), text)

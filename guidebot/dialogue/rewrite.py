@@ -87,6 +87,10 @@ CIDP; "the second study included relapsed patients too, right?" after the pooled
 ablation, round 12)."""
 
 
+ORDINAL_REFERENCES = ({"former", "first"}, {"latter", "second"})
+"""Words of a referring phrase that pick the first or the second of two things named (`REFERENCES_LEAN`)."""
+
+
 class FocusReading:
     """Leaning, the rewrite, and the facts near the focus (a part of `ConversationReader`; all methods are pure)."""
 
@@ -260,14 +264,38 @@ class FocusReading:
             return None
         if self._answer_references is not None and focus.fact and self._answer_references.search(norm):
             return self._answer_references, focus.fact.split(".", 1)[-1].replace("_", " ")
-        if self._references is not None and self._references.search(norm) and (focus.entities or focus.fact):
+        found = self._references.search(norm) if self._references is not None else None
+        if found is not None and (focus.entities or focus.fact):
             meant = self._name(focus.entities[0]) if focus.entities else (focus.fact or "").split(".", 1)[-1].replace("_", " ")
+            # "the former"/"the latter": the first/second of the two things the last question named ("daratumumab or
+            # lenalidomide?"), else the focus's subject
+            place = next((i for i, words in enumerate(ORDINAL_REFERENCES) if set(found.group(0).split()) & words), None)
+            if place is not None and len(focus.named) >= 2:
+                meant = self._name(focus.named[place])
             return self._references, meant
         return None
+
+    def entities_in_order(self, text: str) -> list[str]:
+        """Entity ids named in `text`, in the order the text names them."""
+        norm = normalise(text)
+        found = [(m.start(), eid) for eid, pattern in self._entity_patterns
+                 if pattern is not None and (m := pattern.search(norm)) is not None]
+        return [eid for _, eid in sorted(found)]
 
     def asks_next_step(self, text: str) -> bool:
         """Whether a turn asks the next step (`next_steps.words`: "what next", "what would you do next")."""
         return bool(self._next_steps is not None and self._next_steps.search(normalise(text)))
+
+    def only_asks_next_step(self, text: str) -> bool:
+        """Whether a turn asks the next step and states nothing of its own: besides the `next_steps.words` phrase only
+        filler words ("ok so what would you do next"), not a new state ("CR_V achieved, what next?", "her platelets are
+        900 now, what next?"), which is no generic next step of the patient recorded."""
+        if self._next_steps is None or not self._next_steps.search(normalise(text)):
+            return False
+        # a clause beside the one asking is a state of its own ("CR_V achieved, what next?"); words in the asking
+        # clause qualify the ask ("what would you do next before we decide on treatment?")
+        others = [c for c in re.split(r"[,;:.!?]+|\s+-\s+", text) if not self._next_steps.search(normalise(c))]
+        return all(w in self._fillers for c in others for w in normalise(c).split())
 
     def asks_other(self, text: str) -> bool:
         """Whether a turn asks for something besides the last answer (`followup.others`: "other things", "what else")."""
@@ -283,6 +311,11 @@ class FocusReading:
         before = norm[:m.start()].split()
         if any(p is not None and p.search(norm[:m.start()]) for _, p in self._entity_patterns):
             return False  # "what about ixazomib, would that be better?": the pronoun is the entity just named
+        after = norm[m.end():].strip()
+        if any(p is not None and p.match(after) for _, p in self._entity_patterns):
+            return False  # "is that vegf level useful?": a determiner of the new entity, no pronoun
+        if re.search(r"\bthat\b|\bwhich\b|\bwho\b", after):
+            return False  # "is it thrombosis that kills them?": a cleft; the subject in its place asks something else
         return not before or before[-1] in self._fillers
 
     def as_disease(self, text: str) -> str:
