@@ -54,12 +54,12 @@ def test_a_pronoun_after_the_new_entity_is_that_entity(reader):
 
 
 def test_a_leaning_turn_naming_a_new_entity_gets_that_entitys_own_card(kb, monkeypatch):
-    lines = ("does lymphadenopathy count as organomegaly for the criteria?",
-             "and polycythemia, does that make a minor criterion of its own?")
+    # after round 12's retrain the polycythemia turn is answered without the switch; the echo turn still needs it
+    lines = ("is pulmonary hypertension common in poems?", "and what does the echo usually show in those patients?")
     turn = say(DialogueManager(kb=kb), *lines)
-    assert turn.intent == "criteria.polycythemia_thrombocytosis"
+    assert turn.intent == "cardiopulmonary.echo_findings"
     monkeypatch.setattr(reading_module, "NAMED_FACT_ALONE", False)
-    assert say(DialogueManager(kb=kb), *lines).intent == "criteria.minor"
+    assert say(DialogueManager(kb=kb), *lines).intent == "cardiopulmonary.pulmonary_hypertension"
 
 
 def test_an_entity_the_last_answer_names_is_still_asked_of_it(bot):
@@ -68,12 +68,13 @@ def test_an_entity_the_last_answer_names_is_still_asked_of_it(bot):
     assert turn.intent == "pathophysiology.igvl_genes"
 
 
-def test_other_things_are_not_the_last_card_again(kb, monkeypatch):
+def test_other_things_are_not_the_last_card_again_even_with_the_switch_off(kb, monkeypatch):
+    # OTHER_THAN_THE_LAST is off since round 12's retrain (worth 0 on every dev writer): the model answers this alone
     lines = ("should every active POEMS patient get LMWH?", "And what other things raise their thrombotic risk?")
-    turn = say(DialogueManager(kb=kb), *lines)
-    assert turn.intent == "thrombosis.risk" and turn.focus.other
-    monkeypatch.setattr(reading_module, "OTHER_THAN_THE_LAST", False)
-    assert say(DialogueManager(kb=kb), *lines).intent == "treatment.lmwh_prophylaxis"
+    assert reading_module.OTHER_THAN_THE_LAST is False
+    assert say(DialogueManager(kb=kb), *lines).intent == "thrombosis.risk"
+    monkeypatch.setattr(reading_module, "OTHER_THAN_THE_LAST", True)
+    assert say(DialogueManager(kb=kb), *lines).intent == "thrombosis.risk"
 
 
 def test_a_long_follow_up_declined_whole_is_answered_by_its_best_clause(kb, monkeypatch):

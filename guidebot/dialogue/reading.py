@@ -87,10 +87,11 @@ LOW_SCORE_DECLINES = frozenset({"low_score", "low_coverage", "unlike_review_ques
 """Router decline reasons that say only that the wording was not recognised (not that it names something else)."""
 CLAUSE_MIN_WORDS = 3
 """The fewest words a clause answering for the whole turn may have."""
-OTHER_THAN_THE_LAST = True
+OTHER_THAN_THE_LAST = False
 """Whether a follow-up asking for something besides the last answer (`followup.others`) that would be answered by the
 last answer's fact again is answered instead by the best fact of a new entity it names ("are there other things that
-add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) (switch for ablation, round 12)."""
+add to their thrombotic risk?" after the LMWH card is the thrombosis risk card) (switch for ablation, round 12). Off since
+round 12's final retrain: worth 0 on every dev writer, the model answers its turns alone."""
 PATIENT_NEXT_STEP = True
 """Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml), when alone it is no question of its
 own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of the review's path for the findings recorded: the work-up while

@@ -316,6 +316,8 @@ class FocusReading:
             return False  # "is that vegf level useful?": a determiner of the new entity, no pronoun
         if re.search(r"\bthat\b|\bwhich\b|\bwho\b", after):
             return False  # "is it thrombosis that kills them?": a cleft; the subject in its place asks something else
+        if len(before) > 1 and before[-1] in self._companions and before[-2] in PEOPLE_WITH:
+            return False  # "how many patients with it have lesions?": those who have the disease, not the subject
         return not before or before[-1] in self._fillers
 
     def as_disease(self, text: str) -> str:
