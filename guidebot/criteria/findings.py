@@ -223,6 +223,66 @@ UNKNOWN_CUE = (
 )
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
+PLANNED_BEFORE = re.compile(
+    r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )\bfor|\blook(?:ing)? for|\bcheck(?:ing)?(?: for)?|\bto check|\bto exclude"
+    r"|\bto rule out|\brule out|\bexclude|\bscreen(?:ing|ed)? for|\bevaluat\w* for|\bassess\w* for|\bwork[- ]?up for)\b"
+    r"(?:\W+\w+){0,2}\W*$",
+    re.I,
+)
+"""A test planned for a finding, not its result ("fundoscopy for papilledema", "looking for hemangiomata", "to check
+lesions"): records nothing ("positive for", "negative for", "criteria met for", "treated for" are results)."""
+PLANNED_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:should|must|needs? to|has to|have to|to|will|would|could) (?:be|get) "
+    r"(?:excluded|ruled out|checked|assessed|looked for|evaluated|tested|sought|screened)\b",
+    re.I,
+)
+"""A test to do ("papilledema should be excluded by fundoscopy", "lesions to be checked"): records nothing."""
+PLAN_HEADING = re.compile(
+    r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled"
+    r"|tomorrow|next|screening|screen)\b[^.:\n]{0,20}:[^\n]*?(?:\.(?!\d)|\n|$)",
+    re.I,
+)
+"""A heading saying what follows is planned, ordered or still to do ("Workup plan: fundoscopy, CT", "Labs to send:
+TSH", "Screening: endocrinopathy, papilledema"): the tests it lists are no findings, up to the sentence's end."""
+INTERROGATIVE_RULED_OUT = re.compile(
+    r"^\W*(?:has|have|had|was|were|is|are|did|does|do|can|could|should|would|will)\b.*\b(?:ruled out|excluded|rule out|exclude)\b",
+    re.I,
+)
+"""A clause asking whether a finding was ruled out, question mark or not ("has Castleman been ruled out"): no denial."""
+HEDGE = re.compile(
+    r"\b(?:not sure|unsure|not certain|uncertain|unclear|maybe|perhaps|possibly|probably|i think|i believe|i guess"
+    r"|don'?t know|do not know|dunno|not clear|can'?t remember|cannot remember)\b",
+    re.I,
+)
+"""A hedge in a sentence: it never records a negation ("sclerotic lesions excluded on PET, not sure")."""
+CAUSE_QUALIFIERS = (
+    r"diabetic|diabetes|amyloid\w*|alcoholic|alcohol|toxic|drug\w*|induced|chemo\w*|hereditary|inherited|familial|genetic"
+    r"|vasculitic|vasculitis|paraneoplastic|uremic|uraemic|b12|nutritional|compressive|entrapment|infectious|iatrogenic"
+    r"|thalidomide|bortezomib|vincristine|hiv|lyme|leprosy|sarcoid|igm|anti-?mag|mag|gbs|guillain\w*|barre|other|another"
+    r"|alternative|secondary|reactive|cancer|malignant|critical|illness|myeloma|lymphoma|autoimmune|inflammatory"
+)
+CAUSE_BEFORE = re.compile(rf"\b(?:{CAUSE_QUALIFIERS})\W+(?:\w+\W+){{0,1}}$", re.I)
+"""A cause or another diagnosis naming the finding ("diabetic neuropathy", "amyloid neuropathy"): ruling it out does not
+deny the finding itself (only "no neuropathy" does)."""
+OTHER_DIAGNOSIS = re.compile(r"^(?:cidp|polyradiculo\w*)$", re.I)
+"""CIDP names a diagnosis, not only the neuropathy: "CIDP was excluded" denies neither the neuropathy nor demyelination."""
+OTHER_PERSON = re.compile(
+    r"\b(?:patient|pt|man|woman|lady|guy|case) next door|\b(?:another|other|different|previous|prior|last|next) "
+    r"(?:patient|pt|case|man|woman)\b|\bmy other\b|\b(?:her|his|their) (?:sister|brother|mother|father|son|daughter|husband"
+    r"|wife|partner|cousin|friend|colleague|neighbou?r)\b|\bcolleague'?s (?:patient|pt|case)\b|\bneighbou?r\b",
+    re.I,
+)
+"""Findings of someone else ("VEGF 2000 pg/mL in the patient next door", "her sister has papilledema"): not hers."""
+PAST_TIME = re.compile(
+    r"\b(?:last (?:year|month|week|time|visit)|previously|back then|initially|at diagnosis|at presentation|at baseline|prior|earlier"
+    r"|formerly|\d+ (?:years?|months?|weeks?|days?|yrs?|mos?) ago|a (?:year|month|week) ago|in (?:19|20)\d\d|used to be|was once)\b",
+    re.I,
+)
+CURRENT_TIME = re.compile(r"\b(?:now|currently|today|at present|presently|this (?:week|month)|latest|most recent|down to"
+                          r"|dropped to|fell to|up to|rose to|since then)\b", re.I)
+"""A report with an old and a current value ("VEGF 250 last year ..., now 90"): its numbers are never read as the
+current value (recorded nothing: the current one is asked for)."""
+TIMED_FIELDS = ("vegf_pg_ml", "vegf_elevated", "vegf_specimen", "sclerotic_bone_lesions")
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
 
 LAB_VERBS = ("flag", "flags", "flagged", "flagging", "call", "calls", "called", "report", "reports", "reported", "say",
@@ -274,6 +334,8 @@ def _polarity(clause: str, match: re.Match[str]) -> str:
     before, after = clause[: match.start()], clause[match.end():]
     if UNKNOWN_BEFORE.search(before) or UNKNOWN_AFTER.search(after):
         return "unknown"
+    if PLANNED_AFTER.search(after) or (PLANNED_BEFORE.search(before) and not NEGATION_AFTER.search(after)):
+        return "planned"
     if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or NEGATION_INSIDE.search(match.group(0)):
         return "negated"
     return "affirmed"
@@ -288,9 +350,10 @@ def extract_findings(text: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     endocrine: list[str] | None = None
     text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
+    text = PLAN_HEADING.sub(". ", text)  # "Workup plan: fundoscopy for papilledema": a plan, no findings
     negated_before = False
     or_affirmed: set[str] = set()  # OR_FIELDS affirmed by an earlier clause
-    for clause in clauses(text):
+    for clause, doubted in _clauses_read(text):
         carries = negated_before and bool(OR_LIST.search(clause))
         negated_before = False
         for finding in FINDINGS:
@@ -298,6 +361,13 @@ def extract_findings(text: str) -> dict[str, Any]:
             if not match:
                 continue
             polarity = _polarity(clause, match)
+            if polarity == "planned":
+                continue
+            if polarity == "negated" and (doubted or OTHER_DIAGNOSIS.match(match.group(0))
+                                          or CAUSE_BEFORE.search(clause[: match.start()])):
+                # "lesions excluded on PET? not sure", "CIDP was excluded", "diabetic neuropathy excluded": no denial
+                negated_before = True
+                continue
             if polarity == "affirmed" and carries:
                 polarity = "negated"  # the list goes on under the same "no"
             negated_before = negated_before or polarity == "negated"
@@ -355,7 +425,31 @@ def extract_findings(text: str) -> dict[str, Any]:
         found["monoclonal_plasma_cell_disorder"] = True
     if "endocrinopathy" not in found and _endocrine_screen_normal(text):
         found["endocrinopathy"] = []
+    if PAST_TIME.search(text) and CURRENT_TIME.search(text):
+        for name in TIMED_FIELDS:  # "VEGF 250 last year, now 90": which number is hers today is asked, not guessed
+            found.pop(name, None)
     return found
+
+
+def _clauses_read(text: str) -> list[tuple[str, bool]]:
+    """The clauses that may hold her findings, each with whether its denials are in doubt: the clause right before a
+    "?" or one asking "has X been ruled out", and every clause of a hedged sentence ("..., not sure"). A sentence about
+    someone else ("VEGF 2000 in the patient next door") holds none."""
+    read: list[tuple[str, bool]] = []
+    pieces = text.split("?")
+    for k, piece in enumerate(pieces):
+        asks = k < len(pieces) - 1
+        sentences = [x for x in re.split(r"\.(?!\d)|\n", piece) if x.strip()]
+        for j, sentence in enumerate(sentences):
+            if OTHER_PERSON.search(sentence):
+                continue
+            hedged = bool(HEDGE.search(sentence)) or (
+                j == len(sentences) - 1 and asks and k + 1 < len(pieces) and bool(HEDGE.match(pieces[k + 1].strip())))
+            parts = clauses(sentence)
+            for i, clause in enumerate(parts):
+                last_asked = asks and j == len(sentences) - 1 and i == len(parts) - 1
+                read.append((clause, hedged or last_asked or bool(INTERROGATIVE_RULED_OUT.match(clause))))
+    return read
 
 
 def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
