@@ -239,7 +239,7 @@ PLANNED_AFTER = re.compile(
 """A test to do ("papilledema should be excluded by fundoscopy", "lesions to be checked"): records nothing."""
 PLAN_HEADING = re.compile(
     r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled"
-    r"|tomorrow|next|screening|screen)\b[^.:\n]{0,20}:[^\n]*?(?:\.(?!\d)|\n|$)",
+    r"|tomorrow|next steps?|screening|screen)\b[^.:\n]{0,20}:[^\n]*?(?:\.(?!\d)|\n|$)",
     re.I,
 )
 """A heading saying what follows is planned, ordered or still to do ("Workup plan: fundoscopy, CT", "Labs to send:
@@ -267,12 +267,13 @@ deny the finding itself (only "no neuropathy" does)."""
 OTHER_DIAGNOSIS = re.compile(r"^(?:cidp|polyradiculo\w*)$", re.I)
 """CIDP names a diagnosis, not only the neuropathy: "CIDP was excluded" denies neither the neuropathy nor demyelination."""
 OTHER_PERSON = re.compile(
-    r"\b(?:patient|pt|man|woman|lady|guy|case) next door|\b(?:another|other|different|previous|prior|last|next) "
-    r"(?:patient|pt|case|man|woman)\b|\bmy other\b|\b(?:her|his|their) (?:sister|brother|mother|father|son|daughter|husband"
+    r"\b(?:patient|pt|man|woman|lady|guy|case) next door|\b(?:in|of|for|from|with) (?:an|the|my|a|our)? ?(?:other|another"
+    r"|different|previous|prior|last) (?:patient|pt|case|man|woman)\b|\bmy other (?:patient|pt|case)\b|\b(?:her|his|their) (?:sister|brother|mother|father|son|daughter|husband"
     r"|wife|partner|cousin|friend|colleague|neighbou?r)\b|\bcolleague'?s (?:patient|pt|case)\b|\bneighbou?r\b",
     re.I,
 )
-"""Findings of someone else ("VEGF 2000 pg/mL in the patient next door", "her sister has papilledema"): not hers."""
+"""Findings of someone else ("VEGF 2000 pg/mL in the patient next door", "in another patient", "her sister has
+papilledema"): not hers ("Next case: 44F, ..." and "Another patient: ..." open a description of their own)."""
 PAST_TIME = re.compile(
     r"\b(?:last (?:year|month|week|time|visit)|previously|back then|initially|at diagnosis|at presentation|at baseline|prior|earlier"
     r"|formerly|\d+ (?:years?|months?|weeks?|days?|yrs?|mos?) ago|a (?:year|month|week) ago|in (?:19|20)\d\d|used to be|was once)\b",
