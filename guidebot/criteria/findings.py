@@ -224,8 +224,10 @@ UNKNOWN_CUE = (
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
 PLANNED_BEFORE = re.compile(
-    r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )\bfor|\blook(?:ing)? for|\bcheck(?:ing)?(?: for)?|\bto check|\bto exclude"
+    r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )\bfor"
+    r"|\blook(?:ing)? for|\bcheck(?:ing|ed)? for|\bto check|\bto exclude"
     r"|\bto rule out|\brule out|\bexclude|\bscreen(?:ing|ed)? for|\bevaluat\w* for|\bassess\w* for|\bwork[- ]?up for)\b"
+    r"(?!\W+(?:(?:an?|the|this|our|my)\W+)?(?:pt|pts|patients?|her|him|them|man|woman|someone|people)\b)"
     r"(?:\W+\w+){0,2}\W*$",
     re.I,
 )
@@ -237,6 +239,9 @@ PLANNED_AFTER = re.compile(
     re.I,
 )
 """A test to do ("papilledema should be excluded by fundoscopy", "lesions to be checked"): records nothing."""
+PLANNED_INSIDE = re.compile(r"(?<!positive )(?<!negative )(?<!eligible )(?<!fit )(?<!candidate )(?<!met )\b(?:for|looking for)\b", re.I)
+"""A test for a finding inside a phrase that spans words ("marrow biopsy for clonal plasma cells"): records nothing
+("eligible for transplant" is a finding of its own)."""
 PLAN_HEADING = re.compile(
     r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled"
     r"|tomorrow|next steps?|screening|screen)\b[^.:\n]{0,20}:[^\n]*?(?:\.(?!\d)|\n|$)",
@@ -249,6 +254,8 @@ INTERROGATIVE_RULED_OUT = re.compile(
     re.I,
 )
 """A clause asking whether a finding was ruled out, question mark or not ("has Castleman been ruled out"): no denial."""
+ASKS_ELSE = re.compile(r"\b(?:can|could|is|are|does|do|would|will|should|what|how|why|which|when|enough|poems)\b", re.I)
+"""A question word in a clause before a "?": the clause asks something else than whether its denial holds."""
 HEDGE = re.compile(
     r"\b(?:not sure|unsure|not certain|uncertain|unclear|maybe|perhaps|possibly|probably|i think|i believe|i guess"
     r"|don'?t know|do not know|dunno|not clear|can'?t remember|cannot remember)\b",
@@ -335,7 +342,8 @@ def _polarity(clause: str, match: re.Match[str]) -> str:
     before, after = clause[: match.start()], clause[match.end():]
     if UNKNOWN_BEFORE.search(before) or UNKNOWN_AFTER.search(after):
         return "unknown"
-    if PLANNED_AFTER.search(after) or (PLANNED_BEFORE.search(before) and not NEGATION_AFTER.search(after)):
+    if PLANNED_AFTER.search(after) or (
+            (PLANNED_BEFORE.search(before) or PLANNED_INSIDE.search(match.group(0))) and not NEGATION_AFTER.search(after)):
         return "planned"
     if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or NEGATION_INSIDE.search(match.group(0)):
         return "negated"
@@ -448,7 +456,8 @@ def _clauses_read(text: str) -> list[tuple[str, bool]]:
                 j == len(sentences) - 1 and asks and k + 1 < len(pieces) and bool(HEDGE.match(pieces[k + 1].strip())))
             parts = clauses(sentence)
             for i, clause in enumerate(parts):
-                last_asked = asks and j == len(sentences) - 1 and i == len(parts) - 1
+                # "lesions excluded on PET?" asks about the denial; "no M-protein - can it be poems?" asks something else
+                last_asked = asks and j == len(sentences) - 1 and i == len(parts) - 1 and not ASKS_ELSE.search(clause)
                 read.append((clause, hedged or last_asked or bool(INTERROGATIVE_RULED_OUT.match(clause))))
     return read
 
