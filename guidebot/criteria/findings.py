@@ -239,9 +239,10 @@ PLANNED_AFTER = re.compile(
     re.I,
 )
 """A test to do ("papilledema should be excluded by fundoscopy", "lesions to be checked"): records nothing."""
-PLANNED_INSIDE = re.compile(r"(?<!positive )(?<!negative )(?<!eligible )(?<!fit )(?<!candidate )(?<!met )\b(?:for|looking for)\b", re.I)
+PLANNED_INSIDE = re.compile(r"(?<!positive )(?<!negative )(?<!met )\b(?:for|looking for)\b"
+                            r"(?!(?:\W+\w+){0,3}?\W+(?:transplant\w*|asct|hct|sct|high|auto\w*)\b)", re.I)
 """A test for a finding inside a phrase that spans words ("marrow biopsy for clonal plasma cells"): records nothing
-("eligible for transplant" is a finding of its own)."""
+("eligible for transplant", "too frail for transplant" are findings of their own)."""
 PLAN_HEADING = re.compile(
     r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled"
     r"|tomorrow|next steps?|screening|screen)\b[^.:\n]{0,20}:[^\n]*?(?:\.(?!\d)|\n|$)",
