@@ -271,8 +271,22 @@ def test_a_plan_a_cause_ruled_out_or_a_doubted_denial_records_nothing_beside_a_p
     ("Castleman was ruled out", {"castleman_disease": False}),
     # a result is no plan
     ("marrow positive for clonal plasma cells", {"clonal_marrow_plasma_cells": True, "monoclonal_plasma_cell_disorder": True}),
-    # an old value beside the current one: neither is guessed to be today's
+    # an old value beside the current one: neither is guessed to be today's; one value with a history is kept
     ("Plasma VEGF 250 pg/mL last year, consistent with POEMS back then, now 90", {}),
+    ("3 sclerotic lesions last year, now 1 lesion", {}),
+    ("Diagnosed 2 years ago, now on lenalidomide, plasma VEGF 900 pg/mL", {"vegf_pg_ml": 900, "vegf_specimen": "plasma"}),
+    # what the new readings must not swallow: a denial beside another question, eligibility, a new case, a plan's patient
+    ("no m protein at all - can it be poems?", {"monoclonal_plasma_cell_disorder": False}),
+    ("78M too frail for transplant, polyneuropathy", {"transplant_eligible": False, "polyneuropathy": True}),
+    ("eligible for an autologous stem cell transplant", {"transplant_eligible": True}),
+    ("Next case: 44F, demyelinating polyneuropathy", {"polyneuropathy": True, "neuropathy_demyelinating": True}),
+    ("Another patient: 50M, papilledema", {"papilledema": True}),
+    ("VEGF 2000 pg/mL in another patient", {}),
+    ("endocrine: T2DM, criteria met for hypogonadism", {"endocrinopathy": ["diabetes", "hypogonadism"]}),
+    ("workup for pt w demyelinating pn and lambda mgus, what to order",
+     {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
+      "light_chain": "lambda"}),
+    ("marrow biopsy for clonal plasma cells", {}),
 ])
 def test_the_findings_read_from_a_review_case(text, want):
     assert extract_findings(text) == want

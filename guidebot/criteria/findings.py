@@ -291,6 +291,8 @@ CURRENT_TIME = re.compile(r"\b(?:now|currently|today|at present|presently|this (
                           r"|dropped to|fell to|up to|rose to|since then)\b", re.I)
 """A report with an old and a current value ("VEGF 250 last year ..., now 90"): its numbers are never read as the
 current value (recorded nothing: the current one is asked for)."""
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w.,])")
+"""A number standing alone ("250", "90"), not an age or a label ("62M", "T2DM")."""
 TIMED_FIELDS = ("vegf_pg_ml", "vegf_elevated", "vegf_specimen", "sclerotic_bone_lesions")
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
 
@@ -436,8 +438,12 @@ def extract_findings(text: str) -> dict[str, Any]:
     if "endocrinopathy" not in found and _endocrine_screen_normal(text):
         found["endocrinopathy"] = []
     if PAST_TIME.search(text) and CURRENT_TIME.search(text):
-        for name in TIMED_FIELDS:  # "VEGF 250 last year, now 90": which number is hers today is asked, not guessed
-            found.pop(name, None)
+        # "VEGF 250 last year, now 90": which number is hers today is asked, not guessed ("diagnosed 2 years ago, now
+        # on lenalidomide, VEGF 900" has one VEGF value and keeps it)
+        scope = _vegf_scope(text)
+        for name in TIMED_FIELDS:
+            if len(NUMBER.findall(scope if name.startswith("vegf") else text)) >= 2:
+                found.pop(name, None)
     return found
 
 
