@@ -287,6 +287,11 @@ def test_a_plan_a_cause_ruled_out_or_a_doubted_denial_records_nothing_beside_a_p
      {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
       "light_chain": "lambda"}),
     ("marrow biopsy for clonal plasma cells", {}),
+    # a finding only queried, and a plan listed under its heading line by line
+    ("62M, neuropathy, ?papilledema", {"polyneuropathy": True}),
+    ("r/o papilledema, suspected Castleman, possible hepatomegaly", {}),
+    ("58M, neuropathy\nPlan:\n- fundoscopy\n- papilledema\n- organomegaly\n\nExam: hepatomegaly",
+     {"polyneuropathy": True, "organomegaly": True}),
 ])
 def test_the_findings_read_from_a_review_case(text, want):
     assert extract_findings(text) == want

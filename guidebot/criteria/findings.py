@@ -226,13 +226,14 @@ UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{
 PLANNED_BEFORE = re.compile(
     r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )\bfor"
     r"|\blook(?:ing)? for|\bcheck(?:ing|ed)? for|\bto check|\bto exclude"
-    r"|\bto rule out|\brule out|\bexclude|\bscreen(?:ing|ed)? for|\bevaluat\w* for|\bassess\w* for|\bwork[- ]?up for)\b"
+    r"|\bto rule out|\brule out|\bruling out|\br/o|\bquery|\bsuspected|\bsuspicious for|\bquestionable|\bequivocal|\bpossible"
+    r"|\bconcern(?:ing)? for|\bddx|\bexclude|\bscreen(?:ing|ed)? for|\bevaluat\w* for|\bassess\w* for|\bwork[- ]?up for)\b"
     r"(?!\W+(?:(?:an?|the|this|our|my)\W+)?(?:pt|pts|patients?|her|him|them|man|woman|someone|people)\b)"
     r"(?:\W+\w+){0,2}\W*$",
     re.I,
 )
 """A test planned for a finding, not its result ("fundoscopy for papilledema", "looking for hemangiomata", "to check
-lesions"): records nothing ("positive for", "negative for", "criteria met for", "treated for" are results)."""
+lesions"), or a finding only queried ("r/o papilledema", "suspected Castleman", "possible papilledema"): records nothing ("positive for", "negative for", "criteria met for", "treated for" are results)."""
 PLANNED_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:should|must|needs? to|has to|have to|to|will|would|could) (?:be|get) "
     r"(?:excluded|ruled out|checked|assessed|looked for|evaluated|tested|sought|screened)\b",
@@ -243,11 +244,11 @@ PLANNED_INSIDE = re.compile(r"(?<!positive )(?<!negative )(?<!met )\b(?:for|look
                             r"(?!(?:\W+\w+){0,3}?\W+(?:transplant\w*|asct|hct|sct|high|auto\w*)\b)", re.I)
 """A test for a finding inside a phrase that spans words ("marrow biopsy for clonal plasma cells"): records nothing
 ("eligible for transplant", "too frail for transplant" are findings of their own)."""
-PLAN_HEADING = re.compile(
-    r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled"
-    r"|tomorrow|next steps?|screening|screen)\b[^.:\n]{0,20}:[^\n]*?(?:\.(?!\d)|\n|$)",
-    re.I,
-)
+_PLAN_WORDS = (r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested"
+               r"|scheduled|tomorrow|next steps?|screening|screen)\b[^.:\n]{0,20}:")
+PLAN_BLOCK = re.compile(rf"(?m)^{_PLAN_WORDS}[ \t]*\n(?:[ \t]*[^\s:][^:\n]*(?:\n|$))*", re.I)
+"""A plan heading ending its line: the lines under it, up to a blank line or another heading, are the plan."""
+PLAN_HEADING = re.compile(rf"{_PLAN_WORDS}[^\n]*?(?:\.(?!\d)|\n|$)", re.I)
 """A heading saying what follows is planned, ordered or still to do ("Workup plan: fundoscopy, CT", "Labs to send:
 TSH", "Screening: endocrinopathy, papilledema"): the tests it lists are no findings, up to the sentence's end."""
 INTERROGATIVE_RULED_OUT = re.compile(
@@ -362,7 +363,8 @@ def extract_findings(text: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     endocrine: list[str] | None = None
     text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
-    text = PLAN_HEADING.sub(". ", text)  # "Workup plan: fundoscopy for papilledema": a plan, no findings
+    # "Workup plan: fundoscopy for papilledema": a plan, no findings
+    text = PLAN_HEADING.sub(". ", PLAN_BLOCK.sub(".\n", text))
     negated_before = False
     or_affirmed: set[str] = set()  # OR_FIELDS affirmed by an earlier clause
     for clause, doubted in _clauses_read(text):
@@ -450,7 +452,8 @@ def extract_findings(text: str) -> dict[str, Any]:
 def _clauses_read(text: str) -> list[tuple[str, bool]]:
     """The clauses that may hold her findings, each with whether its denials are in doubt: the clause right before a
     "?" or one asking "has X been ruled out", and every clause of a hedged sentence ("..., not sure"). A sentence about
-    someone else ("VEGF 2000 in the patient next door") holds none."""
+    someone else ("VEGF 2000 in the patient next door") holds none, nor a clause queried by a "?" before it
+    ("?papilledema")."""
     read: list[tuple[str, bool]] = []
     pieces = text.split("?")
     for k, piece in enumerate(pieces):
@@ -462,6 +465,8 @@ def _clauses_read(text: str) -> list[tuple[str, bool]]:
             hedged = bool(HEDGE.search(sentence)) or (
                 j == len(sentences) - 1 and asks and k + 1 < len(pieces) and bool(HEDGE.match(pieces[k + 1].strip())))
             parts = clauses(sentence)
+            if k > 0 and j == 0 and parts and piece[:1].isalnum():
+                parts = parts[1:]  # "?papilledema": a finding queried, not found
             for i, clause in enumerate(parts):
                 # "lesions excluded on PET?" asks about the denial; "no M-protein - can it be poems?" asks something else
                 last_asked = asks and j == len(sentences) - 1 and i == len(parts) - 1 and not ASKS_ELSE.search(clause)
