@@ -287,6 +287,9 @@ def test_a_plan_a_cause_ruled_out_or_a_doubted_denial_records_nothing_beside_a_p
      {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
       "light_chain": "lambda"}),
     ("marrow biopsy for clonal plasma cells", {}),
+    ("58M, neuropathy, Workup plan: papilledema, organomegaly. Exam: hepatomegaly",
+     {"polyneuropathy": True, "organomegaly": True}),
+    ("plan tx: 1 lesion, marrow negative", {"sclerotic_bone_lesions": 1, "clonal_marrow_plasma_cells": False}),
     # a finding only queried, and a plan listed under its heading line by line
     ("62M, neuropathy, ?papilledema", {"polyneuropathy": True}),
     ("r/o papilledema, suspected Castleman, possible hepatomegaly", {}),

@@ -224,7 +224,8 @@ UNKNOWN_CUE = (
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
 PLANNED_BEFORE = re.compile(
-    r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )\bfor"
+    r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )"
+    r"\bfor"
     r"|\blook(?:ing)? for|\bcheck(?:ing|ed)? for|\bto check|\bto exclude"
     r"|\bto rule out|\brule out|\bruling out|\br/o|\bquery|\bsuspected|\bsuspicious for|\bquestionable|\bequivocal|\bpossible"
     r"|\bconcern(?:ing)? for|\bddx|\bexclude|\bscreen(?:ing|ed)? for|\bevaluat\w* for|\bassess\w* for|\bwork[- ]?up for)\b"
@@ -233,7 +234,8 @@ PLANNED_BEFORE = re.compile(
     re.I,
 )
 """A test planned for a finding, not its result ("fundoscopy for papilledema", "looking for hemangiomata", "to check
-lesions"), or a finding only queried ("r/o papilledema", "suspected Castleman", "possible papilledema"): records nothing ("positive for", "negative for", "criteria met for", "treated for" are results)."""
+lesions"), or a finding only queried ("r/o papilledema", "suspected Castleman", "possible papilledema"): records
+nothing ("positive for", "negative for", "criteria met for", "treated for" are results)."""
 PLANNED_AFTER = re.compile(
     r"^\W*(?:\w+\W+){0,2}?(?:should|must|needs? to|has to|have to|to|will|would|could) (?:be|get) "
     r"(?:excluded|ruled out|checked|assessed|looked for|evaluated|tested|sought|screened)\b",
@@ -244,13 +246,31 @@ PLANNED_INSIDE = re.compile(r"(?<!positive )(?<!negative )(?<!met )\b(?:for|look
                             r"(?!(?:\W+\w+){0,3}?\W+(?:transplant\w*|asct|hct|sct|high|auto\w*)\b)", re.I)
 """A test for a finding inside a phrase that spans words ("marrow biopsy for clonal plasma cells"): records nothing
 ("eligible for transplant", "too frail for transplant" are findings of their own)."""
-_PLAN_WORDS = (r"[^.:\n]{0,40}\b(?:plan|plans|planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested"
-               r"|scheduled|tomorrow|next steps?|screening|screen)\b[^.:\n]{0,20}:")
-PLAN_BLOCK = re.compile(rf"(?m)^{_PLAN_WORDS}[ \t]*\n(?:[ \t]*[^\s:][^:\n]*(?:\n|$))*", re.I)
-"""A plan heading ending its line: the lines under it, up to a blank line or another heading, are the plan."""
-PLAN_HEADING = re.compile(rf"{_PLAN_WORDS}[^\n]*?(?:\.(?!\d)|\n|$)", re.I)
-"""A heading saying what follows is planned, ordered or still to do ("Workup plan: fundoscopy, CT", "Labs to send:
-TSH", "Screening: endocrinopathy, papilledema"): the tests it lists are no findings, up to the sentence's end."""
+PLAN_HEADING = re.compile(r"(?:^|(?<=[.;,\n]))(?P<heading>[^.:;,\n]{1,60}):(?P<block>[ \t]*\n(?:[ \t]*[^\s:][^:\n]*(?:\n|$))*"
+                          r"|[^\n]*?(?:\.(?!\d)|\n|$))", re.M)
+"""A heading before a colon, with what it labels: up to the sentence's end, or, when the heading ends its line, the
+lines under it up to a blank line or another heading."""
+TO_DO = re.compile(r"\b(?:planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled|tomorrow"
+                   r"|next steps?|screening|screen)\b", re.I)
+PLAN = re.compile(r"\bplans?\b", re.I)
+TESTS = re.compile(r"\b(?:work[- ]?up|labs?|tests?|testing|imaging|investigations?|exams?|examination|studies|bloods|diagnostics)\b",
+                   re.I)
+"""A heading saying that what follows is planned, ordered or still to do (`TO_DO`: "Workup ordered: ...", "Labs to send:
+TSH", "Screening: endocrinopathy, papilledema", "Exam tomorrow: ..."; `PLAN` beside `TESTS` or alone: "Workup plan:
+...", "Plan: ..."): the tests it lists are no findings. "plan tx: 1 lesion, marrow negative" asks for a treatment plan
+for the findings after it."""
+
+
+def _plans_removed(text: str) -> str:
+    """`text` without what a plan heading lists."""
+    def cut(match: re.Match[str]) -> str:
+        heading = match.group("heading").strip()
+        planned = bool(TO_DO.search(heading)) or (bool(PLAN.search(heading)) and (
+            bool(TESTS.search(heading)) or PLAN.fullmatch(heading) is not None))
+        return ". " if planned else match.group(0)
+    return PLAN_HEADING.sub(cut, text)
+
+
 INTERROGATIVE_RULED_OUT = re.compile(
     r"^\W*(?:has|have|had|was|were|is|are|did|does|do|can|could|should|would|will)\b.*\b(?:ruled out|excluded|rule out|exclude)\b",
     re.I,
@@ -276,16 +296,18 @@ deny the finding itself (only "no neuropathy" does)."""
 OTHER_DIAGNOSIS = re.compile(r"^(?:cidp|polyradiculo\w*)$", re.I)
 """CIDP names a diagnosis, not only the neuropathy: "CIDP was excluded" denies neither the neuropathy nor demyelination."""
 OTHER_PERSON = re.compile(
-    r"\b(?:patient|pt|man|woman|lady|guy|case) next door|\b(?:in|of|for|from|with) (?:an|the|my|a|our)? ?(?:other|another"
-    r"|different|previous|prior|last) (?:patient|pt|case|man|woman)\b|\bmy other (?:patient|pt|case)\b|\b(?:her|his|their) (?:sister|brother|mother|father|son|daughter|husband"
-    r"|wife|partner|cousin|friend|colleague|neighbou?r)\b|\bcolleague'?s (?:patient|pt|case)\b|\bneighbou?r\b",
+    r"\b(?:patient|pt|man|woman|lady|guy|case) next door"
+    r"|\b(?:in|of|for|from|with) (?:an|the|my|a|our)? ?(?:other|another|different|previous|prior|last) (?:patient|pt|case|man|woman)\b"
+    r"|\bmy other (?:patient|pt|case)\b"
+    r"|\b(?:her|his|their) (?:sister|brother|mother|father|son|daughter|husband|wife|partner|cousin|friend|colleague|neighbou?r)\b"
+    r"|\bcolleague'?s (?:patient|pt|case)\b|\bneighbou?r\b",
     re.I,
 )
 """Findings of someone else ("VEGF 2000 pg/mL in the patient next door", "in another patient", "her sister has
 papilledema"): not hers ("Next case: 44F, ..." and "Another patient: ..." open a description of their own)."""
 PAST_TIME = re.compile(
-    r"\b(?:last (?:year|month|week|time|visit)|previously|back then|initially|at diagnosis|at presentation|at baseline|prior|earlier"
-    r"|formerly|\d+ (?:years?|months?|weeks?|days?|yrs?|mos?) ago|a (?:year|month|week) ago|in (?:19|20)\d\d|used to be|was once)\b",
+    r"\b(?:last (?:year|month|week|time|visit)|previously|back then|initially|at diagnosis|at presentation|at baseline"
+    r"|prior|earlier|formerly|\d+ (?:years?|months?|weeks?|days?|yrs?|mos?) ago|a (?:year|month|week) ago|in (?:19|20)\d\d|used to be|was once)\b",
     re.I,
 )
 CURRENT_TIME = re.compile(r"\b(?:now|currently|today|at present|presently|this (?:week|month)|latest|most recent|down to"
@@ -364,7 +386,7 @@ def extract_findings(text: str) -> dict[str, Any]:
     endocrine: list[str] | None = None
     text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
     # "Workup plan: fundoscopy for papilledema": a plan, no findings
-    text = PLAN_HEADING.sub(". ", PLAN_BLOCK.sub(".\n", text))
+    text = _plans_removed(text)
     negated_before = False
     or_affirmed: set[str] = set()  # OR_FIELDS affirmed by an earlier clause
     for clause, doubted in _clauses_read(text):
