@@ -274,6 +274,11 @@ def test_a_plan_a_cause_ruled_out_or_a_doubted_denial_records_nothing_beside_a_p
     # an old value beside the current one: neither is guessed to be today's; one value with a history is kept
     ("Plasma VEGF 250 pg/mL last year, consistent with POEMS back then, now 90", {}),
     ("3 sclerotic lesions last year, now 1 lesion", {}),
+    ("VEGF dropped from 250 to 90", {}),
+    ("plasma VEGF 1200 pg/mL, down from 1500", {}),
+    ("VEGF was 2500, 300 after RT", {}),
+    ("62M, 3 sclerotic lesions, VEGF 900 pg/mL from plasma, was diagnosed",
+     {"sclerotic_bone_lesions": 3, "vegf_pg_ml": 900, "vegf_specimen": "plasma"}),
     ("Diagnosed 2 years ago, now on lenalidomide, plasma VEGF 900 pg/mL", {"vegf_pg_ml": 900, "vegf_specimen": "plasma"}),
     # what the new readings must not swallow: a denial beside another question, eligibility, a new case, a plan's patient
     ("no m protein at all - can it be poems?", {"monoclonal_plasma_cell_disorder": False}),

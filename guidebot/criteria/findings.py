@@ -314,6 +314,12 @@ CURRENT_TIME = re.compile(r"\b(?:now|currently|today|at present|presently|this (
                           r"|dropped to|fell to|up to|rose to|since then)\b", re.I)
 """A report with an old and a current value ("VEGF 250 last year ..., now 90"): its numbers are never read as the
 current value (recorded nothing: the current one is asked for)."""
+CHANGE = re.compile(r"\b(?:(?:down|up) from|dropped|fell|decreased|declined|rose|increased|went (?:up|down)|improved|normali[sz]ed"
+                    r"|(?:after|post)[- ](?:\w+\W+){0,2}?(?:rt|radiation|radiotherapy|treatment|therapy|tx|transplant|asct|hct|chemo\w*"
+                    r"|cycles?|len\w*|dara\w*|melphalan))\b|->|→",
+                    re.I)
+"""A value reported as it changed ("VEGF dropped from 250 to 90", "VEGF 1200, down from 1500", "VEGF 800 -> 150"):
+with two numbers, which one is hers today is asked, not guessed."""
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w.,])")
 """A number standing alone ("250", "90"), not an age or a label ("62M", "T2DM")."""
 TIMED_FIELDS = ("vegf_pg_ml", "vegf_elevated", "vegf_specimen", "sclerotic_bone_lesions")
@@ -461,12 +467,13 @@ def extract_findings(text: str) -> dict[str, Any]:
         found["monoclonal_plasma_cell_disorder"] = True
     if "endocrinopathy" not in found and _endocrine_screen_normal(text):
         found["endocrinopathy"] = []
-    if PAST_TIME.search(text) and CURRENT_TIME.search(text):
-        # "VEGF 250 last year, now 90": which number is hers today is asked, not guessed ("diagnosed 2 years ago, now
-        # on lenalidomide, VEGF 900" has one VEGF value and keeps it)
-        scope = _vegf_scope(text)
-        for name in TIMED_FIELDS:
-            if len(NUMBER.findall(scope if name.startswith("vegf") else text)) >= 2:
+    # "VEGF 250 last year, now 90", "VEGF dropped from 250 to 90": which number is hers today is asked, not guessed
+    # ("diagnosed 2 years ago, now on lenalidomide, VEGF 900" has one VEGF value and keeps it)
+    lesion_scope = "; ".join(c for c in clauses(text) if re.search(r"\blesions?\b|\bfoc(?:us|i)\b", c, re.I))
+    for scope, fields in ((_vegf_scope(text), TIMED_FIELDS[:3]), (lesion_scope, TIMED_FIELDS[3:])):
+        timed = (PAST_TIME.search(scope) and CURRENT_TIME.search(scope)) or CHANGE.search(scope)
+        if timed and len(NUMBER.findall(scope)) >= 2:
+            for name in fields:
                 found.pop(name, None)
     return found
 
