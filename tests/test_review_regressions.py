@@ -265,6 +265,8 @@ def test_a_plan_a_cause_ruled_out_or_a_doubted_denial_records_nothing_beside_a_p
     ("62M, demyelinating polyneuropathy, IgG lambda, CIDP ruled out",
      {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
       "light_chain": "lambda"}),
+    # a list going on under a denial not recorded is not recorded either ("or papilledema" is no "papilledema: yes")
+    ("no diabetic neuropathy, or papilledema", {}),
     # the finding itself denied still is
     ("neuropathy excluded", {"polyneuropathy": False}),
     ("no neuropathy, no papilledema", {"polyneuropathy": False, "papilledema": False}),

@@ -395,9 +395,11 @@ def extract_findings(text: str) -> dict[str, Any]:
     text = _plans_removed(text)
     negated_before = False
     or_affirmed: set[str] = set()  # OR_FIELDS affirmed by an earlier clause
+    doubt_before = False  # the last clause's denial was not recorded: its "or" list is not either
     for clause, doubted in _clauses_read(text):
         carries = negated_before and bool(OR_LIST.search(clause))
-        negated_before = False
+        continues_doubt = doubt_before and bool(OR_LIST.search(clause))
+        negated_before = doubt_before = False
         for finding in FINDINGS:
             match = _COMPILED[finding.pattern].search(clause)
             if not match:
@@ -405,10 +407,10 @@ def extract_findings(text: str) -> dict[str, Any]:
             polarity = _polarity(clause, match)
             if polarity == "planned":
                 continue
-            if polarity == "negated" and (doubted or OTHER_DIAGNOSIS.match(match.group(0))
-                                          or CAUSE_BEFORE.search(clause[: match.start()])):
+            if continues_doubt or polarity == "negated" and (doubted or OTHER_DIAGNOSIS.match(match.group(0))
+                                                             or CAUSE_BEFORE.search(clause[: match.start()])):
                 # "lesions excluded on PET? not sure", "CIDP was excluded", "diabetic neuropathy excluded": no denial
-                negated_before = True
+                doubt_before = True
                 continue
             if polarity == "affirmed" and carries:
                 polarity = "negated"  # the list goes on under the same "no"

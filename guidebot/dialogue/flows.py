@@ -47,7 +47,6 @@ SIDE_FOLLOWUPS_IN_CONTEXT = True
 focus ("can i trend it over time?" after serum versus plasma VEGF), as outside a flow (switch for ablation)."""
 
 
-
 def _number_of_another_finding(value: Any, slot: str, text: str) -> bool:
     """Whether a number read as the answer to `slot` is the value the reply states of another finding."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or " " not in text:
@@ -55,6 +54,7 @@ def _number_of_another_finding(value: Any, slot: str, text: str) -> bool:
     found = extract_findings(text)
     return slot not in found and any(
         not isinstance(v, bool) and isinstance(v, (int, float)) and v == value for k, v in found.items() if k != slot)
+
 
 class GuidedFlows:
     """Asking, answering and finishing the guided diagnosis, treatment and workup flows (a mixin of DialogueManager)."""
