@@ -91,7 +91,7 @@ def test_questions_about_an_uncovered_topic_stay_declined(capsys, question):
     assert not obj["in_scope"] and "assessment" not in obj, obj
 
 
-# -- round 12: the hostile review of the convp conversation switches (/work/eng/review/convp.md) ---------------------
+# -- round 12: the hostile review of the convp conversation switches ---------------------
 # Each conversation is the reviewer's; each test pins the answer the review judged right.
 
 from chatdriver import say  # noqa: E402
@@ -224,7 +224,7 @@ def test_a_facet_asked_of_a_treatment_after_a_study_is_not_anchored_to_the_treat
     assert say(DialogueManager(kb=kb), *lines).intent == "treatment.table_ebmt"  # a study's own facet still anchors
 
 
-# -- round 12 convw: the hostile review of the convw switches (/work/eng/review/convw_findings.md, items 6-12) -------
+# -- round 12 convw: the hostile review of the convw switches (items 6-12) -------
 # Each conversation is the reviewer's; each test pins the answer the review judged right.
 
 DIAGNOSED = ("62F with demyelinating polyneuropathy, IgA lambda M-protein, 5 sclerotic bone lesions, clonal plasma cells "
@@ -292,3 +292,107 @@ def test_an_example_of_the_others_is_not_the_question(kb):
     # OTHER_THAN_THE_LAST: "like lenalidomide" is an example; the neurotoxic-agents card answers the others
     lines = ("should I avoid bortezomib?", "what other drugs besides that carry neuropathy risk, like lenalidomide?")
     assert say(DialogueManager(kb=kb), *lines).intent == "treatment.neurotoxic_agents"
+
+
+# -- round 12 findings: the hostile review of the findings merge (items 1-5 and
+# the old findings bugs). A planned test, a cause ruled out, a denial asked about or hedged, an old value beside a
+# current one and someone else's value record nothing: a missed finding is asked for later, a wrong one changes a verdict.
+
+from guidebot.criteria.findings import extract_findings  # noqa: E402
+
+FOUND = {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
+         "light_chain": "lambda", "vegf_pg_ml": 700, "vegf_specimen": "plasma"}
+DESCRIBED = "58M with demyelinating polyneuropathy, IgA lambda M-protein, plasma VEGF 700 pg/mL"
+
+
+@pytest.mark.parametrize("line", [
+    "Workup plan: fundoscopy for papilledema, CT for organomegaly",
+    "Workup ordered: fundoscopy for papilledema, CT for organomegaly",
+    "Workup to do: fundoscopy looking for papilledema; skin exam for hemangiomata",
+    "Outstanding workup: PET-CT for sclerotic lesions, marrow biopsy for clonal plasma cells",
+    "Screening: endocrinopathy, papilledema, skin changes",
+    "Exam tomorrow: fundoscopy for papilledema",
+    "Labs to send: TSH for hypothyroidism",
+    "Papilledema should be excluded by fundoscopy",
+    "CIDP was excluded by the neurologist",
+    "Amyloid neuropathy was ruled out",
+    "has Castleman been ruled out",
+    "Sclerotic lesions excluded on PET? not sure",
+    "Sclerotic lesions excluded on PET, not sure",
+    "VEGF 2000 pg/mL in the patient next door",
+])
+def test_a_plan_a_cause_ruled_out_or_a_doubted_denial_records_nothing_beside_a_patient(kb, line):
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, DESCRIBED, "cancel", line)
+    assert turn.recorded == {} and bot.recorded == FOUND
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # ruling out a cause or another diagnosis is not ruling out the neuropathy
+    ("62M, demyelinating polyneuropathy, IgG lambda M-protein, VEGF 900 pg/mL plasma, diabetic neuropathy excluded",
+     {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
+      "light_chain": "lambda", "vegf_pg_ml": 900, "vegf_specimen": "plasma"}),
+    ("62M, demyelinating polyneuropathy, IgG lambda, CIDP ruled out",
+     {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
+      "light_chain": "lambda"}),
+    # a list going on under a denial not recorded is not recorded either ("or papilledema" is no "papilledema: yes")
+    ("no diabetic neuropathy, or papilledema", {}),
+    # the finding itself denied still is
+    ("neuropathy excluded", {"polyneuropathy": False}),
+    ("no neuropathy, no papilledema", {"polyneuropathy": False, "papilledema": False}),
+    ("Castleman was ruled out", {"castleman_disease": False}),
+    # a result is no plan
+    ("marrow positive for clonal plasma cells", {"clonal_marrow_plasma_cells": True, "monoclonal_plasma_cell_disorder": True}),
+    # an old value beside the current one: neither is guessed to be today's; one value with a history is kept
+    ("Plasma VEGF 250 pg/mL last year, consistent with POEMS back then, now 90", {}),
+    ("3 sclerotic lesions last year, now 1 lesion", {}),
+    ("VEGF dropped from 250 to 90", {}),
+    ("plasma VEGF 1200 pg/mL, down from 1500", {}),
+    ("VEGF was 2500, 300 after RT", {}),
+    ("62M, 3 sclerotic lesions, VEGF 900 pg/mL from plasma, was diagnosed",
+     {"sclerotic_bone_lesions": 3, "vegf_pg_ml": 900, "vegf_specimen": "plasma"}),
+    ("Diagnosed 2 years ago, now on lenalidomide, plasma VEGF 900 pg/mL", {"vegf_pg_ml": 900, "vegf_specimen": "plasma"}),
+    # what the new readings must not swallow: a denial beside another question, eligibility, a new case, a plan's patient
+    ("no m protein at all - can it be poems?", {"monoclonal_plasma_cell_disorder": False}),
+    ("78M too frail for transplant, polyneuropathy", {"transplant_eligible": False, "polyneuropathy": True}),
+    ("eligible for an autologous stem cell transplant", {"transplant_eligible": True}),
+    ("Next case: 44F, demyelinating polyneuropathy", {"polyneuropathy": True, "neuropathy_demyelinating": True}),
+    ("Another patient: 50M, papilledema", {"papilledema": True}),
+    ("VEGF 2000 pg/mL in another patient", {}),
+    ("endocrine: T2DM, criteria met for hypogonadism", {"endocrinopathy": ["diabetes", "hypogonadism"]}),
+    ("workup for pt w demyelinating pn and lambda mgus, what to order",
+     {"polyneuropathy": True, "neuropathy_demyelinating": True, "monoclonal_plasma_cell_disorder": True,
+      "light_chain": "lambda"}),
+    ("marrow biopsy for clonal plasma cells", {}),
+    ("58M, neuropathy, Workup plan: papilledema, organomegaly. Exam: hepatomegaly",
+     {"polyneuropathy": True, "organomegaly": True}),
+    ("plan tx: 1 lesion, marrow negative", {"sclerotic_bone_lesions": 1, "clonal_marrow_plasma_cells": False}),
+    # a finding only queried, and a plan listed under its heading line by line
+    ("62M, neuropathy, ?papilledema", {"polyneuropathy": True}),
+    ("r/o papilledema, suspected Castleman, possible hepatomegaly", {}),
+    ("58M, neuropathy\nPlan:\n- fundoscopy\n- papilledema\n- organomegaly\n\nExam: hepatomegaly",
+     {"polyneuropathy": True, "organomegaly": True}),
+])
+def test_the_findings_read_from_a_review_case(text, want):
+    assert extract_findings(text) == want
+
+
+def test_a_cause_ruled_out_keeps_the_verdict(kb):
+    bot = DialogueManager(kb=kb)
+    say(bot, "62M, demyelinating polyneuropathy, IgG lambda M-protein, VEGF 900 pg/mL plasma, diabetic neuropathy excluded")
+    assert bot.recorded["polyneuropathy"] is True and bot.recorded["neuropathy_demyelinating"] is True
+
+
+def test_an_old_value_beside_the_current_one_is_not_recorded_as_hers(kb):
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, "62F with demyelinating polyneuropathy, IgG lambda M-protein, hepatomegaly, no sclerotic lesions, "
+                    "no Castleman", "cancel", "Plasma VEGF 250 pg/mL last year, consistent with POEMS back then, now 90")
+    assert turn.recorded == {} and "vegf_pg_ml" not in bot.recorded
+
+
+def test_another_findings_number_is_not_the_lesion_count(kb):
+    bot = DialogueManager(kb=kb)
+    turn = say(bot, "/assess", "yes", "yes", "yes", "VEGF 180 pg/mL in serum, which cutoff applies here")
+    assert "sclerotic_bone_lesions" not in bot.recorded
+    assert turn.recorded == {"vegf_pg_ml": 180, "vegf_specimen": "serum"}
+    assert "sclerotic bone lesions" in turn.text  # the count is asked again

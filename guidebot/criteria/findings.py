@@ -223,6 +223,106 @@ UNKNOWN_CUE = (
 )
 UNKNOWN_BEFORE = re.compile(rf"\b{UNKNOWN_CUE}\b(?:\W+\w+){{0,3}}\W*$", re.I)
 UNKNOWN_AFTER = re.compile(rf"^\W*(?:\w+\W+){{0,2}}?(?:(?:is|was|are|were)\s+)?{UNKNOWN_CUE}\b", re.I)
+PLANNED_BEFORE = re.compile(
+    r"(?:(?<!positive )(?<!negative )(?<!neg )(?<!pos )(?<!met )(?<!treated )(?<!diagnosed )(?<!known )"
+    r"\bfor"
+    r"|\blook(?:ing)? for|\bcheck(?:ing|ed)? for|\bto check|\bto exclude"
+    r"|\bto rule out|\brule out|\bruling out|\br/o|\bquery|\bsuspected|\bsuspicious for|\bquestionable|\bequivocal|\bpossible"
+    r"|\bconcern(?:ing)? for|\bddx|\bexclude|\bscreen(?:ing|ed)? for|\bevaluat\w* for|\bassess\w* for|\bwork[- ]?up for)\b"
+    r"(?!\W+(?:(?:an?|the|this|our|my)\W+)?(?:pt|pts|patients?|her|him|them|man|woman|someone|people)\b)"
+    r"(?:\W+\w+){0,2}\W*$",
+    re.I,
+)
+"""A test planned for a finding, not its result ("fundoscopy for papilledema", "looking for hemangiomata", "to check
+lesions"), or a finding only queried ("r/o papilledema", "suspected Castleman", "possible papilledema"): records
+nothing ("positive for", "negative for", "criteria met for", "treated for" are results)."""
+PLANNED_AFTER = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:should|must|needs? to|has to|have to|to|will|would|could) (?:be|get) "
+    r"(?:excluded|ruled out|checked|assessed|looked for|evaluated|tested|sought|screened)\b",
+    re.I,
+)
+"""A test to do ("papilledema should be excluded by fundoscopy", "lesions to be checked"): records nothing."""
+PLANNED_INSIDE = re.compile(r"(?<!positive )(?<!negative )(?<!met )\b(?:for|looking for)\b"
+                            r"(?!(?:\W+\w+){0,3}?\W+(?:transplant\w*|asct|hct|sct|high|auto\w*)\b)", re.I)
+"""A test for a finding inside a phrase that spans words ("marrow biopsy for clonal plasma cells"): records nothing
+("eligible for transplant", "too frail for transplant" are findings of their own)."""
+PLAN_HEADING = re.compile(r"(?:^|(?<=[.;,\n]))(?P<heading>[^.:;,\n]{1,60}):(?P<block>[ \t]*\n(?:[ \t]*[^\s:][^:\n]*(?:\n|$))*"
+                          r"|[^\n]*?(?:\.(?!\d)|\n|$))", re.M)
+"""A heading before a colon, with what it labels: up to the sentence's end, or, when the heading ends its line, the
+lines under it up to a blank line or another heading."""
+TO_DO = re.compile(r"\b(?:planned|ordered|to do|todo|to-do|outstanding|pending|to send|to order|requested|scheduled|tomorrow"
+                   r"|next steps?|screening|screen)\b", re.I)
+PLAN = re.compile(r"\bplans?\b", re.I)
+TESTS = re.compile(r"\b(?:work[- ]?up|labs?|tests?|testing|imaging|investigations?|exams?|examination|studies|bloods|diagnostics)\b",
+                   re.I)
+"""A heading saying that what follows is planned, ordered or still to do (`TO_DO`: "Workup ordered: ...", "Labs to send:
+TSH", "Screening: endocrinopathy, papilledema", "Exam tomorrow: ..."; `PLAN` beside `TESTS` or alone: "Workup plan:
+...", "Plan: ..."): the tests it lists are no findings. "plan tx: 1 lesion, marrow negative" asks for a treatment plan
+for the findings after it."""
+
+
+def _plans_removed(text: str) -> str:
+    """`text` without what a plan heading lists."""
+    def cut(match: re.Match[str]) -> str:
+        heading = match.group("heading").strip()
+        planned = bool(TO_DO.search(heading)) or (bool(PLAN.search(heading)) and (
+            bool(TESTS.search(heading)) or PLAN.fullmatch(heading) is not None))
+        return ". " if planned else match.group(0)
+    return PLAN_HEADING.sub(cut, text)
+
+
+INTERROGATIVE_RULED_OUT = re.compile(
+    r"^\W*(?:has|have|had|was|were|is|are|did|does|do|can|could|should|would|will)\b.*\b(?:ruled out|excluded|rule out|exclude)\b",
+    re.I,
+)
+"""A clause asking whether a finding was ruled out, question mark or not ("has Castleman been ruled out"): no denial."""
+ASKS_ELSE = re.compile(r"\b(?:can|could|is|are|does|do|would|will|should|what|how|why|which|when|enough|poems)\b", re.I)
+"""A question word in a clause before a "?": the clause asks something else than whether its denial holds."""
+HEDGE = re.compile(
+    r"\b(?:not sure|unsure|not certain|uncertain|unclear|maybe|perhaps|possibly|probably|i think|i believe|i guess"
+    r"|don'?t know|do not know|dunno|not clear|can'?t remember|cannot remember)\b",
+    re.I,
+)
+"""A hedge in a sentence: it never records a negation ("sclerotic lesions excluded on PET, not sure")."""
+CAUSE_QUALIFIERS = (
+    r"diabetic|diabetes|amyloid\w*|alcoholic|alcohol|toxic|drug\w*|induced|chemo\w*|hereditary|inherited|familial|genetic"
+    r"|vasculitic|vasculitis|paraneoplastic|uremic|uraemic|b12|nutritional|compressive|entrapment|infectious|iatrogenic"
+    r"|thalidomide|bortezomib|vincristine|hiv|lyme|leprosy|sarcoid|igm|anti-?mag|mag|gbs|guillain\w*|barre|other|another"
+    r"|alternative|secondary|reactive|cancer|malignant|critical|illness|myeloma|lymphoma|autoimmune|inflammatory"
+)
+CAUSE_BEFORE = re.compile(rf"\b(?:{CAUSE_QUALIFIERS})\W+(?:\w+\W+){{0,1}}$", re.I)
+"""A cause or another diagnosis naming the finding ("diabetic neuropathy", "amyloid neuropathy"): ruling it out does not
+deny the finding itself (only "no neuropathy" does)."""
+OTHER_DIAGNOSIS = re.compile(r"^(?:cidp|polyradiculo\w*)$", re.I)
+"""CIDP names a diagnosis, not only the neuropathy: "CIDP was excluded" denies neither the neuropathy nor demyelination."""
+OTHER_PERSON = re.compile(
+    r"\b(?:patient|pt|man|woman|lady|guy|case) next door"
+    r"|\b(?:in|of|for|from|with) (?:an|the|my|a|our)? ?(?:other|another|different|previous|prior|last) (?:patient|pt|case|man|woman)\b"
+    r"|\bmy other (?:patient|pt|case)\b"
+    r"|\b(?:her|his|their) (?:sister|brother|mother|father|son|daughter|husband|wife|partner|cousin|friend|colleague|neighbou?r)\b"
+    r"|\bcolleague'?s (?:patient|pt|case)\b|\bneighbou?r\b",
+    re.I,
+)
+"""Findings of someone else ("VEGF 2000 pg/mL in the patient next door", "in another patient", "her sister has
+papilledema"): not hers ("Next case: 44F, ..." and "Another patient: ..." open a description of their own)."""
+PAST_TIME = re.compile(
+    r"\b(?:last (?:year|month|week|time|visit)|previously|back then|initially|at diagnosis|at presentation|at baseline"
+    r"|prior|earlier|formerly|\d+ (?:years?|months?|weeks?|days?|yrs?|mos?) ago|a (?:year|month|week) ago|in (?:19|20)\d\d|used to be|was once)\b",
+    re.I,
+)
+CURRENT_TIME = re.compile(r"\b(?:now|currently|today|at present|presently|this (?:week|month)|latest|most recent|down to"
+                          r"|dropped to|fell to|up to|rose to|since then)\b", re.I)
+"""A report with an old and a current value ("VEGF 250 last year ..., now 90"): its numbers are never read as the
+current value (recorded nothing: the current one is asked for)."""
+CHANGE = re.compile(r"\b(?:(?:down|up) from|dropped|fell|decreased|declined|rose|increased|went (?:up|down)|improved|normali[sz]ed"
+                    r"|(?:after|post)[- ](?:\w+\W+){0,2}?(?:rt|radiation|radiotherapy|treatment|therapy|tx|transplant|asct|hct|chemo\w*"
+                    r"|cycles?|len\w*|dara\w*|melphalan))\b|->|→",
+                    re.I)
+"""A value reported as it changed ("VEGF dropped from 250 to 90", "VEGF 1200, down from 1500", "VEGF 800 -> 150"):
+with two numbers, which one is hers today is asked, not guessed."""
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w.,])")
+"""A number standing alone ("250", "90"), not an age or a label ("62M", "T2DM")."""
+TIMED_FIELDS = ("vegf_pg_ml", "vegf_elevated", "vegf_specimen", "sclerotic_bone_lesions")
 _CLAUSE_SPLIT = re.compile(r"[,;\n]|\.(?!\d)|\band\b|\bbut\b|\bwith\b|\bplus\b|\bwhereas\b", re.I)
 
 LAB_VERBS = ("flag", "flags", "flagged", "flagging", "call", "calls", "called", "report", "reports", "reported", "say",
@@ -274,6 +374,9 @@ def _polarity(clause: str, match: re.Match[str]) -> str:
     before, after = clause[: match.start()], clause[match.end():]
     if UNKNOWN_BEFORE.search(before) or UNKNOWN_AFTER.search(after):
         return "unknown"
+    if PLANNED_AFTER.search(after) or (
+            (PLANNED_BEFORE.search(before) or PLANNED_INSIDE.search(match.group(0))) and not NEGATION_AFTER.search(after)):
+        return "planned"
     if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after) or NEGATION_INSIDE.search(match.group(0)):
         return "negated"
     return "affirmed"
@@ -288,16 +391,27 @@ def extract_findings(text: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     endocrine: list[str] | None = None
     text = clean_text(text, MAX_FINDINGS_CHARS, keep_newlines=True)
+    # "Workup plan: fundoscopy for papilledema": a plan, no findings
+    text = _plans_removed(text)
     negated_before = False
     or_affirmed: set[str] = set()  # OR_FIELDS affirmed by an earlier clause
-    for clause in clauses(text):
+    doubt_before = False  # the last clause's denial was not recorded: its "or" list is not either
+    for clause, doubted in _clauses_read(text):
         carries = negated_before and bool(OR_LIST.search(clause))
-        negated_before = False
+        continues_doubt = doubt_before and bool(OR_LIST.search(clause))
+        negated_before = doubt_before = False
         for finding in FINDINGS:
             match = _COMPILED[finding.pattern].search(clause)
             if not match:
                 continue
             polarity = _polarity(clause, match)
+            if polarity == "planned":
+                continue
+            if continues_doubt or polarity == "negated" and (doubted or OTHER_DIAGNOSIS.match(match.group(0))
+                                                             or CAUSE_BEFORE.search(clause[: match.start()])):
+                # "lesions excluded on PET? not sure", "CIDP was excluded", "diabetic neuropathy excluded": no denial
+                doubt_before = True
+                continue
             if polarity == "affirmed" and carries:
                 polarity = "negated"  # the list goes on under the same "no"
             negated_before = negated_before or polarity == "negated"
@@ -355,7 +469,40 @@ def extract_findings(text: str) -> dict[str, Any]:
         found["monoclonal_plasma_cell_disorder"] = True
     if "endocrinopathy" not in found and _endocrine_screen_normal(text):
         found["endocrinopathy"] = []
+    # "VEGF 250 last year, now 90", "VEGF dropped from 250 to 90": which number is hers today is asked, not guessed
+    # ("diagnosed 2 years ago, now on lenalidomide, VEGF 900" has one VEGF value and keeps it)
+    lesion_scope = "; ".join(c for c in clauses(text) if re.search(r"\blesions?\b|\bfoc(?:us|i)\b", c, re.I))
+    for scope, fields in ((_vegf_scope(text), TIMED_FIELDS[:3]), (lesion_scope, TIMED_FIELDS[3:])):
+        timed = (PAST_TIME.search(scope) and CURRENT_TIME.search(scope)) or CHANGE.search(scope)
+        if timed and len(NUMBER.findall(scope)) >= 2:
+            for name in fields:
+                found.pop(name, None)
     return found
+
+
+def _clauses_read(text: str) -> list[tuple[str, bool]]:
+    """The clauses that may hold her findings, each with whether its denials are in doubt: the clause right before a
+    "?" or one asking "has X been ruled out", and every clause of a hedged sentence ("..., not sure"). A sentence about
+    someone else ("VEGF 2000 in the patient next door") holds none, nor a clause queried by a "?" before it
+    ("?papilledema")."""
+    read: list[tuple[str, bool]] = []
+    pieces = text.split("?")
+    for k, piece in enumerate(pieces):
+        asks = k < len(pieces) - 1
+        sentences = [x for x in re.split(r"\.(?!\d)|\n", piece) if x.strip()]
+        for j, sentence in enumerate(sentences):
+            if OTHER_PERSON.search(sentence):
+                continue
+            hedged = bool(HEDGE.search(sentence)) or (
+                j == len(sentences) - 1 and asks and k + 1 < len(pieces) and bool(HEDGE.match(pieces[k + 1].strip())))
+            parts = clauses(sentence)
+            if k > 0 and j == 0 and parts and piece[:1].isalnum():
+                parts = parts[1:]  # "?papilledema": a finding queried, not found
+            for i, clause in enumerate(parts):
+                # "lesions excluded on PET?" asks about the denial; "no M-protein - can it be poems?" asks something else
+                last_asked = asks and j == len(sentences) - 1 and i == len(parts) - 1 and not ASKS_ELSE.search(clause)
+                read.append((clause, hedged or last_asked or bool(INTERROGATIVE_RULED_OUT.match(clause))))
+    return read
 
 
 def _affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -47,6 +47,15 @@ SIDE_FOLLOWUPS_IN_CONTEXT = True
 focus ("can i trend it over time?" after serum versus plasma VEGF), as outside a flow (switch for ablation)."""
 
 
+def _number_of_another_finding(value: Any, slot: str, text: str) -> bool:
+    """Whether a number read as the answer to `slot` is the value the reply states of another finding."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or " " not in text:
+        return False
+    found = extract_findings(text)
+    return slot not in found and any(
+        not isinstance(v, bool) and isinstance(v, (int, float)) and v == value for k, v in found.items() if k != slot)
+
+
 class GuidedFlows:
     """Asking, answering and finishing the guided diagnosis, treatment and workup flows (a mixin of DialogueManager)."""
 
@@ -79,6 +88,9 @@ class GuidedFlows:
 
     def _answer(self, text: str, awaiting: Awaiting) -> Turn:
         value = parse_reply(awaiting.kind, text.rstrip("?"), awaiting.choices)
+        if _number_of_another_finding(value, awaiting.slot, text):
+            # "VEGF 180 pg/mL in serum, ..." asked for the lesion count: 180 is the VEGF level, not the count
+            value = Reask("That number is another finding's.")
         # "yes?" or "2 lesions?" is a hesitant answer; "is VEGF high in POEMS?" is a question
         hesitant = not isinstance(value, Reask) and len(text.split()) <= 3 and not ASKING.match(text)
         if looks_like_question(text) and not hesitant:
