@@ -93,6 +93,10 @@ class ConversationReader(MessageReading, PatientReading, TermReading, FocusReadi
         self._answer_references = phrase_pattern(data.followup.answer_references)
         self._scope_leads = frozenset(normalise(w) for w in (*data.followup.scopes, *data.followup.settings))
         self._companions = frozenset(normalise(w) for w in data.followup.companions if normalise(w))
+        self._people = frozenset(normalise(w) for w in data.followup.people if normalise(w))
+        self._population = phrase_pattern([f"{w} with" for w in data.followup.people])
+        self._doubt_hedges = frozenset(normalise(w) for w in data.followup.doubt_hedges if normalise(w))
+        self._question_starts = [normalise(w) for w in data.followup.question_starts if normalise(w)]
 
     @staticmethod
     def _lead(words: list[str]) -> re.Pattern[str] | None:

@@ -103,6 +103,11 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def opens_with(norm: str, phrases) -> str | None:
+    """The first of `phrases` (normalised) that a normalised text is, or opens with as whole words; None otherwise."""
+    return next((p for p in phrases if norm == p or norm.startswith(p + " ")), None)
+
+
 SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ",
                            "0123456789aehijklmnoprstuvx")
 
@@ -121,4 +126,4 @@ def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in items) + r")(?![\w-])")
 
 
-__all__ = ["ActRequest", "Focus", "Rewrite", "abbreviation_key", "normalise", "phrase_pattern"]
+__all__ = ["ActRequest", "Focus", "Rewrite", "abbreviation_key", "normalise", "opens_with", "phrase_pattern"]

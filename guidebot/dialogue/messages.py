@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from guidebot.dialogue.focus import ActRequest, abbreviation_key, normalise, phrase_pattern
+from guidebot.dialogue.focus import ActRequest, abbreviation_key, normalise, opens_with, phrase_pattern
 
 PREFIX_ACT_YIELD = 0.6
 """A message read as an act by its start ("why do the glands fail?") that adds words of its own to the last answer is
@@ -89,13 +89,6 @@ DOUBT_RESTATES = True
 its sources, rather than the apology of "you're wrong"; a bare doubt ("you sure?", "are you sure about that") and a
 doubt followed by a claim of the person's own ("are you sure? i read it was used first line") stay small talk
 (switch for ablation)."""
-DOUBT_HEDGES = frozenset({"even", "wasnt", "isnt", "arent", "werent", "thought", "think", "itd", "its", "be", "really"})
-"""Words that only hedge what a doubt goes on to say ("even in remission", "thought it'd be abnormal"): they name
-nothing, so they never take a doubt outside the last answer (`doubts_only`)."""
-DOUBT_QUESTION_STARTS = ("what", "whats", "how", "why", "when", "which", "who", "does", "do", "can", "could", "should",
-                         "will", "would", "is it", "is there", "are there", "any")
-"""Openings of a question of its own after a doubt ("are you sure? what about anticoagulation", "..., does she need
-it"): asked as a question, never answered by restating the last answer."""
 LAUGH_IS_ACK = True
 """Whether a message of nothing but `vocatives` (a laugh, a word to the bot: "haha", "lmao") is an acknowledgement."""
 NOD_BEFORE_NOD = True
@@ -182,6 +175,8 @@ class MessageReading:
     _vocatives: set[str]
     _doubts: list[str]
     _own_claims: list[str]
+    _doubt_hedges: frozenset[str]
+    _question_starts: list[str]
     _politeness: re.Pattern[str] | None
     _prefixes: list[tuple[str, str]]
     _templates: list[tuple[re.Pattern[str], bool]]
@@ -363,12 +358,12 @@ class MessageReading:
         while words and words[0] in self._vocatives:
             words = words[1:]
         norm = " ".join(words)
-        doubt = next((d for d in self._doubts if norm == d or norm.startswith(d + " ")), None)
+        doubt = opens_with(norm, self._doubts)
         if doubt is None:
             return None
         rest = norm[len(doubt):].strip()
         if not (self.content_words(rest) or self._names_anything(rest)) \
-                or any(rest == c or rest.startswith(c + " ") for c in self._own_claims):
+                or opens_with(rest, self._own_claims) is not None:
             return None
         return rest
 
@@ -380,7 +375,7 @@ class MessageReading:
         if self.smalltalk(rest) is not None or not (
                 [w for w in self.content_words(rest) if w not in self._vocatives] or self.facets_in(rest)):
             return False
-        if any(rest == q or rest.startswith(q + " ") for q in DOUBT_QUESTION_STARTS):
+        if opens_with(rest, self._question_starts) is not None:
             return False
         named = set(self.entities_in(rest))
         if named - set(self.fact_entities(fact.id)) - set(focus_entities):
@@ -390,7 +385,7 @@ class MessageReading:
         facets = self.facets_in(rest)
         if facets and not self.states(fact, facets):
             return False
-        return not [w for w in self.words_beyond(rest, fact) if w not in DOUBT_HEDGES]
+        return not [w for w in self.words_beyond(rest, fact) if w not in self._doubt_hedges]
 
     def topic_switch(self, text: str) -> str | None:
         """The rest of a message that starts by changing the subject ("On a different note, how is POEMS different
@@ -421,7 +416,7 @@ class MessageReading:
         if keyword is not None:
             return ActRequest(keyword)
         for prefix, act in self._prefixes:
-            if bare == prefix or bare.startswith(prefix + " "):
+            if opens_with(bare, (prefix,)) is not None:
                 rest = bare[len(prefix):]
                 new = [e for e in self.entities_in(rest) if e not in (focus_entities or [])]
                 if not new:
@@ -573,8 +568,7 @@ class MessageReading:
 
 __all__ = [
     "ABBREVIATION_SPELLINGS", "ACT_NAMES_THE_ANSWERS", "ASIDE_TAIL", "BARE_TERM_ASKS_ITS_ENTITY", "CLAIMS_AFTER_SMALLTALK",
-    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "DOUBT_HEDGES", "DOUBT_QUESTION_STARTS",
-    "DOUBT_RESTATES", "GUESS_SET_OFF",
+    "CLAIM_SMALLTALK", "DEFINE_ASIDES", "DEFINE_BY_EXPANSION", "DEFINE_TAILS", "DOUBT_RESTATES", "GUESS_SET_OFF",
     "LAUGH_IS_ACK",
     "NOD_BEFORE_NOD", "POINTING_TAIL", "PREFIX_ACT_YIELD", "QUESTION_AFTER_CLAIM", "REASKING_SMALLTALK",
     "SMALLTALK_YIELDS_TO_ACT", "STRETCHED_WORDS", "SWAPPED_KEYWORDS", "UNKNOWN_ABBREVIATIONS", "MessageReading", "deictic",

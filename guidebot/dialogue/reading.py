@@ -96,7 +96,6 @@ PATIENT_NEXT_STEP = True
 """Whether a recorded patient's "what next?" (`next_steps` in conversation.yaml), when alone it is no question of its
 own (not answered by a fact with `NEW_TOPIC_CONFIDENCE`), gets the next step of the review's path for the findings recorded: the work-up while
 the criteria are not met, the treatment algorithm once they are (switch for ablation, round 12)."""
-_POPULATION = re.compile(r"\b(?:%s) with\b" % "|".join(sorted(rewrite_rules.PEOPLE_WITH)))
 """People having something ("patients with polycythemia"): a new entity there qualifies whom the focus is asked of."""
 _EXAMPLE_TAIL = re.compile(r"\b(?:like|such as|eg|e g|for example|for instance|including)\s+[\w-]+\W*$")
 """An example given at the end of a question ("..., like lenalidomide")."""
@@ -409,7 +408,7 @@ class TurnReading:
             return False
         if reader.only_setting(plain_words(spelt), rewrite.names, focus.text):
             return False  # "vs myeloma?": the new entity qualifies the focus's subject
-        if _POPULATION.search(normalise(spelt)):
+        if reader._population is not None and reader._population.search(normalise(spelt)):
             return False  # "patients with polycythemia, do they need it as well?": a population the focus is asked of
         fact = self.kb.facts.get(focus.fact or "")
         # an entity the last answer names is asked of that answer ("% with a lambda clone in that study" after the

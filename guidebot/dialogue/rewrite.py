@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from guidebot.dialogue.focus import Focus, Rewrite, abbreviation_key, normalise
+from guidebot.dialogue.focus import Focus, Rewrite, abbreviation_key, normalise, opens_with
 
 LEANING_MAX_WORDS = 6
 """A message with a pronoun leans on the last answer only when it is at most this long."""
@@ -65,10 +65,6 @@ OBJECT_PRONOUN_KEEPS_SUBJECT = True
 """Whether a thing pronoun right after a `followup.companions` word ("neuropathy worse *w it*?", "any responses *on
 them*") points back at the focus's subject, as a demonstrative after a scope word does: the new entity is asked of
 the subject, not read alone (switch for ablation)."""
-PEOPLE_WITH = frozenset({"patients", "patient", "pts", "pt", "people", "persons", "those", "everyone", "anyone",
-                         "someone", "men", "women", "cases", "individuals", "folks"})
-"""Words for people before a companion: "patients with it", "people with it" have the disease, so that "it" means POEMS,
-not the focus's subject (`OBJECT_PRONOUN_KEEPS_SUBJECT`)."""
 
 
 PRONOUN_IS_THE_SUBJECT = True
@@ -108,6 +104,7 @@ class FocusReading:
     _answer_references: re.Pattern[str] | None
     _scope_leads: frozenset[str]
     _companions: frozenset[str]
+    _people: frozenset[str]
     _thing_pronouns: re.Pattern[str] | None
     _entity_patterns: list[tuple[str, re.Pattern[str] | None]]
     entities: dict[str, Any]
@@ -125,14 +122,14 @@ class FocusReading:
         """Whether a message leans on the last answer: it starts with an opener ("and neuropathy"), or is short
         and has a pronoun ("% w lambda clone in that study"); a long description with an "it" does not."""
         norm = normalise(text)
-        if any(norm == o or norm.startswith(o + " ") for o in self._openers):
+        if opens_with(norm, self._openers) is not None:
             return True
         return len(norm.split()) <= LEANING_MAX_WORDS and bool(self._pronouns and self._pronouns.search(norm))
 
     def opens(self, text: str) -> bool:
         """Whether a message starts with an opener ("and ...", "what about ..."): it asks the same of something else."""
         norm = normalise(text)
-        return any(norm == o or norm.startswith(o + " ") for o in self._openers)
+        return opens_with(norm, self._openers) is not None
 
     def only_setting(self, norm: str, names: list[str], focus_text: str | None = None) -> bool:
         """Whether a normalised turn names `names` only as its setting and says nothing else of its own ("and after
@@ -215,7 +212,7 @@ class FocusReading:
         names = [e for e in self.entities_in(text) if e not in focus.entities]
         facets = self.facets_in(text)
         pronoun = bool(self._pronouns and self._pronouns.search(norm))
-        opener = any(norm == o or norm.startswith(o + " ") for o in self._openers)
+        opener = opens_with(norm, self._openers) is not None
         rest = self._rest(norm)
         # a one-word ellipsis ("major?", "catch?") leans as a pronoun does
         elliptical = not names and len(rest) <= ELLIPSIS_MAX_WORDS and len(norm.split()) <= ELLIPSIS_MAX_WORDS
@@ -316,7 +313,7 @@ class FocusReading:
             return False  # "is that vegf level useful?": a determiner of the new entity, no pronoun
         if re.search(r"\bthat\b|\bwhich\b|\bwho\b", after):
             return False  # "is it thrombosis that kills them?": a cleft; the subject in its place asks something else
-        if len(before) > 1 and before[-1] in self._companions and before[-2] in PEOPLE_WITH:
+        if self._people_with(before):
             return False  # "how many patients with it have lesions?": those who have the disease, not the subject
         return not before or before[-1] in self._fillers
 
@@ -342,9 +339,14 @@ class FocusReading:
             # "worse w it?": the pronoun as what goes with the new entity is the subject
             for m in self._thing_pronouns.finditer(norm):
                 before = norm[:m.start()].split()
-                if before and before[-1] in self._companions and not (len(before) > 1 and before[-2] in PEOPLE_WITH):
+                if before and before[-1] in self._companions and not self._people_with(before):
                     return True
         return False
+
+    def _people_with(self, before: list[str]) -> bool:
+        """Whether the words before a pronoun end with people and a companion ("patients with"): "patients with it"
+        have the disease, so "it" means POEMS, not the focus's subject (`followup.people`)."""
+        return len(before) > 1 and before[-1] in self._companions and before[-2] in self._people
 
     def _name(self, entity_id: str) -> str:
         entity = self.entities.get(entity_id)
@@ -353,6 +355,6 @@ class FocusReading:
 
 __all__ = [
     "CONTRASTS_KEEP_SUBJECT", "DETERMINER_KEEPS_SUBJECT", "ECHO_INFLECTIONS", "ECHO_MAX_WORDS", "OBJECT_PRONOUN_KEEPS_SUBJECT",
-    "PEOPLE_WITH", "PRONOUN_IS_THE_SUBJECT", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST",
+    "PRONOUN_IS_THE_SUBJECT", "PRONOUN_SIBLING_OF_SUBJECT", "QUALIFIERS_KEEP_SUBJECT", "QUALIFIERS_LAST",
     "REFERENCES_LEAN", "FocusReading",
 ]

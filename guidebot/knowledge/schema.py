@@ -431,6 +431,16 @@ class Followup(Strict):
     companions: list[NonEmpty] = []
     """Words after which a pronoun for a thing is what goes with the new entity named ("neuropathy worse *w it*?",
     "responses *on them*"): the focus's subject, kept in the rewrite."""
+    people: list[NonEmpty] = []
+    """Words for people before a companion ("*patients* with it", "*people* with it"): they have the disease, so the
+    pronoun means POEMS, not the focus's subject; "*patients* with polycythemia" is a population the focus is asked
+    of."""
+    doubt_hedges: list[NonEmpty] = []
+    """Words that only hedge what a doubt goes on to say ("even in remission", "thought it'd be abnormal"): they name
+    nothing, so they never take a doubt outside the last answer."""
+    question_starts: list[NonEmpty] = []
+    """Openings of a question of its own after a doubt ("are you sure? *what about* anticoagulation"): asked as a
+    question, never answered by restating the last answer."""
     doubts: list[NonEmpty] = []
     """How a person doubts the last answer ("are you sure", "u sure"): said with more than a pointing tail ("are you
     sure? even in remission", "are you sure the ratio is normal?") it asks for the review's statement again."""

@@ -25,6 +25,19 @@ LOW = ("low_coverage", "low_score")
 class RuleHelpers(Checks):
     """What the rules read beyond the checks: described patients, cautions named, abbreviations."""
 
+    def _learned_rescue(self, q: Question, scored: list[_Scored], d, sure_key: str, out_key: str, vetoed=None):
+        """The decision with the learned model's front-runner when the model gives it at least `model[sure_key]`,
+        out of scope at most `model[out_key]`, and no check declines it; None otherwise (the rescues' shared test).
+        `vetoed`, called once the model has chosen, may keep the question declined."""
+        chosen = self._learned_choice(q.content, scored)
+        if chosen is None or (vetoed is not None and vetoed()):
+            return None
+        top, p_top, p_out = chosen
+        model = self._cfg.model
+        if p_top >= model[sure_key] and p_out <= model[out_key] and not self._decline_reason(q, top, thresholds=False):
+            return d._replace(best=top, reason="")
+        return None
+
     def _case_flow(self, q: Question, best: _Scored, declined: bool) -> _Scored | None:
         """The guided diagnosis, when the question describes a patient's findings and asks whether it is
         POEMS ("70F, demyelinating neuropathy, IgG lambda, no bone lesions - poems?"); None otherwise.

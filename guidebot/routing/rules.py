@@ -228,16 +228,8 @@ def model_rescue(r, q: Question, scored, d):
     question, answers it; a word neither has seen keeps it declined unless the question names POEMS."""
     if d.anchored or d.reason not in LOW:
         return None
-    chosen = r._learned_choice(q.content, scored)
-    if chosen is None:
-        return None
-    if "poem" not in q.content and any(not knows(r._reranker, w) for w in r._unknown_words(q.content)):
-        return None
-    top, p_top, p_out = chosen
-    model = r._cfg.model
-    if p_top >= model["rescue_min"] and p_out <= model["rescue_max_out"] and not r._decline_reason(q, top, thresholds=False):
-        return d._replace(best=top, reason="")
-    return None
+    return r._learned_rescue(q, scored, d, "rescue_min", "rescue_max_out", vetoed=lambda: "poem" not in q.content and any(
+        not knows(r._reranker, w) for w in r._unknown_words(q.content)))
 
 
 SEMANTIC_CANDIDATES = 12

@@ -21,14 +21,7 @@ def vignette_rescue(r, q: Question, scored, d):
     question (`model.vignette_rescue_max_out`), answers it; the checks still decline another drug or a dose."""
     if d.anchored or d.reason not in LOW or q.ask is None:
         return None
-    chosen = r._learned_choice(q.content, scored)
-    if chosen is None:
-        return None
-    top, p_top, p_out = chosen
-    model = r._cfg.model
-    if p_top >= model["vignette_rescue_min"] and p_out <= model["vignette_rescue_max_out"] and not r._decline_reason(q, top, thresholds=False):
-        return d._replace(best=top, reason="")
-    return None
+    return r._learned_rescue(q, scored, d, "vignette_rescue_min", "vignette_rescue_max_out")
 
 
 def vignette_ask(r, q: Question, scored, d):
